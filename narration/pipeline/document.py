@@ -1,0 +1,28 @@
+"""The document model every ingester produces and the chunker consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A titled run of paragraphs; paragraphs are plain, speech-ready text."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a document says, in reading order, with its metadata."""
+
+    title: str
+    chapters: tuple[Chapter, ...]
+    author: str = ""
+    language: str = "en"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(p) for c in self.chapters for p in c.paragraphs)
