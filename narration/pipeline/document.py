@@ -11,6 +11,8 @@ class Chapter:
 
     title: str
     paragraphs: tuple[str, ...]
+    title_spoken: bool = True
+    """False when the title was made up (file name, "Chapter 3") rather than read in the text."""
 
 
 @dataclass(frozen=True)

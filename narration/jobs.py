@@ -1,0 +1,189 @@
+"""Job records in Redis: one hash per job, a sorted set of all jobs, an event stream per job.
+
+The record is what `narrate status --json` prints; its fields are a contract (docs/CLI.md).
+Counters are updated with HINCRBY so concurrent chunk tasks never lose an update, and chunk
+completions are recorded in a set so a re-delivered task is never counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from typing import Any, Final
+
+import redis
+
+from narration.errors import JobNotFound, ServiceError
+
+STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "cancelled")
+FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
+_JOBS_INDEX: Final = "narration:jobs"
+_EVENT_STREAM_MAXLEN: Final = 2000
+_INT_FIELDS: Final = ("chunks_total", "chunks_done")
+_FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
+
+
+def new_job_id() -> str:
+    """128 random bits, URL- and key-safe: unguessable and valid in an object key."""
+    return secrets.token_hex(16)
+
+
+def _job_key(job_id: str) -> str:
+    return f"narration:job:{job_id}"
+
+
+def _events_key(job_id: str) -> str:
+    return f"narration:job:{job_id}:events"
+
+
+def _done_key(job_id: str) -> str:
+    return f"narration:job:{job_id}:done"
+
+
+class JobRecords:
+    """Read and update job records; every method is one or a few Redis round trips."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis: Any = client
+
+    @classmethod
+    def from_url(cls, url: str) -> JobRecords:
+        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10))
+
+    def ping(self) -> None:
+        try:
+            self._redis.ping()
+        except redis.AuthenticationError as error:
+            raise ServiceError(f"broker refused the password: {error}") from None
+        except redis.ConnectionError as error:
+            raise ServiceError(f"broker unreachable: {error}") from None
+
+    def create(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        now = time.time()
+        record = {
+            "job_id": job_id,
+            "status": "queued",
+            "chunks_total": 0,
+            "chunks_done": 0,
+            "audio_seconds": 0.0,
+            "error": "",
+            "output_uri": "",
+            "created_at": now,
+            "finished_at": "",
+            **fields,
+        }
+        pipe = self._redis.pipeline()
+        pipe.hset(_job_key(job_id), mapping={k: _encode(v) for k, v in record.items()})
+        pipe.zadd(_JOBS_INDEX, {job_id: now})
+        pipe.execute()
+        self.event(job_id, "queued")
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        raw = self._redis.hgetall(_job_key(job_id))
+        if not raw:
+            raise JobNotFound(f"no job {job_id!r}")
+        return _decode(raw)
+
+    def exists(self, job_id: str) -> bool:
+        return bool(self._redis.exists(_job_key(job_id)))
+
+    def update(self, job_id: str, **fields: Any) -> None:
+        self._redis.hset(_job_key(job_id), mapping={k: _encode(v) for k, v in fields.items()})
+
+    def set_status(self, job_id: str, status: str, **fields: Any) -> bool:
+        """Move to `status` unless the job already ended; returns whether it moved."""
+        if status not in STATUSES:
+            raise ValueError(status)
+        current = self.get(job_id)["status"]
+        if current in FINAL_STATUSES and status != current:
+            return False
+        if status in FINAL_STATUSES:
+            fields.setdefault("finished_at", time.time())
+        self.update(job_id, status=status, **fields)
+        self.event(job_id, status, **{k: v for k, v in fields.items() if k != "finished_at"})
+        return True
+
+    def chunk_done(self, job_id: str, chunk_id: str, audio_seconds: float) -> bool:
+        """Count a finished chunk once, however often its task ran."""
+        if not self._redis.sadd(_done_key(job_id), chunk_id):
+            return False
+        pipe = self._redis.pipeline()
+        pipe.hincrby(_job_key(job_id), "chunks_done", 1)
+        pipe.hincrbyfloat(_job_key(job_id), "audio_seconds", round(audio_seconds, 3))
+        pipe.hsetnx(_job_key(job_id), "started_at", time.time())
+        pipe.execute()
+        self.event(job_id, "chunk", chunk=chunk_id, audio_seconds=round(audio_seconds, 3))
+        return True
+
+    def done_chunks(self, job_id: str) -> set[str]:
+        return set(self._redis.smembers(_done_key(job_id)))
+
+    def reset_progress(self, job_id: str, done: set[str], audio_seconds: float) -> None:
+        """Make the counters agree with what storage holds (used by resume)."""
+        pipe = self._redis.pipeline()
+        pipe.delete(_done_key(job_id))
+        if done:
+            pipe.sadd(_done_key(job_id), *done)
+        pipe.hset(
+            _job_key(job_id),
+            mapping={"chunks_done": len(done), "audio_seconds": round(audio_seconds, 3)},
+        )
+        pipe.execute()
+
+    def event(self, job_id: str, kind: str, **data: Any) -> None:
+        self._redis.xadd(
+            _events_key(job_id),
+            {"kind": kind, "data": json.dumps(data)},
+            maxlen=_EVENT_STREAM_MAXLEN,
+            approximate=True,
+        )
+
+    def follow(self, job_id: str, block_ms: int = 1000) -> Iterator[dict[str, Any] | None]:
+        """Yield events as they come; None after each quiet `block_ms` so callers can refresh."""
+        last = "0-0"
+        while True:
+            reply = self._redis.xread({_events_key(job_id): last}, block=block_ms, count=100)
+            if not reply:
+                yield None
+                continue
+            for entry_id, entry in reply[0][1]:
+                last = entry_id
+                yield {"kind": entry["kind"], **json.loads(entry.get("data", "{}"))}
+
+    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        ids = self._redis.zrevrange(_JOBS_INDEX, 0, limit - 1)
+        records = []
+        for job_id in ids:
+            try:
+                records.append(self.get(job_id))
+            except JobNotFound:
+                self._redis.zrem(_JOBS_INDEX, job_id)
+        return records
+
+    def is_cancelled(self, job_id: str) -> bool:
+        return self._redis.hget(_job_key(job_id), "status") == "cancelled"
+
+
+def _encode(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _decode(raw: dict[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = dict(raw)
+    for name in _INT_FIELDS:
+        record[name] = int(raw.get(name) or 0)
+    for name in _FLOAT_FIELDS:
+        value = raw.get(name, "")
+        record[name] = float(value) if value else None
+    record["audio_seconds"] = round(record["audio_seconds"] or 0.0, 3)
+    for name in ("options",):
+        if raw.get(name):
+            record[name] = json.loads(raw[name])
+    return record

@@ -1,0 +1,187 @@
+"""A job's plan: its options, chapters and chunks grouped into segments, and where its objects live.
+
+Segments are the unit of parallelism: each runs as one Celery chain on one worker at a time,
+carrying the session state from chunk to chunk; different segments run on different workers.
+A segment is a chapter, cut further at paragraph breaks once it holds `segment_max_chunks`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from narration.errors import InputError
+from narration.pipeline.chunker import TextChunk, chunk_document
+from narration.pipeline.document import Document
+
+PLAN_VERSION: Final = 1
+OUTPUT_FORMATS: Final = ("mp3", "m4b", "m4a", "opus", "ogg", "flac", "wav")
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What the user chose for one job."""
+
+    voice: str
+    format: str = "mp3"
+    title: str = ""
+    author: str = ""
+    output_uri: str = ""
+    loudness_lufs: float = -16.0
+    bitrate: str = ""
+    seed: int = 0
+    chapters: str = ""
+    split_chapters: bool = False
+    cover_key: str = ""
+
+    def __post_init__(self) -> None:
+        if self.format not in OUTPUT_FORMATS:
+            raise InputError(
+                f"unknown format {self.format!r}; choose one of {', '.join(OUTPUT_FORMATS)}"
+            )
+        if not -40.0 <= self.loudness_lufs <= -5.0:
+            raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
+
+
+@dataclass(frozen=True)
+class PlannedChunk:
+    seq: int
+    segment: int
+    index: int
+    chapter: int
+    text: str
+    boundary_after: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    job_id: str
+    title: str
+    author: str
+    language: str
+    options: JobOptions
+    chapters: tuple[str, ...]
+    segments: tuple[tuple[PlannedChunk, ...], ...]
+    version: int = PLAN_VERSION
+    voice_info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def chunks(self) -> list[PlannedChunk]:
+        return [chunk for segment in self.segments for chunk in segment]
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Plan:
+        raw = json.loads(data)
+        return cls(
+            job_id=raw["job_id"],
+            title=raw["title"],
+            author=raw["author"],
+            language=raw["language"],
+            options=JobOptions(**raw["options"]),
+            chapters=tuple(raw["chapters"]),
+            segments=tuple(
+                tuple(PlannedChunk(**chunk) for chunk in segment) for segment in raw["segments"]
+            ),
+            version=raw["version"],
+            voice_info=raw.get("voice_info", {}),
+        )
+
+
+def group_segments(chunks: list[TextChunk], max_chunks: int) -> list[list[TextChunk]]:
+    """Chapters, cut at paragraph breaks once a segment holds `max_chunks` chunks."""
+    segments: list[list[TextChunk]] = []
+    current: list[TextChunk] = []
+    for chunk in chunks:
+        current.append(chunk)
+        full = len(current) >= max_chunks and chunk.boundary_after == "paragraph"
+        if chunk.boundary_after == "chapter" or full:
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    return segments
+
+
+def make_plan(
+    job_id: str, document: Document, options: JobOptions, segment_max_chunks: int
+) -> Plan:
+    chunks = chunk_document(document)
+    if not chunks:
+        raise InputError("the document has no text to narrate")
+    segments = group_segments(chunks, segment_max_chunks)
+    planned: list[tuple[PlannedChunk, ...]] = []
+    seq = 0
+    for number, segment in enumerate(segments):
+        row = []
+        for index, chunk in enumerate(segment):
+            row.append(
+                PlannedChunk(seq, number, index, chunk.chapter, chunk.text, chunk.boundary_after)
+            )
+            seq += 1
+        planned.append(tuple(row))
+    return Plan(
+        job_id=job_id,
+        title=options.title or document.title,
+        author=options.author or document.author,
+        language=document.language,
+        options=options,
+        chapters=tuple(chapter.title for chapter in document.chapters),
+        segments=tuple(planned),
+    )
+
+
+def select_chapters(document: Document, spec: str) -> Document:
+    """Keep chapters named by a 1-based spec like "3-7" or "1,4,6-8"."""
+    if not spec:
+        return document
+    wanted: set[int] = set()
+    total = len(document.chapters)
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            low, high = int(first), int(last or first)
+        except ValueError:
+            raise InputError(f"--chapters: {part!r} is not a number or range like 3-7") from None
+        if not 1 <= low <= high <= total:
+            raise InputError(f"--chapters: {part!r} is outside 1-{total}")
+        wanted.update(range(low, high + 1))
+    chapters = tuple(c for n, c in enumerate(document.chapters, 1) if n in wanted)
+    return Document(document.title, chapters, document.author, document.language, document.extra)
+
+
+class JobKeys:
+    """Object keys of one job, all under `<prefix>/<job_id>/`."""
+
+    def __init__(self, prefix: str, job_id: str) -> None:
+        self.root = f"{prefix.strip('/')}/{job_id}" if prefix.strip("/") else job_id
+
+    @property
+    def plan(self) -> str:
+        return f"{self.root}/plan.json"
+
+    @property
+    def chunks_prefix(self) -> str:
+        return f"{self.root}/chunks/"
+
+    def chunk_audio(self, seq: int) -> str:
+        return f"{self.root}/chunks/{seq:06d}.wav"
+
+    def chunk_meta(self, seq: int) -> str:
+        return f"{self.root}/chunks/{seq:06d}.json"
+
+    def output(self, fmt: str) -> str:
+        return f"{self.root}/output.{fmt}"
+
+    @property
+    def manifest(self) -> str:
+        return f"{self.root}/manifest.json"
+
+    def artifact(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    def chapter_output(self, number: int, fmt: str) -> str:
+        return f"{self.root}/chapters/{number:03d}.{fmt}"

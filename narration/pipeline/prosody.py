@@ -1,0 +1,120 @@
+"""Session state carried from chunk to chunk along a segment, and what it decides.
+
+The state is a small JSON object (≤ 4 KB) stored beside every chunk, so any chunk can be re-made
+from it alone. It decides the engine parameters of the next chunk (seed, length scale) and the
+gain that matches the chunk's speech level to the running baseline of the segment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Final
+
+from narration.engines.base import SynthesisParams
+
+STATE_VERSION: Final = 1
+MAX_STATE_BYTES: Final = 4096
+CONTEXT_CHARS: Final = 200
+RATE_BAND: Final = 0.06
+"""A chunk whose rate strays more than this fraction from the baseline nudges the next one back."""
+MAX_LENGTH_NUDGE: Final = 0.05
+MAX_GAIN_DB: Final = 4.0
+BASELINE_WEIGHT: Final = 0.3
+"""Weight of the newest chunk in the running baselines (exponential moving average)."""
+
+PAUSES_S: Final = {"clause": 0.12, "sentence": 0.19, "paragraph": 0.65, "chapter": 1.6}
+"""Designed silence after a chunk, by what follows it. The sentence pause is Piper's own median
+pause between sentences inside one synthesis call, so joins sound like inner boundaries."""
+
+
+@dataclass(frozen=True)
+class SessionState:
+    voice: str
+    job_seed: int
+    length_scale: float = 1.0
+    rate_cps: float = 0.0
+    level_db: float = 0.0
+    chunks: int = 0
+    position_s: float = 0.0
+    previous_text: str = ""
+    pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
+    version: int = STATE_VERSION
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["pauses"] = dict(self.pauses)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> SessionState:
+        values = dict(data)
+        pauses = values.pop("pauses", PAUSES_S)
+        assert isinstance(pauses, dict)
+        return cls(**values, pauses=tuple((str(k), float(v)) for k, v in pauses.items()))  # type: ignore[arg-type]
+
+    def encoded_size(self) -> int:
+        return len(json.dumps(self.to_dict()).encode())
+
+
+def initial_state(voice: str, job_seed: int) -> SessionState:
+    """Every segment starts from the job's voice profile, so segments are independent."""
+    return SessionState(voice=voice, job_seed=job_seed)
+
+
+def chunk_seed(job_seed: int, seq: int) -> int:
+    """A per-chunk seed derived from the job's: stable across workers and retries."""
+    digest = hashlib.blake2b(f"{job_seed}:{seq}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF
+
+
+def params_for(state: SessionState, seq: int) -> SynthesisParams:
+    return SynthesisParams(seed=chunk_seed(state.job_seed, seq), length_scale=state.length_scale)
+
+
+def pause_after(state: SessionState, boundary: str) -> float:
+    return dict(state.pauses).get(boundary, PAUSES_S["sentence"])
+
+
+def gain_for(state: SessionState, level_db: float) -> float:
+    """dB that brings this chunk's speech level to the segment's baseline (0 for the first)."""
+    if state.chunks == 0 or level_db <= -100.0:
+        return 0.0
+    return max(-MAX_GAIN_DB, min(MAX_GAIN_DB, state.level_db - level_db))
+
+
+def advance(
+    state: SessionState,
+    text: str,
+    speech_s: float,
+    level_db: float,
+    gain_db: float,
+    chunk_span_s: float,
+) -> SessionState:
+    """The state after a chunk: baselines updated, next length scale nudged into the rate band."""
+    rate = len(text) / speech_s if speech_s > 0 else state.rate_cps
+    if state.chunks == 0:
+        rate_baseline, level_baseline = rate, level_db
+    else:
+        rate_baseline = _ema(state.rate_cps, rate)
+        level_baseline = _ema(state.level_db, level_db + gain_db)
+    length_scale = 1.0
+    if state.chunks > 0 and rate_baseline > 0:
+        deviation = rate / rate_baseline - 1.0
+        if abs(deviation) > RATE_BAND:
+            nudge = max(-MAX_LENGTH_NUDGE, min(MAX_LENGTH_NUDGE, deviation / 2))
+            length_scale = round(1.0 + nudge, 4)
+    return replace(
+        state,
+        length_scale=length_scale,
+        rate_cps=round(rate_baseline, 4),
+        level_db=round(level_baseline, 3),
+        chunks=state.chunks + 1,
+        position_s=round(state.position_s + chunk_span_s, 4),
+        previous_text=text[-CONTEXT_CHARS:],
+    )
+
+
+def _ema(baseline: float, value: float) -> float:
+    return (1.0 - BASELINE_WEIGHT) * baseline + BASELINE_WEIGHT * value

@@ -1,0 +1,72 @@
+"""Turn one planned chunk into stored-ready audio: synthesise, trim, match level, fade.
+
+A pure function of (engine, chunk, state): the same inputs give byte-identical WAV, which is what
+lets a re-delivered or resumed task reproduce the first attempt exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from narration.engines.base import Engine
+from narration.pipeline import audio, prosody
+from narration.pipeline.plan import PlannedChunk
+from narration.pipeline.speech_text import speakable
+
+
+@dataclass(frozen=True)
+class RenderedChunk:
+    wav: bytes
+    meta: dict[str, Any]
+    next_state: prosody.SessionState
+
+
+def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
+    params = prosody.params_for(state, chunk.seq)
+    spoken = speakable(chunk.text)
+    synthesis = engine.synthesize(spoken, params)
+    rate = synthesis.sample_rate
+    start, end = audio.speech_bounds(synthesis.pcm, rate)
+    speech = synthesis.pcm[start:end]
+    level_db = audio.speech_level_db(speech, rate)
+    gain_db = prosody.gain_for(state, level_db)
+    shaped = audio.fade_edges(speech * np.float32(audio.db_to_gain(gain_db)), rate)
+    speech_s = len(shaped) / rate
+    pause_s = prosody.pause_after(state, chunk.boundary_after)
+    offset_s = start / rate
+    words = [
+        {
+            "text": word.text,
+            "start": word.char_start,
+            "end": word.char_end,
+            "start_s": round(max(0.0, word.start_s - offset_s), 4),
+            "end_s": round(min(speech_s, max(0.0, word.end_s - offset_s)), 4),
+        }
+        for word in synthesis.words
+    ]
+    next_state = prosody.advance(state, chunk.text, speech_s, level_db, gain_db, speech_s + pause_s)
+    meta = {
+        "seq": chunk.seq,
+        "segment": chunk.segment,
+        "index": chunk.index,
+        "chapter": chunk.chapter,
+        "text": chunk.text,
+        "spoken_text": spoken,
+        "boundary_after": chunk.boundary_after,
+        "sample_rate": rate,
+        "samples": len(shaped),
+        "duration_s": round(speech_s, 4),
+        "pause_after_s": pause_s,
+        "gain_db": round(gain_db, 3),
+        "level_db": round(level_db, 3),
+        "seed": params.seed,
+        "length_scale": params.length_scale,
+        "words": words,
+        "words_from_spoken_text": spoken != chunk.text,
+        "state_in": state.to_dict(),
+        "state_out": next_state.to_dict(),
+    }
+    return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, next_state)

@@ -1,0 +1,319 @@
+"""Assemble a job's chunks into the final audio, streaming, in two passes.
+
+Pass 1 reads every chunk in order and measures integrated loudness (ITU-R BS.1770); pass 2
+reads them again, applies one gain and a true-peak limiter, and streams the PCM into the encoder.
+Only one chunk is in memory at a time, so a ten-hour book stitches in constant memory. The
+timeline is computed first from the chunk metadata alone, in whole samples, so the manifest,
+chapters, captions and speech marks agree with the audio to the sample.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from narration.pipeline import audio, captions
+from narration.pipeline.chunker import split_sentences
+from narration.pipeline.encode import ChapterMark, Encoder, Tags, get_format
+from narration.pipeline.loudness import Limiter, LoudnessMeter, gain_for_target
+from narration.pipeline.plan import JobKeys, Plan
+from narration.pipeline.storage import ObjectStore, parse_s3_uri
+
+LEAD_IN_S: Final = 0.25
+TAIL_S: Final = 0.75
+TRUE_PEAK_CEILING_DBTP: Final = -1.0
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chunk placed on the output timeline (sample positions)."""
+
+    meta: dict[str, Any]
+    start: int
+    end: int
+    pause_after: int
+
+
+@dataclass(frozen=True)
+class StitchResult:
+    output_uri: str
+    duration_s: float
+    manifest: dict[str, Any]
+
+
+def place_chunks(metas: list[dict[str, Any]], sample_rate: int) -> tuple[list[Placed], int]:
+    """Where each chunk's speech starts and ends, and the total length, in samples."""
+    position = round(LEAD_IN_S * sample_rate)
+    placed = []
+    for number, meta in enumerate(metas):
+        last = number == len(metas) - 1
+        pause = round((TAIL_S if last else meta["pause_after_s"]) * sample_rate)
+        placed.append(Placed(meta, position, position + meta["samples"], pause))
+        position += meta["samples"] + pause
+    return placed, position
+
+
+def chapter_marks(plan: Plan, placed: list[Placed], total: int, rate: int) -> list[ChapterMark]:
+    """Each chapter runs from its first chunk's start (0 for the first) to the next one's."""
+    starts: dict[int, int] = {}
+    for item in placed:
+        starts.setdefault(item.meta["chapter"], item.start)
+    ordered = sorted(starts.items(), key=lambda pair: pair[1])
+    marks = []
+    for number, (chapter, start) in enumerate(ordered):
+        begin = 0 if number == 0 else start
+        end = ordered[number + 1][1] if number + 1 < len(ordered) else total
+        marks.append(ChapterMark(plan.chapters[chapter], begin / rate, end / rate))
+    return marks
+
+
+def _pcm_blocks(
+    store: ObjectStore, keys: JobKeys, placed: list[Placed], rate: int
+) -> Iterator[np.ndarray]:
+    yield np.zeros(placed[0].start if placed else 0, dtype=np.float32)
+    for item in placed:
+        pcm, _ = audio.from_wav_bytes(store.get_bytes(keys.chunk_audio(item.meta["seq"])))
+        yield pcm
+        yield np.zeros(item.pause_after, dtype=np.float32)
+
+
+def measure_loudness(store: ObjectStore, keys: JobKeys, placed: list[Placed], rate: int) -> float:
+    meter = LoudnessMeter(rate)
+    for block in _pcm_blocks(store, keys, placed, rate):
+        if len(block):
+            meter.add(block)
+    return meter.integrated_lufs()
+
+
+def _separator(boundary: str) -> str:
+    return "\n\n" if boundary in ("paragraph", "chapter") else " "
+
+
+def timed_spans(
+    placed: list[Placed], rate: int
+) -> tuple[str, list[captions.Span], list[captions.Span]]:
+    """The spoken text, and its sentences and words placed in the final audio.
+
+    Sentences are timed by the chunk's word timings where it has them, else proportionally to
+    their characters. Offsets index the chunk texts joined by a space (inside a paragraph) or a
+    blank line (between paragraphs).
+    """
+    parts: list[str] = []
+    sentences: list[captions.Span] = []
+    words: list[captions.Span] = []
+    base_char = 0
+    for item in placed:
+        base_s = item.start / rate
+        speech_s = item.meta["samples"] / rate
+        text = item.meta["text"]
+        own_words = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
+        for word in own_words:
+            words.append(
+                captions.Span(
+                    base_s + word["start_s"],
+                    base_s + word["end_s"],
+                    base_char + word["start"],
+                    base_char + word["end"],
+                )
+            )
+        offset = 0
+        for sentence in split_sentences(text):
+            first = text.find(sentence, offset)
+            last = first + len(sentence)
+            offset = last
+            inside = [w for w in own_words if first <= w["start"] < last]
+            if inside:
+                begin, finish = inside[0]["start_s"], inside[-1]["end_s"]
+            else:
+                begin = speech_s * first / max(1, len(text))
+                finish = speech_s * last / max(1, len(text))
+            sentences.append(
+                captions.Span(base_s + begin, base_s + finish, base_char + first, base_char + last)
+            )
+        separator = _separator(item.meta["boundary_after"])
+        parts.append(text + separator)
+        base_char += len(text) + len(separator)
+    return "".join(parts), sentences, words
+
+
+def stitch_job(
+    plan: Plan, store: ObjectStore, keys: JobKeys, workdir: Path, services: Any = None
+) -> StitchResult:
+    """Stitch, encode and upload a job; the manifest goes up last and marks completion."""
+    metas = [json.loads(store.get_bytes(keys.chunk_meta(c.seq))) for c in plan.chunks]
+    rate = int(metas[0]["sample_rate"])
+    placed, total = place_chunks(metas, rate)
+    fmt = get_format(plan.options.format)
+    chapters = chapter_marks(plan, placed, total, rate)
+    tags = Tags(
+        title=plan.title,
+        artist=plan.author or plan.voice_info.get("name", ""),
+        album=plan.title,
+        comment=f"Narrated by narration with voice {plan.options.voice}",
+        language=plan.language,
+        cover=_cover(plan, store, workdir),
+    )
+    gain_db = gain_for_target(
+        measure_loudness(store, keys, placed, rate), plan.options.loudness_lufs
+    )
+    limiter = Limiter(rate, TRUE_PEAK_CEILING_DBTP, gain_db=gain_db)
+    out_path = workdir / f"output.{fmt.extension}"
+    splitter = (
+        _ChapterSplitter(workdir, plan, chapters, rate) if plan.options.split_chapters else None
+    )
+    with Encoder(
+        out_path, rate, fmt.name, bitrate=plan.options.bitrate or None, tags=tags, chapters=chapters
+    ) as encoder:
+        for block in _pcm_blocks(store, keys, placed, rate):
+            limited = limiter.process(block)
+            encoder.write(limited)
+            if splitter:
+                splitter.write(limited)
+        tail = limiter.flush()
+        encoder.write(tail)
+        if splitter:
+            splitter.write(tail)
+            splitter.close()
+
+    text, sentence_spans, word_spans = timed_spans(placed, rate)
+    cues = captions.cues_from_spans(text, sentence_spans)
+    marks = captions.speech_marks(text, sentence_spans, word_spans)
+    duration_s = total / rate
+    output_uri = _upload_output(plan, store, keys, out_path, fmt.extension, fmt.mime)
+    chapter_files = splitter.upload(store, keys) if splitter else []
+    store.put_bytes(keys.artifact("captions.vtt"), captions.to_webvtt(cues).encode(), "text/vtt")
+    store.put_bytes(keys.artifact("captions.srt"), captions.to_srt(cues).encode(), "text/plain")
+    store.put_bytes(
+        keys.artifact("marks.json"), captions.to_jsonl(marks).encode(), "application/x-ndjson"
+    )
+    manifest = {
+        "job_id": plan.job_id,
+        "title": plan.title,
+        "author": plan.author,
+        "language": plan.language,
+        "voice": plan.options.voice,
+        "format": fmt.name,
+        "sample_rate": rate,
+        "duration_s": round(duration_s, 3),
+        "output_uri": output_uri,
+        "loudness": {
+            "target_lufs": plan.options.loudness_lufs,
+            "gain_db": round(gain_db, 2),
+            "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DBTP,
+        },
+        "engine": {
+            "name": plan.voice_info.get("engine", "piper"),
+            "params": {"seed": plan.options.seed, "voice": plan.voice_info},
+        },
+        "chapters": [
+            {"title": m.title, "start_s": round(m.start_s, 3), "end_s": round(m.end_s, 3)}
+            for m in chapters
+        ],
+        "chapter_files": chapter_files,
+        "artifacts": {
+            name: f"s3://{store.bucket}/{keys.artifact(name)}"
+            for name in ("captions.vtt", "captions.srt", "marks.json")
+        },
+        "chunks": [
+            {
+                "segment": item.meta["segment"],
+                "index": item.meta["index"],
+                "seq": item.meta["seq"],
+                "text": item.meta["text"],
+                "start_s": round(item.start / rate, 3),
+                "end_s": round(item.end / rate, 3),
+                "boundary_after": item.meta["boundary_after"],
+            }
+            for item in placed
+        ],
+    }
+    store.put_bytes(
+        keys.manifest,
+        json.dumps(manifest, ensure_ascii=False, indent=1).encode(),
+        "application/json",
+    )
+    return StitchResult(output_uri, duration_s, manifest)
+
+
+def _cover(plan: Plan, store: ObjectStore, workdir: Path) -> Path | None:
+    if not plan.options.cover_key:
+        return None
+    path = workdir / ("cover" + Path(plan.options.cover_key).suffix)
+    store.download_file(plan.options.cover_key, path)
+    return path
+
+
+def _upload_output(
+    plan: Plan, store: ObjectStore, keys: JobKeys, path: Path, extension: str, mime: str
+) -> str:
+    if plan.options.output_uri:
+        target = parse_s3_uri(plan.options.output_uri)
+        other = store.for_bucket(target.bucket) if hasattr(store, "for_bucket") else store
+        other.upload_file(target.key, path, mime)
+        return target.uri
+    store.upload_file(keys.output(extension), path, mime)
+    return f"s3://{store.bucket}/{keys.output(extension)}"
+
+
+class _ChapterSplitter:
+    """Cuts the limited output stream at chapter marks into one encoded file per chapter."""
+
+    def __init__(self, workdir: Path, plan: Plan, chapters: list[ChapterMark], rate: int) -> None:
+        self._plan = plan
+        self._fmt = get_format(plan.options.format)
+        self._rate = rate
+        self._bounds = [(round(m.start_s * rate), round(m.end_s * rate), m.title) for m in chapters]
+        self._paths = [
+            workdir / f"chapter-{n:03d}.{self._fmt.extension}" for n in range(len(chapters))
+        ]
+        self._position = 0
+        self._current = -1
+        self._encoder: Encoder | None = None
+
+    def write(self, block: np.ndarray) -> None:
+        offset = 0
+        while offset < len(block):
+            number = self._chapter_at(self._position)
+            if number != self._current:
+                self._switch(number)
+            end = self._bounds[number][1]
+            take = min(len(block) - offset, end - self._position)
+            assert self._encoder is not None
+            self._encoder.write(block[offset : offset + take])
+            offset += take
+            self._position += take
+
+    def _chapter_at(self, position: int) -> int:
+        for number, (_, end, _) in enumerate(self._bounds):
+            if position < end:
+                return number
+        return len(self._bounds) - 1
+
+    def _switch(self, number: int) -> None:
+        if self._encoder is not None:
+            self._encoder.__exit__(None, None, None)
+        title = self._bounds[number][2]
+        tags = Tags(title=title, album=self._plan.title, artist=self._plan.author)
+        self._encoder = Encoder(self._paths[number], self._rate, self._fmt.name, tags=tags).open()
+        self._current = number
+
+    def close(self) -> None:
+        if self._encoder is not None:
+            self._encoder.__exit__(None, None, None)
+            self._encoder = None
+
+    def upload(self, store: ObjectStore, keys: JobKeys) -> list[dict[str, Any]]:
+        files = []
+        for number, path in enumerate(self._paths):
+            if path.exists():
+                key = keys.chapter_output(number + 1, self._fmt.extension)
+                store.upload_file(key, path, self._fmt.mime)
+                files.append(
+                    {"title": self._bounds[number][2], "uri": f"s3://{store.bucket}/{key}"}
+                )
+        return files

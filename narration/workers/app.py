@@ -1,0 +1,74 @@
+"""The Celery application: JSON only, late acks, prefetch 1, queues `synth` and `stitch`.
+
+Workers start it with `celery -A narration.workers.app worker` (what `narrate worker` and
+`narrate up` run); the CLI uses the same app to send jobs. Its broker and result backend are the
+same Redis/Valkey, resolved from settings or the running local stack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+from kombu import Queue
+
+from narration.errors import ServiceError
+from narration.services import Services, resolve
+from narration.settings import Settings, load_settings
+
+_LOGGER = logging.getLogger(__name__)
+
+app = Celery("narration", include=["narration.workers.tasks"])
+
+
+def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
+    transport = {
+        "visibility_timeout": settings.visibility_timeout_s,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 10,
+        "retry_on_timeout": True,
+        "health_check_interval": 10,
+    }
+    return {
+        "broker_url": services.broker_url,
+        "result_backend": services.broker_url,
+        "broker_transport_options": transport,
+        "result_backend_transport_options": {"retry_policy": {"timeout": 30.0}},
+        "broker_connection_retry_on_startup": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_queues": [Queue("synth"), Queue("stitch")],
+        "task_default_queue": "synth",
+        "task_routes": {
+            "narration.synth": {"queue": "synth"},
+            "narration.stitch": {"queue": "stitch"},
+        },
+        "result_expires": 7 * 24 * 3600,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+        "task_track_started": False,
+        "broker_pool_limit": 4,
+    }
+
+
+def configure(settings: Settings | None = None) -> Services:
+    """Point the app at the broker; called at import for workers and by the CLI."""
+    settings = settings or load_settings()
+    services = resolve(settings)
+    app.conf.update(celery_config(services, settings))
+    app.conf.narration_settings = settings
+    app.conf.narration_services = services
+    return services
+
+
+try:
+    configure()
+except ServiceError as error:
+    _LOGGER.debug("app left unconfigured until configure() is called: %s", error)

@@ -1,0 +1,84 @@
+"""Turn a plan into Celery work: a chord of one chain per segment, then the stitch task.
+
+Used by `narrate submit` for new jobs and by `narrate resume`, which re-sends only the chains
+that still have missing chunks, each starting from the stored state of the chunk before.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from celery import chain, chord
+
+from narration.jobs import new_job_id
+from narration.pipeline.document import Document
+from narration.pipeline.plan import JobOptions, Plan, make_plan
+from narration.pipeline.prosody import initial_state
+from narration.pipeline.storage import ObjectStore
+from narration.services import Services
+from narration.settings import Settings
+from narration.workers.tasks import stitch, synth
+
+
+def submit(
+    services: Services,
+    settings: Settings,
+    document: Document,
+    options: JobOptions,
+    voice_info: dict[str, Any],
+) -> dict[str, Any]:
+    job_id = new_job_id()
+    if not options.seed:
+        options = JobOptions(**{**options.__dict__, "seed": secrets.randbelow(2**31 - 1) + 1})
+    plan = make_plan(job_id, document, options, settings.segment_max_chunks)
+    plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
+    store = services.store()
+    keys = services.keys(job_id)
+    store.put_bytes(keys.plan, plan.to_json(), "application/json")
+    records = services.records()
+    record = records.create(
+        job_id,
+        {
+            "title": plan.title,
+            "voice": options.voice,
+            "format": options.format,
+            "chunks_total": len(plan.chunks),
+            "segments": len(plan.segments),
+            "options": json.dumps(options.__dict__),
+        },
+    )
+    dispatch(plan, store, services)
+    return record
+
+
+def dispatch(plan: Plan, store: ObjectStore, services: Services) -> int:
+    """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
+    keys = services.keys(plan.job_id)
+    stored = {
+        int(key.rsplit("/", 1)[1].split(".")[0])
+        for key in store.list_keys(keys.chunks_prefix)
+        if key.endswith(".json")
+    }
+    chains = []
+    missing = 0
+    for segment in plan.segments:
+        todo = [chunk for chunk in segment if chunk.seq not in stored]
+        if not todo:
+            continue
+        missing += len(todo)
+        first = todo[0]
+        if first.index == 0:
+            state = initial_state(plan.options.voice, plan.options.seed).to_dict()
+        else:
+            previous = json.loads(store.get_bytes(keys.chunk_meta(first.seq - 1)))
+            state = previous["state_out"]
+        steps = [synth.s(state, plan.job_id, first.seq)]
+        steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
+        chains.append(chain(*steps))
+    if chains:
+        chord(chains)(stitch.si(plan.job_id))
+    else:
+        stitch.si(plan.job_id).apply_async()
+    return missing
