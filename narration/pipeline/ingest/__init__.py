@@ -1,0 +1,95 @@
+"""Documents in: .txt, .md, .html/.htm, .epub bytes to a `Document` of plain paragraphs.
+
+    load_document(data, name) ─ sniff.detect   (extension, checked against the content)
+                              ├ sniff.decode   (UTF-8 ± BOM, UTF-16/32 with BOM; refuse binary)
+                              ├ text | markdown | html → blocks → text.assemble → chapters
+                              └ epub → chapters (one per spine item)
+
+See docs/INPUTS.md for what each format reads and skips.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from narration.errors import InputError
+from narration.pipeline.document import Chapter, Document
+from narration.pipeline.ingest import sniff
+from narration.pipeline.ingest.text import (
+    Block,
+    assemble,
+    clean,
+    drop_title_heading,
+    parse_text,
+    speakable_chars,
+)
+
+__all__ = ["SUPPORTED_EXTENSIONS", "load_document"]
+
+SUPPORTED_EXTENSIONS: Final[tuple[str, ...]] = tuple(sniff.EXTENSIONS)
+
+
+def _from_blocks(
+    meta: dict[str, str], blocks: list[Block], title: str | None, name: str, *, top_title: bool
+) -> tuple[str, tuple[Chapter, ...]]:
+    heading_title = None
+    if top_title:
+        heading_title, blocks = drop_title_heading(blocks)
+    first_heading = next((t for k, t in blocks if k > 0 and t), None) if top_title else None
+    found = meta.get("title") or heading_title
+    doc_title = title or found or first_heading or sniff.stem(name)
+    # the opening chapter speaks the document's own title (metadata or its top heading), not a
+    # file name, a --title option or a later heading (that one is spoken where it stands)
+    return doc_title, assemble(blocks, doc_title, doc_title_spoken=bool(found) and not title)
+
+
+def load_document(
+    data: bytes, name: str, *, title: str | None = None, skip_front_matter: bool = True
+) -> Document:
+    """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
+
+    Raises InputError, with one line saying why, for anything that is not clearly a readable
+    document: unsupported type, binary, invalid UTF-8 without a BOM, nothing speakable.
+    """
+    label = name if name not in ("", "-") else "the input"
+    if not data:
+        raise InputError(f"{label} is empty")
+    title = clean(title) if title else None
+    kind = sniff.detect(data, name)
+    declared = sniff.EXTENSIONS.get(sniff.extension(name))
+    if kind == "epub":
+        from narration.pipeline.ingest.epub import parse_epub
+
+        meta, chapters = parse_epub(data, skip_front_matter=skip_front_matter)
+        doc_title = title or meta.get("title") or sniff.stem(name)
+    else:
+        text = sniff.decode(data)
+        if not speakable_chars(text):
+            what = "empty" if not text.strip() else "has no speakable text"
+            raise InputError(f"{label} is {what}")
+        if declared is None or (declared == "html" and sniff.sniff_text(text) != "html"):
+            kind = sniff.sniff_text(text)
+        if kind == "html":
+            from narration.pipeline.ingest.html import parse_html
+
+            meta, blocks = parse_html(text)
+            doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
+        elif kind == "markdown":
+            from narration.pipeline.ingest.markdown import parse_markdown
+
+            meta, blocks = parse_markdown(text)
+            doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
+        else:
+            meta, blocks = parse_text(text, skip_front_matter=skip_front_matter)
+            doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=False)
+    chapters = tuple(c for c in chapters if c.paragraphs)
+    if not chapters:
+        raise InputError(f"{label} has no speakable text")
+    extra = {"format": kind, "source": name}
+    return Document(
+        title=doc_title,
+        chapters=chapters,
+        author=meta.get("author", ""),
+        language=meta.get("language") or "en",
+        extra=extra,
+    )

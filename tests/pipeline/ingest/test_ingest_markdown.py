@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from narration.pipeline.ingest import load_document
+
+MD = """# The Guide
+
+Intro with [a link](http://example.com) and ![a picture](pic.png) and **bold** and _it_.
+
+## Setup
+Text one
+continues here.
+
+```python
+print("never read")
+```
+
+    indented code never read
+
+<!-- a comment never read -->
+<div class="note">raw <b>html</b> text</div>
+
+- item *a*
+- item b
+  - nested c
+
+| Name | Age |
+|------|-----|
+| Ann  | 30  |
+| Bob  |     |
+
+Usage
+-----
+
+Last paragraph with `inline code`.
+"""
+
+
+def test_markdown_structure() -> None:
+    doc = load_document(MD.encode(), "guide.md")
+    assert doc.title == "The Guide"
+    assert [c.title for c in doc.chapters] == ["The Guide", "Setup", "Usage"]
+    assert doc.chapters[0].paragraphs == ("Intro with a link and and bold and it.",)
+    assert doc.chapters[1].paragraphs == (
+        "Text one continues here.",
+        "raw html text",
+        "item a. item b. nested c.",
+        "Name, Age. Ann, 30. Bob.",
+    )
+    assert doc.chapters[2].paragraphs == ("Last paragraph with inline code.",)
+    spoken = " ".join(p for c in doc.chapters for p in c.paragraphs)
+    for absent in ("never read", "comment", "pic.png", "http", "**", "`", "|"):
+        assert absent not in spoken
+
+
+def test_several_h1_are_chapters() -> None:
+    doc = load_document(b"# One\n\na.\n\n# Two\n\nb.\n", "x.md")
+    assert [c.title for c in doc.chapters] == ["One", "Two"]
+    assert doc.title == "One"
+
+
+def test_subheadings_are_read_as_sentences() -> None:
+    doc = load_document(b"## A\n\nx.\n\n### Deeper\n\ny.\n", "x.md")
+    assert doc.chapters[0].title == "A"
+    assert doc.chapters[0].paragraphs == ("x.", "Deeper.", "y.")
+
+
+def test_front_matter() -> None:
+    doc = load_document(b"---\ntitle: Meta Title\nauthor: Me\n---\n\nBody text.\n", "x.md")
+    assert (doc.title, doc.author) == ("Meta Title", "Me")
+    assert doc.chapters[0].paragraphs == ("Body text.",)
+
+
+def test_loose_list_items_are_paragraphs() -> None:
+    doc = load_document(b"- first item\n\n- second item\n", "x.md")
+    assert doc.chapters[0].paragraphs == ("first item", "second item")
