@@ -12,6 +12,7 @@ from typing import Any, Final, TypeVar
 import redis
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from narration.errors import InputError, JobNotFound, NarrationError, ServiceError
 from narration.settings import Settings, load_settings
@@ -39,7 +40,7 @@ state = State()
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

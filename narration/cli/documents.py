@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
 from narration.errors import InputError
-from narration.pipeline.chunker import chunk_document
+from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.ingest import load_document
 from narration.pipeline.plan import JobOptions
@@ -32,29 +34,47 @@ def read_bytes(path: str, settings: Settings, services: Any | None) -> bytes:
             from narration.workers.app import configure
 
             services = configure(settings)
+        store = services.store(location.bucket)
         try:
-            data = services.store(location.bucket).get_bytes(location.key)
+            if store.size(location.key) > limit:
+                raise InputError(f"{path} is over {limit:,} bytes (setting max_input_bytes)")
+            data = store.get_bytes(location.key)
         except ObjectNotFound:
             raise InputError(f"{path} does not exist") from None
     else:
-        file = Path(path)
-        if not file.exists():
-            raise InputError(f"{path}: no such file")
-        if file.is_dir():
-            raise InputError(f"{path} is a directory, not a document")
-        if file.stat().st_size > limit:
-            raise InputError(
-                f"{path} is {file.stat().st_size:,} bytes; the limit is {limit:,} "
-                "(setting max_input_bytes)"
-            )
-        try:
-            data = file.read_bytes()
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
-        except OSError as error:
-            raise InputError(f"{path}: cannot read ({error.strerror})") from None
+        data = _read_file(path, limit)
     if len(data) > limit:
         raise InputError(f"input is over {limit:,} bytes (setting max_input_bytes)")
+    return data
+
+
+def _read_file(path: str, limit: int) -> bytes:
+    """At most `limit + 1` bytes of a local file, with one clear line for whatever goes wrong.
+
+    Non-regular files are allowed (`<(cmd)`, a named pipe being written) but read bounded, and
+    opened non-blocking so that a FIFO nobody writes to reads as empty instead of hanging.
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path} is a directory, not a document")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise InputError(
+                f"{path} is {info.st_size:,} bytes; the limit is {limit:,} "
+                "(setting max_input_bytes)"
+            )
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as file:
+            os.set_blocking(fd, True)
+            data = file.read(limit + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    if not data and not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path} is not a regular file and nothing was written to it")
     return data
 
 
@@ -65,9 +85,11 @@ def read_document(path: str, settings: Settings, services: Any | None) -> Docume
 def describe(document: Document, with_chunks: bool) -> dict[str, Any]:
     """The `narrate inspect --json` object."""
     chunks = chunk_document(document)
+    by_chapter: list[list[TextChunk]] = [[] for _ in document.chapters]
+    for chunk in chunks:  # one pass: a long book has thousands of chapters and 100,000s of chunks
+        by_chapter[chunk.chapter].append(chunk)
     chapters = []
-    for number, chapter in enumerate(document.chapters):
-        own = [c for c in chunks if c.chapter == number]
+    for chapter, own in zip(document.chapters, by_chapter, strict=True):
         entry: dict[str, Any] = {
             "title": chapter.title,
             "chars": sum(len(c.text) for c in own),

@@ -225,8 +225,6 @@ def _submit(
 
     settings = state.settings
     voice_info = find_voice(voice or settings.voice, settings.voice_dirs)
-    if output:
-        parse_s3_uri(output)
     options = JobOptions(
         voice=voice or settings.voice,
         format=(fmt or settings.format).lower(),
@@ -240,6 +238,10 @@ def _submit(
         split_chapters=split_chapters,
     )
     services = _services()
+    if output:
+        target = parse_s3_uri(output)
+        if services.store(target.bucket).exists(target.key):
+            raise InputError(f"{output} already exists; choose another --output key")
     document = select_chapters(read_document(path, settings, services), chapters)
     if cover is not None:
         options = upload_cover(options, cover, services)

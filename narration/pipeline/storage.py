@@ -21,7 +21,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from narration.errors import InputError, RetryableError
+from narration.errors import InputError, RetryableError, ServiceError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class ObjectStore(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
+    def size(self, key: str) -> int: ...
     def upload_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
     def download_file(self, key: str, path: Path) -> None: ...
     def list_keys(self, prefix: str) -> list[str]: ...
@@ -149,6 +150,11 @@ class S3Store:
             raise RetryableError(f"object storage unreachable: {error}") from error
         return True
 
+    def size(self, key: str) -> int:
+        with _mapped(key):
+            length: int = self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+            return length
+
     def upload_file(
         self, key: str, path: Path, content_type: str = "application/octet-stream"
     ) -> None:
@@ -208,6 +214,9 @@ class MemoryStore:
     def exists(self, key: str) -> bool:
         return key in self.objects
 
+    def size(self, key: str) -> int:
+        return len(self.get_bytes(key))
+
     def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
         self.objects[key] = path.read_bytes()
 
@@ -244,7 +253,8 @@ def _translate(error: botocore.exceptions.ClientError, what: str) -> Exception:
     if code in ("404", "NoSuchKey", "NotFound"):
         return ObjectNotFound(what)
     if code in ("NoSuchBucket",):
-        return InputError(f"bucket does not exist: {what}")
+        bucket = error.response.get("Error", {}).get("BucketName") or what
+        return InputError(f"bucket does not exist: {bucket}")
     if code in ("403", "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
         return InputError(f"object storage denied access to {what} ({code})")
     return RetryableError(f"object storage error on {what}: {code}")
@@ -261,3 +271,8 @@ def _mapped(what: str) -> Iterator[None]:
         raise RetryableError(f"object storage unreachable: {error}") from error
     except boto3.exceptions.S3UploadFailedError as error:
         raise RetryableError(f"upload of {what} failed: {error}") from error
+    except botocore.exceptions.NoCredentialsError:
+        raise ServiceError(
+            "object storage credentials not found: set NARRATION_S3_ACCESS_KEY and "
+            "NARRATION_S3_SECRET_KEY, or configure the AWS credential chain"
+        ) from None

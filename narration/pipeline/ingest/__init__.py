@@ -65,8 +65,8 @@ def load_document(
     else:
         text = sniff.decode(data)
         if not speakable_chars(text):
-            what = "empty" if not text.strip() else "has no speakable text"
-            raise InputError(f"{label} is {what}")
+            what = "is empty" if not text.strip() else "has no speakable text"
+            raise InputError(f"{label} {what}")
         if declared is None or (declared == "html" and sniff.sniff_text(text) != "html"):
             kind = sniff.sniff_text(text)
         if kind == "html":

@@ -206,6 +206,7 @@ def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, 
     raw_blocks = [b.strip() for b in _BLANK_LINES.split(body)]
     raw_blocks = [b for b in raw_blocks if b]
     blocks: list[Block] = []
+    seen_heading = False
     pending_heading: int | None = None  # index in blocks of a heading still open for a subtitle
     in_contents = False
     for raw in raw_blocks:
@@ -215,6 +216,7 @@ def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, 
         if title is None and len(lines) > 1 and all(heading_title(ln, alone=True) for ln in lines):
             # a table of contents: every line a heading; each becomes an (empty) chapter
             blocks.extend((1, clean(ln)) for ln in lines)
+            seen_heading = True
             pending_heading = None
             continue
         if title is not None:
@@ -222,12 +224,14 @@ def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, 
             rest = lines[1:]
             if len(rest) > 1 and all(heading_title(ln, alone=True) for ln in rest):
                 blocks.append((1, clean(title)))
+                seen_heading = True
                 blocks.extend((1, clean(ln)) for ln in rest)
                 pending_heading = None
                 continue
             if len(rest) == 1 and _is_subtitle(rest[0]):
                 title, rest = _join_title(title, rest[0]), []
             blocks.append((1, clean(title)))
+            seen_heading = True
             pending_heading = len(blocks) - 1 if not rest and title == first else None
             if rest:
                 blocks.append((PARA, clean(" ".join(rest))))
@@ -245,7 +249,7 @@ def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, 
             if in_contents and all(len(ln) < _SHORT_TITLE_MAX for ln in lines):
                 continue
             in_contents = False
-            if not any(k > 0 for k, _ in blocks) and _PRODUCED_BY.match(raw):
+            if not seen_heading and _PRODUCED_BY.match(raw):
                 continue
         blocks.append((PARA, clean(" ".join(lines))))
     return meta, blocks

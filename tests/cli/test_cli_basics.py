@@ -1,0 +1,158 @@
+"""The CLI's contract with scripts: help everywhere, JSON shapes, and exit code 3 for services."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from narration.pipeline.chunker import MAX_CHUNK_CHARS
+from tests.conftest import narrate
+
+COMMANDS = (
+    "up",
+    "down",
+    "worker",
+    "voices",
+    "inspect",
+    "submit",
+    "status",
+    "wait",
+    "list",
+    "fetch",
+    "url",
+    "cancel",
+    "resume",
+    "purge",
+    "run",
+)
+
+DOCUMENT = """---
+title: Two Walks
+author: A. Walker
+---
+
+# Up the Hill
+
+The path left the village at the church. Sheep watched from the fields.
+
+# Down Again
+
+He came down by the other path, through the wood.
+"""
+
+
+@pytest.fixture(scope="module")
+def local_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NARRATION_")}
+    return {**clean, "NARRATION_HOME": str(tmp_path_factory.mktemp("no-stack-home"))}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help(local_env: dict[str, str], command: str | None) -> None:
+    result = narrate(local_env, *([command] if command else []), "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+def test_voices_json(local_env: dict[str, str]) -> None:
+    result = narrate(local_env, "voices", "--json")
+    assert result.returncode == 0, result.stderr
+    voices = {v["name"]: v for v in json.loads(result.stdout)["voices"]}
+    joe = voices["en_US-joe-medium"]
+    assert joe["language"].startswith("en")
+    assert joe["sample_rate"] == 22050
+    assert joe["engine"] == "piper"
+
+
+def test_inspect_json_shape(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "walks.md"
+    path.write_text(DOCUMENT)
+    result = narrate(local_env, "inspect", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {
+        "title",
+        "author",
+        "language",
+        "chars",
+        "chunks_total",
+        "est_duration_s",
+        "chapters",
+    }
+    assert report["language"] == "en"
+    assert report["chunks_total"] == sum(c["chunk_count"] for c in report["chapters"])
+    assert report["chars"] == sum(c["chars"] for c in report["chapters"])
+    assert report["est_duration_s"] > 0
+    assert [c["title"] for c in report["chapters"]] == ["Up the Hill", "Down Again"]
+    assert all(set(c) == {"title", "chars", "chunk_count"} for c in report["chapters"])
+
+
+def test_inspect_chunks(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "walks.md"
+    path.write_text(DOCUMENT)
+    result = narrate(local_env, "inspect", str(path), "--json", "--chunks")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for chapter in report["chapters"]:
+        assert len(chapter["chunks"]) == chapter["chunk_count"]
+        assert all(set(c) == {"text", "boundary_after"} for c in chapter["chunks"])
+        assert all(len(c["text"]) <= MAX_CHUNK_CHARS for c in chapter["chunks"])
+        assert chapter["chunks"][-1]["boundary_after"] == "chapter"
+    spoken = " ".join(c["text"] for ch in report["chapters"] for c in ch["chunks"])
+    assert "Sheep watched from the fields." in spoken
+    assert "through the wood." in spoken
+
+
+def test_inspect_text_output(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "walks.md"
+    path.write_text(DOCUMENT)
+    result = narrate(local_env, "inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Up the Hill" in result.stdout and "Down Again" in result.stdout
+
+
+@pytest.fixture()
+def unreachable_env(local_env: dict[str, str]) -> dict[str, str]:
+    return {
+        **local_env,
+        "NARRATION_BROKER_URL": f"redis://127.0.0.1:{_closed_port()}/0",
+        "NARRATION_S3_ENDPOINT": f"http://127.0.0.1:{_closed_port()}",
+        "NARRATION_S3_ACCESS_KEY": "test",
+        "NARRATION_S3_SECRET_KEY": "test",
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("status", "0" * 32), ("submit", "{doc}"), ("inspect", "s3://narration/a.txt")],
+)
+def test_unreachable_services_exit_3(
+    unreachable_env: dict[str, str], tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text("Nobody will hear this.\n")
+    result = narrate(unreachable_env, *(a.format(doc=path) for a in args), timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "unreachable" in lines[0]
+
+
+def test_no_stack_and_no_services_exit_3(local_env: dict[str, str]) -> None:
+    result = narrate(local_env, "list")
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        "error: no broker or object store configured and no local stack running: "
+        "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
+    ]
