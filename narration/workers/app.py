@@ -8,16 +8,21 @@ same Redis/Valkey, resolved from settings or the running local stack.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import threading
+import time
+from typing import Any, Final
 
 from celery import Celery
-from kombu import Queue
+from celery.signals import worker_ready
+from kombu import Exchange, Queue
 
 from narration.errors import ServiceError
 from narration.services import Services, resolve
 from narration.settings import Settings, load_settings
 
 _LOGGER = logging.getLogger(__name__)
+
+REDELIVERY_SCAN_S: Final = 5.0
 
 app = Celery("narration", include=["narration.workers.tasks"])
 
@@ -44,11 +49,14 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
         "worker_prefetch_multiplier": 1,
-        "task_queues": [Queue("synth"), Queue("stitch")],
+        "task_queues": [
+            Queue("synth", Exchange("synth"), routing_key="synth"),
+            Queue("stitch", Exchange("stitch"), routing_key="stitch"),
+        ],
         "task_default_queue": "synth",
         "task_routes": {
-            "narration.synth": {"queue": "synth"},
-            "narration.stitch": {"queue": "stitch"},
+            "narration.synth": {"queue": "synth", "routing_key": "synth"},
+            "narration.stitch": {"queue": "stitch", "routing_key": "stitch"},
         },
         "result_expires": 7 * 24 * 3600,
         "worker_hijack_root_logger": False,
@@ -66,6 +74,27 @@ def configure(settings: Settings | None = None) -> Services:
     app.conf.narration_settings = settings
     app.conf.narration_services = services
     return services
+
+
+@worker_ready.connect
+def _start_redelivery(sender: Any = None, **_: Any) -> None:
+    threading.Thread(target=_redeliver_forever, name="narration-redelivery", daemon=True).start()
+
+
+def _redeliver_forever() -> None:
+    """Put tasks of dead workers back on their queue once the visibility timeout has passed.
+
+    The Redis transport keeps every unacknowledged message with a timestamp and restores those
+    older than `visibility_timeout`; kombu's own periodic scan did not fire in our measurements
+    (a killed worker's task stayed unacknowledged for minutes), so each worker scans itself.
+    """
+    while True:
+        time.sleep(REDELIVERY_SCAN_S)
+        try:
+            with app.connection_for_read() as connection:
+                connection.default_channel.qos.restore_visible(num=None, interval=1)
+        except Exception as error:
+            _LOGGER.warning("redelivery scan failed: %s", error)
 
 
 try:

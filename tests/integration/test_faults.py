@@ -1,0 +1,203 @@
+"""Nothing lost: worker deaths, broker restarts, storage outages, resume and cancel, on the
+real stack. Outputs are compared byte for byte with undisturbed runs of the same seed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from narration import stack
+from narration.services import Services
+from tests.conftest import narrate
+from tests.integration.faults import (
+    children,
+    long_text,
+    output_bytes,
+    submit,
+    wait_final,
+    wait_until,
+    worker_pids,
+)
+
+SEED = "4242"
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("faults") / "ferry.txt"
+    path.write_text(long_text(6))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(stack_env: dict[str, str], services: Services, document: Path) -> bytes:
+    """An undisturbed run with the fixed seed."""
+    job_id = submit(stack_env, document, "--seed", SEED)
+    assert wait_final(services, job_id)["status"] == "succeeded"
+    return output_bytes(services, job_id)
+
+
+def _progressed(services: Services, job_id: str, chunks: int) -> bool:
+    return services.records().get(job_id)["chunks_done"] >= chunks
+
+
+def test_same_document_twice_gives_identical_audio(
+    stack_env: dict[str, str], services: Services, document: Path, reference: bytes
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    assert wait_final(services, job_id)["status"] == "succeeded"
+    assert output_bytes(services, job_id) == reference
+
+
+def test_worker_process_killed_mid_job(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
+    (worker,) = worker_pids(stack_home)
+    for child in children(worker):
+        os.kill(child, signal.SIGKILL)
+    record = wait_final(services, job_id)
+    assert record["status"] == "succeeded", record["error"]
+    assert record["chunks_done"] == record["chunks_total"]
+    assert output_bytes(services, job_id) == reference
+
+
+def test_whole_worker_killed_and_replaced(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    """The machine dies: its unacknowledged task comes back after the visibility timeout."""
+    job_id = submit(stack_env, document, "--seed", SEED)
+    wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
+    (worker,) = worker_pids(stack_home)
+    pool = children(worker)
+    os.killpg(worker, signal.SIGKILL)
+    for child in pool:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    record = wait_final(services, job_id, timeout=300)
+    assert record["status"] == "succeeded", record["error"]
+    assert output_bytes(services, job_id) == reference
+
+
+def test_broker_restarted_mid_job(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
+    stack.stop_service(stack_home, "valkey", signal.SIGTERM)
+    time.sleep(2)
+    stack.start_service(stack_home, "valkey")
+    record = wait_final(services, job_id, timeout=300)
+    assert record["status"] == "succeeded", record["error"]
+    assert output_bytes(services, job_id) == reference
+
+
+def test_storage_down_for_30_seconds_while_writing_chunks(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    wait_until(lambda: _progressed(services, job_id, 1), 120, "first chunk")
+    stack.stop_service(stack_home, "seaweedfs")
+    time.sleep(30)
+    stack.start_service(stack_home, "seaweedfs")
+    record = wait_final(services, job_id, timeout=300)
+    assert record["status"] == "succeeded", record["error"]
+    assert output_bytes(services, job_id) == reference
+
+
+def test_storage_down_during_the_final_upload(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    records = services.records()
+    wait_until(lambda: records.get(job_id)["status"] == "stitching", 180, "stitching")
+    stack.stop_service(stack_home, "seaweedfs")
+    time.sleep(30)
+    stack.start_service(stack_home, "seaweedfs")
+    record = wait_final(services, job_id, timeout=300)
+    assert record["status"] == "succeeded", record["error"]
+    assert output_bytes(services, job_id) == reference
+
+
+def test_cancel_stops_new_chunks(
+    stack_env: dict[str, str], services: Services, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(long_text(20))
+    job_id = submit(stack_env, path)
+    wait_until(lambda: _progressed(services, job_id, 1), 120, "first chunk")
+    result = narrate(stack_env, "cancel", job_id)
+    assert result.returncode == 0, result.stderr
+    keys = services.keys(job_id)
+    stored_at_cancel = len(services.store().list_keys(keys.chunks_prefix))
+    time.sleep(6)
+    stored_later = len(services.store().list_keys(keys.chunks_prefix))
+    assert stored_later <= stored_at_cancel + 2  # at most the chunk in flight (wav + json)
+    record = services.records().get(job_id)
+    assert record["status"] == "cancelled"
+    assert record["chunks_done"] < record["chunks_total"]
+    assert narrate(stack_env, "wait", job_id).returncode == 1
+    purge = narrate(stack_env, "purge", job_id)
+    assert purge.returncode == 0, purge.stderr
+    assert services.store().list_keys(keys.chunks_prefix) == []
+
+
+def test_resume_remakes_only_missing_chunks(
+    stack_env: dict[str, str],
+    services: Services,
+    stack_home: Path,
+    document: Path,
+    reference: bytes,
+) -> None:
+    job_id = submit(stack_env, document, "--seed", SEED)
+    wait_until(lambda: _progressed(services, job_id, 3), 120, "three chunks")
+    stack.stop_workers(stack_home)
+    from narration.workers.app import app, configure
+
+    configure(services_settings(stack_env))
+    app.control.purge()
+    services.records().set_status(job_id, "failed", error="interrupted by the test")
+    store = services.store()
+    keys = services.keys(job_id)
+    before = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}
+    assert before
+    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    result = narrate(stack_env, "resume", job_id, "--wait")
+    assert result.returncode == 0, result.stderr
+    after = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}
+    assert all(after[k] == v for k, v in before.items())
+    assert len(after) > len(before)
+    assert output_bytes(services, job_id) == reference
+
+
+def services_settings(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    from narration.settings import load_settings
+
+    return load_settings(environ=env)
