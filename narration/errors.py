@@ -1,11 +1,11 @@
 """One small exception tree; the branch an error belongs to decides what happens to it.
 
-    NarrationError
-    ├── InputError        the user's input or options are wrong: clear message, exit code 2
-    ├── ServiceError      a service (broker, object storage) cannot be reached: exit code 3
-    │   └── RetryableError   transient: the task retries with backoff
-    └── PermanentError    the job cannot succeed: it fails with this reason
-        └── JobNotFound      no such job id
+NarrationError
+├── InputError        the user's input or options are wrong: clear message, exit code 2
+├── ServiceError      a service (broker, object storage) cannot be reached: exit code 3
+│   └── RetryableError   transient: the task retries with backoff
+└── PermanentError    the job cannot succeed: it fails with this reason
+    └── JobNotFound      no such job id
 """
 
 from __future__ import annotations
