@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import io
 import wave
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
 FRAME_S: Final = 0.010
 SILENCE_DBFS: Final = -45.0
-EDGE_MARGIN_S: Final = 0.010
-FADE_S: Final = 0.005
+"""Frames below this carry no speech, for measuring a chunk's speech level."""
+QUIET_BELOW_SPEECH_DB: Final = 30.0
+"""A frame this far below the chunk's own speech level is heard as pause, not speech."""
+TRIM_BELOW_SPEECH_DB: Final = 40.0
+"""The tail is kept down to this far below the speech level. Piper's sentence tails decay
+smoothly for ~100 ms to a floor ~60 dB under speech; the old cut at a fixed -45 dBFS chopped
+the decay of a final "s" and left a step at the join."""
+LEAD_S: Final = 0.060
+"""Quiet kept before a chunk's first audible frame, so its onset is whole and a cut (and its
+fade) sits only in quiet: never in a consonant's attack."""
+TAIL_MIN_S: Final = 0.060
+"""Quiet kept at least after a chunk's last audible frame: the same for its end."""
+EDGE_MARGIN_S: Final = 0.020
+FADE_S: Final = 0.010
+
+
+@dataclass(frozen=True)
+class SpeechEdges:
+    """Where to cut a chunk, in samples, and how much of what is kept is quiet at each end."""
+
+    start: int
+    end: int
+    lead_quiet: int
+    tail_quiet: int
 
 
 def to_wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
@@ -49,10 +72,40 @@ def frame_levels_db(pcm: np.ndarray, sample_rate: int, frame_s: float = FRAME_S)
     return np.asarray(20.0 * np.log10(np.maximum(rms, 1e-6)))
 
 
+def speech_edges(pcm: np.ndarray, sample_rate: int, max_tail_s: float | None = None) -> SpeechEdges:
+    """Cut points around a chunk's speech, relative to its own speech level.
+
+    The head keeps `LEAD_S` before the first audible frame (onsets are sharp); the tail keeps the
+    natural decay down to `TRIM_BELOW_SPEECH_DB` plus `EDGE_MARGIN_S`, at least `TAIL_MIN_S` and
+    at most `max_tail_s` after the last audible frame. The quiet at each end counts towards the
+    pause a listener hears.
+    """
+    level = speech_level_db(pcm, sample_rate)
+    levels = frame_levels_db(pcm, sample_rate)
+    audible = np.flatnonzero(levels > level - QUIET_BELOW_SPEECH_DB)
+    if audible.size == 0 or level <= -100.0:
+        return SpeechEdges(0, 0, 0, 0)
+    size = int(sample_rate * FRAME_S)
+    first, last = int(audible[0]) * size, min(len(pcm), (int(audible[-1]) + 1) * size)
+    trace = np.flatnonzero(levels > level - TRIM_BELOW_SPEECH_DB)
+    end = (int(trace[-1]) + 1) * size + round(sample_rate * EDGE_MARGIN_S)
+    end = min(len(pcm), max(end, last + round(sample_rate * TAIL_MIN_S)))
+    if max_tail_s is not None:
+        end = min(end, last + max(0, round(sample_rate * max_tail_s)))
+    start = max(0, first - round(sample_rate * LEAD_S))
+    return SpeechEdges(start, end, first - start, end - last)
+
+
 def speech_bounds(
-    pcm: np.ndarray, sample_rate: int, threshold_db: float = SILENCE_DBFS
+    pcm: np.ndarray, sample_rate: int, threshold_db: float | None = None
 ) -> tuple[int, int]:
-    """First and one-past-last sample of speech (frames above threshold), with a small margin."""
+    """First and one-past-last sample to keep around the speech (see `speech_edges`).
+
+    With `threshold_db`, simply the frames above that level, widened by `EDGE_MARGIN_S`.
+    """
+    if threshold_db is None:
+        edges = speech_edges(pcm, sample_rate)
+        return edges.start, edges.end
     levels = frame_levels_db(pcm, sample_rate)
     loud = np.flatnonzero(levels > threshold_db)
     if loud.size == 0:

@@ -69,8 +69,8 @@ def joined_text(chunks: list[TextChunk]) -> str:
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph, each stripped; joined with single spaces they give it back."""
     _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
-    starts = [start for start, _ in offsets] or [0]
-    starts[0] = 0
+    # Only a boundary at a space can become a chunk boundary joined by " " again.
+    starts = [0, *(start for start, _ in offsets[1:] if paragraph[start - 1 : start] == " ")]
     ends = [*starts[1:], len(paragraph)]
     sentences = [paragraph[a:b].strip() for a, b in zip(starts, ends, strict=True)]
     merged: list[str] = []

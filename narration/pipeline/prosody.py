@@ -1,8 +1,9 @@
 """Session state carried from chunk to chunk along a segment, and what it decides.
 
 The state is a small JSON object (≤ 4 KB) stored beside every chunk, so any chunk can be re-made
-from it alone. It decides the engine parameters of the next chunk (seed, length scale) and the
-gain that matches the chunk's speech level to the running baseline of the segment.
+from it alone. It decides the engine parameters of the next chunk (its seed; the length scale stays
+1.0, see docs/SEAMS.md for the rate nudge we measured and dropped), the gain that matches the
+chunk's speech level to the running baseline of the segment, and the pause after it.
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ from typing import Final
 
 from narration.engines.base import SynthesisParams
 
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2
+"""2: pauses count the chunks' quiet edges; the length scale is no longer nudged."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
-RATE_BAND: Final = 0.06
-"""A chunk whose rate strays more than this fraction from the baseline nudges the next one back."""
-MAX_LENGTH_NUDGE: Final = 0.05
 MAX_GAIN_DB: Final = 4.0
 BASELINE_WEIGHT: Final = 0.3
 """Weight of the newest chunk in the running baselines (exponential moving average)."""
-
-PAUSES_S: Final = {"clause": 0.12, "sentence": 0.19, "paragraph": 0.65, "chapter": 1.6}
-"""Designed silence after a chunk, by what follows it. The sentence pause is Piper's own median
-pause between sentences inside one synthesis call, so joins sound like inner boundaries."""
+PAUSES_S: Final = {"clause": 0.12, "sentence": 0.17, "paragraph": 0.65, "chapter": 1.6}
+"""Designed pause after a chunk, by what follows it: the quiet a listener hears from the end of
+one chunk's speech to the start of the next, its quiet edges included (render places the rest as
+silence). The sentence pause is Piper's own median pause between sentences inside one synthesis
+call (bench/seams.py), so joins sound like inner boundaries."""
 
 
 @dataclass(frozen=True)
@@ -92,22 +92,21 @@ def advance(
     gain_db: float,
     chunk_span_s: float,
 ) -> SessionState:
-    """The state after a chunk: baselines updated, next length scale nudged into the rate band."""
+    """The state after a chunk: rate and level baselines updated, position moved on.
+
+    `speech_s` is the chunk's audible duration, `level_db` its speech level before gain. The
+    level baseline averages the gained levels, so while gains stay inside the clamp it holds the
+    first chunk's level and a segment keeps one level.
+    """
     rate = len(text) / speech_s if speech_s > 0 else state.rate_cps
     if state.chunks == 0:
         rate_baseline, level_baseline = rate, level_db
     else:
         rate_baseline = _ema(state.rate_cps, rate)
         level_baseline = _ema(state.level_db, level_db + gain_db)
-    length_scale = 1.0
-    if state.chunks > 0 and rate_baseline > 0:
-        deviation = rate / rate_baseline - 1.0
-        if abs(deviation) > RATE_BAND:
-            nudge = max(-MAX_LENGTH_NUDGE, min(MAX_LENGTH_NUDGE, deviation / 2))
-            length_scale = round(1.0 + nudge, 4)
     return replace(
         state,
-        length_scale=length_scale,
+        length_scale=1.0,
         rate_cps=round(rate_baseline, 4),
         level_db=round(level_baseline, 3),
         chunks=state.chunks + 1,

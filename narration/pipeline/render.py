@@ -13,6 +13,7 @@ import numpy as np
 
 from narration.engines.base import Engine
 from narration.pipeline import audio, prosody
+from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
 
@@ -29,14 +30,25 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     spoken = speakable(chunk.text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
-    start, end = audio.speech_bounds(synthesis.pcm, rate)
+    designed_s = prosody.pause_after(state, chunk.boundary_after)
+    # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
+    # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.
+    edges = audio.speech_edges(synthesis.pcm, rate, max_tail_s=designed_s - audio.LEAD_S)
+    start, end = edges.start, edges.end
     speech = synthesis.pcm[start:end]
     level_db = audio.speech_level_db(speech, rate)
     gain_db = prosody.gain_for(state, level_db)
-    shaped = audio.fade_edges(speech * np.float32(audio.db_to_gain(gain_db)), rate)
+    shaped = audio.fade_edges(
+        tame_peaks(speech * np.float32(audio.db_to_gain(gain_db)), rate), rate
+    )
+    # Piper leads with ~40 ms of quiet: pad it to `LEAD_S` so every chunk's lead is the same and
+    # the previous chunk's placed silence, which counts on it, comes out right.
+    pad = max(0, round(audio.LEAD_S * rate) - edges.lead_quiet)
+    shaped = np.concatenate([np.zeros(pad, dtype=np.float32), shaped])
     speech_s = len(shaped) / rate
-    pause_s = prosody.pause_after(state, chunk.boundary_after)
-    offset_s = start / rate
+    audible_s = (len(speech) - edges.lead_quiet - edges.tail_quiet) / rate
+    pause_s = round(max(0.0, designed_s - edges.tail_quiet / rate - audio.LEAD_S), 4)
+    offset_s = (start - pad) / rate
     words = [
         {
             "text": word.text,
@@ -47,7 +59,9 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         }
         for word in synthesis.words
     ]
-    next_state = prosody.advance(state, chunk.text, speech_s, level_db, gain_db, speech_s + pause_s)
+    next_state = prosody.advance(
+        state, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
+    )
     meta = {
         "seq": chunk.seq,
         "segment": chunk.segment,
@@ -59,7 +73,10 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "sample_rate": rate,
         "samples": len(shaped),
         "duration_s": round(speech_s, 4),
+        "speech_start_s": round((pad + edges.lead_quiet) / rate, 4),
+        "speech_end_s": round((len(shaped) - edges.tail_quiet) / rate, 4),
         "pause_after_s": pause_s,
+        "pause_designed_s": designed_s,
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
         "seed": params.seed,

@@ -1,0 +1,75 @@
+"""PCM helpers on synthetic signals: WAV round trip, levels, where a chunk is cut, fades."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from narration.pipeline import audio
+
+SR = 22050
+
+
+def _utterance(level_db: float = -20.0) -> np.ndarray:
+    """0.5 s silence, 1 s of a 220 Hz tone, an exponential tail (-2 dB per 10 ms), 0.5 s silence."""
+    amplitude = audio.db_to_gain(level_db) * np.sqrt(2)
+    t = np.arange(SR) / SR
+    tone = amplitude * np.sin(2 * np.pi * 220 * t)
+    tail_t = np.arange(int(0.3 * SR)) / SR
+    tail = amplitude * np.sin(2 * np.pi * 220 * (1 + tail_t)) * 10 ** (-10 * tail_t)
+    silence = np.zeros(SR // 2)
+    return np.concatenate([silence, tone, tail, silence]).astype(np.float32)
+
+
+def test_wav_round_trip_is_16_bit_exact() -> None:
+    pcm = _utterance()
+    data = audio.to_wav_bytes(pcm, SR)
+    back, rate = audio.from_wav_bytes(data)
+    assert rate == SR
+    assert np.max(np.abs(back - pcm)) <= 0.5 / 32767 + 1e-7
+    assert audio.to_wav_bytes(back, SR) == data
+
+
+def test_speech_level_ignores_silence() -> None:
+    pcm = _utterance(-20.0)
+    assert audio.speech_level_db(pcm, SR) == pytest.approx(-20.0, abs=1.0)
+    assert audio.speech_level_db(np.zeros(SR, dtype=np.float32), SR) == -120.0
+
+
+def test_edges_keep_the_lead_and_the_decaying_tail() -> None:
+    pcm = _utterance()
+    edges = audio.speech_edges(pcm, SR)
+    onset = SR // 2
+    frame = int(audio.FRAME_S * SR)
+    assert edges.start == pytest.approx(onset - audio.LEAD_S * SR, abs=frame)
+    assert edges.lead_quiet == round(audio.LEAD_S * SR)
+    # The tail is kept down to TRIM_BELOW_SPEECH_DB (40 dB at 2 dB per 10 ms: 200 ms) plus the
+    # margin; what falls below QUIET_BELOW_SPEECH_DB (after 150 ms) counts as quiet.
+    kept_tail_s = (edges.end - (onset + SR)) / SR
+    assert kept_tail_s == pytest.approx(0.2 + audio.EDGE_MARGIN_S, abs=0.015)
+    assert edges.tail_quiet / SR == pytest.approx(kept_tail_s - 0.15, abs=0.015)
+    assert edges.tail_quiet / SR >= audio.TAIL_MIN_S
+
+
+def test_edges_cap_the_tail() -> None:
+    pcm = _utterance()
+    edges = audio.speech_edges(pcm, SR, max_tail_s=0.05)
+    assert edges.tail_quiet == round(0.05 * SR)
+    full = audio.speech_edges(pcm, SR)
+    assert audio.speech_bounds(pcm, SR) == (full.start, full.end)
+
+
+def test_silence_has_no_edges() -> None:
+    silence = np.zeros(SR, dtype=np.float32)
+    assert audio.speech_edges(silence, SR) == audio.SpeechEdges(0, 0, 0, 0)
+    assert audio.speech_bounds(silence, SR) == (0, 0)
+    assert audio.speech_bounds(silence, SR, threshold_db=-45.0) == (0, 0)
+
+
+def test_fades_start_and_end_at_zero_without_steps() -> None:
+    pcm = np.full(SR // 10, 0.5, dtype=np.float32)
+    faded = audio.fade_edges(pcm, SR)
+    size = int(audio.FADE_S * SR)
+    assert faded[0] == 0.0 and faded[-1] == 0.0
+    assert np.max(np.abs(np.diff(faded))) < 0.5 * np.pi / size
+    assert np.array_equal(faded[size:-size], pcm[size:-size])

@@ -1,0 +1,160 @@
+"""render_chunk with the real Piper voice: re-renders are byte-identical, joins are clean.
+
+Three short chunks (a sentence join, then a paragraph join) are rendered in order, stitched by the
+stitcher's own chunk pass from an in-memory store, and brought to its loudness target.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from narration.engines.piper import PiperEngine
+from narration.engines.voices import default_voice
+from narration.pipeline import audio, prosody, stitcher
+from narration.pipeline.loudness import DEFAULT_TARGET_LUFS, LoudnessMeter, gain_for_target
+from narration.pipeline.plan import JobKeys, PlannedChunk
+from narration.pipeline.render import RenderedChunk, render_chunk
+from narration.pipeline.storage import MemoryStore
+
+CHUNKS = (
+    PlannedChunk(0, 0, 0, 0, "The tide came in slowly. Gulls waited on the wall.", "sentence"),
+    PlannedChunk(1, 0, 1, 0, "A boat crossed the bay with its sails half set.", "paragraph"),
+    PlannedChunk(2, 0, 2, 0, "Later that evening, the wind dropped.", "chapter"),
+)
+QUIET_DBFS = -40.0
+CLICK_STEP = 0.02
+GUARD_S = 0.050
+PAUSE_TOLERANCE_S = 0.020
+STITCHER_META_KEYS = {
+    "seq",
+    "segment",
+    "index",
+    "chapter",
+    "text",
+    "boundary_after",
+    "sample_rate",
+    "samples",
+    "duration_s",
+    "pause_after_s",
+    "words",
+    "words_from_spoken_text",
+    "state_in",
+    "state_out",
+}
+
+
+@dataclass(frozen=True)
+class Stitched:
+    pcm: np.ndarray
+    rate: int
+    placed: list[stitcher.Placed]
+    gain_db: float
+
+
+@pytest.fixture(scope="module")
+def engine() -> PiperEngine:
+    return PiperEngine.load(default_voice(), threads=2)
+
+
+@pytest.fixture(scope="module")
+def rendered(engine: PiperEngine) -> list[RenderedChunk]:
+    state = prosody.initial_state(engine.voice.name, job_seed=7)
+    out = []
+    for chunk in CHUNKS:
+        result = render_chunk(engine, chunk, state)
+        out.append(result)
+        state = result.next_state
+    return out
+
+
+@pytest.fixture(scope="module")
+def stitched(rendered: list[RenderedChunk]) -> Stitched:
+    metas = [r.meta for r in rendered]
+    rate = metas[0]["sample_rate"]
+    placed, total = stitcher.place_chunks(metas, rate)
+    # Through the stitcher's own chunk pass, so whatever it does to each chunk is measured too.
+    store, keys = MemoryStore(), JobKeys("", "test-render")
+    for result in rendered:
+        store.put_bytes(keys.chunk_audio(result.meta["seq"]), result.wav)
+    pcm = np.concatenate(list(stitcher._pcm_blocks(store, keys, placed, rate)))
+    assert len(pcm) == total
+    meter = LoudnessMeter(rate)
+    meter.add(pcm)
+    gain_db = gain_for_target(meter.integrated_lufs(), DEFAULT_TARGET_LUFS)
+    gain = np.float32(audio.db_to_gain(gain_db))
+    return Stitched((pcm * gain).astype(np.float32), rate, placed, gain_db)
+
+
+def test_meta_keeps_what_the_stitcher_reads(rendered: list[RenderedChunk]) -> None:
+    for result in rendered:
+        assert result.meta.keys() >= STITCHER_META_KEYS
+        assert result.meta["samples"] == len(audio.from_wav_bytes(result.wav)[0])
+        for word in result.meta["words"]:
+            assert {"text", "start", "end", "start_s", "end_s"} <= word.keys()
+            assert 0.0 <= word["start_s"] <= word["end_s"] <= result.meta["duration_s"]
+
+
+def test_state_is_small_json(rendered: list[RenderedChunk]) -> None:
+    for result in rendered:
+        encoded = json.dumps(result.meta["state_out"]).encode()
+        assert len(encoded) <= prosody.MAX_STATE_BYTES
+        assert prosody.SessionState.from_dict(json.loads(encoded)) == result.next_state
+
+
+def test_rerender_from_stored_state_is_byte_identical(
+    engine: PiperEngine, rendered: list[RenderedChunk]
+) -> None:
+    for chunk, result in zip(CHUNKS[1:], rendered[1:], strict=True):
+        stored = json.loads(json.dumps(result.meta))
+        again = render_chunk(engine, chunk, prosody.SessionState.from_dict(stored["state_in"]))
+        assert again.wav == result.wav
+        assert again.meta == result.meta
+
+
+def test_no_clicks_in_the_quiet_around_joins(stitched: Stitched) -> None:
+    rate, pcm = stitched.rate, stitched.pcm
+    size = int(rate * audio.FRAME_S)
+    for before, after in zip(stitched.placed, stitched.placed[1:], strict=False):
+        first = max(0, before.end - round(GUARD_S * rate)) // size
+        last = (after.start + round(GUARD_S * rate)) // size + 1
+        levels = audio.frame_levels_db(pcm[first * size : last * size], rate)
+        for number, level in enumerate(levels):
+            if level >= QUIET_DBFS:
+                continue
+            frame = pcm[(first + number) * size : (first + number + 1) * size + 1]
+            assert np.max(np.abs(np.diff(frame))) <= CLICK_STEP, (before.meta["seq"], number)
+
+
+def test_pause_between_chunks_is_the_designed_one(stitched: Stitched) -> None:
+    """The quiet a listener hears between two chunks' words is the designed pause."""
+    rate, pcm = stitched.rate, stitched.pcm
+    for before, after in zip(stitched.placed, stitched.placed[1:], strict=False):
+        last_word_end = before.start / rate + before.meta["words"][-1]["end_s"]
+        next_word_start = after.start / rate + after.meta["words"][0]["start_s"]
+        start = round((last_word_end - GUARD_S) * rate)
+        window = pcm[start : round((next_word_start + GUARD_S) * rate)]
+        # Quiet relative to the chunk's speech level as rendered (the stitcher's peak taming
+        # lowers the measured level of the whole, not what a listener hears as speech).
+        level = before.meta["level_db"] + before.meta["gain_db"] + stitched.gain_db
+        threshold = level - audio.QUIET_BELOW_SPEECH_DB
+        quiet = audio.frame_levels_db(window, rate) < threshold
+        longest = run = 0
+        for silent in quiet:
+            run = run + 1 if silent else 0
+            longest = max(longest, run)
+        designed = prosody.PAUSES_S[before.meta["boundary_after"]]
+        heard = longest * int(rate * audio.FRAME_S) / rate
+        assert heard == pytest.approx(designed, abs=PAUSE_TOLERANCE_S)
+        # The stitcher places the rest of the pause as digital silence.
+        assert before.pause_after == round(before.meta["pause_after_s"] * rate)
+        assert 0.0 <= before.meta["pause_after_s"] <= designed
+
+
+def test_gain_is_clamped(rendered: list[RenderedChunk]) -> None:
+    assert rendered[0].meta["gain_db"] == 0.0
+    for result in rendered:
+        assert abs(result.meta["gain_db"]) <= prosody.MAX_GAIN_DB
