@@ -36,7 +36,7 @@ class Settings:
     loudness_lufs: float = -16.0
     max_input_bytes: int = 20_000_000
     engine_threads: int = 0
-    visibility_timeout_s: int = 120
+    visibility_timeout_s: int = 300
     chunk_retention_days: int = 7
     segment_max_chunks: int = 40
 

@@ -1,0 +1,44 @@
+"""Fifty jobs at once on two workers: all succeed, none mixed up with another.
+
+Named to run last: it scales the session's stack to two workers and back.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from narration import stack
+from narration.cli.common import state
+from narration.cli.main import _submit
+from narration.services import Services
+from narration.settings import Settings
+from tests.integration.faults import wait_final
+
+JOBS = 50
+
+
+def test_fifty_jobs_on_two_workers(
+    stack_home: Path, services: Services, settings: Settings, tmp_path: Path
+) -> None:
+    stack.up(stack_home, workers=2, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    try:
+        state.config = None
+        state.__dict__["settings"] = settings
+        texts = {}
+        for number in range(JOBS):
+            path = tmp_path / f"job{number}.txt"
+            path.write_text(f"This is job number {number}. It belongs to nobody else.")
+            record = _submit(str(path), "", "", "", "", "", None, "", "", False, None, 0)
+            texts[record["job_id"]] = path.read_text()
+        store = services.store()
+        for job_id, text in texts.items():
+            record = wait_final(services, job_id, timeout=600)
+            assert record["status"] == "succeeded", record["error"]
+            manifest = json.loads(store.get_bytes(services.keys(job_id).manifest))
+            assert manifest["job_id"] == job_id
+            assert " ".join(c["text"] for c in manifest["chunks"]) == text
+    finally:
+        state.__dict__.pop("settings", None)
+        stack.stop_workers(stack_home)
+        stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
