@@ -1,15 +1,20 @@
-"""Benchmark the podcast output layer: two-pass loudness + limiter + MP3 vs a plain ffmpeg encode.
+"""Benchmark the real stitcher (`stitcher.stitch_job`) against a plain ffmpeg encode of its PCM.
 
-Synthesises speech-like mono PCM (voiced harmonics with pitch glide, syllable envelope, pauses,
-noise floor; deterministic) in chunk-sized blocks, then
+A synthetic book: speech-like mono PCM (voiced harmonics with pitch glide, syllable envelope,
+pauses, fricative noise; deterministic) cut into ~15 s chunks whose levels wander -4..+2 dB, as
+TTS chunks do, stored as 16-bit WAV plus the chunk meta JSON the stitcher reads, under a Plan
+built directly (a chapter every 40 chunks, ~10 min). Then
 
-- baseline: pipes the same int16 bytes into the same ffmpeg MP3 command, nothing else;
-- pipeline: pass 1 feeds every block to `LoudnessMeter`, pass 2 regenerates the blocks (as the
-  stitcher re-reads chunks from storage), applies `gain_for_target` inside the true-peak
-  `Limiter` and streams into `Encoder` (which also writes ID3 tags and chapters).
+- baseline: the same ffmpeg MP3 command `Encoder` runs, reading the stitched timeline's int16
+  PCM (chunks and pauses, written to a temp file beforehand, untimed) on stdin; nothing else;
+- stitcher: `stitch_job(plan, store, keys, workdir)`: loudness pass, limiter probes, gain +
+  true-peak limiter + MP3 with ID3 tags and chapters, verification decode of the delivered
+  file (and a re-encode if it is out of spec), captions, manifest.
 
-Prints one markdown table row with median wall times, the ratio, and peak RSS (this process
-and, separately, the largest ffmpeg child) — run each size in a fresh process for a clean RSS:
+Short runs keep every chunk WAV in a `MemoryStore`; `--skip-baseline` (the memory run) uses a
+store that synthesises each chunk's WAV from its key on demand, so the peak RSS is the
+stitcher's own, not 1.6 GB of stored WAV for 10 hours. Prints one markdown table row with
+median wall times, the ratio, peak RSS and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
@@ -19,7 +24,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
+import json
+import os
 import resource
 import statistics
 import subprocess
@@ -27,24 +33,23 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from narration.pipeline.encode import ChapterMark, Encoder, Tags
-from narration.pipeline.loudness import (
-    Limiter,
-    LoudnessMeter,
-    TruePeakMeter,
-    gain_for_target,
-)
+from narration.pipeline import audio, stitcher
+from narration.pipeline.encode import Encoder
+from narration.pipeline.plan import JobKeys, JobOptions, Plan, PlannedChunk
+from narration.pipeline.storage import MemoryStore
 
 SR = 22050
-BLOCK_S = 12.0  # a 300-character chunk is about 12-20 s of speech
-POOL_S = 97.0  # distinct audio, cycled; prime-ish length so blocks do not repeat in step
+CHUNK_S = 15.0  # a 300-character chunk is about 12-20 s of speech
+POOL_S = 97.0  # distinct audio, cycled; prime-ish length so chunks do not repeat in step
+CHUNKS_PER_CHAPTER = 40
+TEXT = "The quick brown fox jumps over the lazy dog. It was the best of times."
 
 
 def speech_pool(seconds: float, seed: int = 7) -> np.ndarray:
@@ -68,6 +73,126 @@ def speech_pool(seconds: float, seed: int = 7) -> np.ndarray:
         noise = 0.002 * rng.standard_normal(len(t))
         out[i : i + len(t)] = (0.25 * voiced * syllables + 0.04 * fric) * pauses + noise
     return out
+
+
+class Book:
+    """The synthetic book: chunk count, each chunk's PCM, meta and WAV, all from its seq."""
+
+    def __init__(self, hours: float, pool: np.ndarray) -> None:
+        self.pool = pool
+        self.count = max(1, round(hours * 3600 / CHUNK_S))
+        self.keys = JobKeys("bench", "job")
+
+    def _params(self, seq: int) -> tuple[int, int, float, float]:
+        rng = np.random.default_rng(1000 + seq)
+        samples = int(CHUNK_S * SR) + int(rng.integers(-SR, SR))
+        offset = int(rng.integers(0, len(self.pool)))
+        gain = float(10 ** (rng.uniform(-4, 2) / 20))  # chunk-to-chunk level wander
+        last_in_chapter = seq % CHUNKS_PER_CHAPTER == CHUNKS_PER_CHAPTER - 1
+        pause = 2.0 if last_in_chapter else (0.8 if seq % 4 == 3 else 0.35)
+        return samples, offset, gain, pause
+
+    def boundary(self, seq: int) -> str:
+        if seq % CHUNKS_PER_CHAPTER == CHUNKS_PER_CHAPTER - 1:
+            return "chapter"
+        return "paragraph" if seq % 4 == 3 else "sentence"
+
+    def pcm(self, seq: int) -> np.ndarray:
+        samples, offset, gain, _ = self._params(seq)
+        idx = (offset + np.arange(samples)) % len(self.pool)
+        return np.clip(self.pool[idx] * gain, -1.0, 1.0).astype(np.float32)
+
+    def wav(self, seq: int) -> bytes:
+        return audio.to_wav_bytes(self.pcm(seq), SR)
+
+    def meta(self, seq: int) -> bytes:
+        samples, _, _, pause = self._params(seq)
+        meta = {
+            "seq": seq,
+            "segment": seq // CHUNKS_PER_CHAPTER,
+            "index": seq % CHUNKS_PER_CHAPTER,
+            "chapter": seq // CHUNKS_PER_CHAPTER,
+            "text": TEXT,
+            "boundary_after": self.boundary(seq),
+            "sample_rate": SR,
+            "samples": samples,
+            "duration_s": samples / SR,
+            "speech_start_s": 0.06,
+            "speech_end_s": samples / SR - 0.06,
+            "pause_after_s": pause,
+            "words": [],
+            "words_from_spoken_text": False,
+        }
+        return json.dumps(meta).encode()
+
+    def plan(self) -> Plan:
+        chapters = -(-self.count // CHUNKS_PER_CHAPTER)
+        segments = tuple(
+            tuple(
+                PlannedChunk(seq, c, seq % CHUNKS_PER_CHAPTER, c, TEXT, self.boundary(seq))
+                for seq in range(
+                    c * CHUNKS_PER_CHAPTER, min(self.count, (c + 1) * CHUNKS_PER_CHAPTER)
+                )
+            )
+            for c in range(chapters)
+        )
+        return Plan(
+            job_id="job",
+            title="Bench",
+            author="narration",
+            language="en",
+            options=JobOptions(voice="bench", format="mp3", loudness_lufs=-16.0),
+            chapters=tuple(f"Chapter {c + 1}" for c in range(chapters)),
+            segments=segments,
+            voice_info={"name": "bench", "engine": "synthetic"},
+        )
+
+    def memory_store(self) -> MemoryStore:
+        store = MemoryStore()
+        for seq in range(self.count):
+            store.put_bytes(self.keys.chunk_audio(seq), self.wav(seq))
+            store.put_bytes(self.keys.chunk_meta(seq), self.meta(seq))
+        return store
+
+
+class SynthStore(MemoryStore):
+    """A MemoryStore whose chunk WAVs and metas are synthesised from the key when read, and whose
+    uploaded files are only sized, so that it holds (almost) nothing itself."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__()
+        self.book = book
+        self.uploaded: dict[str, int] = {}
+
+    def _chunk(self, key: str) -> tuple[int, str] | None:
+        prefix = self.book.keys.chunks_prefix
+        if not key.startswith(prefix):
+            return None
+        stem, _, ext = key[len(prefix) :].partition(".")
+        seq = int(stem)
+        return (seq, ext) if 0 <= seq < self.book.count else None
+
+    def get_bytes(self, key: str) -> bytes:
+        chunk = self._chunk(key)
+        if chunk is None:
+            return super().get_bytes(key)
+        seq, ext = chunk
+        return self.book.wav(seq) if ext == "wav" else self.book.meta(seq)
+
+    def exists(self, key: str) -> bool:
+        return self._chunk(key) is not None or key in self.uploaded or super().exists(key)
+
+    def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
+        self.uploaded[key] = path.stat().st_size
+
+    def list_keys(self, prefix: str) -> list[str]:
+        chunks = [
+            k
+            for seq in range(self.book.count)
+            for k in (self.book.keys.chunk_audio(seq), self.book.keys.chunk_meta(seq))
+        ]
+        names = chunks + list(self.uploaded) + list(self.objects)
+        return sorted(k for k in names if k.startswith(prefix))
 
 
 class RssSampler:
@@ -100,10 +225,13 @@ class RssSampler:
                 kids += (task / "children").read_text().split()
         return kids
 
+    def sample(self) -> float:
+        kb = self._rss_kb("self") + sum(self._rss_kb(p) for p in self._children())
+        return kb / 1024
+
     def _loop(self) -> None:
         while not self._stop.wait(0.1):
-            kb = self._rss_kb("self") + sum(self._rss_kb(p) for p in self._children())
-            self.peak_mb = max(self.peak_mb, kb / 1024)
+            self.peak_mb = max(self.peak_mb, self.sample())
 
     def __enter__(self) -> RssSampler:
         self._thread.start()
@@ -114,127 +242,104 @@ class RssSampler:
         self._thread.join()
 
 
-def blocks(hours: float, pool: np.ndarray) -> Iterator[np.ndarray]:
-    """int16 blocks of the synthetic book (deterministic: the same bytes every call)."""
-    total = int(hours * 3600 * SR)
-    n = int(BLOCK_S * SR)
-    rng = np.random.default_rng(11)
-    pos = done = 0
-    while done < total:
-        size = min(n, total - done)
-        idx = (pos + np.arange(size)) % len(pool)
-        gain = 10 ** (rng.uniform(-4, 2) / 20)  # chunk-to-chunk level wander, as TTS gives
-        yield np.clip(pool[idx] * gain * 32768, -32768, 32767).astype(np.int16)
-        pos += size + int(rng.integers(0, SR))
-        done += size
+def write_timeline(book: Book, store: MemoryStore, path: Path) -> None:
+    """The stitched timeline's PCM as raw int16, for the baseline to read."""
+    plan = book.plan()
+    metas = [json.loads(store.get_bytes(book.keys.chunk_meta(c.seq))) for c in plan.chunks]
+    placed, _ = stitcher.place_chunks(metas, SR)
+    with path.open("wb") as fh:
+        for block in stitcher._pcm_blocks(store, book.keys, placed, SR):
+            samples = np.clip(np.round(block * 32767.0), -32768, 32767).astype("<i2")
+            fh.write(samples.tobytes())
 
 
-def baseline(hours: float, pool: np.ndarray, out: Path) -> float:
+def baseline(pcm_path: Path, out: Path) -> float:
     cmd = Encoder(out, SR, "mp3").command()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
-    assert proc.stdin is not None
-    for b in blocks(hours, pool):
-        proc.stdin.write(b.tobytes())
-    proc.stdin.close()
-    if proc.wait() != 0:
-        raise SystemExit("baseline ffmpeg failed")
+    with pcm_path.open("rb") as pcm:
+        if subprocess.run(cmd, stdin=pcm).returncode != 0:
+            raise SystemExit("baseline ffmpeg failed")
     return time.perf_counter() - t0
 
 
-def pipeline(
-    hours: float, pool: np.ndarray, out: Path, check_peak: bool = False
-) -> dict[str, float]:
-    t0 = time.perf_counter()
-    meter = LoudnessMeter(SR)
-    for b in blocks(hours, pool):
-        meter.add(b)
-    lufs = meter.integrated_lufs()
-    gain = gain_for_target(lufs, -16.0)
-    t1 = time.perf_counter()
-    dur = meter.duration_s
-    chapters = [
-        ChapterMark(f"Chapter {i + 1}", s, min(s + 600.0, dur))
-        for i, s in enumerate(np.arange(0.0, dur, 600.0))
-    ]
-    limiter = Limiter(SR, ceiling_dbtp=-1.0, gain_db=gain)
-    out_peak = TruePeakMeter(SR) if check_peak else None
-    tags = Tags(title="Bench", artist="narration", album="Bench", year="2024")
-    with Encoder(out, SR, "mp3", tags=tags, chapters=chapters) as enc:
-        for b in itertools.chain(blocks(hours, pool), [None]):
-            y = limiter.process(b) if b is not None else limiter.flush()
-            if out_peak is not None:
-                out_peak.add(y)
-            enc.write(y)
-    t2 = time.perf_counter()
-    return {
-        "total": t2 - t0,
-        "pass1": t1 - t0,
-        "pass2": t2 - t1,
-        "lufs_in": lufs,
-        "gain": gain,
-        "reduction": limiter.reduction_db,
-        "pcm_tp": out_peak.true_peak_dbtp() if out_peak is not None else float("nan"),
-    }
+def run_stitch(book: Book, store: MemoryStore) -> tuple[float, dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as work:
+        t0 = time.perf_counter()
+        result = stitcher.stitch_job(book.plan(), store, book.keys, Path(work))
+        return time.perf_counter() - t0, result.manifest
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=1.0)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--skip-baseline", action="store_true", help="pipeline only (memory runs)")
-    ap.add_argument("--check", action="store_true", help="measure the output's loudness (slow)")
+    ap.add_argument(
+        "--skip-baseline",
+        action="store_true",
+        help="stitcher only, chunks synthesised on demand (memory runs)",
+    )
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
 
-    pool = speech_pool(POOL_S)
+    book = Book(args.hours, speech_pool(POOL_S))
     base: list[float] = []
-    runs: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory() as tmp, RssSampler() as rss:
-        for i in range(args.runs):
-            if not args.skip_baseline:
-                base.append(baseline(args.hours, pool, Path(tmp) / "plain.mp3"))
-            runs.append(pipeline(args.hours, pool, Path(tmp) / "book.mp3", args.check))
-            msg = f"run {i + 1}: pipeline {runs[-1]['total']:.1f}s"
-            print(msg + (f", baseline {base[-1]:.1f}s" if base else ""), file=sys.stderr)
-        if args.check:
-            print(f"limiter output (PCM): {runs[-1]['pcm_tp']:.2f} dBTP", file=sys.stderr)
-            check(Path(tmp) / "book.mp3")
-    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    total = statistics.median(r["total"] for r in runs)
-    p1 = statistics.median(r["pass1"] for r in runs)
-    p2 = statistics.median(r["pass2"] for r in runs)
-    b = statistics.median(base) if base else float("nan")
+    times: list[float] = []
+    manifest: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        store: MemoryStore = SynthStore(book) if args.skip_baseline else book.memory_store()
+        if not args.skip_baseline:
+            write_timeline(book, store, Path(tmp) / "timeline.pcm")
+        with RssSampler() as rss:
+            rss_before = rss.sample()
+            for i in range(args.runs):
+                if not args.skip_baseline:
+                    base.append(baseline(Path(tmp) / "timeline.pcm", Path(tmp) / "plain.mp3"))
+                elapsed, manifest = run_stitch(book, store)
+                times.append(elapsed)
+                load = os.getloadavg()[0]
+                msg = f"run {i + 1}: stitch {elapsed:.1f}s"
+                if base:
+                    msg += f", baseline {base[-1]:.1f}s, ratio {elapsed / base[-1]:.2f}"
+                print(f"{msg}, load {load:.2f}", file=sys.stderr)
+    loud = manifest["loudness"]
+    row = {
+        "hours": args.hours,
+        "chunks": book.count,
+        "runs": args.runs,
+        "plain_ffmpeg_s": statistics.median(base) if base else None,
+        "stitch_s": statistics.median(times),
+        "ratio": statistics.median(t / b for t, b in zip(times, base, strict=True))
+        if base
+        else None,
+        "peak_rss_mb": rss.peak_mb,
+        "rss_before_mb": rss_before,
+        "ru_maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "measured_lufs": loud["measured_lufs"],
+        "measured_tp_dbtp": loud["measured_true_peak_dbtp"],
+        "gain_db": loud["gain_db"],
+        "ceiling_dbtp": loud["true_peak_ceiling_dbtp"],
+        "load_avg_1m": os.getloadavg()[0],
+    }
+    if args.json:
+        print(json.dumps(row))
+        return 0
+
+    def fmt(value: float | None, spec: str = ".1f") -> str:
+        return "–" if value is None else format(value, spec)
+
     print(
-        "| hours | runs | plain ffmpeg s | pipeline s | pass 1 s | pass 2 s | ratio "
-        "| peak RSS python+ffmpeg MB | ru_maxrss self / children MB | input LUFS "
-        "| limiter max GR dB |"
+        "| hours | chunks | runs | plain ffmpeg s | stitch_job s | ratio | peak RSS "
+        "python+ffmpeg MB (store before) | out LUFS | out dBTP | gain dB | load |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.hours:g} | {args.runs} | {b:.1f} | {total:.1f} | {p1:.1f} | {p2:.1f} "
-        f"| {total / b:.2f} | {rss.peak_mb:.0f} | {rss_self:.0f} / {rss_child:.0f} "
-        f"| {runs[-1]['lufs_in']:.1f} "
-        f"| {runs[-1]['reduction']:.1f} |"
+        f"| {args.hours:g} | {book.count} | {args.runs} | {fmt(row['plain_ffmpeg_s'])} "
+        f"| {fmt(row['stitch_s'])} | {fmt(row['ratio'], '.2f')} "
+        f"| {row['peak_rss_mb']:.0f} ({rss_before:.0f}) | {loud['measured_lufs']:.2f} "
+        f"| {loud['measured_true_peak_dbtp']:.2f} | {loud['gain_db']:.2f} "
+        f"| {row['load_avg_1m']:.1f} |"
     )
     return 0
-
-
-def check(path: Path) -> None:
-    """Decode the output and print its integrated loudness and true peak."""
-    from narration.pipeline.encode import ffmpeg_exe
-
-    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ar", str(SR), "-"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    meter, peak = LoudnessMeter(SR), TruePeakMeter(SR)
-    while chunk := proc.stdout.read(SR * 2 * 30):
-        x = np.frombuffer(chunk, dtype="<i2")
-        meter.add(x)
-        peak.add(x)
-    proc.wait()
-    lufs, tp = meter.integrated_lufs(), peak.true_peak_dbtp()
-    print(f"decoded output: {lufs:.2f} LUFS, {tp:.2f} dBTP", file=sys.stderr)
 
 
 if __name__ == "__main__":
