@@ -118,6 +118,9 @@ class JobRecords:
         self.event(job_id, "chunk", chunk=chunk_id, audio_seconds=round(audio_seconds, 3))
         return True
 
+    def is_chunk_done(self, job_id: str, chunk_id: str) -> bool:
+        return bool(self._redis.sismember(_done_key(job_id), chunk_id))
+
     def done_chunks(self, job_id: str) -> set[str]:
         return set(self._redis.smembers(_done_key(job_id)))
 

@@ -35,10 +35,10 @@ class Settings:
     format: str = "mp3"
     loudness_lufs: float = -16.0
     max_input_bytes: int = 20_000_000
-    engine_threads: int = 0
+    engine_threads: int = 1
     visibility_timeout_s: int = 300
     chunk_retention_days: int = 7
-    segment_max_chunks: int = 40
+    segment_max_chunks: int = 10
 
     @property
     def uses_local_stack(self) -> bool:

@@ -184,6 +184,15 @@ def _wait_for_bucket(info: dict[str, Any], bucket: str, log: Path) -> None:
     _wait(ready, "SeaweedFS S3", log)
 
 
+def processes_per_worker(workers: int) -> int:
+    """Share the cores: one single-threaded engine process per core across all workers.
+
+    Measured on 2 cores (docs/BENCHMARKS.md): two processes with one onnxruntime thread each
+    narrate 2.2× faster than two processes competing with the default thread count.
+    """
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
 def worker_command(queues: str = "synth,stitch", concurrency: int = 1, name: str = "") -> list[str]:
     command = [
         sys.executable,
@@ -250,11 +259,11 @@ def up(
         _wait_for_bucket(info, bucket, root / "seaweedfs.log")
     live_workers = [pid for pid in info["pids"]["workers"] if _alive(int(pid))]
     worker_env = {**os.environ, **(env or {}), "NARRATION_HOME": str(home)}
+    concurrency = processes_per_worker(workers)
     for number in range(len(live_workers), workers):
         log = root / f"worker-{number}.log"
-        live_workers.append(
-            _spawn(worker_command(name=f"local{number}-{os.getpid()}@%h"), log, worker_env)
-        )
+        command = worker_command(concurrency=concurrency, name=f"local{number}-{os.getpid()}@%h")
+        live_workers.append(_spawn(command, log, worker_env))
     info["pids"]["workers"] = live_workers
     _write(home, info)
     return info

@@ -93,11 +93,13 @@ def down() -> None:
 @handle_errors
 def worker(
     queues: str = typer.Option("synth,stitch", "--queues", help="Comma-separated queues."),
-    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Worker processes."),
+    concurrency: int = typer.Option(
+        0, "--concurrency", min=0, help="Worker processes (0: one per core)."
+    ),
 ) -> None:
     """Run a Celery worker in the foreground (for other machines: set the broker and S3)."""
     _services()
-    command = stack.worker_command(queues, concurrency)
+    command = stack.worker_command(queues, concurrency or stack.processes_per_worker(1))
     os.execv(command[0], command)
 
 

@@ -128,6 +128,10 @@ class PiperEngine:
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+            # One thread per process, one process per core: spinning threads would only steal
+            # the core of the process next door.
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(
             graph.model, sess_options=options, providers=["CPUExecutionProvider"]
         )

@@ -68,6 +68,26 @@ def _retry_or_fail(task: Task, job_id: str, error: Exception) -> None:
     raise error
 
 
+def _stored_state(
+    store: Any, records: Any, meta_key: str, job_id: str, seq: int
+) -> dict[str, Any] | None:
+    """The next state of a chunk made before (a redelivered task), or None.
+
+    The job's done set in Redis answers in one round trip, where asking storage would cost an S3
+    HEAD per chunk. A chunk stored by a task that died before recording it is simply made
+    again: rendering is deterministic, so the same bytes are written over the same keys.
+    """
+    if not records.is_chunk_done(job_id, str(seq)):
+        return None
+    try:
+        meta = json.loads(store.get_bytes(meta_key))
+    except ObjectNotFound:
+        return None
+    records.chunk_done(job_id, str(seq), meta["duration_s"])
+    state: dict[str, Any] = meta["state_out"]
+    return state
+
+
 @app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES)
 def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str, Any]:
     store, records = _store_and_records()
@@ -75,11 +95,9 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
         raise Ignore()
     keys = _services().keys(job_id)
     try:
-        if store.exists(keys.chunk_meta(seq)):
-            meta = json.loads(store.get_bytes(keys.chunk_meta(seq)))
-            records.chunk_done(job_id, str(seq), meta["duration_s"])
-            stored_state: dict[str, Any] = meta["state_out"]
-            return stored_state
+        stored = _stored_state(store, records, keys.chunk_meta(seq), job_id, seq)
+        if stored is not None:
+            return stored
         plan = _plan(job_id)
         if records.get(job_id)["status"] == "queued":
             records.set_status(job_id, "running")
