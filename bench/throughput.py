@@ -46,7 +46,9 @@ from common import (
     write_section,
 )
 
-DEFAULT_VARIANTS = ("workers=1", "workers=2")
+DEFAULT_VARIANTS = ("workers=1,concurrency=2,threads=1", "workers=2,concurrency=1,threads=1")
+"""What `narrate up --workers 1` and `--workers 2` run on this 2-core machine: one
+single-threaded engine process per core (`stack.processes_per_worker`)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Variant:
     """A stack shape: `workers` processes × `concurrency` pool size, engine threads, segment size.
 
     threads=0 is onnxruntime's default (one intra-op thread per physical core); segment=0
-    keeps the configured segment_max_chunks (40).
+    keeps the configured segment_max_chunks (10).
     """
 
     workers: int = 1
@@ -77,7 +79,7 @@ class Variant:
         return self.workers * self.concurrency
 
     def worker_env(self) -> dict[str, str]:
-        return {"NARRATION_ENGINE_THREADS": str(self.threads)} if self.threads else {}
+        return {"NARRATION_ENGINE_THREADS": str(self.threads)}
 
     def submit_env(self) -> dict[str, str]:
         return {"NARRATION_SEGMENT_MAX_CHUNKS": str(self.segment)} if self.segment else {}

@@ -37,7 +37,7 @@ class Settings:
     max_input_bytes: int = 20_000_000
     engine_threads: int = 1
     visibility_timeout_s: int = 300
-    chunk_retention_days: int = 7
+    chunk_retention_days: float = 7.0
     segment_max_chunks: int = 10
 
     @property

@@ -263,7 +263,8 @@ def up(
     for number in range(len(live_workers), workers):
         log = root / f"worker-{number}.log"
         command = worker_command(concurrency=concurrency, name=f"local{number}-{os.getpid()}@%h")
-        live_workers.append(_spawn(command, log, worker_env))
+        supervised = [sys.executable, "-m", "narration.workers.supervise", *command]
+        live_workers.append(_spawn(supervised, log, worker_env))
     info["pids"]["workers"] = live_workers
     _write(home, info)
     return info

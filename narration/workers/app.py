@@ -16,6 +16,7 @@ from celery import Celery
 from celery.signals import worker_ready
 from kombu import Exchange, Queue
 
+from narration import retention
 from narration.errors import ServiceError
 from narration.services import Services, resolve
 from narration.settings import Settings, load_settings
@@ -82,19 +83,25 @@ def _start_redelivery(sender: Any = None, **_: Any) -> None:
 
 
 def _redeliver_forever() -> None:
-    """Put tasks of dead workers back on their queue once the visibility timeout has passed.
+    """Put tasks of dead workers back on their queue once the visibility timeout has passed,
+    and, about once an hour, purge chunk objects past their retention.
 
     The Redis transport keeps every unacknowledged message with a timestamp and restores those
     older than `visibility_timeout`; kombu's own periodic scan did not fire in our measurements
     (a killed worker's task stayed unacknowledged for minutes), so each worker scans itself.
     """
+    last_sweep = 0.0
     while True:
         time.sleep(REDELIVERY_SCAN_S)
         try:
             with app.connection_for_read() as connection:
                 connection.default_channel.qos.restore_visible(num=None, interval=1)
+            if time.monotonic() - last_sweep > retention.SWEEP_INTERVAL_S:
+                last_sweep = time.monotonic()
+                settings: Settings = app.conf.narration_settings
+                retention.sweep(app.conf.narration_services, settings.chunk_retention_days)
         except Exception as error:
-            _LOGGER.warning("redelivery scan failed: %s", error)
+            _LOGGER.warning("redelivery scan or retention sweep failed: %s", error)
 
 
 try:

@@ -63,8 +63,11 @@ def test_worker_process_killed_mid_job(
 ) -> None:
     job_id = submit(stack_env, document, "--seed", SEED)
     wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
-    (worker,) = worker_pids(stack_home)
-    for child in children(worker):
+    (supervisor,) = worker_pids(stack_home)
+    (worker,) = children(supervisor)
+    pool = children(worker)
+    assert pool
+    for child in pool:
         os.kill(child, signal.SIGKILL)
     record = wait_final(services, job_id)
     assert record["status"] == "succeeded", record["error"]
@@ -82,9 +85,9 @@ def test_whole_worker_killed_and_replaced(
     """The machine dies: its unacknowledged task comes back after the visibility timeout."""
     job_id = submit(stack_env, document, "--seed", SEED)
     wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
-    (worker,) = worker_pids(stack_home)
-    pool = children(worker)
-    os.killpg(worker, signal.SIGKILL)
+    (supervisor,) = worker_pids(stack_home)
+    pool = [pid for child in children(supervisor) for pid in children(child)]
+    os.killpg(supervisor, signal.SIGKILL)
     for child in pool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
@@ -159,7 +162,8 @@ def test_cancel_stops_new_chunks(
     stored_at_cancel = len(services.store().list_keys(keys.chunks_prefix))
     time.sleep(6)
     stored_later = len(services.store().list_keys(keys.chunks_prefix))
-    assert stored_later <= stored_at_cancel + 2  # at most the chunk in flight (wav + json)
+    in_flight = stack.processes_per_worker(1)  # one chunk per pool process: wav + json each
+    assert stored_later <= stored_at_cancel + 2 * in_flight
     record = services.records().get(job_id)
     assert record["status"] == "cancelled"
     assert record["chunks_done"] < record["chunks_total"]

@@ -151,3 +151,33 @@ def test_m4b_has_chapters(stack_env: dict[str, str], tmp_path: Path) -> None:
     assert probe.stderr.count("Chapter #0:") == 2
     assert "title           : One" in probe.stderr or "One" in probe.stderr
     assert MP4(audio).info.length > 1.0
+
+
+def test_chapter_subset_and_split_files(
+    stack_env: dict[str, str], services: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "three.md"
+    source.write_text("# One\n\nFirst part.\n\n# Two\n\nSecond part.\n\n# Three\n\nThird part.\n")
+    result = narrate(
+        stack_env,
+        "submit",
+        str(source),
+        "--chapters",
+        "2-3",
+        "--split-chapters",
+        "--wait",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    job_id = json.loads(result.stdout)["job_id"]
+    manifest = json.loads(services.store().get_bytes(services.keys(job_id).manifest))
+    assert [c["title"] for c in manifest["chapters"]] == ["Two", "Three"]
+    assert "First part." not in " ".join(c["text"] for c in manifest["chunks"])
+    files = manifest["chapter_files"]
+    assert [f["title"] for f in files] == ["Two", "Three"]
+    total = 0.0
+    for number, entry in enumerate(files):
+        path = tmp_path / f"chapter{number}.mp3"
+        path.write_bytes(services.store().get_bytes(entry["uri"].split("/", 3)[3]))
+        total += len(decode(path, RATE)) / RATE
+    assert total == pytest.approx(manifest["duration_s"], rel=0.02)

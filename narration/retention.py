@@ -1,0 +1,39 @@
+"""Intermediate chunk objects are deleted once a job has been over for `chunk_retention_days`.
+
+Workers run `sweep` from their background thread about once an hour. Deleting is idempotent and
+every worker may run it; a job's record notes when its chunks were purged so it is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Final
+
+from narration.jobs import FINAL_STATUSES
+from narration.services import Services
+
+_LOGGER = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S: Final = 3600.0
+SWEEP_BATCH: Final = 10_000
+
+
+def sweep(services: Services, retention_days: float, now: float | None = None) -> list[str]:
+    """Purge the chunks of every job that ended more than `retention_days` ago."""
+    now = time.time() if now is None else now
+    cutoff = now - retention_days * 86400.0
+    records = services.records()
+    store = services.store()
+    purged = []
+    for record in records.list(SWEEP_BATCH):
+        finished = record.get("finished_at")
+        if record["status"] not in FINAL_STATUSES or record.get("chunks_purged_at"):
+            continue
+        if finished is None or finished > cutoff:
+            continue
+        removed = store.delete_prefix(services.keys(record["job_id"]).chunks_prefix)
+        records.update(record["job_id"], chunks_purged_at=now)
+        _LOGGER.info("job %s: removed %d intermediate objects", record["job_id"], removed)
+        purged.append(record["job_id"])
+    return purged
