@@ -42,8 +42,8 @@ CODEC_MARGINS: Final = {
     "ogg": (-0.7, 0.2),
 }
 """Per lossy format: (extra true-peak ceiling in dB, loudness the codec takes away in LU).
-Measured on Piper speech at -16 LUFS: a 64 kbit/s MP3 decodes 0.43 LU quieter with peaks up to 1.4 dB
-higher than its PCM; AAC 0.04 LU and 0.67 dB; Opus 0.2 LU and 0.4 dB."""
+Measured on Piper speech at -16 LUFS: a 64 kbit/s MP3 decodes 0.43 LU quieter with peaks up to
+1.4 dB higher than its PCM; AAC 0.04 LU and 0.67 dB; Opus 0.2 LU and 0.4 dB."""
 MEASURE_BLOCK_BYTES: Final = 1 << 20
 LOUDNESS_TOLERANCE_LU: Final = 0.3
 TRUE_PEAK_RETRY_MARGIN_DB: Final = 0.3
