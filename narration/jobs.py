@@ -121,21 +121,6 @@ class JobRecords:
     def is_chunk_done(self, job_id: str, chunk_id: str) -> bool:
         return bool(self._redis.sismember(_done_key(job_id), chunk_id))
 
-    def done_chunks(self, job_id: str) -> set[str]:
-        return set(self._redis.smembers(_done_key(job_id)))
-
-    def reset_progress(self, job_id: str, done: set[str], audio_seconds: float) -> None:
-        """Make the counters agree with what storage holds (used by resume)."""
-        pipe = self._redis.pipeline()
-        pipe.delete(_done_key(job_id))
-        if done:
-            pipe.sadd(_done_key(job_id), *done)
-        pipe.hset(
-            _job_key(job_id),
-            mapping={"chunks_done": len(done), "audio_seconds": round(audio_seconds, 3)},
-        )
-        pipe.execute()
-
     def event(self, job_id: str, kind: str, **data: Any) -> None:
         self._redis.xadd(
             _events_key(job_id),
