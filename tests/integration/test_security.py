@@ -18,6 +18,7 @@ from tests.conftest import narrate
 from tests.integration.faults import submit, wait_final
 
 MARKER = Path("/tmp/narration-pickle-was-executed")
+HOSTILE_SERIALIZER = "pickle"  # what an attacker would send; the workers accept JSON only
 
 
 class _Exploit:
@@ -41,7 +42,7 @@ def test_pickle_message_is_refused_and_harmless(
     app.send_task(
         "narration.synth",
         args=[_Exploit(), "x", 0],
-        serializer="pickle",
+        serializer=HOSTILE_SERIALIZER,
         queue="synth",
         routing_key="synth",
     )
