@@ -273,9 +273,7 @@ def timed_spans(
     return "".join(parts), sentences, words
 
 
-def stitch_job(
-    plan: Plan, store: ObjectStore, keys: JobKeys, workdir: Path, services: Any = None
-) -> StitchResult:
+def stitch_job(plan: Plan, store: ObjectStore, keys: JobKeys, workdir: Path) -> StitchResult:
     """Stitch, encode and upload a job; the manifest goes up last and marks completion."""
     metas = [json.loads(store.get_bytes(keys.chunk_meta(c.seq))) for c in plan.chunks]
     rate = int(metas[0]["sample_rate"])

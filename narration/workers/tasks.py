@@ -124,9 +124,7 @@ def stitch(self: Task, job_id: str) -> dict[str, Any]:
         records.set_status(job_id, "stitching")
         plan = _plan(job_id)
         with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
-            result = stitcher.stitch_job(
-                plan, store, _services().keys(job_id), Path(workdir), _services()
-            )
+            result = stitcher.stitch_job(plan, store, _services().keys(job_id), Path(workdir))
         records.set_status(
             job_id,
             "succeeded",
