@@ -6,7 +6,7 @@ import os
 import re
 import stat
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -107,6 +107,7 @@ def describe(document: Document, with_chunks: bool) -> dict[str, Any]:
         "chunks_total": len(chunks),
         "est_duration_s": round(chars / CHARS_PER_SECOND, 1),
         "chapters": chapters,
+        "skipped": [asdict(item) for item in document.skipped],
     }
 
 

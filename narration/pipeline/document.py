@@ -16,6 +16,17 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """Text found in the document but not read aloud, and why (`narrate inspect --json`)."""
+
+    source: str
+    """Where it was: a spine item, an element or a line range."""
+    title: str
+    reason: str
+    chars: int
+
+
+@dataclass(frozen=True)
 class Document:
     """What a document says, in reading order, with its metadata."""
 
@@ -24,7 +35,12 @@ class Document:
     author: str = ""
     language: str = "en"
     extra: dict[str, str] = field(default_factory=dict)
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def chars(self) -> int:
         return sum(len(p) for c in self.chapters for p in c.paragraphs)
+
+    @property
+    def skipped_chars(self) -> int:
+        return sum(item.chars for item in self.skipped)

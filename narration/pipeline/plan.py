@@ -8,7 +8,7 @@ A segment is a chapter, cut further at paragraph breaks once it holds `segment_m
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
 from narration.errors import InputError
@@ -150,7 +150,7 @@ def select_chapters(document: Document, spec: str) -> Document:
             raise InputError(f"--chapters: {part!r} is outside 1-{total}")
         wanted.update(range(low, high + 1))
     chapters = tuple(c for n, c in enumerate(document.chapters, 1) if n in wanted)
-    return Document(document.title, chapters, document.author, document.language, document.extra)
+    return replace(document, chapters=chapters)
 
 
 class JobKeys:
