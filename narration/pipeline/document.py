@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final, Literal
+
+Role = Literal["text", "section", "item"]
+"""What a paragraph is: running text, a section title inside a chapter, or one list item (or
+table row). It decides the pause around it: a section title is preceded by a section pause,
+consecutive items are joined by a list pause and may share a chunk."""
+TEXT: Final = "text"
+SECTION: Final = "section"
+ITEM: Final = "item"
 
 
 @dataclass(frozen=True)
@@ -13,6 +22,11 @@ class Chapter:
     paragraphs: tuple[str, ...]
     title_spoken: bool = True
     """False when the title was made up (file name, "Chapter 3") rather than read in the text."""
+    roles: tuple[Role, ...] = ()
+    """One role per paragraph; empty means all are running text (older callers)."""
+
+    def role(self, index: int) -> Role:
+        return self.roles[index] if self.roles else "text"
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,19 @@ CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
 BASELINE_WEIGHT: Final = 0.3
 """Weight of the newest chunk in the running baselines (exponential moving average)."""
-PAUSES_S: Final = {"clause": 0.12, "sentence": 0.17, "paragraph": 0.65, "chapter": 1.6}
+PAUSES_S: Final = {
+    "clause": 0.12,
+    "sentence": 0.17,
+    "list_item": 0.35,
+    "paragraph": 0.65,
+    "section": 1.0,
+    "chapter": 1.6,
+}
 """Designed pause after a chunk, by what follows it: the quiet a listener hears from the end of
 one chunk's speech to the start of the next, its quiet edges included (render places the rest as
 silence). The sentence pause is Piper's own median pause between sentences inside one synthesis
-call (bench/seams.py), so joins sound like inner boundaries."""
+call (bench/seams.py), so joins sound like inner boundaries. A list item's pause sits between the
+sentence and paragraph pauses; the pause before a section title between paragraph and chapter."""
 
 
 @dataclass(frozen=True)

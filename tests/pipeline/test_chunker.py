@@ -15,7 +15,7 @@ from narration.pipeline.chunker import (
     split_sentences,
     spoken_text,
 )
-from narration.pipeline.document import Chapter, Document
+from narration.pipeline.document import Chapter, Document, Role
 
 WORD = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789'’-", min_size=1, max_size=14
@@ -31,12 +31,25 @@ def sentences(draw: st.DrawFn) -> str:
 
 
 PARAGRAPH = st.lists(sentences(), min_size=1, max_size=6).map(" ".join)
-CHAPTER = st.tuples(st.text(min_size=0, max_size=30), st.lists(PARAGRAPH, min_size=1, max_size=4))
+ROLE = st.sampled_from(["text", "section", "item", "item"])
+CHAPTER = st.tuples(
+    st.text(min_size=0, max_size=30), st.lists(st.tuples(PARAGRAPH, ROLE), min_size=1, max_size=6)
+)
 DOCUMENT = st.lists(CHAPTER, min_size=1, max_size=4).map(
     lambda chapters: Document(
-        "Title", tuple(Chapter(title, tuple(paras)) for title, paras in chapters)
+        "Title",
+        tuple(
+            Chapter(title, tuple(p for p, _ in paras), roles=tuple(r for _, r in paras))
+            for title, paras in chapters
+        ),
     )
 )
+
+
+def _chapter(*units: tuple[str, Role]) -> Document:
+    paragraphs = tuple(text for text, _ in units)
+    roles = tuple(role for _, role in units)
+    return Document("t", (Chapter("", paragraphs, title_spoken=False, roles=roles),))
 
 
 @settings(max_examples=150, deadline=None)
@@ -120,3 +133,41 @@ def test_chapter_titles_are_spoken_only_when_read_in_the_text() -> None:
     )
     assert [c.text for c in chunk_document(document)] == ["One", "Alpha.", "Beta."]
     assert spoken_text(document) == "One\n\nAlpha.\n\nBeta."
+
+
+def test_short_list_items_share_a_chunk_and_end_with_a_list_pause() -> None:
+    items: list[tuple[str, Role]] = [(f"Item number {n} is short.", "item") for n in range(40)]
+    document = _chapter(("Intro.", "text"), *items, ("After the list.", "text"))
+    chunks = chunk_document(document)
+    inner = chunks[1:-1]
+    assert chunks[0].boundary_after == "paragraph"
+    assert len(inner) < len(items) / 5
+    assert {c.boundary_after for c in inner[:-1]} == {"list_item"}
+    assert inner[-1].boundary_after == "paragraph"
+    assert all(len(c.text) > MAX_CHUNK_CHARS - 30 for c in inner[:-1])
+    assert joined_text(chunks) == spoken_text(document)
+
+
+def test_a_section_title_is_preceded_by_a_section_pause() -> None:
+    document = _chapter(("Some text.", "text"), ("Deeper", "section"), ("More text.", "text"))
+    chunks = chunk_document(document)
+    assert [(c.text, c.boundary_after) for c in chunks] == [
+        ("Some text.", "section"),
+        ("Deeper", "paragraph"),
+        ("More text.", "chapter"),
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(DOCUMENT)
+def test_chunks_break_mid_sentence_only_for_long_sentences(document: Document) -> None:
+    sentences = {
+        sentence
+        for chapter in document.chapters
+        for paragraph in chapter.paragraphs
+        for sentence in split_sentences(" ".join(paragraph.split()))
+    }
+    for chunk in chunk_document(document):
+        if chunk.boundary_after == "clause":
+            # the cut piece (perhaps packed after a shorter sentence) is part of a long sentence
+            assert any(len(s) > MAX_CHUNK_CHARS and chunk.text[-40:] in s for s in sentences)

@@ -91,6 +91,8 @@ def test_pauses_come_from_the_state_with_a_sentence_fallback() -> None:
     assert (
         prosody.PAUSES_S["clause"]
         < prosody.PAUSES_S["sentence"]
+        < prosody.PAUSES_S["list_item"]
         < prosody.PAUSES_S["paragraph"]
+        < prosody.PAUSES_S["section"]
         < prosody.PAUSES_S["chapter"]
     )
