@@ -3,7 +3,9 @@
     load_document(data, name) ─ sniff.detect   (extension, checked against the content)
                               ├ sniff.decode   (UTF-8 ± BOM, UTF-16/32 with BOM; refuse binary)
                               ├ text | markdown | html → blocks → text.assemble → chapters
-                              └ epub → chapters (one per spine item)
+                              │   (html, markdown: + a skip log → Document.skipped)
+                              └ epub → chapters (one per spine item, or by headings when the
+                                  book is one file)
 
 See docs/INPUTS.md for what each format reads and skips.
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 from typing import Final
 
 from narration.errors import InputError
-from narration.pipeline.document import Chapter, Document
+from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.ingest import sniff
+from narration.pipeline.ingest.policy import ReadingOptions
 from narration.pipeline.ingest.text import (
     Block,
     assemble,
@@ -24,7 +27,7 @@ from narration.pipeline.ingest.text import (
     speakable_chars,
 )
 
-__all__ = ["SUPPORTED_EXTENSIONS", "load_document"]
+__all__ = ["SUPPORTED_EXTENSIONS", "ReadingOptions", "load_document"]
 
 SUPPORTED_EXTENSIONS: Final[tuple[str, ...]] = tuple(sniff.EXTENSIONS)
 
@@ -44,9 +47,16 @@ def _from_blocks(
 
 
 def load_document(
-    data: bytes, name: str, *, title: str | None = None, skip_front_matter: bool = True
+    data: bytes,
+    name: str,
+    *,
+    title: str | None = None,
+    skip_front_matter: bool = True,
+    options: ReadingOptions | None = None,
 ) -> Document:
     """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
+
+    `options` says what to do with code blocks, tables and footnotes (docs/INPUTS.md).
 
     Raises InputError, with one line saying why, for anything that is not clearly a readable
     document: unsupported type, binary, invalid UTF-8 without a BOM, nothing speakable.
@@ -57,6 +67,7 @@ def load_document(
     title = clean(title) if title else None
     kind = sniff.detect(data, name)
     declared = sniff.EXTENSIONS.get(sniff.extension(name))
+    skipped: tuple[Skipped, ...] = ()
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
@@ -72,13 +83,15 @@ def load_document(
         if kind == "html":
             from narration.pipeline.ingest.html import parse_html
 
-            meta, blocks = parse_html(text)
+            meta, blocks, log = parse_html(text, options)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
+            skipped = log.records()
         elif kind == "markdown":
             from narration.pipeline.ingest.markdown import parse_markdown
 
-            meta, blocks = parse_markdown(text)
+            meta, blocks, log = parse_markdown(text, options)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
+            skipped = log.records()
         else:
             meta, blocks = parse_text(text, skip_front_matter=skip_front_matter)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=False)
@@ -92,4 +105,5 @@ def load_document(
         author=meta.get("author", ""),
         language=meta.get("language") or "en",
         extra=extra,
+        skipped=skipped,
     )

@@ -17,6 +17,7 @@ import posixpath
 import re
 import warnings
 import zipfile
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -213,12 +214,10 @@ def _chapter(blocks: list[Block], title: str | None, number: int) -> Chapter | N
         if lead and (_same(joined, title) or all(_same(h, title) or h in title for h in lead)):
             lead = []
     as_para: list[Block] = [(PARA, as_sentence(h)) for h in lead if h]
-    flat: list[Block] = as_para + [(PARA, as_sentence(t)) if k > 0 else (k, t) for k, t in rest]
-    chapters = assemble(flat, title)
+    chapters = assemble(as_para + rest, title, split=False)
     if not chapters:
         return None
-    paragraphs = tuple(p for c in chapters for p in c.paragraphs)
-    return Chapter(title=title, paragraphs=paragraphs, title_spoken=spoken)
+    return replace(chapters[0], title_spoken=spoken)
 
 
 def parse_epub(
@@ -250,6 +249,7 @@ def parse_epub(
         "language": _meta(book, "language"),
     }
     chapters: list[Chapter] = []
+    content: list[list[Block]] = []
     first_heading = ""
     for entry in book.spine:
         idref, linear = (entry, "yes") if isinstance(entry, str) else (entry[0], entry[1])
@@ -273,6 +273,11 @@ def parse_epub(
         chapter = _chapter(blocks, toc.title_for(name), len(chapters) + 1)
         if chapter is not None:
             chapters.append(chapter)
+            content.append(blocks)
     if not meta["title"] and first_heading:
         meta["title"] = first_heading
+    if len(content) == 1:
+        # the whole book in one file (pandoc without splitting): chapters from its headings
+        head = chapters[0]
+        chapters = list(assemble(content[0], head.title, doc_title_spoken=head.title_spoken))
     return {k: v for k, v in meta.items() if v}, tuple(chapters)

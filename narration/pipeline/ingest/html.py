@@ -1,28 +1,37 @@
-"""HTML in: trafilatura finds the main content, then a block walker turns it into blocks.
+"""HTML in: find the main content by structure, drop the chrome around it, walk it into blocks.
 
-trafilatura (already a dependency) drops navigation, headers, footers, cookie banners, asides
-and comments far better than tag lists can. Its HTML output keeps h1-h6, p, lists and tables,
-which the walker below maps to blocks. When trafilatura finds nothing (very short pages) we
-fall back to the whole body minus the usual furniture.
+The main content is the element marked `role="main"`, else `<main>`, else the page's only
+`<article>`, else the body. Everything outside it, and the chrome inside it (chrome.py), is not
+read but counted by kind in the skip log, so `narrate inspect` shows what was left out.
 
 The walker is shared with the EPUB reader. It reads every text node exactly once: an element
 with block children flushes the inline text gathered so far as a paragraph before descending,
-so `li > p` and `div > p` are never read twice, and inline text is concatenated without added
-spaces so `foo<em>bar</em>` stays one word.
+so `li > p` and `div > p` are never read twice. Inline elements (`code`, `a`, `em`, `span`...)
+and `<br>` never end a paragraph, and inline text is concatenated without added spaces so
+`foo<em>bar</em>` stays one word. Code blocks, tables and footnotes follow `ReadingOptions`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from narration.errors import InputError
-from narration.pipeline.ingest.text import BREAK, ITEM, PARA, Block, clean
+from narration.pipeline.ingest.chrome import (
+    chrome_kind,
+    is_footnotes,
+    localname,
+    semantic_type,
+    text_chars,
+)
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code
+from narration.pipeline.ingest.tables import table_blocks
+from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
+
+__all__ = ["html_blocks", "localname", "numeric_entities", "parse_html", "semantic_type"]
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 BLOCK_TAGS = frozenset(
@@ -34,35 +43,13 @@ SKIP_TAGS = frozenset(
     """script style head title img audio video object embed iframe svg math noscript template
     rt rp button input select textarea canvas map area""".split()
 )
-FURNITURE_TAGS = frozenset("nav header footer aside form".split())
-_FURNITURE_ATTR = re.compile(
-    r"cookie|consent|gdpr|banner|newsletter|subscribe|sidebar|menu|breadcrumb|share|social|"
-    r"related|advert|promo|popup|modal|skip-link",
-    re.I,
-)
 _NOTE_MARK = re.compile(r"^\s*[\[(]?(?:\d{1,4}|[*†‡§¶#]+|[a-z])[\])]?\s*$")
 _NOTEREF_CLASS = re.compile(r"noteref|footnote-ref|fnref|footnote_ref|endnote-ref", re.I)
 _BACKLINK_CLASS = re.compile(r"footnote-back|backlink|fnback", re.I)
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
-
-
-def localname(el: Any) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    if tag[0] == "{":
-        tag = tag.rsplit("}", 1)[1]
-    return tag.rsplit(":", 1)[-1].lower()
-
-
-def semantic_type(el: Any) -> str:
-    """epub:type and role of an element, lower-cased, space-joined."""
-    parts = []
-    for key, value in el.attrib.items():
-        if key.endswith("}type") or key == "epub:type" or key == "role":
-            parts.append(value.lower())
-    return " ".join(parts)
+_STRONG_SEPARATOR = re.compile(r"\s+(?:\||—|–|·|»|::)\s+")
+_WEAK_SEPARATOR = re.compile(r"\s+-\s+")
 
 
 def is_noteref(el: Any, name: str) -> bool:
@@ -85,11 +72,21 @@ def is_noteref(el: Any, name: str) -> bool:
     return False
 
 
-class Walker:
-    """Turns an element tree into blocks; `skip` decides which subtrees are not read."""
+def describe(el: Any) -> str:
+    """A short CSS-like name for an element, for the skip log."""
+    cls = el.get("class", "").split()
+    return localname(el) + "".join(f".{c}" for c in cls[:2])
 
-    def __init__(self, *, drop_furniture: bool = False) -> None:
-        self.drop_furniture = drop_furniture
+
+class Walker:
+    """Turns an element tree into blocks; chrome and skipped blocks go to the skip log."""
+
+    def __init__(
+        self, options: ReadingOptions, log: SkipLog, main_ids: frozenset[str] = frozenset()
+    ) -> None:
+        self.options = options
+        self.log = log
+        self.main_ids = main_ids
         self.blocks: list[Block] = []
 
     def skip(self, el: Any, name: str) -> bool:
@@ -97,17 +94,22 @@ class Walker:
             return True
         if el.get("hidden") is not None or el.get("aria-hidden") == "true":
             return True
-        if "pagebreak" in semantic_type(el):
+        if "pagebreak" in semantic_type(el) or is_noteref(el, name):
             return True
-        if is_noteref(el, name):
-            return True
-        if self.drop_furniture:
-            if name in FURNITURE_TAGS:
-                return True
-            ident = f"{el.get('id', '')} {el.get('class', '')}"
-            if ident.strip() and _FURNITURE_ATTR.search(ident):
-                return True
-        return False
+        kind = chrome_kind(el, name, self.main_ids)
+        if kind is None and self.options.footnotes == "skip" and is_footnotes(el, name):
+            kind = "footnotes"
+        if kind is None:
+            return False
+        text = self.raw_text(el)
+        if kind == "toc" and self.blocks and self.blocks[-1][0] > 0:
+            # the heading right before a table of contents ("Contents") is its title
+            text = f"{self.blocks.pop()[1]} {text}"
+        self.log.add(kind, text, describe(el))
+        return True
+
+    def raw_text(self, el: Any) -> str:
+        return clean(" ".join(el.itertext()))
 
     def text_of(self, el: Any) -> str:
         """All readable text under el (not its tail), concatenated."""
@@ -148,24 +150,21 @@ class Walker:
             buf.append(el.text)
         for child in el:
             name = localname(child)
+            if name in BLOCK_TAGS:
+                flush()
             if not name or self.skip(child, name):
                 pass
             elif name in _HEADINGS:
-                flush()
                 out.append((_HEADINGS[name], self.text_of(child)))
             elif name == "br":
                 buf.append(" ")
+            elif name == "pre" or (name == "table" and child.find(".//pre") is not None):
+                add_code(out, "".join(child.itertext()), self.options, self.log, describe(child))
             elif name == "table":
-                flush()
-                self._table(child)
-            elif name in ("ul", "ol", "dl"):
-                flush()
-                self.walk(child, item=True)
-                if not item:
-                    out.append((BREAK, ""))
+                out.extend(table_blocks(child, self.text_of, self.options, self.log))
             elif name in BLOCK_TAGS or self._has_block(child):
                 flush()
-                self.walk(child, item=item or name in ("li", "dt", "dd"))
+                self.walk(child, item=item or name in ("li", "dt", "dd", "ul", "ol", "dl"))
             else:
                 self._collect(child, buf)
             if child.tail:
@@ -173,27 +172,11 @@ class Walker:
         flush()
         return out
 
-    def _table(self, table: Any) -> None:
-        for row in table.iter():
-            if localname(row) == "caption":
-                caption = self.text_of(row)
-                if caption:
-                    self.blocks.append((ITEM, caption))
-            if localname(row) != "tr":
-                continue
-            cells = [
-                self.text_of(c)
-                for c in row
-                if localname(c) in ("td", "th") and not self.skip(c, localname(c))
-            ]
-            cells = [c for c in cells if c]
-            if cells:
-                self.blocks.append((ITEM, ", ".join(cells)))
-        self.blocks.append((BREAK, ""))
 
-
-def html_blocks(root: Any, *, drop_furniture: bool = False) -> list[Block]:
-    return Walker(drop_furniture=drop_furniture).walk(root)
+def html_blocks(
+    root: Any, options: ReadingOptions | None = None, log: SkipLog | None = None
+) -> list[Block]:
+    return Walker(options or ReadingOptions(), log or SkipLog("html")).walk(root)
 
 
 def numeric_entities(markup: str) -> str:
@@ -219,6 +202,30 @@ def _meta(root: Any, *names: str) -> str:
     return ""
 
 
+def page_title(root: Any) -> str:
+    """og:title, else `<title>`, with a site name after the last separator trimmed.
+
+    A strong separator (| — – · » ::) always marks a site suffix; a hyphen only when one side
+    is a top heading of the page (mdBook and MkDocs print the site name as one) or the suffix is
+    its og:site_name.
+    """
+    text = _meta(root, "og:title", "dc.title", "citation_title")
+    if not text:
+        element = root.find(".//title")
+        text = clean(element.text_content()) if element is not None else ""
+    site = _meta(root, "og:site_name", "application-name")
+    strong = [m for m in _STRONG_SEPARATOR.finditer(text) if m.start() > 0]
+    weak = [m for m in _WEAK_SEPARATOR.finditer(text) if m.start() > 0]
+    if strong:
+        return text[: strong[-1].start()].strip()
+    if weak:
+        head, tail = text[: weak[-1].start()].strip(), text[weak[-1].end() :].strip()
+        headings = {clean(h.text_content()).rstrip("¶#§ ") for h in root.iter("h1")}
+        if tail == site or head in headings or tail in headings:
+            return head
+    return text
+
+
 def _parse(markup: str) -> Any:
     try:
         return lxml.html.document_fromstring(markup)
@@ -226,42 +233,53 @@ def _parse(markup: str) -> Any:
         raise InputError(f"the HTML could not be parsed ({exc})") from None
 
 
-def parse_html(markup: str) -> tuple[dict[str, str], list[Block]]:
-    """An HTML page to metadata and the blocks of its main content."""
-    original = _parse(markup)
+def _main_root(body: Any) -> Any:
+    for path in ("//*[@role='main']", "//main"):
+        found = body.xpath(path)
+        if found:
+            return found[0]
+    articles = body.xpath("//article")
+    return articles[0] if len(articles) == 1 else body
+
+
+def _log_outside(el: Any, main: Any, ancestors: set[Any], log: SkipLog) -> None:
+    """Count what lies outside the main content, by the most specific kind found."""
+    for child in el:
+        name = localname(child)
+        if child is main or not name or name in SKIP_TAGS:
+            continue
+        if child in ancestors:
+            _log_outside(child, main, ancestors, log)
+            continue
+        kind = chrome_kind(child, name, frozenset())
+        if kind is not None:
+            log.add(kind, clean(" ".join(child.itertext())), describe(child))
+        elif len(child) and text_chars(child) > sum(text_chars(c) for c in child):
+            log.add("outside", clean(" ".join(child.itertext())), describe(child))
+        elif len(child):
+            _log_outside(child, main, ancestors, log)
+        elif text_chars(child):
+            log.add("outside", clean(" ".join(child.itertext())), describe(child))
+
+
+def parse_html(
+    markup: str, options: ReadingOptions | None = None
+) -> tuple[dict[str, str], list[Block], SkipLog]:
+    """An HTML page to metadata, the blocks of its main content, and what was skipped."""
+    root = _parse(markup)
     meta: dict[str, str] = {}
-    lang = original.get("lang") or original.get("{http://www.w3.org/XML/1998/namespace}lang")
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang:
         meta["language"] = lang.strip()
-    page_title = original.find(".//title")
-    extracted = trafilatura.extract(
-        markup,
-        output_format="html",
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        favor_precision=True,
-        deduplicate=False,
-    )
-    blocks: list[Block] = []
-    if extracted:
-        tree = _parse(extracted)
-        meta["title"] = _meta(tree, "title")
-        meta["author"] = _meta(tree, "author")
-        body = tree.find("body")
-        blocks = html_blocks(body if body is not None else tree)
-    if not any(k in (PARA, ITEM) for k, _ in blocks):
-        # trafilatura found no main content: read the body minus the usual furniture
-        content: Iterable[Any] = original.xpath("//main|//article") or original.xpath("//body")
-        blocks = []
-        for el in list(content)[:1] or [original]:
-            blocks = html_blocks(el, drop_furniture=True)
-    if not meta.get("title"):
-        meta["title"] = _meta(original, "og:title", "title") or (
-            clean(page_title.text_content()) if page_title is not None else ""
-        )
-    if not meta.get("author"):
-        meta["author"] = _meta(original, "author")
-    return {k: v for k, v in meta.items() if v}, blocks
+    meta["title"] = page_title(root)
+    meta["author"] = _meta(root, "author", "article:author", "dc.creator")
+    body = root.find("body")
+    body = root if body is None else body
+    main = _main_root(body)
+    log = SkipLog("html")
+    if main is not body:
+        _log_outside(body, main, set(main.iterancestors()), log)
+    main_ids = frozenset(i for i in (main.get("id"), body.get("id")) if i)
+    main_ids |= frozenset(a.get("id") for a in main.iterancestors() if a.get("id"))
+    blocks = Walker(options or ReadingOptions(), log, main_ids).walk(main)
+    return {k: v for k, v in meta.items() if v}, blocks, log

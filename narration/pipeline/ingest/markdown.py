@@ -1,8 +1,10 @@
 """Markdown in, via markdown-it-py (CommonMark plus tables; already installed through rich).
 
-Read: headings, paragraphs, block quotes, list items (as sentences), table rows ("a, b, c."),
-link text, inline code. Skipped: images, code blocks (fenced and indented), HTML comments and
-tags, emphasis markers, YAML front matter (its `title:`/`author:` become metadata).
+Read: headings, paragraphs, block quotes, list items (as sentences), table rows ("header:
+value"), link text, inline code. Code blocks follow `ReadingOptions` (default: a short note);
+a list of links into the document is a table of contents and is skipped. Not read: images,
+HTML comments and tags, emphasis markers, YAML front matter (its `title:`/`author:` become
+metadata).
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from narration.pipeline.ingest.text import BREAK, ITEM, PARA, Block, clean
+from narration.pipeline.ingest.chrome import TOC_LINK_SHARE
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code
+from narration.pipeline.ingest.tables import rows_blocks
+from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_FIELD = re.compile(r"^(title|author|lang|language):[ \t]*(.+?)[ \t]*$", re.M | re.I)
@@ -63,54 +68,92 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, "\n" * m.group(0).count("\n") + text[m.end() :]
 
 
-def parse_markdown(text: str) -> tuple[dict[str, str], list[Block]]:
-    """Markdown to metadata and blocks."""
+def _link_share(tokens: list[Token]) -> tuple[int, int, int]:
+    """(links into the document, their text chars, all text chars) in these inline tokens."""
+    links = link_chars = total = 0
+    for tok in tokens:
+        inside = False
+        for child in tok.children or ():
+            if child.type == "link_open":
+                inside = str(child.attrs.get("href", "")).startswith("#")
+                links += inside
+            elif child.type == "link_close":
+                inside = False
+            elif child.type in ("text", "code_inline"):
+                chars = len(child.content.strip())
+                total += chars
+                link_chars += chars if inside else 0
+    return links, link_chars, total
+
+
+def _list_end(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for i in range(start, len(tokens)):
+        if tokens[i].type.endswith(("_list_open", "_list_close")):
+            depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return len(tokens) - 1
+
+
+def _is_toc(inline: list[Token]) -> bool:
+    """A list whose text is almost all links into the document (`- [Usage](#usage)`)."""
+    links, link_chars, total = _link_share(inline)
+    return links >= 2 and total > 0 and link_chars >= TOC_LINK_SHARE * total
+
+
+def parse_markdown(
+    text: str, options: ReadingOptions | None = None
+) -> tuple[dict[str, str], list[Block], SkipLog]:
+    """Markdown to metadata, blocks, and what was skipped."""
+    options = options or ReadingOptions()
+    log = SkipLog("markdown")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body = front_matter(text)
     tokens = _parser().parse(body)
     blocks: list[Block] = []
     list_depth = 0
-    tight: list[bool] = []
-    row: list[str] = []
-    in_table = False
+    header: list[str] = []
+    rows: list[list[str]] = []
+    skip_to = -1
     for i, tok in enumerate(tokens):
         t = tok.type
+        if i <= skip_to:
+            continue
         if t == "inline":
             parent = tokens[i - 1].type if i else ""
             content = _inline(tok)
             if parent == "heading_open":
-                level = int(tokens[i - 1].tag[1])
-                blocks.append((level, content))
-            elif parent in ("th_open", "td_open"):
-                if content:
-                    row.append(content)
-            elif list_depth and tight and tight[-1]:
-                blocks.append((ITEM, content))
+                blocks.append((int(tokens[i - 1].tag[1]), content))
+            elif parent == "th_open":
+                header.append(content)
+            elif parent == "td_open":
+                rows[-1].append(content)
             else:
-                blocks.append((PARA, content))
+                blocks.append((ITEM if list_depth else PARA, content))
         elif t in ("bullet_list_open", "ordered_list_open"):
+            end = _list_end(tokens, i)
+            inline = [tk for tk in tokens[i:end] if tk.type == "inline"]
+            if not list_depth and _is_toc(inline):
+                where = f"list at line {(tok.map or [0])[0] + 1}"
+                heading = blocks.pop()[1] if blocks and blocks[-1][0] > 0 else ""
+                log.add("toc", " ".join([heading, *(_inline(tk) for tk in inline)]), where)
+                skip_to = end
+                continue
             list_depth += 1
-            hidden = next(
-                (tk.hidden for tk in tokens[i + 1 : i + 4] if tk.type == "paragraph_open"), True
-            )
-            tight.append(hidden or (bool(tight) and tight[-1]))
         elif t in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
-            tight.pop()
-            if not list_depth:
-                blocks.append((BREAK, ""))
-        elif t == "table_open":
-            in_table = True
+        elif t == "tr_open" and tokens[i + 1].type != "th_open":
+            rows.append([])
         elif t == "table_close":
-            in_table = False
-            blocks.append((BREAK, ""))
-        elif t == "tr_close" and in_table:
-            if row:
-                blocks.append((ITEM, ", ".join(row)))
-            row = []
+            blocks.extend(rows_blocks(header, rows, options, log, "table"))
+            header, rows = [], []
+        elif t in ("fence", "code_block"):
+            where = f"code at line {(tok.map or [0])[0] + 1}"
+            add_code(blocks, tok.content, options, log, where)
         elif t == "html_block":
             content = _html_text(tok.content)
             if content:
                 blocks.append((PARA, content))
-        # fence, code_block, hr, image (inside inline): not read
-    return meta, blocks
+        # hr, image (inside inline): not read
+    return meta, blocks, log

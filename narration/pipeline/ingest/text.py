@@ -2,8 +2,7 @@
 
 Also holds the small block model every ingester feeds into `assemble`: a flat list of
 `(kind, text)` blocks in reading order, where kind 1-6 is a heading level, `PARA` a paragraph,
-`ITEM` one list item or table row (runs of items become one paragraph of sentences) and
-`BREAK` the end of such a run.
+`ITEM` one list item or table row (read as a sentence, with a list pause after it).
 """
 
 from __future__ import annotations
@@ -11,13 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from narration.pipeline.document import Chapter
+from narration.pipeline.document import ITEM as ITEM_ROLE
+from narration.pipeline.document import SECTION, TEXT, Chapter, Role
 
 PARA = 0
 ITEM = -1
-BREAK = -2
 
 Block = tuple[int, str]
+REAL_TEXT_CHARS = 80
+"""A heading holds real text when at least this much is read under it (not a one-line stub)."""
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _TERMINAL = frozenset(".!?:;…")
@@ -46,56 +47,67 @@ def as_sentence(text: str) -> str:
     return text + "."
 
 
-def _join_items(items: list[str]) -> str:
-    return " ".join(as_sentence(i) for i in items)
+def chapter_level(blocks: Sequence[Block]) -> int:
+    """The heading level that best divides the document into chapters (0: no headings).
+
+    The highest level with at least two headings that each hold real text (a manual's numbered
+    sections under one page title); else the highest level present.
+    """
+    levels = sorted({k for k, _ in blocks if k > 0})
+    for level in levels:
+        held: list[int] = []
+        for kind, text in blocks:
+            if kind == level:
+                held.append(0)
+            elif 0 < kind < level:
+                held.append(-1)  # text under a higher heading is not this level's
+            elif kind in (PARA, ITEM) and held and held[-1] >= 0:
+                held[-1] += len(text)
+        if sum(1 for chars in held if chars >= REAL_TEXT_CHARS) >= 2:
+            return level
+    return levels[0] if levels else 0
 
 
 def assemble(
-    blocks: Iterable[Block], doc_title: str, *, doc_title_spoken: bool = True
+    blocks: Iterable[Block],
+    doc_title: str,
+    *,
+    doc_title_spoken: bool = True,
+    split: bool = True,
 ) -> tuple[Chapter, ...]:
     """Turn blocks into chapters.
 
-    The shallowest heading level present starts chapters; deeper headings are read as
-    sentences inside the chapter. Text before the first chapter heading goes into a chapter
-    named after the document (spoken only when `doc_title_spoken`: not for a file name).
-    Chapters with no paragraphs are dropped.
+    Headings at `chapter_level` or above start chapters (with `split`; else none does); deeper
+    headings are section titles inside the chapter. List items and table rows are items. Text
+    before the first chapter heading goes into a chapter named after the document (spoken only
+    when `doc_title_spoken`: not for a file name). Chapters with no paragraphs are dropped.
     """
-    blocks = [b for b in blocks if b[0] == BREAK or b[1]]
-    levels = [k for k, _ in blocks if k > 0]
-    top = min(levels) if levels else 0
+    blocks = [b for b in blocks if b[1]]
+    top = chapter_level(blocks) if split else 0
     chapters: list[Chapter] = []
     title = doc_title
     spoken = doc_title_spoken
-    paragraphs: list[str] = []
-    items: list[str] = []
-
-    def end_items() -> None:
-        if items:
-            paragraphs.append(_join_items(items))
-            items.clear()
+    units: list[tuple[str, Role]] = []
 
     def end_chapter() -> None:
-        end_items()
-        if paragraphs:
-            chapters.append(Chapter(title, tuple(paragraphs), title_spoken=spoken))
-        paragraphs.clear()
+        if any(speakable_chars(text) for text, _ in units):
+            paragraphs = tuple(text for text, _ in units)
+            roles = tuple(role for _, role in units)
+            chapters.append(Chapter(title, paragraphs, title_spoken=spoken, roles=roles))
+        units.clear()
 
     for kind, text in blocks:
-        if kind == ITEM:
-            items.append(text)
-            continue
-        end_items()
-        if kind == BREAK:
-            continue
-        if kind == top and top > 0:
+        if 0 < kind <= top:
             end_chapter()
             title, spoken = text, True
         elif kind > 0:
-            paragraphs.append(as_sentence(text))
+            units.append((as_sentence(text), SECTION))
+        elif kind == ITEM:
+            units.append((as_sentence(text), ITEM_ROLE))
         else:
-            paragraphs.append(text)
+            units.append((text, TEXT))
     end_chapter()
-    return tuple(c for c in chapters if any(speakable_chars(p) for p in c.paragraphs))
+    return tuple(chapters)
 
 
 def drop_title_heading(blocks: Sequence[Block]) -> tuple[str | None, list[Block]]:

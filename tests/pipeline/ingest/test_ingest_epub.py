@@ -53,10 +53,12 @@ def test_chapters_titles_order_and_every_paragraph_once(make_epub: Callable[...,
         "First para here.",
         "Div para.",
         "tail text",
-        "Item one. Item two. Nested.",
+        "Item one.",
+        "Item two.",
+        "Nested.",
         "Deep bolder.",
-        "The note text.",
-    )
+    )  # the footnote body is not read by default (ReadingOptions.footnotes)
+    assert doc.chapters[0].roles[2:6] == ("text", "item", "item", "item")
     assert doc.chapters[1].paragraphs == ("Words and more.", "Subway now.")
     assert doc.chapters[2].paragraphs == ("No heading at all.",)
 

@@ -36,13 +36,25 @@ def test_article_only() -> None:
         "count as content for the extractor.",
         "Second paragraph talks about things in detail, with more words so that the extraction "
         "heuristics keep it around.",
-        "List item one. List item two.",
+        "List item one.",
+        "List item two.",
         "Third paragraph, the final one, concluding the article text with a proper sentence.",
-        "Name, Age. Ann, 30.",
+        "Name: Ann, Age: 30.",
     ]
+    assert doc.chapters[1].roles == ("text", "item", "item")
     spoken = " ".join(paragraphs)
     for furniture in ("Home", "About us", "cookies", "Related", "Sidebar", "Copyright", "Privacy"):
         assert furniture not in spoken
+    kinds = {item.title: item.chars for item in doc.skipped}
+    assert set(kinds) == {
+        "navigation",
+        "cookie banner",
+        "related and promotional blocks",
+        "outside the main content",
+        "footers",
+    }
+    banner = "We use cookies to improve your experience. Accept all cookies"
+    assert kinds["cookie banner"] == len(banner)
 
 
 def test_tiny_page_falls_back_to_body_without_furniture() -> None:

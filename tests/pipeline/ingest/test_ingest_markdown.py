@@ -41,11 +41,17 @@ def test_markdown_structure() -> None:
     assert [c.title for c in doc.chapters] == ["The Guide", "Setup", "Usage"]
     assert doc.chapters[0].paragraphs == ("Intro with a link and and bold and it.",)
     assert doc.chapters[1].paragraphs == (
-        "Text one continues here.",
+        "Text one continues here. Code sample omitted.",
         "raw html text",
-        "item a. item b. nested c.",
-        "Name, Age. Ann, 30. Bob.",
+        "item a.",
+        "item b.",
+        "nested c.",
+        "Name: Ann, Age: 30.",
+        "Name: Bob.",
     )
+    assert doc.chapters[1].roles == ("text", "text", *["item"] * 5)
+    [code] = doc.skipped
+    assert (code.title, code.chars) == ("code blocks", len('print("never read")') + 24)
     assert doc.chapters[2].paragraphs == ("Last paragraph with inline code.",)
     spoken = " ".join(p for c in doc.chapters for p in c.paragraphs)
     for absent in ("never read", "comment", "pic.png", "http", "**", "`", "|"):
@@ -70,6 +76,7 @@ def test_front_matter() -> None:
     assert doc.chapters[0].paragraphs == ("Body text.",)
 
 
-def test_loose_list_items_are_paragraphs() -> None:
+def test_loose_list_items_are_items_too() -> None:
     doc = load_document(b"- first item\n\n- second item\n", "x.md")
-    assert doc.chapters[0].paragraphs == ("first item", "second item")
+    assert doc.chapters[0].paragraphs == ("first item.", "second item.")
+    assert doc.chapters[0].roles == ("item", "item")

@@ -1,0 +1,158 @@
+"""Page chrome and tables of contents in HTML, recognised by structure.
+
+Documentation generators (Sphinx, MkDocs, Docusaurus, mdBook), blogs and READMEs wrap the text
+in furniture a listener does not want read: heading permalinks (¶), skip links, "edit this
+page" links, breadcrumbs, previous/next links, cookie banners, menus, tables of contents. Each
+rule below looks at elements, attributes, link targets and the share of link text, never at a
+word in the prose, so a sentence that happens to say "cookie" or "contents" is still read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+_HEADINGS: Final = frozenset("h1 h2 h3 h4 h5 h6 dt".split())
+_LISTS: Final = frozenset("ul ol".split())
+_CONTAINERS: Final = frozenset("div section aside nav ul ol p header details".split())
+_PERMALINK_CLASS = re.compile(
+    r"headerlink|hash-link|anchor-?link|anchorjs|heading-anchor|header-anchor|permalink|"
+    r"(?:^|\s)anchor(?:\s|$)",
+    re.I,
+)
+_PERMALINK_TITLE = re.compile(r"^(?:permalink|permanent link|direct link|link to this)", re.I)
+_PERMALINK_TEXT: Final = frozenset(("", "¶", "#", "§", "🔗", "⚓", "∞", "¤"))
+_SKIP_LINK = re.compile(r"skip-?link|skip-?to|screen-reader-shortcut", re.I)
+_EDIT_HREF = re.compile(r"/(?:edit|_edit)/|[?&]action=edit\b", re.I)
+_EDIT_CLASS = re.compile(r"edit-?this|edit-?page|edit-?link|editlink", re.I)
+_BREADCRUMBS = re.compile(r"breadcrumb", re.I)
+_PAGINATION = re.compile(
+    r"pagination|pager|prev-?next|footer-buttons|post-navigation|nav-links|nav-wrapper", re.I
+)
+_COOKIE = re.compile(r"cookie|consent|gdpr", re.I)
+_PROMO = re.compile(r"related|widget|share|social|advert|promo|newsletter|subscribe", re.I)
+_COMMENTS = re.compile(r"(?:^|[\s_-])comments?(?:-area|-list|-respond)?(?:$|\s)", re.I)
+_TOC_ATTR = re.compile(r"(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|(?:^|\s)contents(?:\s|$)")
+_FOOTNOTES = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-](?!ref|back))", re.I)
+_FOOTNOTE_TYPES = re.compile(r"\b(?:doc-)?(?:foot|end|rear)notes?\b|doc-endnotes")
+TOC_LINK_SHARE: Final = 0.8
+PAGINATION_LINK_SHARE: Final = 0.5
+
+
+def localname(el: Any) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    if tag[0] == "{":
+        tag = tag.rsplit("}", 1)[1]
+    return tag.rsplit(":", 1)[-1].lower()
+
+
+def semantic_type(el: Any) -> str:
+    """epub:type and role of an element, lower-cased, space-joined."""
+    parts = []
+    for key, value in el.attrib.items():
+        if key.endswith("}type") or key == "epub:type" or key == "role":
+            parts.append(value.lower())
+    return " ".join(parts)
+
+
+def _ident(el: Any) -> str:
+    """The attributes a page uses to name what an element is for."""
+    keys = ("id", "class", "aria-label", "itemtype", "data-testid")
+    return " ".join(el.get(k, "") for k in keys).strip()
+
+
+def text_chars(el: Any) -> int:
+    return len(" ".join("".join(el.itertext()).split()))
+
+
+def _link_stats(el: Any) -> tuple[int, int, int]:
+    """(in-page links, their text chars, all link text chars) under el."""
+    inner = inner_chars = all_chars = 0
+    for a in el.iter("a", "{http://www.w3.org/1999/xhtml}a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        chars = text_chars(a)
+        all_chars += chars
+        if href.startswith("#") and len(href) > 1:
+            inner += 1
+            inner_chars += chars
+    return inner, inner_chars, all_chars
+
+
+def is_toc(el: Any, name: str) -> bool:
+    """A list (or a nav/contents block) whose text is almost all links into this document."""
+    ident = f"{_ident(el)} {semantic_type(el)}"
+    if name not in _LISTS and name != "nav" and not _TOC_ATTR.search(ident.lower()):
+        return False
+    inner, inner_chars, _ = _link_stats(el)
+    total = text_chars(el)
+    return inner >= 2 and total > 0 and inner_chars >= TOC_LINK_SHARE * total
+
+
+def _is_permalink(el: Any) -> bool:
+    if _PERMALINK_CLASS.search(el.get("class", "")):
+        return not el.get("href", "#").startswith("http") or text_chars(el) == 0
+    if _PERMALINK_TITLE.match(el.get("title", "") or el.get("aria-label", "")):
+        return el.get("href", "").startswith("#")
+    text = "".join("".join(el.itertext()).split()).strip("\u200b")
+    in_heading = any(localname(a) in _HEADINGS for a in el.iterancestors())
+    return in_heading and el.get("href", "").startswith("#") and text in _PERMALINK_TEXT
+
+
+def _is_edit_link(el: Any) -> bool:
+    href = el.get("href", "")
+    if not (_EDIT_HREF.search(href) or _EDIT_CLASS.search(el.get("class", ""))):
+        return False
+    parent = el.getparent()
+    # only a link standing alone: one inside a sentence is part of the sentence
+    return parent is None or text_chars(parent) <= text_chars(el) + 2
+
+
+def _is_pagination(el: Any) -> bool:
+    rel = [a for a in el.iter("a") if a.get("rel", "") in ("prev", "next", "previous")]
+    if not rel:
+        return False
+    _, _, link_chars = _link_stats(el)
+    return link_chars >= PAGINATION_LINK_SHARE * text_chars(el)
+
+
+def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
+    """The kind of page chrome el is (a `policy.KINDS` key), or None for content."""
+    if name == "a":
+        href = el.get("href", "")
+        if _is_permalink(el):
+            return "permalink"
+        if href[:1] == "#" and (href[1:] in main_ids or _SKIP_LINK.search(_ident(el))):
+            return "skip_link"
+        return "edit_link" if _is_edit_link(el) else None
+    if name not in _CONTAINERS:
+        return "footer" if name == "footer" else None
+    ident = _ident(el)
+    role = semantic_type(el)
+    if _BREADCRUMBS.search(ident) or "breadcrumb" in role:
+        return "breadcrumbs"
+    if _COOKIE.search(ident):
+        return "cookie"
+    if is_toc(el, name) or "toc" in role.split():
+        return "toc"
+    if _PAGINATION.search(ident) or _is_pagination(el):
+        return "pagination"
+    if name == "nav" or "navigation" in role:
+        return "navigation"
+    names = f"{el.get('id', '')} {el.get('class', '')}"
+    if name in ("aside", "div", "section") and _PROMO.search(names):
+        return "promo"
+    if name not in _LISTS and _COMMENTS.search(names):
+        return "comments"
+    return None
+
+
+def is_footnotes(el: Any, name: str) -> bool:
+    """A footnote or endnote body (or the block holding them), not the marker in the text."""
+    if name in ("a", "sup", "span"):
+        return False
+    role = semantic_type(el)
+    return bool(_FOOTNOTE_TYPES.search(role) or _FOOTNOTES.search(el.get("class", "")))

@@ -1,0 +1,98 @@
+"""What the parsers read, replace with a note, or skip, and the log of what they skipped.
+
+Nothing is dropped silently: every block a parser does not read is counted here by kind, and
+each kind becomes one `Skipped` record (with its character count) in `Document.skipped`, which
+`narrate inspect --json` prints. A rule that drops text rests on structure (an element, a class
+or attribute, a list of in-page links), never on a word appearing in the prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from narration.pipeline.document import Skipped
+from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
+
+CODE_NOTE: Final = "Code sample omitted."
+DEFAULT_TABLE_MAX_ROWS: Final = 12
+DEFAULT_TABLE_MAX_COLUMNS: Final = 6
+
+
+@dataclass(frozen=True)
+class ReadingOptions:
+    """Per-document choices for blocks that are not prose (docs/INPUTS.md)."""
+
+    code: Literal["note", "skip", "read"] = "note"
+    """Code blocks: a short spoken note in their place, nothing, or read as text."""
+    table_max_rows: int = DEFAULT_TABLE_MAX_ROWS
+    table_max_columns: int = DEFAULT_TABLE_MAX_COLUMNS
+    """Tables up to this size are read row by row ("header: value"); larger ones are skipped."""
+    footnotes: Literal["skip", "read"] = "skip"
+    """Footnote and endnote bodies: not read, or read where the document puts them."""
+
+
+KINDS: Final = {
+    "permalink": ("permalink anchors", "heading anchors (¶, #) that only link to themselves"),
+    "skip_link": ("skip links", "in-page links that jump to the main content"),
+    "edit_link": ("edit links", "links to edit the page's source"),
+    "breadcrumbs": ("breadcrumbs", "the page's place in the site"),
+    "pagination": ("previous/next links", "links to the neighbouring pages"),
+    "cookie": ("cookie banner", "a consent notice"),
+    "navigation": ("navigation", "site menus and sidebars"),
+    "footer": ("footers", "page and article footers"),
+    "comments": ("comments", "readers' comments"),
+    "promo": ("related and promotional blocks", "related posts, sharing, newsletter, adverts"),
+    "outside": ("outside the main content", "site header and other page furniture"),
+    "toc": ("table of contents", "a list of links into the document; the chapters are read"),
+    "code": ("code blocks", "not read"),
+    "table": ("large tables", "too large to read row by row; a note is read instead"),
+    "footnotes": ("footnotes", "not read inline"),
+}
+
+
+class SkipLog:
+    """Counts skipped blocks by kind; `records()` gives one `Skipped` per kind."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._found: dict[str, list[int]] = {}
+        self._where: dict[str, str] = {}
+
+    def add(self, kind: str, text: str, where: str = "") -> None:
+        counts = self._found.setdefault(kind, [0, 0])
+        counts[0] += 1
+        counts[1] += len(" ".join(text.split()))
+        self._where.setdefault(kind, where)
+
+    def kinds(self) -> set[str]:
+        return set(self._found)
+
+    def records(self) -> tuple[Skipped, ...]:
+        out = []
+        for kind, (count, chars) in self._found.items():
+            title, reason = KINDS[kind]
+            where = self._where[kind] or self.source
+            out.append(Skipped(where, title, f"{reason} ({count} found)", chars))
+        return tuple(out)
+
+
+def add_code(
+    blocks: list[Block], code: str, options: ReadingOptions, log: SkipLog, where: str
+) -> None:
+    """A code block: read, skipped, or (default) a note finishing the sentence before it."""
+    if options.code == "read":
+        if clean(code):
+            blocks.append((PARA, clean(code)))
+        return
+    log.add("code", code, where)
+    if options.code == "skip":
+        return
+    last = blocks[-1] if blocks else None
+    if last is not None and last[1].endswith(CODE_NOTE):
+        return  # one note for a run of samples
+    if last is not None and last[0] in (PARA, ITEM):
+        # "Run this:" then the sample: the note ends the sentence that introduced it
+        blocks[-1] = (last[0], f"{as_sentence(last[1])} {CODE_NOTE}")
+    else:
+        blocks.append((PARA, CODE_NOTE))
