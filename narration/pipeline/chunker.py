@@ -2,7 +2,8 @@
 
 Sentences come from blingfire (≈0.03 s for 350 KB, against ≈26 s for pysbd), corrected for the
 abbreviations it splits after ("Mr. Smith"). Whole sentences are packed greedily; a sentence longer
-than the limit is cut at its strongest clause punctuation, then at a word boundary. Consecutive
+than the limit is cut at its strongest clause punctuation, then at a word boundary; a run that
+needs several chunks is cut into chunks of even length. Consecutive
 list items are a soft boundary: they are packed together like sentences, and a chunk that ends
 at an item's end gets the (shorter) list pause, so a list of short items does not become a run
 of tiny chunks. The chunker is lossless: `joined_text(chunks) == spoken_text(document)`, which
@@ -185,21 +186,44 @@ def _pieces(texts: list[str], limit: int) -> Iterator[tuple[str, str, Boundary]]
 
 
 def _chunk_run(texts: list[str], chapter: int, boundary: Boundary, limit: int) -> list[TextChunk]:
-    """Pack the pieces of a run greedily; the last chunk takes the run's own boundary."""
-    chunks: list[TextChunk] = []
+    """Pack the pieces of a run into as few chunks as greedy packing needs, evened out.
+
+    The width is the smallest that still gives the greedy number of chunks, so a paragraph of
+    320 characters becomes two chunks of about 160 rather than 300 and a 20-character tail.
+    """
+    pieces = list(_pieces(texts, limit))
+    count = len(_pack(pieces, limit))
+    low, high = max(len(piece) for piece, _, _ in pieces), limit
+    while low < high:
+        middle = (low + high) // 2
+        if len(_pack(pieces, middle)) == count:
+            high = middle
+        else:
+            low = middle + 1
+    chunks = []
+    for text, end, separator in _pack(pieces, high):
+        chunks.append(TextChunk(text, end, chapter, separator))
+    last = chunks[-1]
+    chunks[-1] = TextChunk(last.text, boundary, chapter, PARAGRAPH_SEPARATOR)
+    return chunks
+
+
+def _pack(pieces: list[tuple[str, str, Boundary]], width: int) -> list[tuple[str, Boundary, str]]:
+    """Greedy packing at `width`: (text, what follows it, separator) per chunk."""
+    out: list[tuple[str, Boundary, str]] = []
     current = ""
     current_end: Boundary = "sentence"
-    for piece, separator, end in _pieces(texts, limit):
-        if current and len(current) + 1 + len(piece) <= limit:
+    for piece, separator, end in pieces:
+        if current and len(current) + 1 + len(piece) <= width:
             current = f"{current} {piece}"
         else:
             if current:
-                chunks.append(TextChunk(current, current_end, chapter, " "))
+                out.append((current, current_end, " "))
             current = piece
         current_end = end
         if end == "clause":
-            chunks.append(TextChunk(current, "clause", chapter, separator))
+            out.append((current, "clause", separator))
             current = ""
     if current:
-        chunks.append(TextChunk(current, boundary, chapter, PARAGRAPH_SEPARATOR))
-    return chunks
+        out.append((current, current_end, " "))
+    return out

@@ -144,7 +144,8 @@ def test_short_list_items_share_a_chunk_and_end_with_a_list_pause() -> None:
     assert len(inner) < len(items) / 5
     assert {c.boundary_after for c in inner[:-1]} == {"list_item"}
     assert inner[-1].boundary_after == "paragraph"
-    assert all(len(c.text) > MAX_CHUNK_CHARS - 30 for c in inner[:-1])
+    lengths = [len(c.text) for c in inner]
+    assert max(lengths) - min(lengths) <= 2 * len(items[0][0])  # evened out, no tiny tail
     assert joined_text(chunks) == spoken_text(document)
 
 
@@ -171,3 +172,11 @@ def test_chunks_break_mid_sentence_only_for_long_sentences(document: Document) -
         if chunk.boundary_after == "clause":
             # the cut piece (perhaps packed after a shorter sentence) is part of a long sentence
             assert any(len(s) > MAX_CHUNK_CHARS and chunk.text[-40:] in s for s in sentences)
+
+
+def test_a_paragraph_is_cut_into_even_chunks_not_a_full_one_and_a_tail() -> None:
+    sentence = "This sentence is exactly long enough to matter in the packing test."
+    paragraph = " ".join([sentence] * 5)  # greedy packing: four sentences, then one
+    chunks = chunk_document(Document("t", (Chapter("", (paragraph,), title_spoken=False),)))
+    n = len(sentence)
+    assert sorted(len(c.text) for c in chunks) == [2 * n + 1, 3 * n + 2]

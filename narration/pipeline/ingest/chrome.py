@@ -14,7 +14,7 @@ from typing import Any, Final
 
 _HEADINGS: Final = frozenset("h1 h2 h3 h4 h5 h6 dt".split())
 _LISTS: Final = frozenset("ul ol".split())
-_CONTAINERS: Final = frozenset("div section aside nav ul ol p header details".split())
+_CONTAINERS: Final = frozenset("div section aside nav ul ol p header footer details".split())
 _PERMALINK_CLASS = re.compile(
     r"headerlink|hash-link|anchor-?link|anchorjs|heading-anchor|header-anchor|permalink|"
     r"(?:^|\s)anchor(?:\s|$)",
@@ -36,6 +36,7 @@ _TOC_ATTR = re.compile(r"(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|(?:^|\s)c
 _FOOTNOTES = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-](?!ref|back))", re.I)
 _FOOTNOTE_TYPES = re.compile(r"\b(?:doc-)?(?:foot|end|rear)notes?\b|doc-endnotes")
 TOC_LINK_SHARE: Final = 0.8
+MARKED_TOC_LINK_SHARE: Final = 0.5
 PAGINATION_LINK_SHARE: Final = 0.5
 
 
@@ -89,7 +90,9 @@ def is_toc(el: Any, name: str) -> bool:
         return False
     inner, inner_chars, _ = _link_stats(el)
     total = text_chars(el)
-    return inner >= 2 and total > 0 and inner_chars >= TOC_LINK_SHARE * total
+    # a marked block may carry its own title ("On this page"); a bare list is links only
+    share = TOC_LINK_SHARE if name in _LISTS else MARKED_TOC_LINK_SHARE
+    return inner >= 2 and total > 0 and inner_chars >= share * total
 
 
 def _is_permalink(el: Any) -> bool:
@@ -102,13 +105,18 @@ def _is_permalink(el: Any) -> bool:
     return in_heading and el.get("href", "").startswith("#") and text in _PERMALINK_TEXT
 
 
+def _in_sentence(el: Any) -> bool:
+    """Text right before or after the element in its parent: it is part of a sentence."""
+    previous = el.getprevious()
+    parent = el.getparent()
+    before = previous.tail if previous is not None else (parent.text if parent is not None else "")
+    return bool((before or "").strip() or (el.tail or "").strip())
+
+
 def _is_edit_link(el: Any) -> bool:
     href = el.get("href", "")
-    if not (_EDIT_HREF.search(href) or _EDIT_CLASS.search(el.get("class", ""))):
-        return False
-    parent = el.getparent()
-    # only a link standing alone: one inside a sentence is part of the sentence
-    return parent is None or text_chars(parent) <= text_chars(el) + 2
+    edit = _EDIT_HREF.search(href) or _EDIT_CLASS.search(el.get("class", ""))
+    return bool(edit) and not _in_sentence(el)
 
 
 def _is_pagination(el: Any) -> bool:
@@ -129,7 +137,7 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
             return "skip_link"
         return "edit_link" if _is_edit_link(el) else None
     if name not in _CONTAINERS:
-        return "footer" if name == "footer" else None
+        return None
     ident = _ident(el)
     role = semantic_type(el)
     if _BREADCRUMBS.search(ident) or "breadcrumb" in role:
@@ -142,6 +150,8 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
         return "pagination"
     if name == "nav" or "navigation" in role:
         return "navigation"
+    if name == "footer":
+        return "footer"
     names = f"{el.get('id', '')} {el.get('class', '')}"
     if name in ("aside", "div", "section") and _PROMO.search(names):
         return "promo"

@@ -94,13 +94,11 @@ class Walker:
             return True
         if el.get("hidden") is not None or el.get("aria-hidden") == "true":
             return True
-        if "pagebreak" in semantic_type(el) or is_noteref(el, name):
-            return True
         kind = chrome_kind(el, name, self.main_ids)
         if kind is None and self.options.footnotes == "skip" and is_footnotes(el, name):
             kind = "footnotes"
         if kind is None:
-            return False
+            return "pagebreak" in semantic_type(el) or is_noteref(el, name)
         text = self.raw_text(el)
         if kind == "toc" and self.blocks and self.blocks[-1][0] > 0:
             # the heading right before a table of contents ("Contents") is its title
@@ -242,22 +240,24 @@ def _main_root(body: Any) -> Any:
     return articles[0] if len(articles) == 1 else body
 
 
-def _log_outside(el: Any, main: Any, ancestors: set[Any], log: SkipLog) -> None:
+def _log_outside(
+    el: Any, main: Any, ancestors: set[Any], log: SkipLog, targets: frozenset[str]
+) -> None:
     """Count what lies outside the main content, by the most specific kind found."""
     for child in el:
         name = localname(child)
         if child is main or not name or name in SKIP_TAGS:
             continue
         if child in ancestors:
-            _log_outside(child, main, ancestors, log)
+            _log_outside(child, main, ancestors, log, targets)
             continue
-        kind = chrome_kind(child, name, frozenset())
+        kind = chrome_kind(child, name, targets)
         if kind is not None:
             log.add(kind, clean(" ".join(child.itertext())), describe(child))
         elif len(child) and text_chars(child) > sum(text_chars(c) for c in child):
             log.add("outside", clean(" ".join(child.itertext())), describe(child))
         elif len(child):
-            _log_outside(child, main, ancestors, log)
+            _log_outside(child, main, ancestors, log, targets)
         elif text_chars(child):
             log.add("outside", clean(" ".join(child.itertext())), describe(child))
 
@@ -278,7 +278,10 @@ def parse_html(
     main = _main_root(body)
     log = SkipLog("html")
     if main is not body:
-        _log_outside(body, main, set(main.iterancestors()), log)
+        # outside the main content, a link to anything in it is a skip link
+        targets = frozenset(e.get("id") for e in main.iter() if e.get("id"))
+        targets |= frozenset(a.get("id") for a in main.iterancestors() if a.get("id"))
+        _log_outside(body, main, set(main.iterancestors()), log, targets)
     main_ids = frozenset(i for i in (main.get("id"), body.get("id")) if i)
     main_ids |= frozenset(a.get("id") for a in main.iterancestors() if a.get("id"))
     blocks = Walker(options or ReadingOptions(), log, main_ids).walk(main)
