@@ -27,7 +27,7 @@ from narration.pipeline.ingest.chrome import (
     semantic_type,
     text_chars,
 )
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, pop_toc_title
 from narration.pipeline.ingest.tables import table_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -100,9 +100,8 @@ class Walker:
         if kind is None:
             return "pagebreak" in semantic_type(el) or is_noteref(el, name)
         text = self.raw_text(el)
-        if kind == "toc" and self.blocks and self.blocks[-1][0] > 0:
-            # the heading right before a table of contents ("Contents") is its title
-            text = f"{self.blocks.pop()[1]} {text}"
+        if kind == "toc":
+            text = f"{pop_toc_title(self.blocks)} {text}"
         self.log.add(kind, text, describe(el))
         return True
 

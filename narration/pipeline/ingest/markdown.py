@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narration.pipeline.ingest.chrome import TOC_LINK_SHARE
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, pop_toc_title
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -136,7 +136,7 @@ def parse_markdown(
             inline = [tk for tk in tokens[i:end] if tk.type == "inline"]
             if not list_depth and _is_toc(inline):
                 where = f"list at line {(tok.map or [0])[0] + 1}"
-                heading = blocks.pop()[1] if blocks and blocks[-1][0] > 0 else ""
+                heading = pop_toc_title(blocks)
                 log.add("toc", " ".join([heading, *(_inline(tk) for tk in inline)]), where)
                 skip_to = end
                 continue

@@ -15,6 +15,7 @@ from narration.pipeline.document import Skipped
 from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
 
 CODE_NOTE: Final = "Code sample omitted."
+TOC_LEAD_IN_CHARS: Final = 60
 DEFAULT_TABLE_MAX_ROWS: Final = 12
 DEFAULT_TABLE_MAX_COLUMNS: Final = 6
 
@@ -96,3 +97,16 @@ def add_code(
         blocks[-1] = (last[0], f"{as_sentence(last[1])} {CODE_NOTE}")
     else:
         blocks.append((PARA, CODE_NOTE))
+
+
+def pop_toc_title(blocks: list[Block]) -> str:
+    """The title of a table of contents just found: the heading right before it, or a short
+    lead-in paragraph ending in a colon ("Table of contents:"), taken out of the blocks."""
+    if not blocks:
+        return ""
+    kind, text = blocks[-1]
+    lead_in = kind == PARA and len(text) <= TOC_LEAD_IN_CHARS and text.endswith(":")
+    if kind > 0 or lead_in:
+        blocks.pop()
+        return text
+    return ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from narration.pipeline.ingest import load_document
+from narration.pipeline.ingest import ReadingOptions, load_document
 
 PAGE = """<!doctype html><html lang="en-GB"><head><title>The Real Title | Site</title>
 <meta name="author" content="Jane Doe"></head><body>
@@ -67,3 +67,101 @@ def test_tiny_page_falls_back_to_body_without_furniture() -> None:
 def test_html_sniffed_without_extension() -> None:
     doc = load_document(b"<!DOCTYPE html><html><body><p>Sniffed.</p></body></html>", "-")
     assert doc.extra["format"] == "html"
+
+
+def _page(body: str, head: str = "<title>T</title>") -> bytes:
+    return (
+        f"<!doctype html><html><head>{head}</head><body><main>{body}</main></body></html>".encode()
+    )
+
+
+def _paragraphs(data: bytes, **kwargs: object) -> list[str]:
+    doc = load_document(data, "p.html", **kwargs)  # type: ignore[arg-type]
+    return [p for c in doc.chapters for p in c.paragraphs]
+
+
+def test_inline_elements_and_br_never_end_a_paragraph() -> None:
+    body = (
+        "<p>He wrote every ship's name in <code>log.txt</code> before dawn, pressing <kbd>Ctrl"
+        "</kbd>+<kbd>S</kbd> with <em>great</em> care;<br>then he <samp>slept</samp> under the "
+        '<var>n</var>th <abbr title="x">star</abbr><sub>2</sub> near <a href="a.html">the '
+        '<span class="pre">harbour</span></a>.</p>'
+    )
+    assert _paragraphs(_page(body)) == [
+        "He wrote every ship's name in log.txt before dawn, pressing Ctrl+S with great care; "
+        "then he slept under the nth star2 near the harbour."
+    ]
+
+
+def test_prose_that_names_chrome_is_still_read() -> None:
+    text = (
+        "Skip to the end: the cookie jar, the contents of the table and the navigation chart "
+        "were all on the next page, ¶ marks and all; edit this on GitHub."
+    )
+    link = "<a href='https://github.com/a/b/edit/x'>GitHub</a>"
+    body = "<p>" + text.replace("GitHub", link) + "</p>"
+    assert _paragraphs(_page(body)) == [text]
+
+
+def test_title_trims_the_site_name_and_falls_back_to_the_first_heading() -> None:
+    body = "<h1>Install</h1><p>Some text to read.</p>"
+    titled = load_document(_page(body, "<title>Install | Widgetry</title>"), "a.html")
+    assert titled.title == "Install"
+    hyphen = load_document(_page(body, "<title>Install - Widgetry</title>"), "a.html")
+    assert hyphen.title == "Install"
+    prose = load_document(_page("<p>Text.</p>", "<title>Well - known</title>"), "a.html")
+    assert prose.title == "Well - known"  # a hyphen alone is not a site separator
+    assert load_document(_page(body, ""), "a.html").title == "Install"
+
+
+def test_code_blocks_follow_the_reading_option() -> None:
+    body = "<p>Run this:</p><pre>make all\nmake install</pre><p>Then rest.</p>"
+    default = load_document(_page(body), "p.html")
+    assert [p for c in default.chapters for p in c.paragraphs] == [
+        "Run this: Code sample omitted.",
+        "Then rest.",
+    ]
+    [code] = default.skipped
+    assert (code.title, code.chars) == ("code blocks", len("make all make install"))
+    read = _paragraphs(_page(body), options=ReadingOptions(code="read"))
+    assert read == ["Run this:", "make all make install", "Then rest."]
+    skip = _paragraphs(_page(body), options=ReadingOptions(code="skip"))
+    assert skip == ["Run this:", "Then rest."]
+
+
+def test_small_tables_are_read_by_row_and_large_ones_skipped_with_a_note() -> None:
+    rows = "".join(f"<tr><td>k{n}</td><td>v{n}</td></tr>" for n in range(3))
+    small = f"<table><tr><th>Key</th><th>Value</th></tr>{rows}</table>"
+    assert _paragraphs(_page(small)) == [
+        "Key: k0, Value: v0.",
+        "Key: k1, Value: v1.",
+        "Key: k2, Value: v2.",
+    ]
+    options = ReadingOptions(table_max_rows=2)
+    doc = load_document(_page(small), "p.html", options=options)
+    assert [p for c in doc.chapters for p in c.paragraphs] == ["A table of 3 rows is not read."]
+    assert [s.title for s in doc.skipped] == ["large tables"]
+
+
+def test_footnote_bodies_are_skipped_or_read_in_place() -> None:
+    body = (
+        '<p>A claim<a href="#fn1" class="footnote-ref" role="doc-noteref"><sup>1</sup></a> made.'
+        '</p><section class="footnotes" role="doc-endnotes"><ol><li id="fn1"><p>The source.'
+        '<a href="#r1" class="footnote-back">↩</a></p></li></ol></section>'
+    )
+    assert _paragraphs(_page(body)) == ["A claim made."]
+    read = _paragraphs(_page(body), options=ReadingOptions(footnotes="read"))
+    assert read == ["A claim made.", "The source."]
+
+
+def test_a_list_of_in_page_links_is_a_table_of_contents_with_its_heading() -> None:
+    body = (
+        '<h2>On this page</h2><ul><li><a href="#a">Alpha</a></li><li><a href="#b">Beta</a></li>'
+        '</ul><h2 id="a">Alpha</h2><p>Alpha text.</p><h2 id="b">Beta</h2><p>Beta text, '
+        'see <a href="#a">Alpha</a>.</p>'
+    )
+    doc = load_document(_page(body), "p.html")
+    assert [c.title for c in doc.chapters] == ["Alpha", "Beta"]
+    assert doc.chapters[1].paragraphs == ("Beta text, see Alpha.",)
+    [toc] = doc.skipped
+    assert (toc.title, toc.chars) == ("table of contents", len("On this page Alpha Beta"))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from narration.pipeline.ingest import load_document
+from narration.pipeline.ingest import ReadingOptions, load_document
 
 MD = """# The Guide
 
@@ -80,3 +80,43 @@ def test_loose_list_items_are_items_too() -> None:
     doc = load_document(b"- first item\n\n- second item\n", "x.md")
     assert doc.chapters[0].paragraphs == ("first item.", "second item.")
     assert doc.chapters[0].roles == ("item", "item")
+
+
+LONG = "This sentence is long enough to count as real text under its heading, surely. " * 2
+
+
+def test_chapters_come_from_the_level_that_divides_the_document() -> None:
+    # two h1 (a title page and a stub), then numbered h2 sections with text, h3 inside them
+    text = (
+        f"# Manual\n\nShort.\n\n# Contents stub\n\n## 1. Start\n\n{LONG}\n\n### 1.1. Detail\n\n"
+        f"{LONG}\n\n## 2. Finish\n\n{LONG}\n"
+    )
+    doc = load_document(text.encode(), "m.md")
+    assert [c.title for c in doc.chapters] == ["Manual", "1. Start", "2. Finish"]
+    assert doc.chapters[1].paragraphs[1] == "1.1. Detail."
+    assert doc.chapters[1].roles == ("text", "section", "text")
+
+
+def test_a_readme_table_of_contents_is_skipped_with_its_lead_in() -> None:
+    text = (
+        "# Tool\n\nIntro text.\n\n**Table of contents:**\n\n- [Use](#use)\n- [More](#more)\n\n"
+        "## Use\n\nUse it, or see [More](#more) and [the site](https://example.com).\n\n"
+        "- [More](#more) is below.\n- Another item.\n\n## More\n\nMore text.\n"
+    )
+    doc = load_document(text.encode(), "README.md")
+    assert [c.title for c in doc.chapters] == ["Tool", "Use", "More"]
+    assert doc.chapters[0].paragraphs == ("Intro text.",)
+    assert doc.chapters[1].paragraphs == (
+        "Use it, or see More and the site.",
+        "More is below.",
+        "Another item.",
+    )
+    [toc] = doc.skipped
+    assert (toc.title, toc.chars) == ("table of contents", len("Table of contents: Use More"))
+
+
+def test_markdown_code_blocks_follow_the_reading_option() -> None:
+    text = b"Install it:\n\n```\npip install tool\n```\n\nDone.\n"
+    doc = load_document(text, "x.md", options=ReadingOptions(code="read"))
+    assert doc.chapters[0].paragraphs == ("Install it:", "pip install tool", "Done.")
+    assert doc.skipped == ()
