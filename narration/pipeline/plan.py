@@ -1,4 +1,4 @@
-"""A job's plan: its options, chapters and chunks grouped into segments, and where its objects live.
+"""A job's plan: its options, and its chapters and chunks grouped into segments.
 
 Segments are the unit of parallelism: each runs as one Celery chain on one worker at a time,
 carrying the session state from chunk to chunk; different segments run on different workers.
@@ -14,9 +14,10 @@ from typing import Any, Final
 from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
+from narration.pipeline.formats import DEFAULT_FORMAT, get_format
+from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 
 PLAN_VERSION: Final = 1
-OUTPUT_FORMATS: Final = ("mp3", "m4b", "m4a", "opus", "ogg", "flac", "wav")
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,11 @@ class JobOptions:
     """What the user chose for one job."""
 
     voice: str
-    format: str = "mp3"
+    format: str = DEFAULT_FORMAT
     title: str = ""
     author: str = ""
     output_uri: str = ""
-    loudness_lufs: float = -16.0
+    loudness_lufs: float = DEFAULT_TARGET_LUFS
     bitrate: str = ""
     seed: int = 0
     chapters: str = ""
@@ -36,10 +37,7 @@ class JobOptions:
     cover_key: str = ""
 
     def __post_init__(self) -> None:
-        if self.format not in OUTPUT_FORMATS:
-            raise InputError(
-                f"unknown format {self.format!r}; choose one of {', '.join(OUTPUT_FORMATS)}"
-            )
+        get_format(self.format)
         if not -40.0 <= self.loudness_lufs <= -5.0:
             raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
 
@@ -151,37 +149,3 @@ def select_chapters(document: Document, spec: str) -> Document:
         wanted.update(range(low, high + 1))
     chapters = tuple(c for n, c in enumerate(document.chapters, 1) if n in wanted)
     return replace(document, chapters=chapters)
-
-
-class JobKeys:
-    """Object keys of one job, all under `<prefix>/<job_id>/`."""
-
-    def __init__(self, prefix: str, job_id: str) -> None:
-        self.root = f"{prefix.strip('/')}/{job_id}" if prefix.strip("/") else job_id
-
-    @property
-    def plan(self) -> str:
-        return f"{self.root}/plan.json"
-
-    @property
-    def chunks_prefix(self) -> str:
-        return f"{self.root}/chunks/"
-
-    def chunk_audio(self, seq: int) -> str:
-        return f"{self.root}/chunks/{seq:06d}.wav"
-
-    def chunk_meta(self, seq: int) -> str:
-        return f"{self.root}/chunks/{seq:06d}.json"
-
-    def output(self, fmt: str) -> str:
-        return f"{self.root}/output.{fmt}"
-
-    @property
-    def manifest(self) -> str:
-        return f"{self.root}/manifest.json"
-
-    def artifact(self, name: str) -> str:
-        return f"{self.root}/{name}"
-
-    def chapter_output(self, number: int, fmt: str) -> str:
-        return f"{self.root}/chapters/{number:03d}.{fmt}"

@@ -12,17 +12,17 @@ from typing import Any
 
 from celery import chain, chord
 
-from narration.jobs import new_job_id
+from narration.adapters.chunk_store import ChunkStore
+from narration.adapters.job_records import new_job_id
 from narration.pipeline.document import Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
-from narration.pipeline.storage import ObjectStore
 from narration.services import Services
 from narration.settings import Settings
 from narration.workers.tasks import stitch, synth
 
 
-def submit(
+def start_job(
     services: Services,
     settings: Settings,
     document: Document,
@@ -34,9 +34,8 @@ def submit(
         options = JobOptions(**{**options.__dict__, "seed": secrets.randbelow(2**31 - 1) + 1})
     plan = make_plan(job_id, document, options, settings.segment_max_chunks)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
-    store = services.store()
-    keys = services.keys(job_id)
-    store.put_bytes(keys.plan, plan.to_json(), "application/json")
+    chunks = services.chunks(job_id)
+    chunks.objects.put_bytes(chunks.keys.plan, plan.to_json(), "application/json")
     records = services.records()
     record = records.create(
         job_id,
@@ -49,18 +48,13 @@ def submit(
             "options": json.dumps(options.__dict__),
         },
     )
-    dispatch(plan, store, services)
+    dispatch(plan, chunks)
     return record
 
 
-def dispatch(plan: Plan, store: ObjectStore, services: Services) -> int:
+def dispatch(plan: Plan, chunks: ChunkStore) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
-    keys = services.keys(plan.job_id)
-    stored = {
-        int(key.rsplit("/", 1)[1].split(".")[0])
-        for key in store.list_keys(keys.chunks_prefix)
-        if key.endswith(".json")
-    }
+    stored = chunks.stored_seqs()
     chains = []
     missing = 0
     for segment in plan.segments:
@@ -72,8 +66,7 @@ def dispatch(plan: Plan, store: ObjectStore, services: Services) -> int:
         if first.index == 0:
             state = initial_state(plan.options.voice, plan.options.seed).to_dict()
         else:
-            previous = json.loads(store.get_bytes(keys.chunk_meta(first.seq - 1)))
-            state = previous["state_out"]
+            state = chunks.meta(first.seq - 1)["state_out"]
         steps = [synth.s(state, plan.job_id, first.seq)]
         steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
         chains.append(chain(*steps))

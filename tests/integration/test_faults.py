@@ -13,7 +13,7 @@ import pytest
 
 from narration import stack
 from narration.services import Services
-from tests.conftest import narrate
+from tests.conftest import narrate, up_stack
 from tests.integration.faults import (
     children,
     long_text,
@@ -92,7 +92,7 @@ def test_whole_worker_killed_and_replaced(
     for child in pool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
-    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    up_stack(stack_home, workers=1)
     record = wait_final(services, job_id, timeout=300)
     assert record["status"] == "succeeded", record["error"]
     assert output_bytes(services, job_id) == reference
@@ -172,7 +172,7 @@ def test_resume_remakes_only_missing_chunks(
     keys = services.keys(job_id)
     before = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}
     assert before
-    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    up_stack(stack_home, workers=1)
     result = narrate(stack_env, "resume", job_id, "--wait")
     assert result.returncode == 0, result.stderr
     after = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}

@@ -15,7 +15,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from narration.pipeline.encode import ffmpeg_exe
+from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.pipeline.loudness import true_peak_dbtp
 from tests.conftest import narrate
 from tests.helpers import decode

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from narration.adapters.chunk_store import JobKeys
+from narration.adapters.object_store import parse_s3_uri, validate_key
 from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document
-from narration.pipeline.plan import JobKeys, JobOptions, Plan, make_plan, select_chapters
-from narration.pipeline.storage import parse_s3_uri, validate_key
+from narration.pipeline.plan import JobOptions, Plan, make_plan, select_chapters
 
 BOOK = Document(
     "Book",

@@ -10,16 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from narration.adapters.ffmpeg import FfmpegEncoder as Encoder
+from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.errors import InputError, PermanentError
-from narration.pipeline.encode import (
-    FORMATS,
-    ChapterMark,
-    Encoder,
-    Tags,
-    ffmetadata,
-    ffmpeg_exe,
-    to_int16,
-)
+from narration.pipeline.formats import FORMATS, ChapterMark, Tags, ffmetadata, to_int16
 
 SR = 22050
 SECONDS = 6.0

@@ -10,8 +10,8 @@ import logging
 import time
 from typing import Final
 
-from narration.jobs import FINAL_STATUSES
-from narration.services import Services
+from narration.adapters.job_records import FINAL_STATUSES
+from narration.workers.context import WorkerContext
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -19,12 +19,11 @@ SWEEP_INTERVAL_S: Final = 3600.0
 SWEEP_BATCH: Final = 10_000
 
 
-def sweep(services: Services, retention_days: float, now: float | None = None) -> list[str]:
+def sweep(context: WorkerContext, retention_days: float, now: float | None = None) -> list[str]:
     """Purge the chunks of every job that ended more than `retention_days` ago."""
     now = time.time() if now is None else now
     cutoff = now - retention_days * 86400.0
-    records = services.records()
-    store = services.store()
+    records = context.records
     purged = []
     for record in records.list(SWEEP_BATCH):
         finished = record.get("finished_at")
@@ -32,7 +31,7 @@ def sweep(services: Services, retention_days: float, now: float | None = None) -
             continue
         if finished is None or finished > cutoff:
             continue
-        removed = store.delete_prefix(services.keys(record["job_id"]).chunks_prefix)
+        removed = context.chunks(record["job_id"]).purge()
         records.update(record["job_id"], chunks_purged_at=now)
         _LOGGER.info("job %s: removed %d intermediate objects", record["job_id"], removed)
         purged.append(record["job_id"])
