@@ -53,7 +53,13 @@ def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def encode(path: Path, fmt: str, cover: Path | None = None, **kw: object) -> Path:
-    tags = Tags(title="A Book", artist="Some Author", album="A Book", year="2024", cover=cover)
+    tags = Tags(
+        title="A Book",
+        artist="Some Author",
+        album="A Book",
+        year="2024",
+        cover=str(cover) if cover else None,
+    )
     x = tone()
     with Encoder(path, SR, fmt, tags=tags, chapters=CHAPTERS, **kw) as enc:  # type: ignore[arg-type]
         for i in range(0, len(x), 4001):

@@ -13,6 +13,7 @@ import pytest
 
 from narration import stack
 from narration.services import Services
+from narration.settings import Settings, load_settings
 from tests.conftest import narrate, up_stack
 from tests.integration.faults import (
     children,
@@ -181,7 +182,5 @@ def test_resume_remakes_only_missing_chunks(
     assert output_bytes(services, job_id) == reference
 
 
-def services_settings(env: dict[str, str]):  # type: ignore[no-untyped-def]
-    from narration.settings import load_settings
-
+def services_settings(env: dict[str, str]) -> Settings:
     return load_settings(environ=env)

@@ -150,7 +150,9 @@ def test_m4b_has_chapters(stack_env: dict[str, str], tmp_path: Path) -> None:
     )
     assert probe.stderr.count("Chapter #0:") == 2
     assert "title           : One" in probe.stderr or "One" in probe.stderr
-    assert MP4(audio).info.length > 1.0
+    info = MP4(audio).info
+    assert info is not None
+    assert info.length > 1.0
 
 
 def test_chapter_subset_and_split_files(
