@@ -41,6 +41,43 @@ def standard_normal(seed: int, sentence: int, node: int, size: int) -> np.ndarra
     return np.random.default_rng([seed, sentence, node]).standard_normal(size, dtype=np.float32)
 
 
+def _noise_nodes(
+    graph: onnx.GraphProto, node: onnx.NodeProto, name: str, zero: str, opset: int
+) -> list[onnx.NodeProto]:
+    """The nodes that stand in for one RandomNormalLike `node`, reading graph input `name`."""
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    p = f"{name}/"
+    like = node.input[0]
+    nodes = [
+        helper.make_node("Shape", [like], [p + "shape"]),
+        helper.make_node("ReduceProd", [p + "shape"], [p + "numel"], keepdims=1),
+        helper.make_node("Shape", [name], [p + "available"]),
+        helper.make_node("Min", [p + "numel", p + "available"], [p + "take"]),
+        helper.make_node("Slice", [name, zero, p + "take"], [p + "slice"]),
+        helper.make_node("Sub", [p + "numel", p + "take"], [p + "missing"]),
+        helper.make_node("Concat", [zero, p + "missing"], [p + "pads"], axis=0),
+        helper.make_node("Pad", [p + "slice", p + "pads"], [p + "flat"]),
+        helper.make_node("Reshape", [p + "flat", p + "shape"], [p + "normal"]),
+    ]
+    value = p + "normal"
+    for op, attr, neutral in (("Mul", "scale", 1.0), ("Add", "mean", 0.0)):
+        if float(attrs.get(attr, neutral)) != neutral:
+            constant = p + attr
+            graph.initializer.append(
+                numpy_helper.from_array(np.array(attrs[attr], dtype=np.float32), constant)
+            )
+            nodes.append(helper.make_node(op, [value, constant], [p + op]))
+            value = p + op
+    dtype = attrs.get("dtype")
+    if dtype is None and opset >= 15:
+        nodes.append(helper.make_node("CastLike", [value, like], [node.output[0]]))
+    elif dtype is None or dtype == TensorProto.FLOAT:
+        nodes.append(helper.make_node("Identity", [value], [node.output[0]]))
+    else:
+        nodes.append(helper.make_node("Cast", [value], [node.output[0]], to=dtype))
+    return nodes
+
+
 def patch_graph(model: onnx.ModelProto, voice_name: str) -> PatchedGraph:
     """Replace RandomNormalLike nodes with graph-input noise and expose `w_ceil`.
 
@@ -63,37 +100,9 @@ def patch_graph(model: onnx.ModelProto, voice_name: str) -> PatchedGraph:
         if node.op_type != "RandomNormalLike":
             nodes.append(node)
             continue
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         name = f"{NOISE_INPUT_PREFIX}{len(noise_inputs)}"
         p = f"{name}/"
-        like = node.input[0]
-        nodes += [
-            helper.make_node("Shape", [like], [p + "shape"]),
-            helper.make_node("ReduceProd", [p + "shape"], [p + "numel"], keepdims=1),
-            helper.make_node("Shape", [name], [p + "available"]),
-            helper.make_node("Min", [p + "numel", p + "available"], [p + "take"]),
-            helper.make_node("Slice", [name, zero, p + "take"], [p + "slice"]),
-            helper.make_node("Sub", [p + "numel", p + "take"], [p + "missing"]),
-            helper.make_node("Concat", [zero, p + "missing"], [p + "pads"], axis=0),
-            helper.make_node("Pad", [p + "slice", p + "pads"], [p + "flat"]),
-            helper.make_node("Reshape", [p + "flat", p + "shape"], [p + "normal"]),
-        ]
-        value = p + "normal"
-        for op, attr, neutral in (("Mul", "scale", 1.0), ("Add", "mean", 0.0)):
-            if float(attrs.get(attr, neutral)) != neutral:
-                constant = p + attr
-                graph.initializer.append(
-                    numpy_helper.from_array(np.array(attrs[attr], dtype=np.float32), constant)
-                )
-                nodes.append(helper.make_node(op, [value, constant], [p + op]))
-                value = p + op
-        dtype = attrs.get("dtype")
-        if dtype is None and opset >= 15:
-            nodes.append(helper.make_node("CastLike", [value, like], [node.output[0]]))
-        elif dtype is None or dtype == TensorProto.FLOAT:
-            nodes.append(helper.make_node("Identity", [value], [node.output[0]]))
-        else:
-            nodes.append(helper.make_node("Cast", [value], [node.output[0]], to=dtype))
+        nodes += _noise_nodes(graph, node, name, zero, opset)
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [p + "len"]))
         graph.output.append(helper.make_tensor_value_info(p + "numel", TensorProto.INT64, [1]))
         noise_inputs.append(name)
