@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from narration.adapters.chunk_store import JobKeys
-from narration.adapters.object_store import parse_s3_uri, validate_key
+from narration.adapters.object_store import parse_s3_uri
 from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan, select_chapters
@@ -63,10 +62,3 @@ def test_bad_options_are_refused() -> None:
 def test_unsafe_s3_uris_are_refused(uri: str) -> None:
     with pytest.raises(InputError):
         parse_s3_uri(uri)
-
-
-def test_keys_are_built_from_validated_parts() -> None:
-    keys = JobKeys("jobs", "abc123")
-    assert keys.chunk_audio(7) == "jobs/abc123/chunks/000007.wav"
-    assert validate_key(keys.manifest) == "jobs/abc123/manifest.json"
-    assert parse_s3_uri("s3://my-bucket/books/out.mp3").key == "books/out.mp3"
