@@ -25,7 +25,7 @@ STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "can
 FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
-_INT_FIELDS: Final = ("chunks_total", "chunks_done")
+_INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
 
 
@@ -44,6 +44,10 @@ def _events_key(job_id: str) -> str:
 
 def _done_key(job_id: str) -> str:
     return f"narration:job:{job_id}:done"
+
+
+def _cache_key(bucket: str) -> str:
+    return f"narration:cache:{bucket}"
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,8 +85,13 @@ class JobRecords(Protocol):
     def exists(self, job_id: str) -> bool: ...
     def update(self, job_id: str, **fields: Any) -> None: ...
     def set_status(self, job_id: str, status: str, **fields: Any) -> bool: ...
-    def chunk_done(self, job_id: str, chunk_id: str, audio_seconds: float) -> bool: ...
+    def chunk_done(
+        self, job_id: str, chunk_id: str, audio_seconds: float, reused: bool = ...
+    ) -> bool: ...
     def is_chunk_done(self, job_id: str, chunk_id: str) -> bool: ...
+    def touch_cached(self, bucket: str, keys: list[str]) -> None: ...
+    def cached_before(self, bucket: str, cutoff: float) -> list[str]: ...
+    def forget_cached(self, bucket: str, keys: list[str]) -> None: ...
     def event(self, job_id: str, kind: str, **data: Any) -> None: ...
     def follow(self, job_id: str, block_ms: int = ...) -> Iterator[dict[str, Any] | None]: ...
     def list(self, limit: int = ...) -> list[dict[str, Any]]: ...
@@ -111,6 +120,7 @@ class RedisJobRecords:
             "status": "queued",
             "chunks_total": 0,
             "chunks_done": 0,
+            "chunks_reused": 0,
             "audio_seconds": 0.0,
             "error": "",
             "output_uri": "",
@@ -155,12 +165,16 @@ class RedisJobRecords:
         return True
 
     @_redis_errors_mapped
-    def chunk_done(self, job_id: str, chunk_id: str, audio_seconds: float) -> bool:
-        """Count a finished chunk once, however often its task ran."""
+    def chunk_done(
+        self, job_id: str, chunk_id: str, audio_seconds: float, reused: bool = False
+    ) -> bool:
+        """Count a finished chunk once, however often its task ran; `reused` ones also as such."""
         if not self._redis.sadd(_done_key(job_id), chunk_id):
             return False
         pipe = self._redis.pipeline()
         pipe.hincrby(_job_key(job_id), "chunks_done", 1)
+        if reused:
+            pipe.hincrby(_job_key(job_id), "chunks_reused", 1)
         pipe.hincrbyfloat(_job_key(job_id), "audio_seconds", round(audio_seconds, 3))
         pipe.hsetnx(_job_key(job_id), "started_at", time.time())
         pipe.execute()
@@ -170,6 +184,26 @@ class RedisJobRecords:
     @_redis_errors_mapped
     def is_chunk_done(self, job_id: str, chunk_id: str) -> bool:
         return bool(self._redis.sismember(_done_key(job_id), chunk_id))
+
+    @_redis_errors_mapped
+    def touch_cached(self, bucket: str, keys: list[str]) -> None:
+        """Record that these chunk-cache entries were used now (their retention restarts)."""
+        if keys:
+            now = time.time()
+            self._redis.zadd(_cache_key(bucket), dict.fromkeys(keys, now))
+
+    @_redis_errors_mapped
+    def cached_before(self, bucket: str, cutoff: float) -> list[str]:
+        """Chunk-cache entries last used before `cutoff` (at most 10,000 a call)."""
+        keys: list[str] = self._redis.zrangebyscore(
+            _cache_key(bucket), "-inf", cutoff, start=0, num=10_000
+        )
+        return keys
+
+    @_redis_errors_mapped
+    def forget_cached(self, bucket: str, keys: list[str]) -> None:
+        if keys:
+            self._redis.zrem(_cache_key(bucket), *keys)
 
     @_redis_errors_mapped
     def event(self, job_id: str, kind: str, **data: Any) -> None:

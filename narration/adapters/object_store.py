@@ -49,6 +49,7 @@ class ObjectStore(Protocol):
     def download_file(self, key: str, path: Path) -> None: ...
     def list_keys(self, prefix: str) -> list[str]: ...
     def delete_prefix(self, prefix: str) -> int: ...
+    def delete_keys(self, keys: list[str]) -> None: ...
     def presign(self, key: str, expires_s: int) -> str: ...
     def for_bucket(self, bucket: str) -> ObjectStore: ...
 
@@ -185,11 +186,15 @@ class S3Store:
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(prefix)
+        self.delete_keys(keys)
+        return len(keys)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        """Delete these objects (missing ones are no error), 1,000 to a request."""
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
-            with _mapped(prefix):
+            with _mapped(batch[0]["Key"]):
                 self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
-        return len(keys)
 
     def presign(self, key: str, expires_s: int) -> str:
         url: str = self._client.generate_presigned_url(
@@ -232,9 +237,12 @@ class MemoryStore:
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(prefix)
-        for key in keys:
-            del self.objects[key]
+        self.delete_keys(keys)
         return len(keys)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
 
     def presign(self, key: str, expires_s: int) -> str:
         return f"memory://{self.bucket}/{key}"

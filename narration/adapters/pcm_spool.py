@@ -12,7 +12,7 @@ import io
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -37,14 +37,16 @@ class PcmSpool:
         self.offsets: list[int] = []
 
     def fill(
-        self, chunk_wav: Callable[[int], bytes], on_block: Callable[[np.ndarray], None]
+        self,
+        chunk_wav: Callable[[dict[str, Any]], bytes],
+        on_block: Callable[[np.ndarray], None],
     ) -> None:
         """Spool every placed chunk in order; `on_block` sees each float block of the timeline
         (speech and the pauses after it) once, as the first pass's meters need."""
         position = 0
         with self.path.open("wb") as out:
             for item in self.placed:
-                samples = wav_int16(chunk_wav(item.meta["seq"]))
+                samples = wav_int16(chunk_wav(item.meta))
                 self.offsets.append(position)
                 out.write(samples.tobytes())
                 position += 2 * len(samples)

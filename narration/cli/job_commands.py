@@ -9,6 +9,7 @@ import typer
 
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
 from narration.cli.documents import check_title, read_document, upload_cover
@@ -30,20 +31,18 @@ WHAT_KEYS = {
 @app.command()
 @handle_errors
 def submit(
-    path: str = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key."),
-    voice: str = typer.Option("", "--voice", help="Voice name or .onnx path."),
-    fmt: str = typer.Option("", "--format", help="mp3, m4b, m4a, opus, ogg, flac or wav."),
-    title: str = typer.Option("", "--title"),
-    author: str = typer.Option("", "--author"),
+    path: str = options.PATH,
+    voice: str = options.VOICE,
+    fmt: str = options.FORMAT,
+    title: str = options.TITLE,
+    author: str = options.AUTHOR,
     output: str = typer.Option("", "--output", help="Place the audio at s3://bucket/key."),
-    loudness: float | None = typer.Option(None, "--loudness", help="Target LUFS (default -16)."),
-    bitrate: str = typer.Option("", "--bitrate", help="e.g. 64k, 128k."),
-    chapters: str = typer.Option("", "--chapters", help="Subset, e.g. 3-7 or 1,4."),
-    split_chapters: bool = typer.Option(
-        False, "--split-chapters", help="Also one file per chapter."
-    ),
-    cover: Path | None = typer.Option(None, "--cover", help="Cover image (JPEG or PNG)."),
-    seed: int = typer.Option(0, "--seed", help="Fix the job seed (0: random)."),
+    loudness: float | None = options.LOUDNESS,
+    bitrate: str = options.BITRATE,
+    chapters: str = options.CHAPTERS,
+    split_chapters: bool = options.SPLIT_CHAPTERS,
+    cover: Path | None = options.COVER,
+    seed: int = options.SEED,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:

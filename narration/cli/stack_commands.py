@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from narration import stack
+from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
 from narration.cli.job_commands import fetch, submit_document
@@ -65,19 +66,42 @@ def worker(
 @app.command()
 @handle_errors
 def run(
-    path: str = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key."),
-    output: Path = typer.Option(..., "-o", "--output", help="Where to write the audio."),
-    fmt: str = typer.Option("", "--format"),
-    voice: str = typer.Option("", "--voice"),
+    path: str = options.PATH,
+    output: Path = typer.Option(..., "-o", "--output", help="The local file to write."),
+    voice: str = options.VOICE,
+    fmt: str = typer.Option("", "--format", help="Default: from the --output file's extension."),
+    title: str = options.TITLE,
+    author: str = options.AUTHOR,
+    loudness: float | None = options.LOUDNESS,
+    bitrate: str = options.BITRATE,
+    chapters: str = options.CHAPTERS,
+    split_chapters: bool = options.SPLIT_CHAPTERS,
+    cover: Path | None = options.COVER,
+    seed: int = options.SEED,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
 ) -> None:
-    """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT."""
+    """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
+
+    Takes every option of `submit`, except that -o/--output is the local file to write.
+    """
     settings = state.settings
     if settings.uses_local_stack and stack.status(settings.home) is None:
         err_console.print("starting the local stack…")
         stack.up(settings, workers=workers)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output.suffix else "")
-    record = submit_document(path, voice=voice, fmt=fmt)
+    record = submit_document(
+        path,
+        voice=voice,
+        fmt=fmt,
+        title=title,
+        author=author,
+        loudness=loudness,
+        bitrate=bitrate,
+        chapters=chapters,
+        split_chapters=split_chapters,
+        cover=cover,
+        seed=seed,
+    )
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
     final = follow_job(connect().records(), record["job_id"], show=True)

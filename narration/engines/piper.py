@@ -17,10 +17,12 @@ Piper still does what it is good at here: espeak phonemization, the phoneme id m
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import math
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Final
 
@@ -67,8 +69,10 @@ class PiperEngine:
         piper_voice: PiperVoice,
         session: onnxruntime.InferenceSession,
         graph: PatchedGraph,
+        identity: str,
     ) -> None:
         self.voice = voice
+        self.identity = identity
         self._piper = piper_voice
         self._config: PiperConfig = piper_voice.config
         self._session = session
@@ -105,7 +109,7 @@ class PiperEngine:
             graph.model, sess_options=options, providers=["CPUExecutionProvider"]
         )
         piper_voice = PiperVoice(session=session, config=PiperConfig.from_dict(config))
-        engine = cls(voice, piper_voice, session, graph)
+        engine = cls(voice, piper_voice, session, graph, _identity(voice, model_path))
         engine._calibrate()
         _LOGGER.info(
             "loaded Piper voice %s in %.2f s (threads=%s)",
@@ -288,3 +292,12 @@ class PiperEngine:
             )
             for token, (start, end) in zip(tokens, times, strict=True)
         ]
+
+
+def _identity(voice: VoiceInfo, model_path: Path) -> str:
+    """Engine, library versions, device and the voice model's content hash (not its path, so
+    the same voice installed elsewhere reuses the same cached chunks)."""
+    with model_path.open("rb") as model:
+        digest = hashlib.file_digest(model, "sha256").hexdigest()[:16]
+    runtime = f"piper-tts {version('piper-tts')}, onnxruntime {onnxruntime.__version__}"
+    return f"{ENGINE_NAME} ({runtime}) cpu fp32 {voice.name} {digest}"

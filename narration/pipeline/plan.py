@@ -2,11 +2,13 @@
 
 Segments are the unit of parallelism: each runs as one Celery chain on one worker at a time,
 carrying the session state from chunk to chunk; different segments run on different workers.
-A segment is a chapter, cut further at paragraph breaks once it holds `segment_max_chunks`.
+A segment is a chapter, cut further at paragraph breaks the text chooses, about every
+`segment_max_chunks` chunks (`group_segments`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
@@ -89,19 +91,36 @@ class Plan:
         )
 
 
-def group_segments(chunks: list[TextChunk], max_chunks: int) -> list[list[TextChunk]]:
-    """Chapters, cut at paragraph breaks once a segment holds `max_chunks` chunks."""
+def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[TextChunk]]:
+    """Chapters, cut further at paragraph breaks that the text around them chooses.
+
+    A paragraph break ends a segment when the hash of the paragraph's last chunk falls in one
+    bucket of `average_chunks`, once the segment holds half that many chunks; a segment that
+    reaches three times that many ends at its next paragraph or sentence end. The choice depends
+    on the text, not on counting from the start of the book, so an edit moves at most the cuts
+    next to it and the segments elsewhere keep their chunks, their states and their cache keys.
+    """
     segments: list[list[TextChunk]] = []
     current: list[TextChunk] = []
+    minimum, maximum = max(1, average_chunks // 2), max(1, 3 * average_chunks)
     for chunk in chunks:
         current.append(chunk)
-        full = len(current) >= max_chunks and chunk.boundary_after == "paragraph"
-        if chunk.boundary_after == "chapter" or full:
+        chosen = (
+            chunk.boundary_after == "paragraph"
+            and len(current) >= minimum
+            and _text_hash(chunk.text) % max(1, average_chunks) == 0
+        )
+        forced = len(current) >= maximum and chunk.boundary_after in ("paragraph", "sentence")
+        if chunk.boundary_after == "chapter" or chosen or forced:
             segments.append(current)
             current = []
     if current:
         segments.append(current)
     return segments
+
+
+def _text_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def make_plan(

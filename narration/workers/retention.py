@@ -1,4 +1,5 @@
-"""Intermediate chunk objects are deleted once a job has been over for `chunk_retention_days`.
+"""Intermediate objects are deleted after `chunk_retention_days`: a job's chunk metadata once
+the job has been over that long, a chunk-cache entry once it has not been used that long.
 
 Workers run `sweep` from their background thread about once an hour. Deleting is idempotent and
 every worker may run it; a job's record notes when its chunks were purged so it is skipped.
@@ -10,6 +11,7 @@ import logging
 import time
 from typing import Final
 
+from narration.adapters.chunk_store import expire_cache
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.workers.context import WorkerContext
 
@@ -20,7 +22,8 @@ SWEEP_BATCH: Final = 10_000
 
 
 def sweep(context: WorkerContext, retention_days: float, now: float | None = None) -> list[str]:
-    """Purge the chunks of every job that ended more than `retention_days` ago."""
+    """Purge the chunks of every job that ended more than `retention_days` ago, and the cache
+    entries unused for as long; returns the jobs purged."""
     now = time.time() if now is None else now
     cutoff = now - retention_days * 86400.0
     records = context.records
@@ -35,4 +38,7 @@ def sweep(context: WorkerContext, retention_days: float, now: float | None = Non
         records.update(record["job_id"], chunks_purged_at=now)
         _LOGGER.info("job %s: removed %d intermediate objects", record["job_id"], removed)
         purged.append(record["job_id"])
+    expired = expire_cache(context.objects, records, cutoff)
+    if expired:
+        _LOGGER.info("removed %d chunk-cache entries unused for %s days", expired, retention_days)
     return purged

@@ -10,8 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from narration.adapters.chunk_store import JOB_FIELDS
 from narration.pipeline.prosody import SessionState
-from narration.pipeline.render import render_chunk
+from narration.pipeline.render import key_for, render_chunk
 from narration.workers.context import WorkerContext
 from narration.workers.stitch import StitchResult, stitch_job
 
@@ -24,13 +25,18 @@ def make_chunk(
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:
-        state_out: dict[str, Any] = made["state_out"]
-        return state_out
+        return dict(made["state_out"])
     plan = context.plan(job_id)
     if context.records.get(job_id)["status"] == "queued":
         context.records.set_status(job_id, "running")
     engine = context.engine(plan.options.voice)
-    rendered = render_chunk(engine, plan.chunks[seq], SessionState.from_dict(state))
+    chunk, state_in = plan.chunks[seq], SessionState.from_dict(state)
+    placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
+    reused = chunks.reuse(seq, key_for(engine, chunk, state_in), placement)
+    if reused is not None:
+        state_out: dict[str, Any] = reused["state_out"]
+        return state_out
+    rendered = render_chunk(engine, chunk, state_in)
     chunks.commit(seq, rendered.wav, rendered.meta)
     return rendered.next_state.to_dict()
 

@@ -81,6 +81,7 @@ class _Output:
 def stitch_job(plan: Plan, chunks: ChunkStore, workdir: Path) -> StitchResult:
     """Stitch, encode and upload a job; the manifest goes up last and marks completion."""
     metas = [chunks.meta(c.seq) for c in plan.chunks]
+    chunks.mark_used(metas)
     rate = int(metas[0]["sample_rate"])
     placed, total = place_chunks(metas, rate)
     fmt = get_format(plan.options.format)

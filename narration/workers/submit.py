@@ -7,7 +7,6 @@ that still have missing chunks, each starting from the stored state of the chunk
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from celery import chain, chord
@@ -30,8 +29,6 @@ def start_job(
     voice_info: dict[str, Any],
 ) -> dict[str, Any]:
     job_id = new_job_id()
-    if not options.seed:
-        options = JobOptions(**{**options.__dict__, "seed": secrets.randbelow(2**31 - 1) + 1})
     plan = make_plan(job_id, document, options, settings.segment_max_chunks)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
     chunks = services.chunks(job_id)

@@ -158,3 +158,26 @@ def test_no_stack_and_no_services_exit_3(local_env: dict[str, str]) -> None:
         "error: no broker or object store configured and no local stack running: "
         "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
     ]
+
+
+def test_run_takes_every_option_of_submit() -> None:
+    import click
+    from typer.main import get_command
+
+    from narration.cli.main import app
+
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+
+    def options(name: str) -> dict[str, object]:
+        return {
+            max(param.opts, key=len): param.default
+            for param in commands[name].params
+            if isinstance(param, click.Option)
+        }
+
+    submit, run = options("submit"), options("run")
+    own_to_submit = {"--output", "--wait", "--json"}
+    own_to_run = {"--output", "--workers"}
+    assert {k: v for k, v in submit.items() if k not in own_to_submit} == {
+        k: v for k, v in run.items() if k not in own_to_run
+    }

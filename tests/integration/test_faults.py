@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from narration import stack
+from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.services import Services
 from narration.settings import Settings, load_settings
 from tests.conftest import narrate, up_stack
@@ -43,6 +44,13 @@ def reference(stack_env: dict[str, str], services: Services, document: Path) -> 
     return output_bytes(services, job_id)
 
 
+@pytest.fixture(autouse=True)
+def no_cached_chunks(services: Services) -> None:
+    """Each fault must meet a job that really synthesises: empty the bucket's chunk cache, so
+    that identical bytes prove determinism, not reuse."""
+    services.store().delete_prefix(CACHE_PREFIX)
+
+
 def _progressed(services: Services, job_id: str, chunks: int) -> bool:
     return services.records().get(job_id)["chunks_done"] >= chunks
 
@@ -51,7 +59,9 @@ def test_same_document_twice_gives_identical_audio(
     stack_env: dict[str, str], services: Services, document: Path, reference: bytes
 ) -> None:
     job_id = submit(stack_env, document, "--seed", SEED)
-    assert wait_final(services, job_id)["status"] == "succeeded"
+    record = wait_final(services, job_id)
+    assert record["status"] == "succeeded"
+    assert record["chunks_reused"] == 0
     assert output_bytes(services, job_id) == reference
 
 

@@ -19,11 +19,31 @@ BOOK = Document(
 def test_segments_follow_chapters_and_cut_at_paragraphs() -> None:
     plan = make_plan("job", BOOK, JobOptions(voice="v"), segment_max_chunks=10)
     assert [c.seq for c in plan.chunks] == list(range(len(plan.chunks)))
+    assert len(plan.segments) > len(BOOK.chapters)
     for segment in plan.segments:
         assert len({c.chapter for c in segment}) == 1
-        assert len(segment) <= 10
+        assert len(segment) <= 30
         assert segment[-1].boundary_after in ("paragraph", "chapter")
+        if segment[-1].boundary_after != "chapter":
+            assert len(segment) >= 5
         assert [c.index for c in segment] == list(range(len(segment)))
+
+
+def _segment_texts(document: Document) -> list[tuple[str, ...]]:
+    plan = make_plan("job", document, JobOptions(voice="v"), segment_max_chunks=10)
+    return [tuple(c.text for c in segment) for segment in plan.segments]
+
+
+@pytest.mark.parametrize("where", [3, 40, 77, 118])
+def test_an_edit_changes_only_the_segments_next_to_it(where: int) -> None:
+    paragraphs = [f"Paragraph {p} says something about the number {p * 7}." for p in range(160)]
+    edited = list(paragraphs)
+    edited[where] = "This paragraph was rewritten from start to end by its editor."
+    before = _segment_texts(Document("Book", (Chapter("One", tuple(paragraphs)),)))
+    after = _segment_texts(Document("Book", (Chapter("One", tuple(edited)),)))
+    assert len(before) >= 8
+    changed = [segment for segment in after if segment not in before]
+    assert 1 <= len(changed) <= 2
 
 
 def test_plan_round_trips_through_json() -> None:

@@ -62,7 +62,7 @@ def engine() -> PiperEngine:
 
 @pytest.fixture(scope="module")
 def rendered(engine: PiperEngine) -> list[RenderedChunk]:
-    state = prosody.initial_state(engine.voice.name, job_seed=7)
+    state = prosody.initial_state(engine.voice.name, user_seed=7)
     out = []
     for chunk in CHUNKS:
         result = render_chunk(engine, chunk, state)
@@ -77,9 +77,9 @@ def stitched(rendered: list[RenderedChunk], tmp_path_factory: pytest.TempPathFac
     rate = metas[0]["sample_rate"]
     placed, total = timeline.place_chunks(metas, rate)
     # Through the stitcher's own spool pass, so whatever it does to each chunk is measured too.
-    wavs = {result.meta["seq"]: result.wav for result in rendered}
+    wavs = {result.meta["key"]: result.wav for result in rendered}
     spool = PcmSpool(tmp_path_factory.mktemp("render") / "spool.s16", placed)
-    spool.fill(wavs.__getitem__, lambda block: None)
+    spool.fill(lambda meta: wavs[meta["key"]], lambda block: None)
     pcm = np.concatenate(list(spool.blocks()))
     assert len(pcm) == total
     meter = LoudnessMeter(rate)
