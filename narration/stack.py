@@ -34,6 +34,8 @@ _LOGGER = logging.getLogger(__name__)
 STARTUP_TIMEOUT_S: Final = 60.0
 STOP_TIMEOUT_S: Final = 15.0
 S3_ACCESS_KEY: Final = "narration-local"
+WORKER_MODULE: Final = "narration.workers.main"
+"""A worker process's entry point; a benchmark may name its own (which calls the same app)."""
 
 
 def _free_port_pair() -> int:
@@ -202,12 +204,14 @@ def processes_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def worker_command(queues: str = "synth,stitch", concurrency: int = 1, name: str = "") -> list[str]:
-    """A Celery worker through `narration.workers.main`, which loads the process's settings."""
+def worker_command(
+    queues: str = "synth,stitch", concurrency: int = 1, name: str = "", module: str = WORKER_MODULE
+) -> list[str]:
+    """A Celery worker through `module` (`narration.workers.main`, which loads the settings)."""
     command = [
         sys.executable,
         "-m",
-        "narration.workers.main",
+        module,
         "-Q",
         queues,
         "--concurrency",
@@ -321,7 +325,8 @@ def _write(home: Path, info: dict[str, Any]) -> None:
     path.chmod(0o600)
 
 
-def _stop(pid: int) -> None:
+def stop_process(pid: int) -> None:
+    """SIGTERM a process `spawn` started, with its session; SIGKILL it if it lingers."""
     if not _alive(pid):
         return
     try:
@@ -344,7 +349,7 @@ def stop_workers(home: Path) -> None:
         return
     pids: dict[str, Any] = info["pids"]  # type: ignore[assignment]
     for pid in pids.get("workers", []):
-        _stop(int(pid))
+        stop_process(int(pid))
     pids["workers"] = []
     _write(home, info)
 
@@ -357,6 +362,6 @@ def down(home: Path) -> bool:
     pids: dict[str, Any] = info.get("pids", {})  # type: ignore[assignment]
     for pid in [*pids.get("workers", []), pids.get("seaweedfs"), pids.get("valkey")]:
         if pid:
-            _stop(int(pid))
+            stop_process(int(pid))
     stack_file(home).unlink(missing_ok=True)
     return True
