@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from celery import chain, chord
+from celery.result import GroupResult, ResultBase
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
@@ -68,7 +69,30 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
         steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
         chains.append(chain(*steps))
     if chains:
-        chord(chains)(stitch.si(plan.job_id))
+        result = chord(chains)(stitch.si(plan.job_id))
     else:
-        stitch.si(plan.job_id).apply_async()
+        result = stitch.si(plan.job_id).apply_async()
+    _stop_listening(result)
     return missing
+
+
+def _stop_listening(result: ResultBase) -> None:
+    """Unsubscribe now from the results of the tasks just sent; nobody here waits on them.
+
+    Celery's Redis backend subscribes a sender to the result of every task it sends, and
+    unsubscribes in `AsyncResult.__del__`; run at interpreter exit, that finds redis-py unable
+    to connect and prints a traceback after every `narrate submit` and `narrate run`.
+    """
+    consumer = getattr(result.backend, "result_consumer", None)
+    if consumer is None:
+        return
+    pending: list[ResultBase | None] = [result]
+    while pending:
+        item = pending.pop()
+        if item is None:
+            continue
+        if isinstance(item, GroupResult):
+            pending.extend(item.results)
+        else:
+            consumer.cancel_for(item.id)
+        pending.append(item.parent)

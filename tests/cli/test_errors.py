@@ -73,3 +73,12 @@ def test_unreachable_broker_exit_3(stack_env: dict[str, str]) -> None:
     result = narrate({**stack_env, "NARRATION_BROKER_URL": "redis://127.0.0.1:9/0"}, "list")
     assert result.returncode == EXIT_SERVICE, result.stderr
     _one_clean_line(result.stderr)
+
+
+def test_submit_ends_without_a_traceback(stack_env: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "short.txt"
+    source.write_text("A short note, sent and left to the workers.")
+    result = narrate(stack_env, "submit", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Exception ignored" not in result.stderr
