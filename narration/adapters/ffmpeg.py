@@ -145,7 +145,9 @@ class FfmpegEncoder:
             cmd += ["-application", "audio"]
         elif f.name == "wav":
             cmd += ["-rf64", "auto"]
-        cmd += ["-f", f.muxer, str(self.path)]
+        # Bit-exact muxing: the Ogg muxer would otherwise pick random stream serial numbers, so
+        # the same audio would never give the same .opus or .ogg file twice.
+        cmd += ["-fflags", "+bitexact", "-f", f.muxer, str(self.path)]
         return cmd
 
     def open(self) -> FfmpegEncoder:

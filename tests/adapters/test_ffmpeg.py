@@ -169,3 +169,11 @@ def test_errors(tmp_path: Path) -> None:
         enc.write(tone(0.5))
         raise RuntimeError("stitch failed")
     assert not (tmp_path / "partial.mp3").exists()
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_same_audio_gives_the_same_file(fmt: str, tmp_path: Path, cover: Path) -> None:
+    extension = FORMATS[fmt].extension
+    first = encode(tmp_path / f"first.{extension}", fmt, cover=cover).read_bytes()
+    second = encode(tmp_path / f"second.{extension}", fmt, cover=cover).read_bytes()
+    assert first == second
