@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -38,6 +38,9 @@ if str(ROOT) not in sys.path:
 from narration import stack  # noqa: E402
 from narration.settings import ENV_PREFIX, Settings, child_environment, load_settings  # noqa: E402
 
+if TYPE_CHECKING:
+    from narration.pipeline.plan import Plan
+
 DATA_DIR: Final = ROOT / "bench" / "data"
 ESSAY: Final = DATA_DIR / "essay.txt"
 ESSAY_CHARS: Final = 34_400
@@ -45,6 +48,8 @@ ESSAY_CHARS: Final = 34_400
 TEXT_SEED: Final = 20240611
 WORKER_READY_TIMEOUT_S: Final = 120.0
 JOB_TIMEOUT_S: Final = 1800.0
+JOB_SEED: Final = 1234
+"""`--seed` of every bench job (mixed into each chunk's cache key and noise seed)."""
 
 # -- the bench text ------------------------------------------------------------------------
 
@@ -435,12 +440,18 @@ class JobTiming:
 
 
 def run_job(
-    settings: Settings, text: str, name: str = "bench.txt", timeout_s: float = JOB_TIMEOUT_S
+    settings: Settings,
+    text: str,
+    name: str = "bench.txt",
+    timeout_s: float = JOB_TIMEOUT_S,
+    seed: int = JOB_SEED,
 ) -> JobTiming:
     """Submit `text` as a plain-text document (as `narrate submit` does) and follow it to the end.
 
     Times are taken when the job's events arrive here (XREAD on the job's stream, blocking), so
-    each is the moment the worker recorded it plus well under a millisecond.
+    each is the moment the worker recorded it plus well under a millisecond. Chunks whose key
+    is in the chunk cache are reused, not synthesised (`empty_cache` first to time a first
+    narration); `seed` (`--seed`) enters every chunk's key.
     """
     from narration.engines.voices import find_voice
     from narration.pipeline.ingest import load_document
@@ -457,7 +468,7 @@ def run_job(
         "sample_rate": voice.sample_rate,
         "engine": voice.engine,
     }
-    options = JobOptions(voice=settings.voice, format="mp3", seed=1234)
+    options = JobOptions(voice=settings.voice, format="mp3", seed=seed)
     started = time.perf_counter()
     document = load_document(text.encode(), name)
     record = start_job(services, settings, document, options, voice_info)
@@ -496,13 +507,36 @@ def run_job(
     return timing
 
 
+def empty_cache(settings: Settings) -> int:
+    """Delete the bucket's chunk cache, so the next job synthesises every chunk as a first
+    narration of its text does; returns how many objects were deleted."""
+    from narration.adapters.chunk_store import CACHE_PREFIX
+    from narration.workers.app import configure
+
+    return configure(settings).store().delete_prefix(CACHE_PREFIX)
+
+
+def job_plan(settings: Settings, job_id: str) -> Plan:
+    """The plan a job was submitted with, as its workers read it (plan.json in storage)."""
+    from narration.pipeline.plan import Plan
+    from narration.workers.app import configure
+
+    services = configure(settings)
+    return Plan.from_json(services.store().get_bytes(services.keys(job_id).plan))
+
+
 def warm_up(settings: Settings, processes: int) -> None:
-    """Load the voice in every worker process: one short chapter per process, run as a job."""
+    """Load the voice in every worker process: one short chapter per process, run as a job.
+
+    Its seed is one no earlier job used, so no chunk comes from the chunk cache: a reused chunk
+    loads the voice but skips the engine's first, slow runs.
+    """
     chapters = [
         f"Chapter {n + 1}\n\nThe kettle was warm and the lamps were lit, so the work went on."
         for n in range(max(1, processes))
     ]
-    run_job(settings, "\n\n".join(chapters) + "\n", name="warmup.txt", timeout_s=300)
+    seed = random.SystemRandom().randrange(JOB_SEED + 1, 2**31)
+    run_job(settings, "\n\n".join(chapters) + "\n", name="warmup.txt", timeout_s=300, seed=seed)
 
 
 # -- markdown output -----------------------------------------------------------------------

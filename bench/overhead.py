@@ -11,12 +11,20 @@ message), and
 (b) (job wall time − stitch time) / chunks, which also carries submit and the first task's
 plan fetch.
 
+Every run submits the same text, so each starts from an empty chunk cache, as a first
+narration does: with chunk objects in S3 the bench deletes the bucket's `chunk-cache/` before
+the run (untimed); with `--chunk-store memory` the cache is in the worker's memory, out of the
+bench's reach, so each run gets its own seed, which changes every chunk's key (the cache is
+then never hit, but grows by one run's chunks per run). Otherwise runs after the first would
+measure cache hits.
+
 `--audio real` (default) makes the fake engine return a tone as long as Piper would speak the
 text (18.4 characters a second, the voice's measured rate), so WAV sizes, S3 PUT sizes and the
 render's PCM work match a real job; `--audio tiny` returns 20 ms, the floor. `--chunk-store
-memory` keeps the chunk objects in the worker's memory (an ablation: what is left without the
-chunk's two PUTs). `--breakdown` also times the single storage and broker calls a chunk task
-makes, from this process. `--quick` is a smoke test: 2,000 characters, one run.
+memory` keeps the chunk objects (job metadata and the chunk cache) in the worker's memory (an
+ablation: what is left without the chunk's PUTs). `--breakdown` also times the single storage
+and broker calls a chunk task makes, from this process. `--quick` is a smoke test: 2,000
+characters, one run.
 
     python bench/overhead.py                 # 3 runs, the whole bench text, realistic audio
     python bench/overhead.py --audio tiny --runs 5 --chars 8000 --breakdown
@@ -40,8 +48,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    JOB_SEED,
     BenchStack,
     bench_text,
+    empty_cache,
     load_history,
     load_note,
     markdown_table,
@@ -172,10 +182,12 @@ def main(argv: list[str] | None = None) -> int:
             env={AUDIO_ENV: args.audio, STORE_ENV: args.chunk_store, TRACE_ENV: str(trace)},
         )
         settings = bs.settings
+        memory = args.chunk_store == "memory"
         warm_up(settings, 1)
         chunks = segments = 0
         for run in range(args.runs):
-            job = run_job(settings, text)
+            empty_cache(settings)
+            job = run_job(settings, text, seed=JOB_SEED + run if memory else JOB_SEED)
             chunks, segments = job.chunks, job.segments
             times = [job.chunk_s[seq] for seq in sorted(job.chunk_s, key=job.chunk_s.__getitem__)]
             gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -184,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             stitch_s.append(job.stitch_s)
             walls.append(job.done_s)
             print(
-                f"run {run + 1}: {job.chunks} chunks, wall {job.done_s:.2f} s, stitch "
+                f"run {run + 1}: {job.chunks} chunks ({job.record.get('chunks_reused')} "
+                f"from the cache), wall {job.done_s:.2f} s, stitch "
                 f"{job.stitch_s:.2f} s, median gap {gaps_ms[-1]:.1f} ms, p90 gap "
                 f"{sorted(gaps)[int(len(gaps) * 0.9)] * 1000:.1f} ms, "
                 f"(wall − stitch)/chunks {per_chunk_ms[-1]:.1f} ms",
@@ -216,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     lines = [
         f"Text: {len(text):,} characters, {chunks} chunks in {segments} segments; fake audio: "
-        f"{args.audio}; chunk objects in {args.chunk_store}; {args.runs} run(s).",
+        f"{args.audio}; chunk objects in {args.chunk_store}; {args.runs} run(s), "
+        + ("each with its own seed" if memory else "each from an empty chunk cache")
+        + " (no cache hits).",
         "",
         table,
     ]

@@ -189,7 +189,7 @@ def render_pipeline(
     wav_of = {meta["seq"]: wav for meta, wav in zip(metas, wavs, strict=True)}
     with tempfile.TemporaryDirectory(prefix="narration-seams-") as workdir:
         spool = PcmSpool(Path(workdir) / "timeline.s16", placed)
-        spool.fill(wav_of.__getitem__, lambda block: None)
+        spool.fill(lambda meta: wav_of[meta["seq"]], lambda block: None)
         pcm = np.concatenate(list(spool.blocks()))
     assert len(pcm) == total
     pieces = []

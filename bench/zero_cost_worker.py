@@ -11,7 +11,8 @@ engine lookup), through a public seam instead of a patched module.
 
 Options travel in BENCH_* variables (settings refuse unknown NARRATION_* names):
 BENCH_FAKE_AUDIO `real` (a tone as long as Piper would speak the text) or `tiny` (20 ms);
-BENCH_CHUNK_STORE `memory` keeps chunk objects in this process (an ablation: no chunk PUTs);
+BENCH_CHUNK_STORE `memory` keeps chunk objects, chunk cache included, in this process (an
+ablation: no chunk PUTs);
 BENCH_TASK_TRACE=PATH writes one JSON line per task with the seconds spent per call category,
 timed by proxies around the context's store and records (no package code is patched).
 """
@@ -30,7 +31,7 @@ from typing import Any, Final, cast
 
 import numpy as np
 
-from narration.adapters.chunk_store import ChunkStore, JobKeys
+from narration.adapters.chunk_store import CACHE_PREFIX, ChunkStore, JobKeys
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
 from narration.engines.base import Engine, Synthesis, SynthesisParams, VoiceInfo
@@ -81,10 +82,13 @@ class ZeroCostEngine:
 
 
 class ChunksInMemory:
-    """Storage ablation: chunk objects (…/chunks/…) live in this worker's memory, the rest in S3.
+    """Storage ablation: chunk objects live in this worker's memory, the rest in S3.
 
-    With one worker process the stitch task runs in the same process and finds them; comparing a
-    run with and without it shows what the two PUTs of a chunk's commit cost.
+    Chunk objects are a job's metadata (…/chunks/…) and the chunk cache's audio and metadata
+    (`chunk-cache/…`, where a commit's WAV goes). With one worker process the stitch task runs
+    in the same process and finds them; comparing a run with and without it shows what the
+    PUTs of a chunk's commit cost. The bench process cannot empty this cache (it is in the
+    worker's memory), so bench/overhead.py gives each run its own seed instead.
     """
 
     def __init__(self, store: ObjectStore) -> None:
@@ -93,7 +97,8 @@ class ChunksInMemory:
         self.bucket = store.bucket
 
     def _pick(self, key: str) -> ObjectStore:
-        return self._memory if "/chunks/" in key else self._store
+        in_memory = "/chunks/" in key or key.startswith(CACHE_PREFIX)
+        return self._memory if in_memory else self._store
 
     def put_bytes(self, key: str, data: bytes, content_type: str = "") -> None:
         self._pick(key).put_bytes(key, data, content_type)
@@ -118,6 +123,10 @@ class ChunksInMemory:
 
     def delete_prefix(self, prefix: str) -> int:
         return self._pick(prefix + "x").delete_prefix(prefix)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for key in keys:
+            self._pick(key).delete_keys([key])
 
     def __getattr__(self, name: str) -> Any:
         """Everything else (presign, other buckets, …) is S3's."""
