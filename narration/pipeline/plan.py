@@ -94,26 +94,33 @@ class Plan:
 def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[TextChunk]]:
     """Chapters, cut further at paragraph breaks that the text around them chooses.
 
-    A paragraph break ends a segment when the hash of the paragraph's last chunk falls in one
-    bucket of `average_chunks`, once the segment holds half that many chunks; a segment that
-    reaches three times that many ends at its next paragraph or sentence end. The choice depends
-    on the text, not on counting from the start of the book, so an edit moves at most the cuts
-    next to it and the segments elsewhere keep their chunks, their states and their cache keys.
+    A paragraph break ends a segment when the hash of the paragraph's last chunk falls below
+    the paragraph's length in chunks, out of `average_chunks` (so about one chunk in
+    `average_chunks` ends a segment, whatever the paragraphs' lengths), once the segment holds
+    half that many chunks; a segment that reaches twice that many ends at its next
+    paragraph or sentence end. The choice depends on the text, not on counting from the start
+    of the book, so an edit moves at most the cuts next to it and the segments elsewhere keep
+    their chunks, their states and their cache keys.
     """
     segments: list[list[TextChunk]] = []
     current: list[TextChunk] = []
-    minimum, maximum = max(1, average_chunks // 2), max(1, 3 * average_chunks)
+    average = max(1, average_chunks)
+    minimum, maximum = max(1, average // 2), 2 * average
+    paragraph_chunks = 0
     for chunk in chunks:
         current.append(chunk)
+        paragraph_chunks += 1
         chosen = (
             chunk.boundary_after == "paragraph"
             and len(current) >= minimum
-            and _text_hash(chunk.text) % max(1, average_chunks) == 0
+            and _text_hash(chunk.text) % average < paragraph_chunks
         )
         forced = len(current) >= maximum and chunk.boundary_after in ("paragraph", "sentence")
         if chunk.boundary_after == "chapter" or chosen or forced:
             segments.append(current)
             current = []
+        if chunk.boundary_after in ("paragraph", "chapter"):
+            paragraph_chunks = 0
     if current:
         segments.append(current)
     return segments

@@ -22,7 +22,7 @@ def test_segments_follow_chapters_and_cut_at_paragraphs() -> None:
     assert len(plan.segments) > len(BOOK.chapters)
     for segment in plan.segments:
         assert len({c.chapter for c in segment}) == 1
-        assert len(segment) <= 30
+        assert len(segment) <= 20
         assert segment[-1].boundary_after in ("paragraph", "chapter")
         if segment[-1].boundary_after != "chapter":
             assert len(segment) >= 5
