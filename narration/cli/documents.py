@@ -78,8 +78,19 @@ def _read_file(path: str, limit: int) -> bytes:
     return data
 
 
-def read_document(path: str, settings: Settings, services: Any | None) -> Document:
-    return load_document(read_bytes(path, settings, services), path)
+def read_document(
+    path: str, settings: Settings, services: Any | None, *, keep_front_matter: bool = False
+) -> Document:
+    data = read_bytes(path, settings, services)
+    return load_document(data, path, skip_front_matter=not keep_front_matter)
+
+
+def skipped_lines(document: Document) -> list[str]:
+    """One stderr line per thing not read aloud, so nothing goes missing unseen at submit."""
+    return [
+        f'skipped: {item.source} "{item.title}" ({item.reason}, {item.chars} chars)'
+        for item in document.skipped
+    ]
 
 
 def describe(document: Document, with_chunks: bool) -> dict[str, Any]:

@@ -34,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+KEEP_HELP = "Read everything: cover, contents, copyright page, licence."
 WHAT_KEYS = {
     "manifest": "manifest.json",
     "vtt": "captions.vtt",
@@ -135,11 +136,12 @@ def inspect(
     path: str = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key."),
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
+    keep_front_matter: bool = typer.Option(False, "--keep-front-matter", help=KEEP_HELP),
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe
 
-    document = read_document(path, state.settings, None)
+    document = read_document(path, state.settings, None, keep_front_matter=keep_front_matter)
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)
@@ -173,6 +175,7 @@ def submit(
     ),
     cover: Path | None = typer.Option(None, "--cover", help="Cover image (JPEG or PNG)."),
     seed: int = typer.Option(0, "--seed", help="Fix the job seed (0: random)."),
+    keep_front_matter: bool = typer.Option(False, "--keep-front-matter", help=KEEP_HELP),
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -190,6 +193,7 @@ def submit(
         split_chapters,
         cover,
         seed,
+        keep_front_matter=keep_front_matter,
     )
     if not wait:
         if json_output:
@@ -218,8 +222,10 @@ def _submit(
     split_chapters: bool,
     cover: Path | None,
     seed: int,
+    *,
+    keep_front_matter: bool = False,
 ) -> dict[str, Any]:
-    from narration.cli.documents import check_title, upload_cover
+    from narration.cli.documents import check_title, skipped_lines, upload_cover
     from narration.engines.voices import find_voice
     from narration.pipeline.plan import JobOptions, select_chapters
     from narration.pipeline.storage import parse_s3_uri
@@ -244,7 +250,10 @@ def _submit(
         target = parse_s3_uri(output)
         if services.store(target.bucket).exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
-    document = select_chapters(read_document(path, settings, services), chapters)
+    document = read_document(path, settings, services, keep_front_matter=keep_front_matter)
+    for line in skipped_lines(document):
+        typer.echo(line, err=True)
+    document = select_chapters(document, chapters)
     if cover is not None:
         options = upload_cover(options, cover, services)
     voice_dict = {
