@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,9 +46,8 @@ from common import (
     write_section,
 )
 
-DEFAULT_VARIANTS = ("workers=1,concurrency=2,threads=1", "workers=2,concurrency=1,threads=1")
-"""What `narrate up --workers 1` and `--workers 2` run on this 2-core machine: one
-single-threaded engine process per core (`stack.processes_per_worker`)."""
+from narration import stack
+from narration.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,11 @@ class Variant:
     def processes(self) -> int:
         return self.workers * self.concurrency
 
-    def worker_env(self) -> dict[str, str]:
-        return {"NARRATION_ENGINE_THREADS": str(self.threads)}
+    def worker_overrides(self) -> dict[str, str]:
+        return {"ENGINE_THREADS": str(self.threads)}
 
-    def submit_env(self) -> dict[str, str]:
-        return {"NARRATION_SEGMENT_MAX_CHUNKS": str(self.segment)} if self.segment else {}
+    def submit_settings(self, settings: Settings) -> Settings:
+        return replace(settings, segment_max_chunks=self.segment) if self.segment else settings
 
     def label(self) -> str:
         parts = [f"{self.workers} worker{'s' if self.workers > 1 else ''}"]
@@ -99,6 +98,17 @@ class Variant:
             other.concurrency,
             other.threads,
         )
+
+
+def stack_variant(workers: int) -> str:
+    """What `narrate up --workers N` runs on this machine (`stack.processes_per_worker`)."""
+    concurrency = stack.processes_per_worker(workers)
+    return f"workers={workers},concurrency={concurrency},threads={Settings().engine_threads}"
+
+
+DEFAULT_VARIANTS = (stack_variant(1), stack_variant(2))
+"""On the 2-core machine: `workers=1,concurrency=2,threads=1` and `workers=2,concurrency=1,
+threads=1`, one single-threaded engine process per core."""
 
 
 @dataclass
@@ -202,12 +212,14 @@ def bench(args: argparse.Namespace) -> str:
                 if not variant.same_workers(current):
                     bs.stop_workers()
                     bs.start_workers(
-                        variant.workers, concurrency=variant.concurrency, env=variant.worker_env()
+                        variant.workers,
+                        concurrency=variant.concurrency,
+                        overrides=variant.worker_overrides(),
                     )
-                    warm_up(bs.settings(), variant.processes)
+                    warm_up(bs.settings, variant.processes)
                     current = variant
                 cpu = cpu_seconds(bs.pids())
-                job = run_job(bs.settings(variant.submit_env()), text)
+                job = run_job(variant.submit_settings(bs.settings), text)
                 result.cpus.append(cpu_seconds(bs.pids()) - cpu)
                 result.walls.append(job.done_s)
                 result.audio_s = job.audio_seconds

@@ -207,3 +207,26 @@ def test_submit_announces_each_skipped_item() -> None:
     assert skipped_lines(document) == [
         'skipped: rights.xhtml "Rights" (front matter: copyright-page, 37 chars)'
     ]
+
+
+def test_run_takes_every_option_of_submit() -> None:
+    import click
+    from typer.main import get_command
+
+    from narration.cli.main import app
+
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+
+    def options(name: str) -> dict[str, object]:
+        return {
+            max(param.opts, key=len): param.default
+            for param in commands[name].params
+            if isinstance(param, click.Option)
+        }
+
+    submit, run = options("submit"), options("run")
+    own_to_submit = {"--output", "--wait", "--json"}
+    own_to_run = {"--output", "--workers"}
+    assert {k: v for k, v in submit.items() if k not in own_to_submit} == {
+        k: v for k, v in run.items() if k not in own_to_run
+    }
