@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.cli.documents import describe, read_document
@@ -41,9 +42,10 @@ def inspect(
     path: str = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key."),
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
+    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
-    document = read_document(path, state.settings, None)
+    document = read_document(path, state.settings, None, keep_front_matter=keep_front_matter)
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)

@@ -22,12 +22,23 @@ _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TITLE_CHARS: Final = 300
 
 
-def read_document(path: str, settings: Settings, services: Services | None) -> Document:
+def read_document(
+    path: str, settings: Settings, services: Services | None, *, keep_front_matter: bool = False
+) -> Document:
     """Read a document's bytes (file, stdin or s3://) and parse them."""
     objects = None
     if path.startswith("s3://"):
         objects = (services or resolve(settings)).store()
-    return load_document(read_source(path, settings.max_input_bytes, objects), path)
+    data = read_source(path, settings.max_input_bytes, objects)
+    return load_document(data, path, skip_front_matter=not keep_front_matter)
+
+
+def skipped_lines(document: Document) -> list[str]:
+    """One stderr line per thing not read aloud, so nothing goes missing unseen at submit."""
+    return [
+        f'skipped: {item.source} "{item.title}" ({item.reason}, {item.chars} chars)'
+        for item in document.skipped
+    ]
 
 
 def describe(document: Document, with_chunks: bool) -> dict[str, Any]:

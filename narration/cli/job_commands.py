@@ -12,7 +12,7 @@ from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
-from narration.cli.documents import check_title, read_document, upload_cover
+from narration.cli.documents import check_title, read_document, skipped_lines, upload_cover
 from narration.cli.progress import follow_job
 from narration.engines.voices import find_voice
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
@@ -43,6 +43,7 @@ def submit(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -60,6 +61,7 @@ def submit(
         split_chapters=split_chapters,
         cover=cover,
         seed=seed,
+        keep_front_matter=keep_front_matter,
     )
     if not wait:
         if json_output:
@@ -89,6 +91,7 @@ def submit_document(
     split_chapters: bool = False,
     cover: Path | None = None,
     seed: int = 0,
+    keep_front_matter: bool = False,
 ) -> dict[str, Any]:
     """Read a document, check the options against this process's settings, submit the job.
 
@@ -113,7 +116,10 @@ def submit_document(
         target = parse_s3_uri(output)
         if services.store(target.bucket).exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
-    document = select_chapters(read_document(path, settings, services), chapters)
+    document = read_document(path, settings, services, keep_front_matter=keep_front_matter)
+    for line in skipped_lines(document):
+        err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    document = select_chapters(document, chapters)
     if cover is not None:
         options = upload_cover(options, cover, services)
     voice_dict = {

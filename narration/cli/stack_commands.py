@@ -78,6 +78,7 @@ def run(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
 ) -> None:
     """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
@@ -101,6 +102,7 @@ def run(
         split_chapters=split_chapters,
         cover=cover,
         seed=seed,
+        keep_front_matter=keep_front_matter,
     )
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()

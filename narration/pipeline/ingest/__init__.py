@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from narration.errors import InputError
-from narration.pipeline.document import Chapter, Document
+from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.ingest import sniff
 from narration.pipeline.ingest.text import (
     Block,
@@ -48,6 +48,8 @@ def load_document(
 ) -> Document:
     """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
 
+    `skip_front_matter` leaves out what the document's structure marks as furniture (see
+    docs/INPUTS.md); whatever is found but not read is listed in `Document.skipped`.
     Raises InputError, with one line saying why, for anything that is not clearly a readable
     document: unsupported type, binary, invalid UTF-8 without a BOM, nothing speakable.
     """
@@ -57,10 +59,11 @@ def load_document(
     title = clean(title) if title else None
     kind = sniff.detect(data, name)
     declared = sniff.EXTENSIONS.get(sniff.extension(name))
+    skipped: tuple[Skipped, ...] = ()
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
-        meta, chapters = parse_epub(data, skip_front_matter=skip_front_matter)
+        meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
         doc_title = title or meta.get("title") or sniff.stem(name)
     else:
         text = sniff.decode(data)
@@ -80,7 +83,7 @@ def load_document(
             meta, blocks = parse_markdown(text)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
         else:
-            meta, blocks = parse_text(text, skip_front_matter=skip_front_matter)
+            meta, blocks, skipped = parse_text(text, skip_front_matter=skip_front_matter)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=False)
     chapters = tuple(c for c in chapters if c.paragraphs)
     if not chapters:
@@ -92,4 +95,5 @@ def load_document(
         author=meta.get("author", ""),
         language=meta.get("language") or "en",
         extra=extra,
+        skipped=skipped,
     )
