@@ -70,6 +70,8 @@ def build_manifest(
             for m in chapters
         ],
         "chapter_files": delivered.chapter_files,
+        "skipped": list(plan.skipped),
+        "coverage": round(plan.coverage, 4),
         "artifacts": delivered.artifacts,
         "chunks": [
             {

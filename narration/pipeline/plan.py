@@ -65,6 +65,9 @@ class Plan:
     segments: tuple[tuple[PlannedChunk, ...], ...]
     version: int = PLAN_VERSION
     voice_info: dict[str, Any] = field(default_factory=dict)
+    skipped: tuple[dict[str, Any], ...] = ()
+    """What the document held but is not read (`Document.skipped`), for the manifest."""
+    coverage: float = 1.0
 
     @property
     def chunks(self) -> list[PlannedChunk]:
@@ -88,6 +91,8 @@ class Plan:
             ),
             version=raw["version"],
             voice_info=raw.get("voice_info", {}),
+            skipped=tuple(raw.get("skipped", ())),
+            coverage=raw.get("coverage", 1.0),
         )
 
 
@@ -155,6 +160,8 @@ def make_plan(
         options=options,
         chapters=tuple(chapter.title for chapter in document.chapters),
         segments=tuple(planned),
+        skipped=tuple(asdict(item) for item in document.skipped),
+        coverage=document.coverage,
     )
 
 

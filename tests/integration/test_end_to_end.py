@@ -75,6 +75,7 @@ def test_every_chunk_once_and_in_order(finished_job: dict) -> None:
     for sentence in ("Sheep watched from the fields on either side.", "the lamps were lit."):
         assert spoken.count(sentence) == 1
     assert [c["title"] for c in manifest["chapters"]] == ["A Short Walk", "The Return"]
+    assert (manifest["skipped"], manifest["coverage"]) == ([], 1.0)
 
 
 def test_audio_is_speech_not_silence(finished_job: dict) -> None:

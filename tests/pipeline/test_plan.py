@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import pytest
 
 from narration.adapters.object_store import parse_s3_uri
 from narration.errors import InputError
-from narration.pipeline.document import Chapter, Document
+from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.plan import JobOptions, Plan, make_plan, select_chapters
 
 BOOK = Document(
@@ -48,6 +50,14 @@ def test_an_edit_changes_only_the_segments_next_to_it(where: int) -> None:
 
 def test_plan_round_trips_through_json() -> None:
     plan = make_plan("job", BOOK, JobOptions(voice="v", format="m4b", seed=5), 16)
+    assert Plan.from_json(plan.to_json()) == plan
+
+
+def test_the_plan_carries_what_was_skipped_and_the_coverage() -> None:
+    lost = Skipped("notes.xhtml", "Notes", "not in the reading order", BOOK.chars // 3)
+    plan = make_plan("job", replace(BOOK, skipped=(lost,)), JobOptions(voice="v"), 10)
+    assert plan.skipped == (asdict(lost),)
+    assert plan.coverage == pytest.approx(0.75, abs=0.01)
     assert Plan.from_json(plan.to_json()) == plan
 
 
