@@ -5,9 +5,11 @@ together from templates with a fixed seed, so every machine benchmarks the same 
 stored in bench/data/essay.txt (regenerate with `python bench/common.py --write-text`).
 
 `BenchStack` runs Valkey and SeaweedFS through `narration.stack.up` under a throwaway
-NARRATION_HOME in /tmp, and starts the Celery workers itself, so a benchmark can choose each
-worker's command line (concurrency, app module) and environment (NARRATION_ENGINE_THREADS, …).
-Everything it started is stopped on exit, also when the benchmark fails.
+NARRATION_HOME in /tmp, with default settings (the caller's NARRATION_* and config are ignored),
+and starts the Celery workers through the stack's own launcher (`stack.spawn`,
+`stack.worker_command`, `settings.child_environment`), so a benchmark can choose each worker's
+shape (concurrency, entry module) and settings (engine threads, …). Everything it started is
+stopped on exit, also when the benchmark fails.
 """
 
 from __future__ import annotations
@@ -21,21 +23,23 @@ import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from narration import stack  # noqa: E402
-from narration.settings import Settings, load_settings  # noqa: E402
+from narration.settings import ENV_PREFIX, Settings, child_environment, load_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from narration.pipeline.plan import Plan
 
 DATA_DIR: Final = ROOT / "bench" / "data"
 ESSAY: Final = DATA_DIR / "essay.txt"
@@ -44,6 +48,8 @@ ESSAY_CHARS: Final = 34_400
 TEXT_SEED: Final = 20240611
 WORKER_READY_TIMEOUT_S: Final = 120.0
 JOB_TIMEOUT_S: Final = 1800.0
+JOB_SEED: Final = 1234
+"""`--seed` of every bench job (mixed into each chunk's cache key and noise seed)."""
 
 # -- the bench text ------------------------------------------------------------------------
 
@@ -306,92 +312,92 @@ def cpu_seconds(pids: Sequence[int]) -> float:
 # -- a private local stack -----------------------------------------------------------------
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without NARRATION_* (a benchmark ignores the caller's
+    configuration), with the repository on PYTHONPATH so workers can run bench modules."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
 @dataclass
 class Worker:
-    process: subprocess.Popen[bytes]
+    pid: int
     log: Path
     name: str
 
 
 @dataclass
 class BenchStack:
-    """Valkey + SeaweedFS under a /tmp home, and workers this benchmark starts and stops."""
+    """Valkey + SeaweedFS under a /tmp home (`narration.stack.up` with no workers), and workers
+    this benchmark starts through the same launcher (`stack.spawn`, `stack.worker_command`) with
+    the shape it measures, and stops (`stack.stop_process`)."""
 
-    home: Path
-    base_env: dict[str, str] = field(default_factory=dict)
+    settings: Settings
     workers: list[Worker] = field(default_factory=list)
     _counter: int = 0
 
     @classmethod
     @contextlib.contextmanager
-    def running(cls, env: dict[str, str] | None = None) -> Iterator[BenchStack]:
+    def running(cls) -> Iterator[BenchStack]:
         home = Path(tempfile.mkdtemp(prefix="narration-bench-"))
-        bench = cls(home, dict(env or {}))
+        settings = load_settings(environ={f"{ENV_PREFIX}HOME": str(home)})
+        bench = cls(settings)
         # Stop cleanly on Ctrl-C and on `kill`, also when started in the background (where a
         # shell leaves SIGINT ignored): both unwind through the `finally` below.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
-            stack.up(home, workers=0)
+            stack.up(settings, workers=0)
             yield bench
         finally:
             bench.stop_workers()
             stack.down(home)
             shutil.rmtree(home, ignore_errors=True)
 
-    def environ(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        """The bench process's environment minus NARRATION_*, plus this stack's settings."""
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("NARRATION_")}
-        return {**clean, **self.base_env, **(extra or {}), "NARRATION_HOME": str(self.home)}
-
-    def settings(self, extra: dict[str, str] | None = None) -> Settings:
-        return load_settings(environ=self.environ(extra))
-
     def start_workers(
         self,
         count: int,
         *,
         concurrency: int = 1,
+        overrides: dict[str, str] | None = None,
         env: dict[str, str] | None = None,
-        app: str = "narration.workers.app",
+        module: str = stack.WORKER_MODULE,
     ) -> None:
-        """Start `count` workers (`stack.worker_command`, optionally another -A app); wait ready."""
+        """Start `count` workers running `module`; wait until each is ready.
+
+        They load this stack's settings with `overrides` (setting name to value) on top, as
+        `stack.up` gives its workers; `env` adds variables only a bench module reads.
+        """
+        environ = {
+            **child_environment(self.settings, overrides, base=clean_environ()),
+            **(env or {}),
+        }
         started = []
         for _ in range(count):
             self._counter += 1
             name = f"bench{self._counter}-{os.getpid()}@%h"
-            command = stack.worker_command(concurrency=concurrency, name=name)
-            command[command.index("-A") + 1] = app
-            log = self.home / "stack" / f"bench-worker-{self._counter}.log"
-            with log.open("ab") as out:
-                process = subprocess.Popen(
-                    command,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    env=self.environ(env),
-                    cwd=ROOT,
-                )
-            started.append(Worker(process, log, name))
+            command = stack.worker_command(concurrency=concurrency, name=name, module=module)
+            log = self.settings.home / "stack" / f"bench-worker-{self._counter}.log"
+            started.append(Worker(stack.spawn(command, log, environ), log, name))
         self.workers += started
         deadline = time.monotonic() + WORKER_READY_TIMEOUT_S
         for worker in started:
             while b" ready." not in worker.log.read_bytes():
-                if time.monotonic() > deadline or worker.process.poll() is not None:
+                if time.monotonic() > deadline or _exited(worker.pid):
                     tail = worker.log.read_text(errors="replace")[-2000:]
                     raise RuntimeError(f"worker {worker.name} did not start:\n{tail}")
                 time.sleep(0.1)
 
     def pids(self) -> list[int]:
         """Valkey, SeaweedFS and the workers: every process a job's work runs in."""
-        info = stack.status(self.home) or {}
+        info = stack.status(self.settings.home) or {}
         services = [int(p) for k, p in info.get("pids", {}).items() if k != "workers" and p]
-        return services + [worker.process.pid for worker in self.workers]
+        return services + [worker.pid for worker in self.workers]
 
     def stop_workers(self) -> None:
         for worker in self.workers:
-            _stop(worker.process)
+            stack.stop_process(worker.pid)
         self.workers = []
 
 
@@ -399,16 +405,13 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop(process: subprocess.Popen[bytes], timeout_s: float = 15.0) -> None:
-    """SIGTERM the worker's process group (it is its own session), SIGKILL if it lingers."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
+def _exited(pid: int) -> bool:
+    """Whether a child process has exited (reaping it if so)."""
     try:
-        process.wait(timeout_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return done == pid
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -437,18 +440,24 @@ class JobTiming:
 
 
 def run_job(
-    settings: Settings, text: str, name: str = "bench.txt", timeout_s: float = JOB_TIMEOUT_S
+    settings: Settings,
+    text: str,
+    name: str = "bench.txt",
+    timeout_s: float = JOB_TIMEOUT_S,
+    seed: int = JOB_SEED,
 ) -> JobTiming:
     """Submit `text` as a plain-text document (as `narrate submit` does) and follow it to the end.
 
     Times are taken when the job's events arrive here (XREAD on the job's stream, blocking), so
-    each is the moment the worker recorded it plus well under a millisecond.
+    each is the moment the worker recorded it plus well under a millisecond. Chunks whose key
+    is in the chunk cache are reused, not synthesised (`empty_cache` first to time a first
+    narration); `seed` (`--seed`) enters every chunk's key.
     """
     from narration.engines.voices import find_voice
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions
     from narration.workers.app import configure
-    from narration.workers.submit import submit
+    from narration.workers.submit import start_job
 
     services = configure(settings)
     records = services.records()
@@ -459,10 +468,10 @@ def run_job(
         "sample_rate": voice.sample_rate,
         "engine": voice.engine,
     }
-    options = JobOptions(voice=settings.voice, format="mp3", seed=1234)
+    options = JobOptions(voice=settings.voice, format="mp3", seed=seed)
     started = time.perf_counter()
     document = load_document(text.encode(), name)
-    record = submit(services, settings, document, options, voice_info)
+    record = start_job(services, settings, document, options, voice_info)
     timing = JobTiming(record["job_id"], record["chunks_total"], int(record["segments"]))
     timing.submit_s = time.perf_counter() - started
     deadline = time.monotonic() + timeout_s
@@ -498,13 +507,36 @@ def run_job(
     return timing
 
 
+def empty_cache(settings: Settings) -> int:
+    """Delete the bucket's chunk cache, so the next job synthesises every chunk as a first
+    narration of its text does; returns how many objects were deleted."""
+    from narration.adapters.chunk_store import CACHE_PREFIX
+    from narration.workers.app import configure
+
+    return configure(settings).store().delete_prefix(CACHE_PREFIX)
+
+
+def job_plan(settings: Settings, job_id: str) -> Plan:
+    """The plan a job was submitted with, as its workers read it (plan.json in storage)."""
+    from narration.pipeline.plan import Plan
+    from narration.workers.app import configure
+
+    services = configure(settings)
+    return Plan.from_json(services.store().get_bytes(services.keys(job_id).plan))
+
+
 def warm_up(settings: Settings, processes: int) -> None:
-    """Load the voice in every worker process: one short chapter per process, run as a job."""
+    """Load the voice in every worker process: one short chapter per process, run as a job.
+
+    Its seed is one no earlier job used, so no chunk comes from the chunk cache: a reused chunk
+    loads the voice but skips the engine's first, slow runs.
+    """
     chapters = [
         f"Chapter {n + 1}\n\nThe kettle was warm and the lamps were lit, so the work went on."
         for n in range(max(1, processes))
     ]
-    run_job(settings, "\n\n".join(chapters) + "\n", name="warmup.txt", timeout_s=300)
+    seed = random.SystemRandom().randrange(JOB_SEED + 1, 2**31)
+    run_job(settings, "\n\n".join(chapters) + "\n", name="warmup.txt", timeout_s=300, seed=seed)
 
 
 # -- markdown output -----------------------------------------------------------------------

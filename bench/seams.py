@@ -4,8 +4,9 @@ Reads bench/data/prose.txt (original prose, one paragraph per blank-line block),
 job would and compares four renderings of the same text with the bundled Piper voice:
 
 - pipeline: `render_chunk` over each segment in order, carrying the session state, placed with
-  `stitcher.place_chunks` (lead-in, designed pauses) and read back through the stitcher's own
-  chunk pass from an in-memory store (no S3, no Celery);
+  `timeline.place_chunks` (lead-in, designed pauses) and read back through the stitcher's own
+  chunk pass, `PcmSpool` (spool each chunk's WAV, read the timeline back with its pauses), from
+  memory (no S3, no Celery);
 - single: one `synthesize` call per paragraph, joined with the designed paragraph pause — the
   reference a chunked reading should be indistinguishable from;
 - naive: the same chunks synthesised independently with default params and concatenated raw
@@ -22,6 +23,7 @@ trip with faster-whisper tiny.en (WER, and every sentence found once and in orde
 
     .venv/bin/python bench/seams.py                 # the table, markdown, on stdout
     .venv/bin/python bench/seams.py --no-asr --no-context --cache /tmp/seams  # quick tuning
+    .venv/bin/python bench/seams.py --quick         # smoke test: the first 2 paragraphs
 """
 
 from __future__ import annotations
@@ -45,16 +47,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from narration.adapters.pcm_spool import PcmSpool
 from narration.engines.base import Engine, Synthesis, SynthesisParams, WordTiming
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
-from narration.pipeline import audio, prosody, stitcher
+from narration.pipeline import audio, prosody
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.loudness import LoudnessMeter, gain_for_target
-from narration.pipeline.plan import JobKeys, JobOptions, PlannedChunk, make_plan
+from narration.pipeline.plan import JobOptions, PlannedChunk, make_plan
 from narration.pipeline.render import render_chunk
-from narration.pipeline.storage import MemoryStore
+from narration.pipeline.timeline import place_chunks
 from narration.settings import Settings
 
 PROSE = Path(__file__).resolve().parent / "data" / "prose.txt"
@@ -71,6 +74,7 @@ LEVEL_FRAME_S = 0.050
 PAUSE_GUARD_S = 0.050
 FOUND_RATIO = 0.6
 REPEAT_RATIO = 0.9
+QUICK_PARAGRAPHS = 2
 
 
 @dataclass
@@ -99,8 +103,11 @@ class Rendering:
 # -- the text and the plan -----------------------------------------------------------------
 
 
-def load_plan(path: Path) -> tuple[list[str], list[tuple[PlannedChunk, ...]]]:
+def load_plan(
+    path: Path, paragraphs_max: int | None = None
+) -> tuple[list[str], list[tuple[PlannedChunk, ...]]]:
     paragraphs = [" ".join(p.split()) for p in path.read_text().split("\n\n") if p.strip()]
+    paragraphs = paragraphs[:paragraphs_max]
     document = Document("Seams", (Chapter("Seams", tuple(paragraphs), title_spoken=False),))
     options = JobOptions(voice=default_voice().name, seed=SEED)
     plan = make_plan("bench-seams", document, options, Settings().segment_max_chunks)
@@ -117,6 +124,8 @@ class ContextEngine:
         self._engine = engine
         self.name = engine.name
         self.voice = engine.voice
+        # The wrapped engine's identity, so chunk seeds match the pipeline rendering's.
+        self.identity: str = getattr(engine, "identity", engine.name)
         self.context = ""
 
     @property
@@ -174,13 +183,14 @@ def render_pipeline(
             previous = chunk.text if chunk.boundary_after in ("sentence", "clause") else ""
     synth_s = time.perf_counter() - started
     rate = int(metas[0]["sample_rate"])
-    placed, total = stitcher.place_chunks(metas, rate)
+    placed, total = place_chunks(metas, rate)
     # The stitcher's own pass over the chunks (what it does to each one, and the silences),
-    # from an in-memory store instead of S3.
-    store, keys = MemoryStore(), JobKeys("", "bench-seams")
-    for meta, wav in zip(metas, wavs, strict=True):
-        store.put_bytes(keys.chunk_audio(meta["seq"]), wav)
-    pcm = np.concatenate(list(stitcher._pcm_blocks(store, keys, placed, rate)))
+    # from memory instead of the chunk store.
+    wav_of = {meta["seq"]: wav for meta, wav in zip(metas, wavs, strict=True)}
+    with tempfile.TemporaryDirectory(prefix="narration-seams-") as workdir:
+        spool = PcmSpool(Path(workdir) / "timeline.s16", placed)
+        spool.fill(lambda meta: wav_of[meta["seq"]], lambda block: None)
+        pcm = np.concatenate(list(spool.blocks()))
     assert len(pcm) == total
     pieces = []
     for item in placed:
@@ -577,13 +587,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cache", type=Path, help="keep the single and naive renderings here between runs"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke test: only the first {QUICK_PARAGRAPHS} paragraphs of the text",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    paragraphs, segments = load_plan(args.text)
+    paragraphs, segments = load_plan(args.text, QUICK_PARAGRAPHS if args.quick else None)
     chunks = [chunk for segment in segments for chunk in segment]
     engine = PiperEngine.load(default_voice(), threads=2)
     key = hashlib.sha256(args.text.read_bytes()).hexdigest()[:16]
+    key += f"-first{QUICK_PARAGRAPHS}" if args.quick else ""
     renderings = [
         render_pipeline(engine, segments),
         cached(args.cache, f"single-{key}", lambda: render_single(engine, paragraphs, chunks)),

@@ -1,23 +1,27 @@
-"""Benchmark the real stitcher (`stitcher.stitch_job`) against a plain ffmpeg encode of its PCM.
+"""Benchmark the real stitcher (`stitch_job`) against a plain ffmpeg encode of its PCM.
 
 A synthetic book: speech-like mono PCM (voiced harmonics with pitch glide, syllable envelope,
 pauses, fricative noise; deterministic) cut into ~15 s chunks whose levels wander -4..+2 dB, as
 TTS chunks do, stored as 16-bit WAV plus the chunk meta JSON the stitcher reads, under a Plan
 built directly (a chapter every 40 chunks, ~10 min). Then
 
-- baseline: the same ffmpeg MP3 command `Encoder` runs, reading the stitched timeline's int16
-  PCM (chunks and pauses, written to a temp file beforehand, untimed) on stdin; nothing else;
-- stitcher: `stitch_job(plan, store, keys, workdir)`: loudness pass, limiter probes, gain +
+- baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
+  int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
+  untimed) on stdin; nothing else;
+- stitcher: `narration.workers.stitch.stitch_job(plan, chunks, workdir)` over a `ChunkStore`
+  on the in-memory store: loudness pass, limiter probes, gain +
   true-peak limiter + MP3 with ID3 tags and chapters, verification decode of the delivered
   file (and a re-encode if it is out of spec), captions, manifest.
 
-Short runs keep every chunk WAV in a `MemoryStore`; `--skip-baseline` (the memory run) uses a
-store that synthesises each chunk's WAV from its key on demand, so the peak RSS is the
-stitcher's own, not 1.6 GB of stored WAV for 10 hours. Prints one markdown table row with
-median wall times, the ratio, peak RSS and the manifest's measured loudness / true peak:
+Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--skip-baseline`
+(the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
+reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Prints
+one markdown table row with median wall times, the ratio, peak RSS and the manifest's measured
+loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
+    python bench/stitch.py --hours 0.05 --runs 1      # smoke test
 """
 
 from __future__ import annotations
@@ -33,17 +37,22 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from narration.pipeline import audio, stitcher
-from narration.pipeline.encode import Encoder
-from narration.pipeline.plan import JobKeys, JobOptions, Plan, PlannedChunk
-from narration.pipeline.storage import MemoryStore
+from narration.adapters.chunk_store import ChunkStore, JobKeys
+from narration.adapters.ffmpeg import FfmpegEncoder
+from narration.adapters.job_records import JobRecords
+from narration.adapters.object_store import MemoryStore
+from narration.pipeline import audio
+from narration.pipeline.plan import JobOptions, Plan, PlannedChunk
+from narration.pipeline.timeline import place_chunks, timeline_blocks
+from narration.workers.stitch import stitch_job
 
 SR = 22050
 CHUNK_S = 15.0  # a 300-character chunk is about 12-20 s of speech
@@ -105,9 +114,9 @@ class Book:
     def wav(self, seq: int) -> bytes:
         return audio.to_wav_bytes(self.pcm(seq), SR)
 
-    def meta(self, seq: int) -> bytes:
+    def meta(self, seq: int) -> dict[str, Any]:
         samples, _, _, pause = self._params(seq)
-        meta = {
+        return {
             "seq": seq,
             "segment": seq // CHUNKS_PER_CHAPTER,
             "index": seq % CHUNKS_PER_CHAPTER,
@@ -122,8 +131,8 @@ class Book:
             "pause_after_s": pause,
             "words": [],
             "words_from_spoken_text": False,
+            "key": f"bench{seq:08d}",
         }
-        return json.dumps(meta).encode()
 
     def plan(self) -> Plan:
         chapters = -(-self.count // CHUNKS_PER_CHAPTER)
@@ -147,52 +156,51 @@ class Book:
             voice_info={"name": "bench", "engine": "synthetic"},
         )
 
-    def memory_store(self) -> MemoryStore:
-        store = MemoryStore()
+    def stored(self) -> ChunkStore:
+        """Every chunk committed through the chunk store, into memory."""
+        chunks = ChunkStore(MemoryStore(), self.keys, NO_RECORDS)
         for seq in range(self.count):
-            store.put_bytes(self.keys.chunk_audio(seq), self.wav(seq))
-            store.put_bytes(self.keys.chunk_meta(seq), self.meta(seq))
-        return store
+            chunks.commit(seq, self.wav(seq), self.meta(seq))
+        return chunks
 
 
-class SynthStore(MemoryStore):
-    """A MemoryStore whose chunk WAVs and metas are synthesised from the key when read, and whose
-    uploaded files are only sized, so that it holds (almost) nothing itself."""
+class NoJobRecords:
+    """The stitch benchmark runs without Redis: every job-record call is a no-op."""
 
-    def __init__(self, book: Book) -> None:
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+NO_RECORDS: Final = cast(JobRecords, NoJobRecords())
+
+
+class SizedUploads(MemoryStore):
+    """A MemoryStore that only sizes uploaded files, so that it holds (almost) nothing."""
+
+    def __init__(self) -> None:
         super().__init__()
-        self.book = book
         self.uploaded: dict[str, int] = {}
-
-    def _chunk(self, key: str) -> tuple[int, str] | None:
-        prefix = self.book.keys.chunks_prefix
-        if not key.startswith(prefix):
-            return None
-        stem, _, ext = key[len(prefix) :].partition(".")
-        seq = int(stem)
-        return (seq, ext) if 0 <= seq < self.book.count else None
-
-    def get_bytes(self, key: str) -> bytes:
-        chunk = self._chunk(key)
-        if chunk is None:
-            return super().get_bytes(key)
-        seq, ext = chunk
-        return self.book.wav(seq) if ext == "wav" else self.book.meta(seq)
-
-    def exists(self, key: str) -> bool:
-        return self._chunk(key) is not None or key in self.uploaded or super().exists(key)
 
     def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
         self.uploaded[key] = path.stat().st_size
 
-    def list_keys(self, prefix: str) -> list[str]:
-        chunks = [
-            k
-            for seq in range(self.book.count)
-            for k in (self.book.keys.chunk_audio(seq), self.book.keys.chunk_meta(seq))
-        ]
-        names = chunks + list(self.uploaded) + list(self.objects)
-        return sorted(k for k in names if k.startswith(prefix))
+    def exists(self, key: str) -> bool:
+        return key in self.uploaded or super().exists(key)
+
+
+class BookChunks(ChunkStore):
+    """The book's chunks made from their seq when the stitcher reads them (nothing stored)."""
+
+    def __init__(self, book: Book) -> None:
+        super().__init__(SizedUploads(), book.keys, NO_RECORDS)
+        self.book = book
+
+    def meta(self, seq: int) -> dict[str, Any]:
+        return self.book.meta(seq)
+
+    def audio(self, chunk: int | dict[str, Any]) -> bytes:
+        """By seq, or by the chunk's metadata."""
+        return self.book.wav(chunk if isinstance(chunk, int) else int(chunk["seq"]))
 
 
 class RssSampler:
@@ -242,19 +250,21 @@ class RssSampler:
         self._thread.join()
 
 
-def write_timeline(book: Book, store: MemoryStore, path: Path) -> None:
+def write_timeline(book: Book, chunks: ChunkStore, path: Path) -> None:
     """The stitched timeline's PCM as raw int16, for the baseline to read."""
-    plan = book.plan()
-    metas = [json.loads(store.get_bytes(book.keys.chunk_meta(c.seq))) for c in plan.chunks]
-    placed, _ = stitcher.place_chunks(metas, SR)
+    placed, _ = place_chunks([chunks.meta(c.seq) for c in book.plan().chunks], SR)
+
+    def chunk_pcm(number: int) -> np.ndarray:
+        return audio.from_wav_bytes(chunks.read(placed[number].meta["seq"]).wav)[0]
+
     with path.open("wb") as fh:
-        for block in stitcher._pcm_blocks(store, book.keys, placed, SR):
+        for block in timeline_blocks(placed, chunk_pcm):
             samples = np.clip(np.round(block * 32767.0), -32768, 32767).astype("<i2")
             fh.write(samples.tobytes())
 
 
 def baseline(pcm_path: Path, out: Path) -> float:
-    cmd = Encoder(out, SR, "mp3").command()
+    cmd = FfmpegEncoder(out, SR, "mp3").command()
     t0 = time.perf_counter()
     with pcm_path.open("rb") as pcm:
         if subprocess.run(cmd, stdin=pcm).returncode != 0:
@@ -262,10 +272,10 @@ def baseline(pcm_path: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def run_stitch(book: Book, store: MemoryStore) -> tuple[float, dict[str, Any]]:
+def run_stitch(book: Book, chunks: ChunkStore) -> tuple[float, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()
-        result = stitcher.stitch_job(book.plan(), store, book.keys, Path(work))
+        result = stitch_job(book.plan(), chunks, Path(work))
         return time.perf_counter() - t0, result.manifest
 
 
@@ -286,15 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     times: list[float] = []
     manifest: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        store: MemoryStore = SynthStore(book) if args.skip_baseline else book.memory_store()
+        chunks = BookChunks(book) if args.skip_baseline else book.stored()
         if not args.skip_baseline:
-            write_timeline(book, store, Path(tmp) / "timeline.pcm")
+            write_timeline(book, chunks, Path(tmp) / "timeline.pcm")
         with RssSampler() as rss:
             rss_before = rss.sample()
             for i in range(args.runs):
                 if not args.skip_baseline:
                     base.append(baseline(Path(tmp) / "timeline.pcm", Path(tmp) / "plain.mp3"))
-                elapsed, manifest = run_stitch(book, store)
+                elapsed, manifest = run_stitch(book, chunks)
                 times.append(elapsed)
                 load = os.getloadavg()[0]
                 msg = f"run {i + 1}: stitch {elapsed:.1f}s"

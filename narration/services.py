@@ -11,15 +11,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from narration.adapters.chunk_store import ChunkStore, JobKeys
+from narration.adapters.job_records import RedisJobRecords
+from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
-from narration.jobs import JobRecords
-from narration.pipeline.plan import JobKeys
-from narration.pipeline.storage import S3Store
 from narration.settings import Settings
 
 
 @dataclass(frozen=True)
 class Services:
+    """Addresses and credentials of the broker and the object store, and clients for them."""
+
     broker_url: str
     s3_endpoint: str
     s3_region: str
@@ -37,11 +39,15 @@ class Services:
             secret_key=self.s3_secret_key,
         )
 
-    def records(self) -> JobRecords:
-        return JobRecords.from_url(self.broker_url)
+    def records(self) -> RedisJobRecords:
+        return RedisJobRecords.from_url(self.broker_url)
 
     def keys(self, job_id: str) -> JobKeys:
         return JobKeys(self.prefix, job_id)
+
+    def chunks(self, job_id: str) -> ChunkStore:
+        """The chunk store of one job, over fresh clients (a process keeps its own instead)."""
+        return ChunkStore(self.store(), self.keys(job_id), self.records())
 
 
 def stack_file(home: Path) -> Path:

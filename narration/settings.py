@@ -1,21 +1,29 @@
-"""Load-time settings: configs/default.toml, then --config FILE, then NARRATION_* variables.
+"""Load-time settings: defaults, then --config FILE (or NARRATION_CONFIG), then NARRATION_*.
 
-Per-job options live in `narration.pipeline.plan.JobOptions`; this module is only about where the
-services are and how the machine is set up. The environment is read here and nowhere else.
+A process builds its `Settings` once, at its edge (the CLI's callback, a worker's start), and
+passes it on explicitly. Processes it starts (`narrate up`, `run`, `worker`) get the same
+configuration through `child_environment`. Per-job options live in
+`narration.pipeline.plan.JobOptions`; this module is only about where the services are and how
+the machine is set up. The environment is read here and nowhere else. configs/default.toml lists
+the same defaults as a commented starting point (a test keeps the two in step).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
+from narration.engines.voices import DEFAULT_VOICE_NAME
 from narration.errors import InputError
+from narration.pipeline.formats import DEFAULT_FORMAT
+from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 
 ENV_PREFIX: Final = "NARRATION_"
-DEFAULT_CONFIG: Final = Path(__file__).resolve().parent / "data" / "default.toml"
+CONFIG_VARIABLE: Final = "NARRATION_CONFIG"
 
 
 @dataclass(frozen=True)
@@ -30,15 +38,17 @@ class Settings:
     s3_region: str = "us-east-1"
     s3_access_key: str = ""
     s3_secret_key: str = ""
-    voice: str = "en_US-joe-medium"
+    voice: str = DEFAULT_VOICE_NAME
     voice_dirs: tuple[Path, ...] = ()
-    format: str = "mp3"
-    loudness_lufs: float = -16.0
+    format: str = DEFAULT_FORMAT
+    loudness_lufs: float = DEFAULT_TARGET_LUFS
     max_input_bytes: int = 20_000_000
     engine_threads: int = 1
     visibility_timeout_s: int = 300
     chunk_retention_days: float = 7.0
     segment_max_chunks: int = 10
+    config_file: Path | None = field(default=None, compare=False)
+    """The file these settings were read from, handed on to the processes we start."""
 
     @property
     def uses_local_stack(self) -> bool:
@@ -84,7 +94,7 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
 
 
 def _apply(settings: Settings, values: dict[str, Any], origin: str) -> Settings:
-    known = {f.name for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)} - {"config_file"}
     changes = {}
     for key, raw in values.items():
         if key not in known:
@@ -110,15 +120,35 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_settings(
     config_file: Path | None = None, environ: dict[str, str] | None = None
 ) -> Settings:
-    """Defaults < configs/default.toml < config_file < NARRATION_* environment."""
+    """Defaults < config_file (or $NARRATION_CONFIG) < NARRATION_* environment."""
     env = os.environ if environ is None else environ
-    settings = _apply(Settings(), _read_toml(DEFAULT_CONFIG), str(DEFAULT_CONFIG))
-    chosen = config_file or (Path(env["NARRATION_CONFIG"]) if env.get("NARRATION_CONFIG") else None)
+    settings = Settings()
+    chosen = config_file or (Path(env[CONFIG_VARIABLE]) if env.get(CONFIG_VARIABLE) else None)
     if chosen is not None:
         settings = _apply(settings, _read_toml(chosen), str(chosen))
+        settings = replace(settings, config_file=chosen.resolve())
     from_env = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and key != "NARRATION_CONFIG"
+        if key.startswith(ENV_PREFIX) and key != CONFIG_VARIABLE
     }
     return _apply(settings, from_env, "environment")
+
+
+def child_environment(
+    settings: Settings,
+    overrides: Mapping[str, str] | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment for a process we start, so that it loads the same `Settings`.
+
+    The config file travels as NARRATION_CONFIG (an absolute path), the NARRATION_* variables of
+    this process are inherited, and `overrides` (e.g. VISIBILITY_TIMEOUT_S) are set on top.
+    """
+    env = dict(os.environ if base is None else base)
+    if settings.config_file is not None:
+        env[CONFIG_VARIABLE] = str(settings.config_file)
+    env[ENV_PREFIX + "HOME"] = str(settings.home)
+    for name, value in (overrides or {}).items():
+        env[ENV_PREFIX + name.upper()] = value
+    return env

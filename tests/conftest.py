@@ -21,12 +21,19 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_VISIBILITY_TIMEOUT_S = "20"
 
 
+def up_stack(home: Path, workers: int) -> None:
+    """Start the local stack under `home` (or bring it to `workers`) with the tests' settings."""
+    settings = load_settings(environ={"NARRATION_HOME": str(home)})
+    stack.up(
+        settings, workers=workers, overrides={"VISIBILITY_TIMEOUT_S": TEST_VISIBILITY_TIMEOUT_S}
+    )
+
+
 @pytest.fixture(scope="session")
 def stack_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("narration-home")
-    env = {"NARRATION_VISIBILITY_TIMEOUT_S": TEST_VISIBILITY_TIMEOUT_S}
     try:
-        stack.up(home, workers=1, env=env)
+        up_stack(home, workers=1)
     except Exception:
         stack.down(home)
         raise

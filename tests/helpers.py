@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narration.pipeline.encode import ffmpeg_exe
+from narration.adapters.ffmpeg import ffmpeg_exe
 
 
 def decode(path: Path, sample_rate: int = 22050) -> np.ndarray:

@@ -1,18 +1,42 @@
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 
 from narration.errors import InputError
-from narration.settings import load_settings, redact_url
+from narration.settings import Settings, child_environment, load_settings, redact_url
 
 
-def test_defaults_come_from_the_packaged_toml() -> None:
+def test_defaults_without_any_file_or_variable() -> None:
     settings = load_settings(environ={})
     assert settings.s3_bucket == "narration"
     assert settings.format == "mp3"
     assert settings.loudness_lufs == -16.0
+    assert settings.config_file is None
+
+
+def test_the_example_config_lists_every_default() -> None:
+    example = Path(__file__).resolve().parents[1] / "configs" / "default.toml"
+    from_file = load_settings(example, environ={})
+    # `home` is commented out there: its default depends on the user running it
+    names = {f.name for f in fields(Settings)} - {"home", "config_file"}
+    assert set(tomllib.loads(example.read_text())["narration"]) == names
+    assert replace(from_file, config_file=None) == Settings()
+
+
+def test_child_processes_get_the_same_settings(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text('[narration]\ns3_bucket = "books"\n')
+    settings = load_settings(config, environ={"NARRATION_S3_PREFIX": "audio"})
+    env = child_environment(
+        settings, {"VISIBILITY_TIMEOUT_S": "20"}, base={"NARRATION_S3_PREFIX": "audio"}
+    )
+    again = load_settings(environ=env)
+    assert (again.s3_bucket, again.s3_prefix, again.visibility_timeout_s) == ("books", "audio", 20)
+    assert again.home == settings.home
 
 
 def test_config_file_then_environment_override(tmp_path: Path) -> None:

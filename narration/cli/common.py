@@ -7,27 +7,23 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
-import redis
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from narration.errors import InputError, JobNotFound, NarrationError, ServiceError
+from narration.errors import NarrationError
+from narration.services import Services
 from narration.settings import Settings, load_settings
-
-EXIT_OK: Final = 0
-EXIT_JOB_FAILED: Final = 1
-EXIT_BAD_INPUT: Final = 2
-EXIT_SERVICE: Final = 3
 
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class State:
-    """Options given before the command (`narrate --config FILE submit ...`)."""
+    """Options given before the command (`narrate --config FILE submit ...`); the settings
+    are built from them once, on first use, and are this process's only settings."""
 
     config: Path | None = None
 
@@ -39,28 +35,32 @@ class State:
 state = State()
 
 
+def connect() -> Services:
+    """Point the Celery app at the broker and check that the broker answers."""
+    from narration.workers.app import configure
+
+    services = configure(state.settings)
+    services.records().ping()
+    return services
+
+
 def fail(message: str, code: int) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
 def handle_errors(func: F) -> F:
-    """Map our error tree onto exit codes with one clear line on stderr, never a traceback."""
+    """One clear line on stderr and the error's own exit code, never a traceback.
+
+    The adapters have already mapped every foreign error onto our tree; this only prints it.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (InputError, JobNotFound) as error:
-            raise fail(str(error), EXIT_BAD_INPUT) from None
-        except ServiceError as error:
-            raise fail(str(error), EXIT_SERVICE) from None
         except NarrationError as error:
-            raise fail(str(error), EXIT_JOB_FAILED) from None
-        except redis.AuthenticationError as error:
-            raise fail(f"broker refused the credentials: {error}", EXIT_SERVICE) from None
-        except (redis.RedisError, ConnectionError) as error:
-            raise fail(f"broker unreachable: {error}", EXIT_SERVICE) from None
+            raise fail(str(error), error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from narration.adapters.job_records import FINAL_STATUSES, JobRecords
 from narration.cli.common import err_console
-from narration.jobs import FINAL_STATUSES, JobRecords
 
 
 def follow_job(

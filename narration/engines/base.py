@@ -64,6 +64,9 @@ class Engine(Protocol):
 
     name: str
     voice: VoiceInfo
+    identity: str
+    """Everything about the engine that decides its output bytes (its name and version, the
+    voice model's content, device kind and precision): part of every chunk's cache key."""
 
     @property
     def sample_rate(self) -> int: ...

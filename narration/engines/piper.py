@@ -16,34 +16,32 @@ Piper still does what it is good at here: espeak phonemization, the phoneme id m
 
 from __future__ import annotations
 
-import difflib
 import functools
-import itertools
+import hashlib
 import json
 import logging
 import math
-import re
 import time
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final
 
 import numpy as np
 import onnx
 import onnxruntime
-from onnx import TensorProto, helper, numpy_helper
 from piper import PiperVoice
 from piper.config import PhonemeType, PiperConfig
 from piper.const import BOS, EOS, PAD
 
+from narration.engines.alignment import WORD, Phone, align_words, is_sound, span_samples
 from narration.engines.base import Synthesis, SynthesisParams, VoiceInfo, WordTiming
+from narration.engines.seeded_graph import (
+    PatchedGraph,
+    patch_graph,
+    standard_normal,
+)
 from narration.engines.voices import ENGINE_NAME, config_path_for
 from narration.errors import InputError, PermanentError
-
-NOISE_INPUT_PREFIX: Final = "noise_"
-"""Graph inputs `noise_0`, `noise_1`, … replace the RandomNormalLike nodes, in graph order."""
 
 BUFFER_MARGIN: Final = 2.0
 """Noise buffers are drawn this much larger than the calibrated need, so reruns stay rare.
@@ -57,34 +55,7 @@ CALIBRATION_TEXTS: Final = (
 """Synthesized once at load: warms the session up and measures the noise a sentence needs."""
 
 _MAX_ATTEMPTS: Final = 4
-_RANDOM_OPS: Final = frozenset(
-    {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial"}
-    | {"Bernoulli"}
-)
-_STRESS_MARKS: Final = frozenset({"ˈ", "ˌ"})
-# A word of the input text: letters and digits, keeping "isn't", "U.S", "well-known", "42.50".
-_WORD: Final = re.compile(r"[^\W_]+(?:['’.,\-][^\W_]+)*")
-
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _PatchedGraph:
-    """The rewritten model and the names of what it gained."""
-
-    model: bytes
-    noise_inputs: tuple[str, ...]
-    noise_numels: tuple[str, ...]
-    durations: str | None
-
-
-class _Phone(NamedTuple):
-    """One sounding phoneme of the output, with the word group it belongs to and its samples."""
-
-    symbol: str
-    group: int
-    start: int
-    end: int
 
 
 class PiperEngine:
@@ -97,9 +68,11 @@ class PiperEngine:
         voice: VoiceInfo,
         piper_voice: PiperVoice,
         session: onnxruntime.InferenceSession,
-        graph: _PatchedGraph,
+        graph: PatchedGraph,
+        identity: str,
     ) -> None:
         self.voice = voice
+        self.identity = identity
         self._piper = piper_voice
         self._config: PiperConfig = piper_voice.config
         self._session = session
@@ -124,7 +97,7 @@ class PiperEngine:
             raise InputError(
                 f"cannot load Piper voice {voice.name} ({model_path}): {error}"
             ) from None
-        graph = _patch_graph(model, voice.name)
+        graph = patch_graph(model, voice.name)
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -136,7 +109,7 @@ class PiperEngine:
             graph.model, sess_options=options, providers=["CPUExecutionProvider"]
         )
         piper_voice = PiperVoice(session=session, config=PiperConfig.from_dict(config))
-        engine = cls(voice, piper_voice, session, graph)
+        engine = cls(voice, piper_voice, session, graph, _identity(voice, model_path))
         engine._calibrate()
         _LOGGER.info(
             "loaded Piper voice %s in %.2f s (threads=%s)",
@@ -168,7 +141,7 @@ class PiperEngine:
         seed = params.seed % 2**64
 
         pieces: list[np.ndarray] = []
-        phones: list[_Phone] = []
+        phones: list[Phone] = []
         offset = 0
         group = 0
         # Sentence indices count every sentence espeak returns, so a sentence's noise stream does
@@ -185,8 +158,8 @@ class PiperEngine:
                 for phoneme, (first, end) in zip(phonemes, spans, strict=True):
                     if phoneme == " ":
                         group += 1
-                    elif end > first and _is_sound(phoneme):
-                        phones.append(_Phone(phoneme, group, int(bounds[first]), int(bounds[end])))
+                    elif end > first and is_sound(phoneme):
+                        phones.append(Phone(phoneme, group, int(bounds[first]), int(bounds[end])))
             pieces.append(audio)
             offset += len(audio)
 
@@ -213,7 +186,7 @@ class PiperEngine:
         ]
         for _ in range(_MAX_ATTEMPTS):
             for node, (name, size) in enumerate(zip(self._graph.noise_inputs, sizes, strict=True)):
-                feeds[name] = _standard_normal(seed, sentence, node, size)
+                feeds[name] = standard_normal(seed, sentence, node, size)
             audio, *rest = self._session.run(self._outputs, feeds)
             needed = [int(numel.reshape(-1)[0]) for numel in rest[: len(sizes)]]
             if all(need <= size for need, size in zip(needed, sizes, strict=True)):
@@ -292,18 +265,18 @@ class PiperEngine:
     def _phonemize_token(self, token: str) -> tuple[str, ...]:
         """The sounding phonemes espeak gives one word on its own."""
         return tuple(
-            p for sentence in self._piper.phonemize(token) for p in sentence if _is_sound(p)
+            p for sentence in self._piper.phonemize(token) for p in sentence if is_sound(p)
         )
 
-    def _word_timings(self, text: str, phones: list[_Phone], samples: int) -> list[WordTiming]:
-        tokens = list(_WORD.finditer(text))
+    def _word_timings(self, text: str, phones: list[Phone], samples: int) -> list[WordTiming]:
+        tokens = list(WORD.finditer(text))
         if not tokens:
             return []
         expected = [self._token_phonemes(token.group()) for token in tokens]
         rate = float(self.sample_rate)
         if phones:
             spans = align_words(expected, [p.symbol for p in phones], [p.group for p in phones])
-            times = [_span_samples(span, phones) for span in spans]
+            times = [span_samples(span, phones) for span in spans]
         else:
             # No alignment output: spread the words over the audio by phoneme count.
             weights = np.array([max(1, len(e)) for e in expected], dtype=np.float64)
@@ -321,167 +294,10 @@ class PiperEngine:
         ]
 
 
-def align_words(
-    expected: Sequence[Sequence[str]], actual: Sequence[str], groups: Sequence[int]
-) -> list[tuple[int, int]]:
-    """Give each text word a [start, end) span of the spoken phoneme sequence `actual`.
-
-    `expected[i]` is what word i sounds like on its own; in running speech espeak reduces and
-    merges words ("of the" -> "ʌvðə"), expands numbers, and reads "$5" as "five dollars", so a
-    one-to-one match of words to space-separated groups fails often. Instead the two phoneme
-    sequences are matched (difflib), each word takes the phonemes it matched, words that matched
-    nothing share the gap between their neighbours in proportion to their length, and each word
-    then grows to the edges of its own word group (`groups[j]` numbers the group of phoneme j).
-    Spans come out in order and never overlap; a word can get an empty span.
-    """
-    count = len(expected)
-    owner = [word for word, phonemes in enumerate(expected) for _ in phonemes]
-    flat = [p for phonemes in expected for p in phonemes]
-    spans: list[tuple[int, int] | None] = [None] * count
-    matcher = difflib.SequenceMatcher(None, flat, list(actual), autojunk=False)
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            word = owner[a + k]
-            span = spans[word]
-            spans[word] = (span[0] if span else b + k, b + k + 1)
-
-    filled: list[tuple[int, int]] = []
-    word = 0
-    while word < count:
-        span = spans[word]
-        if span is not None:
-            filled.append(span)
-            word += 1
-            continue
-        run_end = word
-        while run_end < count and spans[run_end] is None:
-            run_end += 1
-        low = filled[-1][1] if filled else 0
-        next_span = spans[run_end] if run_end < count else None
-        high = next_span[0] if next_span is not None else len(actual)
-        # Leave the neighbours the rest of their own word groups ("fɚ" of "for"), unless
-        # the unmatched words would be left with nothing ("ɐ" merged into "ɐkˈæt").
-        trimmed = low
-        while trimmed < high and trimmed > 0 and groups[trimmed] == groups[trimmed - 1]:
-            trimmed += 1
-        if high - trimmed >= run_end - word:
-            low = trimmed
-        trimmed = high
-        while trimmed > low and trimmed < len(actual) and groups[trimmed - 1] == groups[trimmed]:
-            trimmed -= 1
-        if trimmed - low >= run_end - word:
-            high = trimmed
-        weights = np.cumsum([max(1, len(expected[w])) for w in range(word, run_end)])
-        edges = [low] + [low + round((high - low) * w / weights[-1]) for w in weights]
-        filled.extend(itertools.pairwise(edges))
-        word = run_end
-
-    for word, (start, end) in enumerate(filled):
-        if end <= start:
-            continue
-        low = filled[word - 1][1] if word > 0 else 0
-        high = filled[word + 1][0] if word + 1 < count else len(actual)
-        while start > low and groups[start - 1] == groups[start]:
-            start -= 1
-        while end < high and groups[end] == groups[end - 1]:
-            end += 1
-        filled[word] = (start, end)
-    return filled
-
-
-def _span_samples(span: tuple[int, int], phones: Sequence[_Phone]) -> tuple[int, int]:
-    """Sample range of a phoneme span; an empty span sits where the previous phoneme ends."""
-    start, end = span
-    if end > start:
-        return phones[start].start, phones[end - 1].end
-    at = phones[start - 1].end if start > 0 else phones[0].start
-    return at, at
-
-
-def _is_sound(phoneme: str) -> bool:
-    """False for word spaces, punctuation and stress marks: they carry no word's sound."""
-    first = phoneme[0]
-    return first not in _STRESS_MARKS and not unicodedata.category(first).startswith(("P", "Z"))
-
-
-def _standard_normal(seed: int, sentence: int, node: int, size: int) -> np.ndarray:
-    """Noise for one node of one sentence. A prefix of a longer draw equals a shorter draw."""
-    return np.random.default_rng([seed, sentence, node]).standard_normal(size, dtype=np.float32)
-
-
-def _patch_graph(model: onnx.ModelProto, voice_name: str) -> _PatchedGraph:
-    """Replace RandomNormalLike nodes with graph-input noise and expose `w_ceil`.
-
-    Each node `y = RandomNormalLike(x)` becomes
-    `y = Reshape(Pad(Slice(noise_k, 0, min(numel, len)), to numel), Shape(x))`, scaled and
-    shifted by the node's own `scale` and `mean`, and `numel` becomes the output `noise_k/numel`.
-    A buffer that is too short is padded with zeros instead of failing, and the caller sees
-    from `numel` that it must draw again.
-    """
-    graph = model.graph
-    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
-    zero = "noise/zero"
-    graph.initializer.append(numpy_helper.from_array(np.zeros(1, dtype=np.int64), zero))
-    nodes: list[onnx.NodeProto] = []
-    noise_inputs: list[str] = []
-    noise_numels: list[str] = []
-    for node in graph.node:
-        if node.op_type in _RANDOM_OPS and node.op_type != "RandomNormalLike":
-            raise InputError(f"voice {voice_name}: cannot seed its {node.op_type} node {node.name}")
-        if node.op_type != "RandomNormalLike":
-            nodes.append(node)
-            continue
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        name = f"{NOISE_INPUT_PREFIX}{len(noise_inputs)}"
-        p = f"{name}/"
-        like = node.input[0]
-        nodes += [
-            helper.make_node("Shape", [like], [p + "shape"]),
-            helper.make_node("ReduceProd", [p + "shape"], [p + "numel"], keepdims=1),
-            helper.make_node("Shape", [name], [p + "available"]),
-            helper.make_node("Min", [p + "numel", p + "available"], [p + "take"]),
-            helper.make_node("Slice", [name, zero, p + "take"], [p + "slice"]),
-            helper.make_node("Sub", [p + "numel", p + "take"], [p + "missing"]),
-            helper.make_node("Concat", [zero, p + "missing"], [p + "pads"], axis=0),
-            helper.make_node("Pad", [p + "slice", p + "pads"], [p + "flat"]),
-            helper.make_node("Reshape", [p + "flat", p + "shape"], [p + "normal"]),
-        ]
-        value = p + "normal"
-        for op, attr, neutral in (("Mul", "scale", 1.0), ("Add", "mean", 0.0)):
-            if float(attrs.get(attr, neutral)) != neutral:
-                constant = p + attr
-                graph.initializer.append(
-                    numpy_helper.from_array(np.array(attrs[attr], dtype=np.float32), constant)
-                )
-                nodes.append(helper.make_node(op, [value, constant], [p + op]))
-                value = p + op
-        dtype = attrs.get("dtype")
-        if dtype is None and opset >= 15:
-            nodes.append(helper.make_node("CastLike", [value, like], [node.output[0]]))
-        elif dtype is None or dtype == TensorProto.FLOAT:
-            nodes.append(helper.make_node("Identity", [value], [node.output[0]]))
-        else:
-            nodes.append(helper.make_node("Cast", [value], [node.output[0]], to=dtype))
-        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [p + "len"]))
-        graph.output.append(helper.make_tensor_value_info(p + "numel", TensorProto.INT64, [1]))
-        noise_inputs.append(name)
-        noise_numels.append(p + "numel")
-    del graph.node[:]
-    graph.node.extend(nodes)
-
-    # Piper's `w_ceil` (the one Ceil node): frames per phoneme id, i.e. the alignment.
-    ceils = [output for node in graph.node if node.op_type == "Ceil" for output in node.output]
-    durations = ceils[0] if len(ceils) == 1 else None
-    if durations is None:
-        _LOGGER.warning("voice %s: no unique Ceil tensor; word timings are estimates", voice_name)
-    elif all(output.name != durations for output in graph.output):
-        graph.output.append(
-            helper.make_tensor_value_info(durations, TensorProto.FLOAT, ["batch", 1, "ids"])
-        )
-    onnx.checker.check_model(model)
-    return _PatchedGraph(
-        model=model.SerializeToString(),
-        noise_inputs=tuple(noise_inputs),
-        noise_numels=tuple(noise_numels),
-        durations=durations,
-    )
+def _identity(voice: VoiceInfo, model_path: Path) -> str:
+    """Engine, library versions, device and the voice model's content hash (not its path, so
+    the same voice installed elsewhere reuses the same cached chunks)."""
+    with model_path.open("rb") as model:
+        digest = hashlib.file_digest(model, "sha256").hexdigest()[:16]
+    runtime = f"piper-tts {version('piper-tts')}, onnxruntime {onnxruntime.__version__}"
+    return f"{ENGINE_NAME} ({runtime}) cpu fp32 {voice.name} {digest}"

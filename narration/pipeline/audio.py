@@ -96,27 +96,6 @@ def speech_edges(pcm: np.ndarray, sample_rate: int, max_tail_s: float | None = N
     return SpeechEdges(start, end, first - start, end - last)
 
 
-def speech_bounds(
-    pcm: np.ndarray, sample_rate: int, threshold_db: float | None = None
-) -> tuple[int, int]:
-    """First and one-past-last sample to keep around the speech (see `speech_edges`).
-
-    With `threshold_db`, simply the frames above that level, widened by `EDGE_MARGIN_S`.
-    """
-    if threshold_db is None:
-        edges = speech_edges(pcm, sample_rate)
-        return edges.start, edges.end
-    levels = frame_levels_db(pcm, sample_rate)
-    loud = np.flatnonzero(levels > threshold_db)
-    if loud.size == 0:
-        return 0, 0
-    size = int(sample_rate * FRAME_S)
-    margin = int(sample_rate * EDGE_MARGIN_S)
-    start = max(0, int(loud[0]) * size - margin)
-    end = min(len(pcm), (int(loud[-1]) + 1) * size + margin)
-    return start, end
-
-
 def fade_edges(pcm: np.ndarray, sample_rate: int, fade_s: float = FADE_S) -> np.ndarray:
     """Raised-cosine fade in and out so a cut never starts or ends on a step."""
     out = pcm.astype(np.float32, copy=True)

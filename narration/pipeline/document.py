@@ -38,6 +38,11 @@ class Skipped:
     title: str
     reason: str
     chars: int
+    """Characters of text, measured as paragraphs are (`Document.chars`)."""
+    body: bool = True
+    """False for furniture around the work (cover, contents, copyright page, licence): it does
+    not count against `Document.coverage`. True unless a rule knows better, so an unknown loss
+    lowers coverage instead of hiding."""
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,10 @@ class Document:
     @property
     def skipped_chars(self) -> int:
         return sum(item.chars for item in self.skipped)
+
+    @property
+    def coverage(self) -> float:
+        """Characters spoken ÷ characters of body text found (spoken + skipped body text)."""
+        lost = sum(item.chars for item in self.skipped if item.body)
+        spoken = self.chars
+        return spoken / (spoken + lost) if spoken + lost else 1.0

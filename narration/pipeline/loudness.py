@@ -29,12 +29,6 @@ STEP_S: Final = 0.1  # 75 % overlap: four steps per gating block
 
 DEFAULT_TARGET_LUFS: Final = -16.0
 DEFAULT_CEILING_DBTP: Final = -1.0
-PRESETS_LUFS: Final = {
-    "podcast": -16.0,  # Apple/Spotify spoken word
-    "audiobook": -19.0,  # also the usual mono podcast target
-    "aes": -18.0,  # AES TD1004 streaming recommendation
-    "ebu": -23.0,  # EBU R128 broadcast
-}
 
 OVERSAMPLE: Final = 4
 _TP_TAPS_PER_PHASE: Final = 12  # 48-tap interpolator, as in BS.1770-4 Annex 2

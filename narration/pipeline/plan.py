@@ -1,12 +1,14 @@
-"""A job's plan: its options, chapters and chunks grouped into segments, and where its objects live.
+"""A job's plan: its options, and its chapters and chunks grouped into segments.
 
 Segments are the unit of parallelism: each runs as one Celery chain on one worker at a time,
 carrying the session state from chunk to chunk; different segments run on different workers.
-A segment is a chapter, cut further at paragraph breaks once it holds `segment_max_chunks`.
+A segment is a chapter, cut further at paragraph breaks the text chooses, about every
+`segment_max_chunks` chunks (`group_segments`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
@@ -14,9 +16,13 @@ from typing import Any, Final
 from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
+from narration.pipeline.formats import DEFAULT_FORMAT, get_format
+from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 
 PLAN_VERSION: Final = 1
-OUTPUT_FORMATS: Final = ("mp3", "m4b", "m4a", "opus", "ogg", "flac", "wav")
+PARAGRAPH_ENDS: Final = ("paragraph", "section")
+"""Boundaries where a segment may end inside a chapter: the end of a paragraph, before a
+section title."""
 
 
 @dataclass(frozen=True)
@@ -24,11 +30,11 @@ class JobOptions:
     """What the user chose for one job."""
 
     voice: str
-    format: str = "mp3"
+    format: str = DEFAULT_FORMAT
     title: str = ""
     author: str = ""
     output_uri: str = ""
-    loudness_lufs: float = -16.0
+    loudness_lufs: float = DEFAULT_TARGET_LUFS
     bitrate: str = ""
     seed: int = 0
     chapters: str = ""
@@ -36,10 +42,7 @@ class JobOptions:
     cover_key: str = ""
 
     def __post_init__(self) -> None:
-        if self.format not in OUTPUT_FORMATS:
-            raise InputError(
-                f"unknown format {self.format!r}; choose one of {', '.join(OUTPUT_FORMATS)}"
-            )
+        get_format(self.format)
         if not -40.0 <= self.loudness_lufs <= -5.0:
             raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
 
@@ -65,6 +68,9 @@ class Plan:
     segments: tuple[tuple[PlannedChunk, ...], ...]
     version: int = PLAN_VERSION
     voice_info: dict[str, Any] = field(default_factory=dict)
+    skipped: tuple[dict[str, Any], ...] = ()
+    """What the document held but is not read (`Document.skipped`), for the manifest."""
+    coverage: float = 1.0
 
     @property
     def chunks(self) -> list[PlannedChunk]:
@@ -88,22 +94,48 @@ class Plan:
             ),
             version=raw["version"],
             voice_info=raw.get("voice_info", {}),
+            skipped=tuple(raw.get("skipped", ())),
+            coverage=raw.get("coverage", 1.0),
         )
 
 
-def group_segments(chunks: list[TextChunk], max_chunks: int) -> list[list[TextChunk]]:
-    """Chapters, cut at paragraph breaks once a segment holds `max_chunks` chunks."""
+def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[TextChunk]]:
+    """Chapters, cut further at paragraph breaks that the text around them chooses.
+
+    A paragraph break ends a segment when the hash of the paragraph's last chunk falls below
+    the paragraph's length in chunks, out of `average_chunks` (so about one chunk in
+    `average_chunks` ends a segment, whatever the paragraphs' lengths), once the segment holds
+    half that many chunks; a segment that reaches twice that many ends at its next
+    paragraph or sentence end. The choice depends on the text, not on counting from the start
+    of the book, so an edit moves at most the cuts next to it and the segments elsewhere keep
+    their chunks, their states and their cache keys.
+    """
     segments: list[list[TextChunk]] = []
     current: list[TextChunk] = []
+    average = max(1, average_chunks)
+    minimum, maximum = max(1, average // 2), 2 * average
+    paragraph_chunks = 0
     for chunk in chunks:
         current.append(chunk)
-        full = len(current) >= max_chunks and chunk.boundary_after == "paragraph"
-        if chunk.boundary_after == "chapter" or full:
+        paragraph_chunks += 1
+        chosen = (
+            chunk.boundary_after in PARAGRAPH_ENDS
+            and len(current) >= minimum
+            and _text_hash(chunk.text) % average < paragraph_chunks
+        )
+        forced = len(current) >= maximum and chunk.boundary_after in (*PARAGRAPH_ENDS, "sentence")
+        if chunk.boundary_after == "chapter" or chosen or forced:
             segments.append(current)
             current = []
+        if chunk.boundary_after in (*PARAGRAPH_ENDS, "chapter"):
+            paragraph_chunks = 0
     if current:
         segments.append(current)
     return segments
+
+
+def _text_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def make_plan(
@@ -131,6 +163,8 @@ def make_plan(
         options=options,
         chapters=tuple(chapter.title for chapter in document.chapters),
         segments=tuple(planned),
+        skipped=tuple(asdict(item) for item in document.skipped),
+        coverage=document.coverage,
     )
 
 
@@ -151,37 +185,3 @@ def select_chapters(document: Document, spec: str) -> Document:
         wanted.update(range(low, high + 1))
     chapters = tuple(c for n, c in enumerate(document.chapters, 1) if n in wanted)
     return replace(document, chapters=chapters)
-
-
-class JobKeys:
-    """Object keys of one job, all under `<prefix>/<job_id>/`."""
-
-    def __init__(self, prefix: str, job_id: str) -> None:
-        self.root = f"{prefix.strip('/')}/{job_id}" if prefix.strip("/") else job_id
-
-    @property
-    def plan(self) -> str:
-        return f"{self.root}/plan.json"
-
-    @property
-    def chunks_prefix(self) -> str:
-        return f"{self.root}/chunks/"
-
-    def chunk_audio(self, seq: int) -> str:
-        return f"{self.root}/chunks/{seq:06d}.wav"
-
-    def chunk_meta(self, seq: int) -> str:
-        return f"{self.root}/chunks/{seq:06d}.json"
-
-    def output(self, fmt: str) -> str:
-        return f"{self.root}/output.{fmt}"
-
-    @property
-    def manifest(self) -> str:
-        return f"{self.root}/manifest.json"
-
-    def artifact(self, name: str) -> str:
-        return f"{self.root}/{name}"
-
-    def chapter_output(self, number: int, fmt: str) -> str:
-        return f"{self.root}/chapters/{number:03d}.{fmt}"

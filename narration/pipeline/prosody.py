@@ -8,15 +8,15 @@ chunk's speech level to the running baseline of the segment, and the pause after
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from typing import Final
 
 from narration.engines.base import SynthesisParams
 
-STATE_VERSION: Final = 2
-"""2: pauses count the chunks' quiet edges; the length scale is no longer nudged."""
+STATE_VERSION: Final = 3
+"""2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
+3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
@@ -40,7 +40,7 @@ sentence and paragraph pauses; the pause before a section title between paragrap
 @dataclass(frozen=True)
 class SessionState:
     voice: str
-    job_seed: int
+    user_seed: int
     length_scale: float = 1.0
     rate_cps: float = 0.0
     level_db: float = 0.0
@@ -66,19 +66,16 @@ class SessionState:
         return len(json.dumps(self.to_dict()).encode())
 
 
-def initial_state(voice: str, job_seed: int) -> SessionState:
-    """Every segment starts from the job's voice profile, so segments are independent."""
-    return SessionState(voice=voice, job_seed=job_seed)
+def initial_state(voice: str, user_seed: int = 0) -> SessionState:
+    """Every segment starts from the job's voice profile, so segments are independent.
+
+    `user_seed` (`--seed`, 0 for none) travels in the state, so it is mixed into every chunk's
+    key and seed (`pipeline.chunk_key`)."""
+    return SessionState(voice=voice, user_seed=user_seed)
 
 
-def chunk_seed(job_seed: int, seq: int) -> int:
-    """A per-chunk seed derived from the job's: stable across workers and retries."""
-    digest = hashlib.blake2b(f"{job_seed}:{seq}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") & 0x7FFF_FFFF
-
-
-def params_for(state: SessionState, seq: int) -> SynthesisParams:
-    return SynthesisParams(seed=chunk_seed(state.job_seed, seq), length_scale=state.length_scale)
+def params_for(state: SessionState, seed: int) -> SynthesisParams:
+    return SynthesisParams(seed=seed, length_scale=state.length_scale)
 
 
 def pause_after(state: SessionState, boundary: str) -> float:

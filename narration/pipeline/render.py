@@ -13,6 +13,7 @@ import numpy as np
 
 from narration.engines.base import Engine
 from narration.pipeline import audio, prosody
+from narration.pipeline.chunk_key import chunk_key, seed_from_key
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
@@ -25,8 +26,14 @@ class RenderedChunk:
     next_state: prosody.SessionState
 
 
+def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
+    """The chunk's cache key when `engine` renders it from `state`."""
+    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity)
+
+
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
-    params = prosody.params_for(state, chunk.seq)
+    key = key_for(engine, chunk, state)
+    params = prosody.params_for(state, seed_from_key(key))
     spoken = speakable(chunk.text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
@@ -79,6 +86,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "pause_designed_s": designed_s,
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
+        "key": key,
         "seed": params.seed,
         "length_scale": params.length_scale,
         "words": words,

@@ -1,7 +1,8 @@
 """The Celery application: JSON only, late acks, prefetch 1, queues `synth` and `stitch`.
 
-Workers start it with `celery -A narration.workers.app worker` (what `narrate worker` and
-`narrate up` run); the CLI uses the same app to send jobs. Its broker and result backend are the
+Workers run it through `python -m narration.workers.main` (what `narrate worker` and `narrate up`
+start), which builds the process's `Settings` once and calls `configure`; the CLI calls
+`configure` with its own settings before it sends tasks. Its broker and result backend are the
 same Redis/Valkey, resolved from settings or the running local stack.
 """
 
@@ -16,10 +17,9 @@ from celery import Celery
 from celery.signals import worker_ready
 from kombu import Exchange, Queue
 
-from narration import retention
-from narration.errors import ServiceError
 from narration.services import Services, resolve
-from narration.settings import Settings, load_settings
+from narration.settings import Settings
+from narration.workers import context, retention
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -67,13 +67,11 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
     }
 
 
-def configure(settings: Settings | None = None) -> Services:
-    """Point the app at the broker; called at import for workers and by the CLI."""
-    settings = settings or load_settings()
+def configure(settings: Settings) -> Services:
+    """Point the app at the broker and give this process its worker context."""
     services = resolve(settings)
     app.conf.update(celery_config(services, settings))
-    app.conf.narration_settings = settings
-    app.conf.narration_services = services
+    context.install(context.WorkerContext.connect(settings, services))
     return services
 
 
@@ -98,13 +96,7 @@ def _redeliver_forever() -> None:
                 connection.default_channel.qos.restore_visible(num=None, interval=1)
             if time.monotonic() - last_sweep > retention.SWEEP_INTERVAL_S:
                 last_sweep = time.monotonic()
-                settings: Settings = app.conf.narration_settings
-                retention.sweep(app.conf.narration_services, settings.chunk_retention_days)
+                worker = context.current()
+                retention.sweep(worker, worker.settings.chunk_retention_days)
         except Exception as error:
             _LOGGER.warning("redelivery scan or retention sweep failed: %s", error)
-
-
-try:
-    configure()
-except ServiceError as error:
-    _LOGGER.debug("app left unconfigured until configure() is called: %s", error)

@@ -7,22 +7,22 @@ that still have missing chunks, each starting from the stored state of the chunk
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from celery import chain, chord
+from celery.result import GroupResult, ResultBase
 
-from narration.jobs import new_job_id
+from narration.adapters.chunk_store import ChunkStore
+from narration.adapters.job_records import new_job_id
 from narration.pipeline.document import Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
-from narration.pipeline.storage import ObjectStore
 from narration.services import Services
 from narration.settings import Settings
 from narration.workers.tasks import stitch, synth
 
 
-def submit(
+def start_job(
     services: Services,
     settings: Settings,
     document: Document,
@@ -30,13 +30,10 @@ def submit(
     voice_info: dict[str, Any],
 ) -> dict[str, Any]:
     job_id = new_job_id()
-    if not options.seed:
-        options = JobOptions(**{**options.__dict__, "seed": secrets.randbelow(2**31 - 1) + 1})
     plan = make_plan(job_id, document, options, settings.segment_max_chunks)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
-    store = services.store()
-    keys = services.keys(job_id)
-    store.put_bytes(keys.plan, plan.to_json(), "application/json")
+    chunks = services.chunks(job_id)
+    chunks.objects.put_bytes(chunks.keys.plan, plan.to_json(), "application/json")
     records = services.records()
     record = records.create(
         job_id,
@@ -49,18 +46,13 @@ def submit(
             "options": json.dumps(options.__dict__),
         },
     )
-    dispatch(plan, store, services)
+    dispatch(plan, chunks)
     return record
 
 
-def dispatch(plan: Plan, store: ObjectStore, services: Services) -> int:
+def dispatch(plan: Plan, chunks: ChunkStore) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
-    keys = services.keys(plan.job_id)
-    stored = {
-        int(key.rsplit("/", 1)[1].split(".")[0])
-        for key in store.list_keys(keys.chunks_prefix)
-        if key.endswith(".json")
-    }
+    stored = chunks.stored_seqs()
     chains = []
     missing = 0
     for segment in plan.segments:
@@ -72,13 +64,35 @@ def dispatch(plan: Plan, store: ObjectStore, services: Services) -> int:
         if first.index == 0:
             state = initial_state(plan.options.voice, plan.options.seed).to_dict()
         else:
-            previous = json.loads(store.get_bytes(keys.chunk_meta(first.seq - 1)))
-            state = previous["state_out"]
+            state = chunks.meta(first.seq - 1)["state_out"]
         steps = [synth.s(state, plan.job_id, first.seq)]
         steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
         chains.append(chain(*steps))
     if chains:
-        chord(chains)(stitch.si(plan.job_id))
+        result = chord(chains)(stitch.si(plan.job_id))
     else:
-        stitch.si(plan.job_id).apply_async()
+        result = stitch.si(plan.job_id).apply_async()
+    _stop_listening(result)
     return missing
+
+
+def _stop_listening(result: ResultBase) -> None:
+    """Unsubscribe now from the results of the tasks just sent; nobody here waits on them.
+
+    Celery's Redis backend subscribes a sender to the result of every task it sends, and
+    unsubscribes in `AsyncResult.__del__`; run at interpreter exit, that finds redis-py unable
+    to connect and prints a traceback after every `narrate submit` and `narrate run`.
+    """
+    consumer = getattr(result.backend, "result_consumer", None)
+    if consumer is None:
+        return
+    pending: list[ResultBase | None] = [result]
+    while pending:
+        item = pending.pop()
+        if item is None:
+            continue
+        if isinstance(item, GroupResult):
+            pending.extend(item.results)
+        else:
+            consumer.cancel_for(item.id)
+        pending.append(item.parent)

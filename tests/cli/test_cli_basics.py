@@ -11,6 +11,7 @@ import pytest
 
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
 from tests.conftest import narrate
+from tests.pipeline.ingest.conftest import build_epub
 
 COMMANDS = (
     "up",
@@ -115,6 +116,40 @@ def test_inspect_chunks(local_env: dict[str, str], tmp_path: Path) -> None:
     assert "through the wood." in spoken
 
 
+def test_inspect_lists_skipped_and_keep_front_matter_reads_all(
+    local_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "book.epub"
+    path.write_bytes(
+        build_epub(
+            [
+                ("rights.xhtml", None, "<p>Copyright 2024. All rights reserved.</p>", ""),
+                ("ch1.xhtml", "One", "<p>Copyright was the first word she learned.</p>", ""),
+                ("ch2.xhtml", "Two", "<p>The second chapter.</p>", ""),
+            ],
+            guide=[("copyright-page", "rights.xhtml")],
+        )
+    )
+    result = narrate(local_env, "inspect", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [c["title"] for c in report["chapters"]] == ["One", "Two"]
+    assert report["skipped"] == [
+        {
+            "source": "rights.xhtml",
+            "title": "",
+            "reason": "front matter: copyright-page",
+            "chars": len("Copyright 2024. All rights reserved."),
+            "body": False,
+        }
+    ]
+    result = narrate(local_env, "inspect", str(path), "--json", "--keep-front-matter")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [c["title"] for c in report["chapters"]] == ["Chapter 1", "One", "Two"]
+    assert report["skipped"] == []
+
+
 def test_inspect_text_output(local_env: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "walks.md"
     path.write_text(DOCUMENT)
@@ -158,3 +193,40 @@ def test_no_stack_and_no_services_exit_3(local_env: dict[str, str]) -> None:
         "error: no broker or object store configured and no local stack running: "
         "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
     ]
+
+
+def test_submit_announces_each_skipped_item() -> None:
+    from narration.cli.documents import skipped_lines
+    from narration.pipeline.document import Chapter, Document, Skipped
+
+    document = Document(
+        "Book",
+        (Chapter("One", ("Text.",)),),
+        skipped=(Skipped("rights.xhtml", "Rights", "front matter: copyright-page", 37, False),),
+    )
+    assert skipped_lines(document) == [
+        'skipped: rights.xhtml "Rights" (front matter: copyright-page, 37 chars)'
+    ]
+
+
+def test_run_takes_every_option_of_submit() -> None:
+    import click
+    from typer.main import get_command
+
+    from narration.cli.main import app
+
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+
+    def options(name: str) -> dict[str, object]:
+        return {
+            max(param.opts, key=len): param.default
+            for param in commands[name].params
+            if isinstance(param, click.Option)
+        }
+
+    submit, run = options("submit"), options("run")
+    own_to_submit = {"--output", "--wait", "--json"}
+    own_to_run = {"--output", "--workers"}
+    assert {k: v for k, v in submit.items() if k not in own_to_submit} == {
+        k: v for k, v in run.items() if k not in own_to_run
+    }

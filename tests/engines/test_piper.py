@@ -9,8 +9,9 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
+from narration.engines.alignment import align_words
 from narration.engines.base import SynthesisParams
-from narration.engines.piper import PiperEngine, align_words
+from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 
 TEXT = "Hello there. It's a test!"

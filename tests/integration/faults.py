@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from narration.jobs import FINAL_STATUSES
+from narration.adapters.job_records import FINAL_STATUSES
 from narration.services import Services, read_stack_file
 from tests.conftest import narrate
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
+from narration.services import Services
 from tests.conftest import narrate
 from tests.helpers import decode
 
@@ -73,6 +75,7 @@ def test_every_chunk_once_and_in_order(finished_job: dict) -> None:
     for sentence in ("Sheep watched from the fields on either side.", "the lamps were lit."):
         assert spoken.count(sentence) == 1
     assert [c["title"] for c in manifest["chapters"]] == ["A Short Walk", "The Return"]
+    assert (manifest["skipped"], manifest["coverage"]) == ([], 1.0)
 
 
 def test_audio_is_speech_not_silence(finished_job: dict) -> None:
@@ -107,3 +110,19 @@ def test_run_one_shot_writes_audio(stack_env: dict[str, str], tmp_path: Path) ->
     result = narrate(stack_env, "run", str(source), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert len(decode(out)) / 22050 > 2.0
+
+
+def test_run_twice_without_seed_gives_identical_files(
+    stack_env: dict[str, str], services: Services, tmp_path: Path
+) -> None:
+    source = tmp_path / "twice.txt"
+    source.write_text("The same words, narrated twice. Nobody chose a seed.\n")
+    outputs = []
+    for name in ("first.opus", "second.opus"):
+        services.store().delete_prefix(CACHE_PREFIX)  # synthesised again, not reused
+        out = tmp_path / name
+        result = narrate(stack_env, "run", str(source), "-o", str(out), "--title", "Twice")
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]

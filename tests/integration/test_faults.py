@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from narration import stack
+from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.services import Services
-from tests.conftest import narrate
+from narration.settings import Settings, load_settings
+from tests.conftest import narrate, up_stack
 from tests.integration.faults import (
     children,
     long_text,
@@ -42,6 +44,13 @@ def reference(stack_env: dict[str, str], services: Services, document: Path) -> 
     return output_bytes(services, job_id)
 
 
+@pytest.fixture(autouse=True)
+def no_cached_chunks(services: Services) -> None:
+    """Each fault must meet a job that really synthesises: empty the bucket's chunk cache, so
+    that identical bytes prove determinism, not reuse."""
+    services.store().delete_prefix(CACHE_PREFIX)
+
+
 def _progressed(services: Services, job_id: str, chunks: int) -> bool:
     return services.records().get(job_id)["chunks_done"] >= chunks
 
@@ -50,7 +59,9 @@ def test_same_document_twice_gives_identical_audio(
     stack_env: dict[str, str], services: Services, document: Path, reference: bytes
 ) -> None:
     job_id = submit(stack_env, document, "--seed", SEED)
-    assert wait_final(services, job_id)["status"] == "succeeded"
+    record = wait_final(services, job_id)
+    assert record["status"] == "succeeded"
+    assert record["chunks_reused"] == 0
     assert output_bytes(services, job_id) == reference
 
 
@@ -92,7 +103,7 @@ def test_whole_worker_killed_and_replaced(
     for child in pool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
-    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    up_stack(stack_home, workers=1)
     record = wait_final(services, job_id, timeout=300)
     assert record["status"] == "succeeded", record["error"]
     assert output_bytes(services, job_id) == reference
@@ -172,7 +183,7 @@ def test_resume_remakes_only_missing_chunks(
     keys = services.keys(job_id)
     before = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}
     assert before
-    stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    up_stack(stack_home, workers=1)
     result = narrate(stack_env, "resume", job_id, "--wait")
     assert result.returncode == 0, result.stderr
     after = {k: store.get_bytes(k) for k in store.list_keys(keys.chunks_prefix)}
@@ -181,7 +192,5 @@ def test_resume_remakes_only_missing_chunks(
     assert output_bytes(services, job_id) == reference
 
 
-def services_settings(env: dict[str, str]):  # type: ignore[no-untyped-def]
-    from narration.settings import load_settings
-
+def services_settings(env: dict[str, str]) -> Settings:
     return load_settings(environ=env)

@@ -15,7 +15,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from narration.pipeline.encode import ffmpeg_exe
+from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.pipeline.loudness import true_peak_dbtp
 from tests.conftest import narrate
 from tests.helpers import decode
@@ -150,7 +150,9 @@ def test_m4b_has_chapters(stack_env: dict[str, str], tmp_path: Path) -> None:
     )
     assert probe.stderr.count("Chapter #0:") == 2
     assert "title           : One" in probe.stderr or "One" in probe.stderr
-    assert MP4(audio).info.length > 1.0
+    info = MP4(audio).info
+    assert info is not None
+    assert info.length > 1.0
 
 
 def test_chapter_subset_and_split_files(

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from narration.adapters.job_records import new_job_id
+from narration.adapters.object_store import S3Store
 from narration.errors import InputError
-from narration.jobs import new_job_id
-from narration.pipeline.storage import S3Store
 from narration.services import Services, read_stack_file
 from narration.settings import Settings
 from tests.conftest import narrate

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from narration import stack
 from narration.cli.common import state
-from narration.cli.main import _submit
+from narration.cli.job_commands import submit_document
 from narration.services import Services
 from narration.settings import Settings
+from tests.conftest import up_stack
 from tests.integration.faults import wait_final
 
 JOBS = 50
@@ -21,7 +22,7 @@ JOBS = 50
 def test_fifty_jobs_on_two_workers(
     stack_home: Path, services: Services, settings: Settings, tmp_path: Path
 ) -> None:
-    stack.up(stack_home, workers=2, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+    up_stack(stack_home, workers=2)
     try:
         state.config = None
         state.__dict__["settings"] = settings
@@ -29,7 +30,7 @@ def test_fifty_jobs_on_two_workers(
         for number in range(JOBS):
             path = tmp_path / f"job{number}.txt"
             path.write_text(f"This is job number {number}. It belongs to nobody else.")
-            record = _submit(str(path), "", "", "", "", "", None, "", "", False, None, 0)
+            record = submit_document(str(path))
             texts[record["job_id"]] = path.read_text()
         store = services.store()
         for job_id, text in texts.items():
@@ -41,4 +42,4 @@ def test_fifty_jobs_on_two_workers(
     finally:
         state.__dict__.pop("settings", None)
         stack.stop_workers(stack_home)
-        stack.up(stack_home, workers=1, env={"NARRATION_VISIBILITY_TIMEOUT_S": "20"})
+        up_stack(stack_home, workers=1)

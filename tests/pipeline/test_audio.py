@@ -55,15 +55,11 @@ def test_edges_cap_the_tail() -> None:
     pcm = _utterance()
     edges = audio.speech_edges(pcm, SR, max_tail_s=0.05)
     assert edges.tail_quiet == round(0.05 * SR)
-    full = audio.speech_edges(pcm, SR)
-    assert audio.speech_bounds(pcm, SR) == (full.start, full.end)
 
 
 def test_silence_has_no_edges() -> None:
     silence = np.zeros(SR, dtype=np.float32)
     assert audio.speech_edges(silence, SR) == audio.SpeechEdges(0, 0, 0, 0)
-    assert audio.speech_bounds(silence, SR) == (0, 0)
-    assert audio.speech_bounds(silence, SR, threshold_db=-45.0) == (0, 0)
 
 
 def test_fades_start_and_end_at_zero_without_steps() -> None:

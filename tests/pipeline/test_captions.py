@@ -98,7 +98,8 @@ TEXT = "Mary had a little lamb. Its fleece was white — as snow."
 
 def spans() -> tuple[list[Span], list[Span]]:
     sentences = [Span(0.0, 1.6, 0, 23), Span(1.9, 4.0, 24, len(TEXT))]
-    words, t = [], 0.0
+    words: list[Span] = []
+    t = 0.0
     for m in re.finditer(r"\w+", TEXT):
         t += 0.006 if not words else 0.25
         words.append(Span(t, t + 0.2, m.start(), m.end()))

@@ -31,7 +31,7 @@ def sentences(draw: st.DrawFn) -> str:
 
 
 PARAGRAPH = st.lists(sentences(), min_size=1, max_size=6).map(" ".join)
-ROLE = st.sampled_from(["text", "section", "item", "item"])
+ROLE: st.SearchStrategy[Role] = st.sampled_from(["text", "section", "item", "item"])
 CHAPTER = st.tuples(
     st.text(min_size=0, max_size=30), st.lists(st.tuples(PARAGRAPH, ROLE), min_size=1, max_size=6)
 )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import pytest
 
+from narration.adapters.object_store import parse_s3_uri
 from narration.errors import InputError
-from narration.pipeline.document import Chapter, Document
-from narration.pipeline.plan import JobKeys, JobOptions, Plan, make_plan, select_chapters
-from narration.pipeline.storage import parse_s3_uri, validate_key
+from narration.pipeline.document import Chapter, Document, Skipped
+from narration.pipeline.plan import JobOptions, Plan, make_plan, select_chapters
 
 BOOK = Document(
     "Book",
@@ -19,15 +21,43 @@ BOOK = Document(
 def test_segments_follow_chapters_and_cut_at_paragraphs() -> None:
     plan = make_plan("job", BOOK, JobOptions(voice="v"), segment_max_chunks=10)
     assert [c.seq for c in plan.chunks] == list(range(len(plan.chunks)))
+    assert len(plan.segments) > len(BOOK.chapters)
     for segment in plan.segments:
         assert len({c.chapter for c in segment}) == 1
-        assert len(segment) <= 10
+        assert len(segment) <= 20
         assert segment[-1].boundary_after in ("paragraph", "chapter")
+        if segment[-1].boundary_after != "chapter":
+            assert len(segment) >= 5
         assert [c.index for c in segment] == list(range(len(segment)))
+
+
+def _segment_texts(document: Document) -> list[tuple[str, ...]]:
+    plan = make_plan("job", document, JobOptions(voice="v"), segment_max_chunks=10)
+    return [tuple(c.text for c in segment) for segment in plan.segments]
+
+
+@pytest.mark.parametrize("where", [3, 40, 77, 118])
+def test_an_edit_changes_only_the_segments_next_to_it(where: int) -> None:
+    paragraphs = [f"Paragraph {p} says something about the number {p * 7}." for p in range(160)]
+    edited = list(paragraphs)
+    edited[where] = "This paragraph was rewritten from start to end by its editor."
+    before = _segment_texts(Document("Book", (Chapter("One", tuple(paragraphs)),)))
+    after = _segment_texts(Document("Book", (Chapter("One", tuple(edited)),)))
+    assert len(before) >= 8
+    changed = [segment for segment in after if segment not in before]
+    assert 1 <= len(changed) <= 2
 
 
 def test_plan_round_trips_through_json() -> None:
     plan = make_plan("job", BOOK, JobOptions(voice="v", format="m4b", seed=5), 16)
+    assert Plan.from_json(plan.to_json()) == plan
+
+
+def test_the_plan_carries_what_was_skipped_and_the_coverage() -> None:
+    lost = Skipped("notes.xhtml", "Notes", "not in the reading order", BOOK.chars // 3)
+    plan = make_plan("job", replace(BOOK, skipped=(lost,)), JobOptions(voice="v"), 10)
+    assert plan.skipped == (asdict(lost),)
+    assert plan.coverage == pytest.approx(0.75, abs=0.01)
     assert Plan.from_json(plan.to_json()) == plan
 
 
@@ -62,10 +92,3 @@ def test_bad_options_are_refused() -> None:
 def test_unsafe_s3_uris_are_refused(uri: str) -> None:
     with pytest.raises(InputError):
         parse_s3_uri(uri)
-
-
-def test_keys_are_built_from_validated_parts() -> None:
-    keys = JobKeys("jobs", "abc123")
-    assert keys.chunk_audio(7) == "jobs/abc123/chunks/000007.wav"
-    assert validate_key(keys.manifest) == "jobs/abc123/manifest.json"
-    assert parse_s3_uri("s3://my-bucket/books/out.mp3").key == "books/out.mp3"

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from narration.adapters.pcm_spool import PcmSpool
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
-from narration.pipeline import audio, prosody, stitcher
+from narration.pipeline import audio, prosody, timeline
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS, LoudnessMeter, gain_for_target
-from narration.pipeline.plan import JobKeys, PlannedChunk
+from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.render import RenderedChunk, render_chunk
-from narration.pipeline.storage import MemoryStore
 
 CHUNKS = (
     PlannedChunk(0, 0, 0, 0, "The tide came in slowly. Gulls waited on the wall.", "sentence"),
@@ -51,7 +51,7 @@ STITCHER_META_KEYS = {
 class Stitched:
     pcm: np.ndarray
     rate: int
-    placed: list[stitcher.Placed]
+    placed: list[timeline.Placed]
     gain_db: float
 
 
@@ -62,7 +62,7 @@ def engine() -> PiperEngine:
 
 @pytest.fixture(scope="module")
 def rendered(engine: PiperEngine) -> list[RenderedChunk]:
-    state = prosody.initial_state(engine.voice.name, job_seed=7)
+    state = prosody.initial_state(engine.voice.name, user_seed=7)
     out = []
     for chunk in CHUNKS:
         result = render_chunk(engine, chunk, state)
@@ -72,15 +72,15 @@ def rendered(engine: PiperEngine) -> list[RenderedChunk]:
 
 
 @pytest.fixture(scope="module")
-def stitched(rendered: list[RenderedChunk]) -> Stitched:
+def stitched(rendered: list[RenderedChunk], tmp_path_factory: pytest.TempPathFactory) -> Stitched:
     metas = [r.meta for r in rendered]
     rate = metas[0]["sample_rate"]
-    placed, total = stitcher.place_chunks(metas, rate)
-    # Through the stitcher's own chunk pass, so whatever it does to each chunk is measured too.
-    store, keys = MemoryStore(), JobKeys("", "test-render")
-    for result in rendered:
-        store.put_bytes(keys.chunk_audio(result.meta["seq"]), result.wav)
-    pcm = np.concatenate(list(stitcher._pcm_blocks(store, keys, placed, rate)))
+    placed, total = timeline.place_chunks(metas, rate)
+    # Through the stitcher's own spool pass, so whatever it does to each chunk is measured too.
+    wavs = {result.meta["key"]: result.wav for result in rendered}
+    spool = PcmSpool(tmp_path_factory.mktemp("render") / "spool.s16", placed)
+    spool.fill(lambda meta: wavs[meta["key"]], lambda block: None)
+    pcm = np.concatenate(list(spool.blocks()))
     assert len(pcm) == total
     meter = LoudnessMeter(rate)
     meter.add(pcm)

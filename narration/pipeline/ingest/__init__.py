@@ -57,6 +57,8 @@ def load_document(
     """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
 
     `options` says what to do with code blocks, tables and footnotes (docs/INPUTS.md).
+    `skip_front_matter` leaves out what the document's structure marks as furniture (see
+    docs/INPUTS.md); whatever is found but not read is listed in `Document.skipped`.
 
     Raises InputError, with one line saying why, for anything that is not clearly a readable
     document: unsupported type, binary, invalid UTF-8 without a BOM, nothing speakable.
@@ -71,7 +73,7 @@ def load_document(
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
-        meta, chapters = parse_epub(data, skip_front_matter=skip_front_matter)
+        meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
         doc_title = title or meta.get("title") or sniff.stem(name)
     else:
         text = sniff.decode(data)
@@ -93,7 +95,7 @@ def load_document(
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
             skipped = log.records()
         else:
-            meta, blocks = parse_text(text, skip_front_matter=skip_front_matter)
+            meta, blocks, skipped = parse_text(text, skip_front_matter=skip_front_matter)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=False)
     chapters = tuple(c for c in chapters if c.paragraphs)
     if not chapters:

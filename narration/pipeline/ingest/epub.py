@@ -1,12 +1,13 @@
 """EPUB 2/3 in, via ebooklib: spine order, titles from the nav document or NCX.
 
 Each spine item becomes (at most) one chapter. Its title comes from the table of contents
-(nav or NCX, matched by file), else its first heading, else "Chapter N". Cover, title page,
-copyright, table-of-contents and index pages are skipped by default; they are recognised from
-the EPUB 3 landmarks, the EPUB 2 guide, epub:type on the page, file names and, last, content
-(a page of links, a short page with a copyright notice, a page with only an image). Non-linear
-spine items are skipped with them. Footnote reference markers are dropped; note bodies are read
-where the book puts them.
+(nav or NCX, matched by file), else its first heading, else "Chapter N". Front and back matter
+(cover, title page, copyright page, table of contents, index) is skipped by default, but only
+where the book's structure says so (EPUB 3 landmarks and epub:type, the EPUB 2 guide, the nav
+and cover items, a page that is only links into the book) and only at the edges of the book:
+never because of words in a chapter, which once lost short chapters that mention "copyright".
+Non-linear spine items are skipped too. Whatever is not read is returned as `Skipped`.
+Footnote reference markers are dropped; note bodies are read where the book puts them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from narration.errors import InputError
-from narration.pipeline.document import Chapter
+from narration.pipeline.document import Chapter, Skipped
 from narration.pipeline.ingest.html import (
     html_blocks,
     localname,
@@ -39,14 +40,11 @@ FRONT_MATTER_TYPES = frozenset(
     ("cover", "toc", "copyright-page", "copyright", "index", "titlepage", "title-page",
      "halftitlepage", "loi", "lot")
 )  # fmt: skip
-_FRONT_FILE = re.compile(
-    r"(?:^|[/_.-])(cover|toc|contents|copyright|titlepage|title-page|halftitle)(?:[_.-]|\d|$)",
-    re.I,
-)
-_COPYRIGHT = re.compile(r"©|\bcopyright\b|all rights reserved|\bISBN\b", re.I)
-_TOC_HEADING = re.compile(r"^(?:table of )?contents$", re.I)
-_INDEX_HEADING = re.compile(r"^index$", re.I)
-_COPYRIGHT_MAX_CHARS = 3000
+BODY_START_TYPES = frozenset(("bodymatter", "text"))
+"""EPUB 3 landmark / EPUB 2 guide types that mark where the reading starts."""
+_LINKS_ONLY_SHARE = 0.9
+FRONT_MATTER = "front matter"
+BACK_MATTER = "back matter"
 _XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _NCX_MEDIA = "application/x-dtbncx+xml"
 
@@ -86,6 +84,7 @@ class _Toc:
         self.titles: dict[str, str] = {}
         self.landmarks: dict[str, set[str]] = {}
         self.nav_files: set[str] = set()
+        self.files: set[str] = set()
 
     def add_title(self, path: str, title: str) -> None:
         title = clean(title)
@@ -156,8 +155,11 @@ def _meta(book: Any, name: str) -> str:
     return clean(values[0][0]) if values and values[0][0] else ""
 
 
-def _front_matter_kind(name: str, root: Any, body: Any, blocks: list[Block], toc: _Toc) -> str:
-    """Why this page is front/back matter ('' when it is content)."""
+def _structural_kind(name: str, item: Any, body: Any, blocks: list[Block], toc: _Toc) -> str:
+    """The front/back matter type the book's structure gives this page ('' when none).
+
+    Never the words on the page: a chapter that mentions copyright is still a chapter.
+    """
     kinds = set(toc.landmarks.get(name, set()))
     kinds.update(semantic_type(body).split())
     for el in list(body)[:3]:
@@ -167,27 +169,26 @@ def _front_matter_kind(name: str, root: Any, body: Any, blocks: list[Block], toc
         return sorted(hit)[0]
     if name in toc.nav_files:
         return "toc"
-    if _FRONT_FILE.search(posixpath.basename(name)):
-        return "file name"
-    text_blocks = [t for k, t in blocks if t]
-    chars = sum(len(t) for t in text_blocks)
-    first = text_blocks[0] if text_blocks else ""
-    if chars < 3 and any(localname(el) in ("img", "image", "svg") for el in body.iter()):
+    if type(item).__name__ == "EpubCoverHtml":  # manifest item with properties="cover"
         return "cover"
-    if _TOC_HEADING.match(first.rstrip(".:")):
-        return "toc"
-    if _INDEX_HEADING.match(first.rstrip(".:")):
-        return "index"
-    if 0 < chars < _COPYRIGHT_MAX_CHARS and _COPYRIGHT.search(" ".join(text_blocks)):
-        return "copyright"
-    link_chars = sum(
-        len(clean("".join(a.itertext())))
-        for a in body.iter()
-        if localname(a) == "a" and a.get("href")
-    )
-    if chars and link_chars / chars > 0.6 and sum(1 for k, _ in blocks if k != PARA) >= 3:
+    if _links_only(name, body, blocks, toc.files):
         return "toc"
     return ""
+
+
+def _links_only(name: str, body: Any, blocks: list[Block], files: set[str]) -> bool:
+    """A page whose text, headings aside, is links to other files of the book: a contents page."""
+    others = files - {name}
+    links = [
+        clean("".join(a.itertext()))
+        for a in body.iter()
+        if localname(a) == "a"
+        and ":" not in a.get("href", ":")  # no scheme: a link into the book
+        and _resolve(name, a.get("href", "")) in others
+    ]
+    text_chars = sum(len(t) for k, t in blocks if k <= 0)
+    link_chars = sum(map(len, links))
+    return len(links) >= 2 and text_chars > 0 and link_chars >= _LINKS_ONLY_SHARE * text_chars
 
 
 def _same(a: str, b: str) -> bool:
@@ -220,16 +221,29 @@ def _chapter(blocks: list[Block], title: str | None, number: int) -> Chapter | N
     return replace(chapters[0], title_spoken=spoken)
 
 
-def parse_epub(
-    data: bytes, *, skip_front_matter: bool = True
-) -> tuple[dict[str, str], tuple[Chapter, ...]]:
-    """An EPUB's metadata and chapters."""
-    import ebooklib
+class _Page:
+    """One spine document, parsed, with what the structure says about it."""
 
-    book = _load(data)
+    def __init__(self, name: str, item: Any, linear: bool, toc: _Toc) -> None:
+        self.name = name
+        body = _body(_parse_xhtml(item.get_content()))
+        self.blocks = html_blocks(body)
+        self.linear = linear
+        self.kind = _structural_kind(name, item, body, self.blocks, toc)
+        self.title = toc.title_for(name)
+        self.types = toc.landmarks.get(name, set())
+
+    @property
+    def content(self) -> bool:
+        """Linear, not marked as front/back matter, and has text: part of the reading."""
+        return self.linear and not self.kind and any(t for _, t in self.blocks)
+
+
+def _read_toc(book: Any) -> _Toc:
     toc = _Toc()
     for item in book.get_items():
         name = item.get_name()
+        toc.files.add(name)
         try:
             if item.media_type == _NCX_MEDIA:
                 toc.read_ncx(name, item.get_content())
@@ -242,42 +256,81 @@ def parse_epub(
     for ref in getattr(book, "guide", None) or []:
         # the EPUB 2 guide's hrefs are relative to the package document, as item names are
         toc.add_landmark(_resolve("x", ref.get("href", "")), ref.get("type", ""))
+    return toc
 
+
+def _edge_reasons(pages: list[_Page]) -> list[str]:
+    """Why each page is skipped ('' when it is read).
+
+    Typed pages are front/back matter only before the first content document (or the
+    landmark/guide start of the text, whichever is later) and after the last one: a typed page
+    in the middle of the book is read. Non-linear pages are out of the reading order anywhere.
+    """
+    content = [i for i, p in enumerate(pages) if p.content]
+    starts = [i for i, p in enumerate(pages) if p.types & BODY_START_TYPES]
+    first = max(content[:1] + starts[:1], default=len(pages))
+    last = content[-1] if content else -1
+    reasons = []
+    for index, page in enumerate(pages):
+        if not page.linear:
+            reasons.append("non-linear spine item")
+        elif page.kind and index < first:
+            reasons.append(f"{FRONT_MATTER}: {page.kind}")
+        elif page.kind and index > last:
+            reasons.append(f"{BACK_MATTER}: {page.kind}")
+        else:
+            reasons.append("")
+    return reasons
+
+
+def parse_epub(
+    data: bytes, *, skip_front_matter: bool = True
+) -> tuple[dict[str, str], tuple[Chapter, ...], tuple[Skipped, ...]]:
+    """An EPUB's metadata, chapters and what was found but not read."""
+    import ebooklib
+
+    book = _load(data)
+    toc = _read_toc(book)
     meta = {
         "title": _meta(book, "title"),
         "author": _meta(book, "creator"),
         "language": _meta(book, "language"),
     }
-    chapters: list[Chapter] = []
-    content: list[list[Block]] = []
-    first_heading = ""
+    pages: list[_Page] = []
+    skipped: list[Skipped] = []
     for entry in book.spine:
         idref, linear = (entry, "yes") if isinstance(entry, str) else (entry[0], entry[1])
         item = book.get_item_with_id(idref)
-        if item is None or item.get_type() not in (ebooklib.ITEM_DOCUMENT,):
+        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
+            name = item.get_name() if item is not None else str(idref)
+            skipped.append(Skipped(name, "", "not a text document", 0, body=False))
             continue
-        name = item.get_name()
-        root = _parse_xhtml(item.get_content())
-        body = _body(root)
-        blocks = html_blocks(body)
-        if skip_front_matter:
-            if str(linear).lower() == "no":
-                _LOGGER.debug("skipping non-linear spine item %s", name)
-                continue
-            why = _front_matter_kind(name, root, body, blocks, toc)
-            if why:
-                _LOGGER.debug("skipping %s (%s)", name, why)
-                continue
-        if not first_heading:
-            first_heading = next((t for k, t in blocks if k > 0 and t), "")
-        chapter = _chapter(blocks, toc.title_for(name), len(chapters) + 1)
-        if chapter is not None:
-            chapters.append(chapter)
-            content.append(blocks)
+        pages.append(_Page(item.get_name(), item, str(linear).lower() != "no", toc))
+    reasons = _edge_reasons(pages) if skip_front_matter else [""] * len(pages)
+    chapters: list[Chapter] = []
+    content: list[list[Block]] = []
+    first_heading = ""
+    for page, why in zip(pages, reasons, strict=True):
+        heading = next((t for k, t in page.blocks if k > 0 and t), "")
+        chapter = _chapter(page.blocks, page.title, len(chapters) + 1)
+        if why or chapter is None:
+            # measured as a chapter would be, so spoken and skipped characters add up
+            chars = sum(map(len, chapter.paragraphs)) if chapter else len(_text(page.blocks))
+            furniture = why.startswith((FRONT_MATTER, BACK_MATTER))
+            reason = why or "no speakable text"
+            skipped.append(Skipped(page.name, page.title or heading, reason, chars, not furniture))
+            continue
+        first_heading = first_heading or heading
+        chapters.append(chapter)
+        content.append(page.blocks)
     if not meta["title"] and first_heading:
         meta["title"] = first_heading
     if len(content) == 1:
         # the whole book in one file (pandoc without splitting): chapters from its headings
         head = chapters[0]
         chapters = list(assemble(content[0], head.title, doc_title_spoken=head.title_spoken))
-    return {k: v for k, v in meta.items() if v}, tuple(chapters)
+    return {k: v for k, v in meta.items() if v}, tuple(chapters), tuple(skipped)
+
+
+def _text(blocks: list[Block]) -> str:
+    return "".join(t for _, t in blocks)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import codecs
 import io
+import posixpath
 import re
 import zipfile
-from pathlib import PurePosixPath
 from typing import Final, Literal
 
 from narration.errors import InputError
@@ -72,14 +72,14 @@ def extension(name: str) -> str:
     """The lower-case extension of a file name or URI ('' for '-', a bare key or a dot-file)."""
     if name in ("", "-"):
         return ""
-    return PurePosixPath(name.split("?", 1)[0].split("#", 1)[0]).suffix.lower()
+    return posixpath.splitext(_base_name(name))[1].lower()
 
 
 def stem(name: str) -> str:
     """A readable fallback title from a file name or URI."""
     if name in ("", "-"):
         return "Untitled"
-    base = PurePosixPath(name.split("?", 1)[0].split("#", 1)[0]).stem
+    base = posixpath.splitext(_base_name(name))[0]
     return " ".join(base.replace("_", " ").split()) or "Untitled"
 
 
@@ -160,3 +160,8 @@ def detect(data: bytes, name: str) -> Kind:
         if data.startswith(magic):
             raise InputError(f"{name or 'the input'} is {what}, not a text document")
     return declared or "text"  # refined by sniff_text once decoded when undeclared
+
+
+def _base_name(name: str) -> str:
+    """The last path component of a file name or URI, without its query or fragment."""
+    return posixpath.basename(name.split("?", 1)[0].split("#", 1)[0])

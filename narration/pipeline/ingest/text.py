@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from narration.pipeline.document import ITEM as ITEM_ROLE
-from narration.pipeline.document import SECTION, TEXT, Chapter, Role
+from narration.pipeline.document import SECTION, TEXT, Chapter, Role, Skipped
 
 PARA = 0
 ITEM = -1
@@ -154,7 +154,8 @@ _HYPHEN_WRAP = re.compile(r"(?<=[^\W\d_])-\n\s*(?=[a-z])")
 _PRODUCED_BY = re.compile(
     r"^(?:Produced by|E-?text prepared by|Transcribed from|Transcriber'?s? Note)", re.I
 )
-_CONTENTS = re.compile(r"^(?:TABLE OF )?CONTENTS\.?$", re.I)
+GUTENBERG_HEADER = "Project Gutenberg header"
+GUTENBERG_LICENCE = "Project Gutenberg licence"
 _SHORT_TITLE_MAX = 80
 _LANGUAGES = {
     "english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it",
@@ -193,57 +194,127 @@ def _join_title(heading: str, subtitle: str) -> str:
     return heading + sep + subtitle
 
 
-def gutenberg_body(text: str) -> tuple[str, dict[str, str]]:
-    """Strip a Project Gutenberg header and licence footer; return the body and its fields."""
+def gutenberg_body(text: str) -> tuple[int, int, dict[str, str]]:
+    """Where a Project Gutenberg body starts and ends (0, len(text) if none), and its fields."""
     meta: dict[str, str] = {}
     start = _GUTENBERG_START.search(text)
     if start is None:
-        return text, meta
+        return 0, len(text), meta
     for key, value in _GUTENBERG_FIELD.findall(text[: start.start()]):
         meta.setdefault(key.lower(), value.strip())
     if "language" in meta:
         meta["language"] = _LANGUAGES.get(meta["language"].lower(), meta["language"])
-    body = text[start.end() :]
-    end = _GUTENBERG_END.search(body)
-    if end is not None:
-        body = body[: end.start()]
-    return body, meta
+    end = _GUTENBERG_END.search(text, start.end())
+    return start.end(), end.start() if end is not None else len(text), meta
 
 
-def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, str], list[Block]]:
-    """Plain text to metadata and blocks: blank lines separate paragraphs, lines are unwrapped."""
+def _numbered_blocks(text: str, begin: int, end: int) -> list[tuple[int, str]]:
+    """The blank-line separated blocks of text[begin:end], each with its first line number."""
+    out: list[tuple[int, str]] = []
+    line = text.count("\n", 0, begin) + 1
+    pos = begin
+    for gap in [*_BLANK_LINES.finditer(text, begin, end), None]:
+        stop = gap.start() if gap is not None else end
+        raw = text[pos:stop]
+        if raw.strip():
+            lead = raw[: len(raw) - len(raw.lstrip())]
+            out.append((line + lead.count("\n"), _HYPHEN_WRAP.sub("-", raw.strip())))
+        if gap is not None:
+            line += text.count("\n", pos, gap.end())
+            pos = gap.end()
+    return out
+
+
+def _lines_skipped(text: str, begin: int, end: int, reason: str) -> Skipped:
+    """Furniture around a Project Gutenberg body (its header or licence), by line range."""
+    first = text.count("\n", 0, begin) + 1
+    last = first + text.count("\n", begin, end) - text[begin:end].endswith("\n")
+    return Skipped(_lines(first, last), "", reason, len(clean(text[begin:end])), body=False)
+
+
+def _block_skipped(first: int, last: int, lines: list[str], reason: str) -> Skipped:
+    chars = sum(len(clean(ln)) for ln in lines)
+    return Skipped(_lines(first, last), "", reason, chars, body=False)
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def _is_contents(lines: list[str], following: str | None) -> bool:
+    """A table of contents: two or more lines, each a chapter heading, followed by a heading
+    (a part heading with its first chapter heading under it is followed by text instead)."""
+    if len(lines) < 2 or not all(heading_title(ln, alone=True) for ln in lines):
+        return False
+    after = following.split("\n") if following is not None else []
+    return not after or heading_title(after[0].strip(), alone=len(after) == 1) is not None
+
+
+def _furniture(
+    raw_blocks: list[tuple[int, str]], index: int, blocks: list[Block], *, gutenberg: bool
+) -> Skipped | None:
+    """The block at `index` as skipped furniture, or None when it is read.
+
+    Rests on structure only: a contents block (with the one-line title just before it, which
+    is then taken back off `blocks`), or Gutenberg's producer credit right after its START line.
+    """
+    line_no, raw = raw_blocks[index]
+    lines = [ln.strip() for ln in raw.split("\n")]
+    last = line_no + len(lines) - 1
+    if gutenberg and not index and _PRODUCED_BY.match(raw):
+        return _block_skipped(line_no, last, lines, GUTENBERG_HEADER)
+    following = raw_blocks[index + 1][1] if index + 1 < len(raw_blocks) else None
+    if not _is_contents(lines, following):
+        return None
+    before = raw_blocks[index - 1][1] if index else "\n"
+    if _is_subtitle(before) and blocks and blocks[-1] == (PARA, clean(before)):
+        blocks.pop()
+        line_no, lines = raw_blocks[index - 1][0], [before, *lines]
+    return _block_skipped(line_no, last, lines, "table of contents")
+
+
+def parse_text(
+    text: str, *, skip_front_matter: bool = True
+) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+    """Plain text to metadata, blocks and what was skipped; blank lines separate paragraphs."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    body, meta = gutenberg_body(text)
-    body = _HYPHEN_WRAP.sub("-", body)
-    raw_blocks = [b.strip() for b in _BLANK_LINES.split(body)]
-    raw_blocks = [b for b in raw_blocks if b]
+    begin, end, meta = gutenberg_body(text)
+    skipped: list[Skipped] = []
+    if not skip_front_matter:
+        begin, end = 0, len(text)
+    elif begin:
+        skipped.append(_lines_skipped(text, 0, begin, GUTENBERG_HEADER))
+    raw_blocks = _numbered_blocks(text, begin, end)
     blocks: list[Block] = []
-    seen_heading = False
     pending_heading: int | None = None  # index in blocks of a heading still open for a subtitle
-    in_contents = False
-    for raw in raw_blocks:
+    for index, (_, raw) in enumerate(raw_blocks):
         lines = [ln.strip() for ln in raw.split("\n")]
         first = lines[0]
+        furniture = (
+            _furniture(raw_blocks, index, blocks, gutenberg=bool(begin))
+            if skip_front_matter
+            else None
+        )
+        if furniture is not None:
+            skipped.append(furniture)
+            pending_heading = None
+            continue
         title = heading_title(first, alone=len(lines) == 1)
         if title is None and len(lines) > 1 and all(heading_title(ln, alone=True) for ln in lines):
             # a table of contents: every line a heading; each becomes an (empty) chapter
             blocks.extend((1, clean(ln)) for ln in lines)
-            seen_heading = True
             pending_heading = None
             continue
         if title is not None:
-            in_contents = False
             rest = lines[1:]
             if len(rest) > 1 and all(heading_title(ln, alone=True) for ln in rest):
                 blocks.append((1, clean(title)))
-                seen_heading = True
                 blocks.extend((1, clean(ln)) for ln in rest)
                 pending_heading = None
                 continue
             if len(rest) == 1 and _is_subtitle(rest[0]):
                 title, rest = _join_title(title, rest[0]), []
             blocks.append((1, clean(title)))
-            seen_heading = True
             pending_heading = len(blocks) - 1 if not rest and title == first else None
             if rest:
                 blocks.append((PARA, clean(" ".join(rest))))
@@ -254,14 +325,7 @@ def parse_text(text: str, *, skip_front_matter: bool = True) -> tuple[dict[str, 
             pending_heading = None
             continue
         pending_heading = None
-        if skip_front_matter:
-            if _CONTENTS.match(raw):
-                in_contents = True
-                continue
-            if in_contents and all(len(ln) < _SHORT_TITLE_MAX for ln in lines):
-                continue
-            in_contents = False
-            if not seen_heading and _PRODUCED_BY.match(raw):
-                continue
         blocks.append((PARA, clean(" ".join(lines))))
-    return meta, blocks
+    if end < len(text) and text[end:].strip():
+        skipped.append(_lines_skipped(text, end, len(text), GUTENBERG_LICENCE))
+    return meta, blocks, tuple(skipped)

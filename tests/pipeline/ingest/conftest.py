@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from ebooklib import epub
 
-# (file name, nav/NCX title or None, body XHTML, epub:type of the body or "")
+# (file name, nav/NCX title or None, body XHTML, epub:type of the page or "")
 Page = tuple[str, str | None, str, str]
 
 
@@ -20,7 +21,10 @@ def build_epub(
     language: str = "en",
     guide: Sequence[tuple[str, str]] = (),
     linear_no: Sequence[str] = (),
+    write_options: dict[str, Any] | None = None,
 ) -> bytes:
+    """`guide` goes into both the EPUB 2 guide and the EPUB 3 landmarks unless `write_options`
+    turns one off (ebooklib: `epub2_guide`, `epub3_landmark`)."""
     book = epub.EpubBook()
     book.set_identifier("test-book")
     book.set_title(title)
@@ -30,10 +34,11 @@ def build_epub(
     toc = []
     for file_name, toc_title, body, body_type in pages:
         item = epub.EpubHtml(title=toc_title or file_name, file_name=file_name, lang=language)
-        type_attr = f' epub:type="{body_type}"' if body_type else ""
+        if body_type:  # on a wrapping section: ebooklib drops the body's attributes on writing
+            body = f'<section epub:type="{body_type}">{body}</section>'
         item.set_content(
             '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
-            f"<head><title>{toc_title or ''}</title></head><body{type_attr}>{body}</body></html>"
+            f"<head><title>{toc_title or ''}</title></head><body>{body}</body></html>"
         )
         book.add_item(item)
         items.append(item)
@@ -49,7 +54,7 @@ def build_epub(
     for kind, href in guide:
         book.guide.append({"type": kind, "href": href, "title": kind})
     out = io.BytesIO()
-    epub.write_epub(out, book)
+    epub.write_epub(out, book, write_options or {})
     return out.getvalue()
 
 

@@ -17,7 +17,7 @@ PAGES = [
         "rights.xhtml",
         None,
         "<p>Copyright © 2024 Ann Author. All rights reserved.</p><p>ISBN 978-0-00-000000-0</p>",
-        "",
+        "copyright-page",
     ),
     (
         "ch1.xhtml",
@@ -78,7 +78,9 @@ def test_guide_and_non_linear_items_are_skipped(make_epub: Callable[..., bytes])
         ("c.xhtml", None, "<p>Popup note.</p>", ""),
         ("d.xhtml", None, "<h1>Index</h1><p>apples, 3</p><p>pears, 5</p>", ""),
     ]
-    data = make_epub(pages, guide=[("title-page", "a.xhtml")], linear_no=["c.xhtml"])
+    data = make_epub(
+        pages, guide=[("title-page", "a.xhtml"), ("index", "d.xhtml")], linear_no=["c.xhtml"]
+    )
     doc = load_document(data, "x.epub")
     assert [c.title for c in doc.chapters] == ["Real"]
 

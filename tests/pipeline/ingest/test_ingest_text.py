@@ -95,3 +95,44 @@ def test_title_option_wins() -> None:
 def test_crlf_and_hyphenated_wraps() -> None:
     doc = load_document(b"A well-\r\nknown fact,\r\nsaid he.\r\n\r\nNext.", "x.txt")
     assert doc.chapters[0].paragraphs == ("A well-known fact, said he.", "Next.")
+
+
+def test_gutenberg_furniture_is_listed_not_lost() -> None:
+    doc = load_document(GUTENBERG, "alice.txt")
+    assert [(s.source, s.reason, s.body) for s in doc.skipped] == [
+        ("lines 1-7", "Project Gutenberg header", False),
+        ("line 9", "Project Gutenberg header", False),
+        ("lines 11-14", "table of contents", False),
+        ("lines 31-34", "Project Gutenberg licence", False),
+    ]
+    assert doc.skipped[2].chars == len("CONTENTS") + len("CHAPTER I. Down the Rabbit-Hole") + len(
+        "CHAPTER II. The Pool of Tears"
+    )
+    assert doc.skipped[3].chars == len(
+        "*** END OF THE PROJECT GUTENBERG EBOOK ALICE *** Licence text that must not be read."
+    )
+    assert doc.coverage == 1.0
+
+
+def test_keep_front_matter_reads_the_licence_too() -> None:
+    doc = load_document(GUTENBERG, "alice.txt", skip_front_matter=False)
+    everything = " ".join(p for c in doc.chapters for p in c.paragraphs)
+    assert "Licence text that must not be read." in everything
+    assert "Produced by Somebody Helpful" in everything
+    assert doc.skipped == ()
+
+
+def test_words_in_prose_drop_nothing() -> None:
+    """A "Contents" line, credits or copyright words in prose are read: only structure skips."""
+    text = (
+        b"Chapter 1\n\nProduced by the mill, the flour went to town.\n\nCONTENTS\n\n"
+        b"A jar of jam\nand a loaf of bread\n\nCopyright 2024, all rights reserved, ISBN 12.\n"
+    )
+    doc = load_document(text, "story.txt")
+    assert doc.skipped == ()
+    assert doc.chapters[0].paragraphs == (
+        "Produced by the mill, the flour went to town.",
+        "CONTENTS",
+        "A jar of jam and a loaf of bread",
+        "Copyright 2024, all rights reserved, ISBN 12.",
+    )

@@ -2,26 +2,30 @@
 
 The record is what `narrate status --json` prints; its fields are a contract (docs/CLI.md).
 Counters are updated with HINCRBY so concurrent chunk tasks never lose an update, and chunk
-completions are recorded in a set so a re-delivered task is never counted twice.
+completions are recorded in a set so a re-delivered task is never counted twice. Every Redis
+error is mapped here: a refused password to `CredentialsRefused`, anything else that keeps us
+from the broker to `RetryableError` (both exit 3 at the CLI; tasks retry the second).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import secrets
 import time
-from collections.abc import Iterator
-from typing import Any, Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final, Protocol, TypeVar
 
 import redis
 
-from narration.errors import JobNotFound, ServiceError
+from narration.errors import CredentialsRefused, JobNotFound, RetryableError
 
 STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "cancelled")
 FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
-_INT_FIELDS: Final = ("chunks_total", "chunks_done")
+_INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
 
 
@@ -42,24 +46,73 @@ def _done_key(job_id: str) -> str:
     return f"narration:job:{job_id}:done"
 
 
-class JobRecords:
-    """Read and update job records; every method is one or a few Redis round trips."""
+def _cache_key(bucket: str) -> str:
+    return f"narration:cache:{bucket}"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def _mapped() -> Iterator[None]:
+    try:
+        yield
+    except redis.AuthenticationError as error:
+        raise CredentialsRefused(f"broker refused the credentials: {error}") from None
+    except redis.ResponseError as error:
+        if "NOAUTH" in str(error) or "WRONGPASS" in str(error):
+            raise CredentialsRefused(f"broker refused the credentials: {error}") from None
+        raise RetryableError(f"broker error: {error}") from None
+    except (redis.RedisError, ConnectionError) as error:
+        raise RetryableError(f"broker unreachable: {error}") from None
+
+
+def _redis_errors_mapped(method: F) -> F:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _mapped():
+            return method(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class JobRecords(Protocol):
+    """What the pipeline needs from job records (status, progress, the chunk done set)."""
+
+    def ping(self) -> None: ...
+    def create(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+    def get(self, job_id: str) -> dict[str, Any]: ...
+    def exists(self, job_id: str) -> bool: ...
+    def update(self, job_id: str, **fields: Any) -> None: ...
+    def set_status(self, job_id: str, status: str, **fields: Any) -> bool: ...
+    def chunk_done(
+        self, job_id: str, chunk_id: str, audio_seconds: float, reused: bool = ...
+    ) -> bool: ...
+    def is_chunk_done(self, job_id: str, chunk_id: str) -> bool: ...
+    def touch_cached(self, bucket: str, keys: list[str]) -> None: ...
+    def cached_before(self, bucket: str, cutoff: float) -> list[str]: ...
+    def forget_cached(self, bucket: str, keys: list[str]) -> None: ...
+    def event(self, job_id: str, kind: str, **data: Any) -> None: ...
+    def follow(self, job_id: str, block_ms: int = ...) -> Iterator[dict[str, Any] | None]: ...
+    def list(self, limit: int = ...) -> list[dict[str, Any]]: ...
+    def is_cancelled(self, job_id: str) -> bool: ...
+
+
+class RedisJobRecords:
+    """Job records in Redis; every method is one or a few round trips."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis: Any = client
 
     @classmethod
-    def from_url(cls, url: str) -> JobRecords:
+    def from_url(cls, url: str) -> RedisJobRecords:
         return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10))
 
+    @_redis_errors_mapped
     def ping(self) -> None:
-        try:
-            self._redis.ping()
-        except redis.AuthenticationError as error:
-            raise ServiceError(f"broker refused the password: {error}") from None
-        except redis.ConnectionError as error:
-            raise ServiceError(f"broker unreachable: {error}") from None
+        self._redis.ping()
 
+    @_redis_errors_mapped
     def create(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         now = time.time()
         record = {
@@ -67,6 +120,7 @@ class JobRecords:
             "status": "queued",
             "chunks_total": 0,
             "chunks_done": 0,
+            "chunks_reused": 0,
             "audio_seconds": 0.0,
             "error": "",
             "output_uri": "",
@@ -81,18 +135,22 @@ class JobRecords:
         self.event(job_id, "queued")
         return self.get(job_id)
 
+    @_redis_errors_mapped
     def get(self, job_id: str) -> dict[str, Any]:
         raw = self._redis.hgetall(_job_key(job_id))
         if not raw:
             raise JobNotFound(f"no job {job_id!r}")
         return _decode(raw)
 
+    @_redis_errors_mapped
     def exists(self, job_id: str) -> bool:
         return bool(self._redis.exists(_job_key(job_id)))
 
+    @_redis_errors_mapped
     def update(self, job_id: str, **fields: Any) -> None:
         self._redis.hset(_job_key(job_id), mapping={k: _encode(v) for k, v in fields.items()})
 
+    @_redis_errors_mapped
     def set_status(self, job_id: str, status: str, **fields: Any) -> bool:
         """Move to `status` unless the job already ended; returns whether it moved."""
         if status not in STATUSES:
@@ -106,21 +164,48 @@ class JobRecords:
         self.event(job_id, status, **{k: v for k, v in fields.items() if k != "finished_at"})
         return True
 
-    def chunk_done(self, job_id: str, chunk_id: str, audio_seconds: float) -> bool:
-        """Count a finished chunk once, however often its task ran."""
+    @_redis_errors_mapped
+    def chunk_done(
+        self, job_id: str, chunk_id: str, audio_seconds: float, reused: bool = False
+    ) -> bool:
+        """Count a finished chunk once, however often its task ran; `reused` ones also as such."""
         if not self._redis.sadd(_done_key(job_id), chunk_id):
             return False
         pipe = self._redis.pipeline()
         pipe.hincrby(_job_key(job_id), "chunks_done", 1)
+        if reused:
+            pipe.hincrby(_job_key(job_id), "chunks_reused", 1)
         pipe.hincrbyfloat(_job_key(job_id), "audio_seconds", round(audio_seconds, 3))
         pipe.hsetnx(_job_key(job_id), "started_at", time.time())
         pipe.execute()
         self.event(job_id, "chunk", chunk=chunk_id, audio_seconds=round(audio_seconds, 3))
         return True
 
+    @_redis_errors_mapped
     def is_chunk_done(self, job_id: str, chunk_id: str) -> bool:
         return bool(self._redis.sismember(_done_key(job_id), chunk_id))
 
+    @_redis_errors_mapped
+    def touch_cached(self, bucket: str, keys: list[str]) -> None:
+        """Record that these chunk-cache entries were used now (their retention restarts)."""
+        if keys:
+            now = time.time()
+            self._redis.zadd(_cache_key(bucket), dict.fromkeys(keys, now))
+
+    @_redis_errors_mapped
+    def cached_before(self, bucket: str, cutoff: float) -> list[str]:
+        """Chunk-cache entries last used before `cutoff` (at most 10,000 a call)."""
+        keys: list[str] = self._redis.zrangebyscore(
+            _cache_key(bucket), "-inf", cutoff, start=0, num=10_000
+        )
+        return keys
+
+    @_redis_errors_mapped
+    def forget_cached(self, bucket: str, keys: list[str]) -> None:
+        if keys:
+            self._redis.zrem(_cache_key(bucket), *keys)
+
+    @_redis_errors_mapped
     def event(self, job_id: str, kind: str, **data: Any) -> None:
         self._redis.xadd(
             _events_key(job_id),
@@ -133,7 +218,8 @@ class JobRecords:
         """Yield events as they come; None after each quiet `block_ms` so callers can refresh."""
         last = "0-0"
         while True:
-            reply = self._redis.xread({_events_key(job_id): last}, block=block_ms, count=100)
+            with _mapped():
+                reply = self._redis.xread({_events_key(job_id): last}, block=block_ms, count=100)
             if not reply:
                 yield None
                 continue
@@ -141,6 +227,7 @@ class JobRecords:
                 last = entry_id
                 yield {"kind": entry["kind"], **json.loads(entry.get("data", "{}"))}
 
+    @_redis_errors_mapped
     def list(self, limit: int = 100) -> list[dict[str, Any]]:
         ids = self._redis.zrevrange(_JOBS_INDEX, 0, limit - 1)
         records = []
@@ -151,6 +238,7 @@ class JobRecords:
                 self._redis.zrem(_JOBS_INDEX, job_id)
         return records
 
+    @_redis_errors_mapped
     def is_cancelled(self, job_id: str) -> bool:
         return self._redis.hget(_job_key(job_id), "status") == "cancelled"
 

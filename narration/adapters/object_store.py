@@ -3,7 +3,8 @@ pure unit tests.
 
 Credentials, endpoint and region come from settings or the standard AWS chain. Large objects go
 up as multipart uploads that are completed or aborted as a whole, so a final key never holds a
-partial object. Connection failures surface as `RetryableError` so tasks retry them.
+partial object. boto errors are mapped here: a missing key to `ObjectNotFound`, refused
+credentials to `CredentialsRefused`, connection failures to `RetryableError` so tasks retry them.
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from narration.errors import InputError, RetryableError, ServiceError
+from narration.errors import (
+    CredentialsRefused,
+    InputError,
+    ObjectNotFound,
+    RetryableError,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
 MULTIPART_THRESHOLD: Final = 8 * 1024 * 1024
 _BUCKET_RE: Final = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _KEY_PART_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-class ObjectNotFound(KeyError):
-    """Raised when a key names no object."""
 
 
 class ObjectStore(Protocol):
@@ -47,7 +49,9 @@ class ObjectStore(Protocol):
     def download_file(self, key: str, path: Path) -> None: ...
     def list_keys(self, prefix: str) -> list[str]: ...
     def delete_prefix(self, prefix: str) -> int: ...
+    def delete_keys(self, keys: list[str]) -> None: ...
     def presign(self, key: str, expires_s: int) -> str: ...
+    def for_bucket(self, bucket: str) -> ObjectStore: ...
 
 
 @dataclass(frozen=True)
@@ -182,11 +186,15 @@ class S3Store:
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(prefix)
+        self.delete_keys(keys)
+        return len(keys)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        """Delete these objects (missing ones are no error), 1,000 to a request."""
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
-            with _mapped(prefix):
+            with _mapped(batch[0]["Key"]):
                 self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
-        return len(keys)
 
     def presign(self, key: str, expires_s: int) -> str:
         url: str = self._client.generate_presigned_url(
@@ -198,9 +206,10 @@ class S3Store:
 class MemoryStore:
     """In-process ObjectStore for pure unit tests of code that only needs get/put."""
 
-    def __init__(self, bucket: str = "memory") -> None:
+    def __init__(self, bucket: str = "memory", buckets: dict[str, dict[str, bytes]] | None = None):
         self.bucket = bucket
-        self.objects: dict[str, bytes] = {}
+        self._buckets = {} if buckets is None else buckets
+        self.objects: dict[str, bytes] = self._buckets.setdefault(bucket, {})
 
     def put_bytes(self, key: str, data: bytes, content_type: str = "") -> None:
         self.objects[key] = bytes(data)
@@ -228,12 +237,19 @@ class MemoryStore:
 
     def delete_prefix(self, prefix: str) -> int:
         keys = self.list_keys(prefix)
-        for key in keys:
-            del self.objects[key]
+        self.delete_keys(keys)
         return len(keys)
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
 
     def presign(self, key: str, expires_s: int) -> str:
         return f"memory://{self.bucket}/{key}"
+
+    def for_bucket(self, bucket: str) -> MemoryStore:
+        """Another bucket of the same memory."""
+        return MemoryStore(bucket, self._buckets)
 
 
 _CONNECTION_ERRORS = (
@@ -256,7 +272,7 @@ def _translate(error: botocore.exceptions.ClientError, what: str) -> Exception:
         bucket = error.response.get("Error", {}).get("BucketName") or what
         return InputError(f"bucket does not exist: {bucket}")
     if code in ("403", "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
-        return InputError(f"object storage denied access to {what} ({code})")
+        return CredentialsRefused(f"object storage denied access to {what} ({code})")
     return RetryableError(f"object storage error on {what}: {code}")
 
 
@@ -272,7 +288,7 @@ def _mapped(what: str) -> Iterator[None]:
     except boto3.exceptions.S3UploadFailedError as error:
         raise RetryableError(f"upload of {what} failed: {error}") from error
     except botocore.exceptions.NoCredentialsError:
-        raise ServiceError(
+        raise CredentialsRefused(
             "object storage credentials not found: set NARRATION_S3_ACCESS_KEY and "
             "NARRATION_S3_SECRET_KEY, or configure the AWS credential chain"
         ) from None

@@ -1,6 +1,6 @@
 """Encode a stream of mono PCM blocks to the output formats with the ffmpeg binary.
 
-ffmpeg comes from the `imageio-ffmpeg` wheel (no system package). One `Encoder` is one ffmpeg
+ffmpeg comes from the `imageio-ffmpeg` wheel (no system package). One `FfmpegEncoder` is one ffmpeg
 process reading raw s16le mono PCM on stdin and writing the output file; the caller streams
 blocks into it, so memory does not depend on the length of the book.
 
@@ -21,79 +21,37 @@ Tags and chapters, per format:
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
-import itertools
 import logging
 import os
 import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Final
+from typing import IO, Final, Protocol
 
 import numpy as np
 
+from narration.adapters.tags import add_cover, write_id3, write_vorbis_extras
 from narration.errors import InputError, PermanentError
+from narration.pipeline.formats import (
+    DEFAULT_FORMAT,
+    ChapterMark,
+    Tags,
+    check_chapters,
+    ffmetadata,
+    get_format,
+    to_int16,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Format:
-    """One output format: container, codec and the default bitrate for mono speech."""
-
-    name: str
-    extension: str
-    muxer: str
-    codec: str
-    bitrate: str | None  # None: lossless / PCM
-    mime: str
-    chapters: str  # how chapters are written: "id3" | "ffmetadata" | "vorbis" | "none"
-
-
-# Bitrates are for mono speech. 64 kbit/s MP3 and AAC are what most spoken-word podcasts ship
-# (transparent for a single voice at 22–24 kHz); Opus is transparent for speech far lower.
-FORMATS: Final[dict[str, Format]] = {
-    "mp3": Format("mp3", "mp3", "mp3", "libmp3lame", "64k", "audio/mpeg", "id3"),
-    "m4b": Format("m4b", "m4b", "ipod", "aac", "64k", "audio/mp4", "ffmetadata"),
-    "m4a": Format("m4a", "m4a", "ipod", "aac", "64k", "audio/mp4", "ffmetadata"),
-    "opus": Format("opus", "opus", "opus", "libopus", "32k", "audio/ogg", "vorbis"),
-    # .ogg is Ogg Vorbis: the format every player that says "Ogg" supports; Opus has .opus.
-    "ogg": Format("ogg", "ogg", "ogg", "libvorbis", "64k", "audio/ogg", "vorbis"),
-    "flac": Format("flac", "flac", "flac", "flac", None, "audio/flac", "vorbis"),
-    "wav": Format("wav", "wav", "wav", "pcm_s16le", None, "audio/wav", "none"),
-}
-DEFAULT_FORMAT: Final = "mp3"
 _QUEUE_BLOCKS: Final = 8  # blocks buffered between the caller and the pipe writer
-
-
-@dataclass(frozen=True)
-class Tags:
-    """Descriptive tags; empty fields are not written."""
-
-    title: str = ""
-    artist: str = ""  # the author, or the narrator's voice credit
-    album: str = ""
-    year: str = ""
-    comment: str = ""
-    language: str = ""  # ISO 639-2 ("eng") or BCP 47 ("en"); written as given
-    genre: str = "Audiobook"
-    cover: Path | None = None  # JPEG or PNG
-
-
-@dataclass(frozen=True)
-class ChapterMark:
-    """A chapter of the output in seconds from its start."""
-
-    title: str
-    start_s: float
-    end_s: float
+DECODE_BLOCK_BYTES: Final = 1 << 20
 
 
 def ffmpeg_exe() -> str:
@@ -103,79 +61,27 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def configure_pydub() -> None:
-    """Point pydub at the wheel's ffmpeg (pydub otherwise looks on PATH and warns)."""
-    from pydub import AudioSegment
-
-    exe = ffmpeg_exe()
-    AudioSegment.converter = exe
-    AudioSegment.ffmpeg = exe
-
-
-def get_format(name: str) -> Format:
-    try:
-        return FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise InputError(
-            f"unknown output format {name!r}; choose one of {', '.join(FORMATS)}"
-        ) from None
+def decode_blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
+    """Decode any audio file to mono float32 blocks at `sample_rate`, streaming."""
+    command = [ffmpeg_exe(), "-v", "error", "-i", str(path)]
+    command += ["-f", "f32le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE) as decoder:
+        assert decoder.stdout is not None
+        while block := decoder.stdout.read(DECODE_BLOCK_BYTES):
+            yield np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32)
+    if decoder.returncode != 0:
+        raise PermanentError(f"cannot decode {path.name}")
 
 
-def _ffmeta_escape(value: str) -> str:
-    # ffmetadata: '=', ';', '#', '\' and newlines are escaped with a backslash.
-    out = []
-    for ch in value:
-        if ch in "=;#\\\n":
-            out.append("\\")
-        out.append(ch)
-    return "".join(out)
+class Encoder(Protocol):
+    """What the stitcher needs from an encoder: blocks in, a finished file on close."""
+
+    def write(self, block: np.ndarray) -> None: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
 
 
-def ffmetadata(tags: Tags, chapters: Sequence[ChapterMark]) -> str:
-    """The text of an ffmetadata file for `tags` and `chapters` (times in milliseconds)."""
-    lines = [";FFMETADATA1"]
-    fields = {
-        "title": tags.title,
-        "artist": tags.artist,
-        "album_artist": tags.artist,
-        "album": tags.album,
-        "date": tags.year,
-        "comment": tags.comment,
-        "language": tags.language,
-        "genre": tags.genre,
-    }
-    lines += [f"{k}={_ffmeta_escape(v)}" for k, v in fields.items() if v]
-    for ch in chapters:
-        lines += [
-            "[CHAPTER]",
-            "TIMEBASE=1/1000",
-            f"START={round(ch.start_s * 1000)}",
-            f"END={round(ch.end_s * 1000)}",
-            f"title={_ffmeta_escape(ch.title)}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _check_chapters(chapters: Sequence[ChapterMark]) -> list[ChapterMark]:
-    out = sorted(chapters, key=lambda c: c.start_s)
-    for a, b in itertools.pairwise(out):
-        if b.start_s < a.end_s - 1e-3:
-            raise InputError(f"chapters overlap: {a.title!r} and {b.title!r}")
-    for c in out:
-        if c.end_s < c.start_s or c.start_s < 0:
-            raise InputError(f"chapter {c.title!r} has bad times {c.start_s}..{c.end_s}")
-    return out
-
-
-def to_int16(block: np.ndarray) -> np.ndarray:
-    """int16 PCM from an int16 or float block in [-1, 1] (clipped, rounded)."""
-    x = np.asarray(block)
-    if x.dtype == np.int16:
-        return x
-    return np.clip(np.rint(x * 32768.0), -32768, 32767).astype(np.int16)
-
-
-class Encoder:
+class FfmpegEncoder:
     """Stream mono PCM into an ffmpeg process that writes `path`.
 
     Use as a context manager; `write` blocks, and leaving the block without an exception waits
@@ -199,7 +105,7 @@ class Encoder:
         self.format = get_format(fmt)
         self.bitrate = bitrate or self.format.bitrate
         self.tags = tags or Tags()
-        self.chapters = _check_chapters(chapters)
+        self.chapters = check_chapters(chapters)
         if self.tags.cover is not None and not Path(self.tags.cover).is_file():
             raise InputError(f"cover image not found: {self.tags.cover}")
         if self.chapters and self.format.chapters == "none":
@@ -239,10 +145,12 @@ class Encoder:
             cmd += ["-application", "audio"]
         elif f.name == "wav":
             cmd += ["-rf64", "auto"]
-        cmd += ["-f", f.muxer, str(self.path)]
+        # Bit-exact muxing: the Ogg muxer would otherwise pick random stream serial numbers, so
+        # the same audio would never give the same .opus or .ogg file twice.
+        cmd += ["-fflags", "+bitexact", "-f", f.muxer, str(self.path)]
         return cmd
 
-    def open(self) -> Encoder:
+    def open(self) -> FfmpegEncoder:
         if self._proc is not None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -362,7 +270,7 @@ class Encoder:
             self._meta_path.unlink(missing_ok=True)
             self._meta_path = None
 
-    def __enter__(self) -> Encoder:
+    def __enter__(self) -> FfmpegEncoder:
         return self.open()
 
     def __exit__(
@@ -375,121 +283,3 @@ class Encoder:
             self.close()
         else:
             self.abort()
-
-
-# -- post-encode tagging (mutagen) -----------------------------------------------------------
-
-
-def _cover_mime(cover: Path) -> str:
-    head = cover.read_bytes()[:8]
-    if head.startswith(b"\x89PNG"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8"):
-        return "image/jpeg"
-    raise InputError(f"cover image must be JPEG or PNG: {cover}")
-
-
-def write_id3(path: Path, tags: Tags, chapters: Sequence[ChapterMark]) -> None:
-    """Write an ID3v2.3 tag: text frames, cover, CHAP frames and one top-level CTOC."""
-    from mutagen.id3 import (
-        APIC,
-        CHAP,
-        COMM,
-        CTOC,
-        ID3,
-        TALB,
-        TCON,
-        TDRC,
-        TIT2,
-        TLAN,
-        TPE1,
-        TPE2,
-        CTOCFlags,
-    )
-
-    tag = ID3()
-    for frame, value in (
-        (TIT2, tags.title),
-        (TPE1, tags.artist),
-        (TPE2, tags.artist),
-        (TALB, tags.album),
-        (TDRC, tags.year),
-        (TLAN, tags.language),
-        (TCON, tags.genre),
-    ):
-        if value:
-            tag.add(frame(encoding=3, text=[value]))
-    if tags.comment:
-        tag.add(COMM(encoding=3, lang="eng", desc="", text=[tags.comment]))
-    if tags.cover is not None:
-        cover = Path(tags.cover)
-        tag.add(
-            APIC(encoding=3, mime=_cover_mime(cover), type=3, desc="Cover", data=cover.read_bytes())
-        )
-    ids = [f"chp{i}" for i in range(len(chapters))]
-    if chapters:
-        tag.add(
-            CTOC(
-                element_id="toc",
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=ids,
-                sub_frames=[TIT2(encoding=3, text=["Chapters"])],
-            )
-        )
-        for cid, ch in zip(ids, chapters, strict=True):
-            tag.add(
-                CHAP(
-                    element_id=cid,
-                    start_time=round(ch.start_s * 1000),
-                    end_time=round(ch.end_s * 1000),
-                    # 0xFFFFFFFF: byte offsets not given, players use the times.
-                    start_offset=0xFFFFFFFF,
-                    end_offset=0xFFFFFFFF,
-                    sub_frames=[TIT2(encoding=3, text=[ch.title])],
-                )
-            )
-    # v2.3: more players read CHAP/CTOC from 2.3 than from 2.4.
-    tag.save(str(path), v2_version=3)
-
-
-def _vorbis_time(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
-
-
-def write_vorbis_extras(path: Path, tags: Tags, chapters: Sequence[ChapterMark]) -> None:
-    """Add Vorbis-comment chapters and the cover picture to an Ogg or FLAC file."""
-    if not chapters and tags.cover is None:
-        return
-    from mutagen import File as MutagenFile
-    from mutagen.flac import FLAC, Picture
-
-    audio = MutagenFile(str(path))
-    if audio is None or audio.tags is None:
-        raise PermanentError(f"cannot read the Vorbis comments ffmpeg wrote to {path}")
-    for i, ch in enumerate(chapters):
-        audio[f"CHAPTER{i:03d}"] = [_vorbis_time(ch.start_s)]
-        audio[f"CHAPTER{i:03d}NAME"] = [ch.title]
-    if tags.cover is not None:
-        cover = Path(tags.cover)
-        pic = Picture()
-        pic.type, pic.mime, pic.desc, pic.data = 3, _cover_mime(cover), "Cover", cover.read_bytes()
-        if isinstance(audio, FLAC):
-            audio.add_picture(pic)
-        else:
-            audio["METADATA_BLOCK_PICTURE"] = [base64.b64encode(pic.write()).decode("ascii")]
-    audio.save()
-
-
-def add_cover(path: Path, fmt: Format, cover: Path) -> None:
-    """Embed a cover image in an MP4 file after encoding (the covr atom)."""
-    if fmt.name not in ("m4a", "m4b"):
-        _LOGGER.warning("%s cannot hold a cover image; not embedded", fmt.name)
-        return
-    from mutagen.mp4 import MP4, MP4Cover
-
-    mime = _cover_mime(cover)
-    mp4 = MP4(str(path))
-    kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
-    mp4["covr"] = [MP4Cover(cover.read_bytes(), imageformat=kind)]
-    mp4.save()

@@ -1,4 +1,5 @@
-"""Intermediate chunk objects are deleted once a job has been over for `chunk_retention_days`.
+"""Intermediate objects are deleted after `chunk_retention_days`: a job's chunk metadata once
+the job has been over that long, a chunk-cache entry once it has not been used that long.
 
 Workers run `sweep` from their background thread about once an hour. Deleting is idempotent and
 every worker may run it; a job's record notes when its chunks were purged so it is skipped.
@@ -10,8 +11,9 @@ import logging
 import time
 from typing import Final
 
-from narration.jobs import FINAL_STATUSES
-from narration.services import Services
+from narration.adapters.chunk_store import expire_cache
+from narration.adapters.job_records import FINAL_STATUSES
+from narration.workers.context import WorkerContext
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -19,12 +21,12 @@ SWEEP_INTERVAL_S: Final = 3600.0
 SWEEP_BATCH: Final = 10_000
 
 
-def sweep(services: Services, retention_days: float, now: float | None = None) -> list[str]:
-    """Purge the chunks of every job that ended more than `retention_days` ago."""
+def sweep(context: WorkerContext, retention_days: float, now: float | None = None) -> list[str]:
+    """Purge the chunks of every job that ended more than `retention_days` ago, and the cache
+    entries unused for as long; returns the jobs purged."""
     now = time.time() if now is None else now
     cutoff = now - retention_days * 86400.0
-    records = services.records()
-    store = services.store()
+    records = context.records
     purged = []
     for record in records.list(SWEEP_BATCH):
         finished = record.get("finished_at")
@@ -32,8 +34,11 @@ def sweep(services: Services, retention_days: float, now: float | None = None) -
             continue
         if finished is None or finished > cutoff:
             continue
-        removed = store.delete_prefix(services.keys(record["job_id"]).chunks_prefix)
+        removed = context.chunks(record["job_id"]).purge()
         records.update(record["job_id"], chunks_purged_at=now)
         _LOGGER.info("job %s: removed %d intermediate objects", record["job_id"], removed)
         purged.append(record["job_id"])
+    expired = expire_cache(context.objects, records, cutoff)
+    if expired:
+        _LOGGER.info("removed %d chunk-cache entries unused for %s days", expired, retention_days)
     return purged

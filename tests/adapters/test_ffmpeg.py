@@ -10,16 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from narration.adapters.ffmpeg import FfmpegEncoder as Encoder
+from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.errors import InputError, PermanentError
-from narration.pipeline.encode import (
-    FORMATS,
-    ChapterMark,
-    Encoder,
-    Tags,
-    ffmetadata,
-    ffmpeg_exe,
-    to_int16,
-)
+from narration.pipeline.formats import FORMATS, ChapterMark, Tags, ffmetadata, to_int16
 
 SR = 22050
 SECONDS = 6.0
@@ -59,7 +53,13 @@ def cover(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def encode(path: Path, fmt: str, cover: Path | None = None, **kw: object) -> Path:
-    tags = Tags(title="A Book", artist="Some Author", album="A Book", year="2024", cover=cover)
+    tags = Tags(
+        title="A Book",
+        artist="Some Author",
+        album="A Book",
+        year="2024",
+        cover=str(cover) if cover else None,
+    )
     x = tone()
     with Encoder(path, SR, fmt, tags=tags, chapters=CHAPTERS, **kw) as enc:  # type: ignore[arg-type]
         for i in range(0, len(x), 4001):
@@ -169,3 +169,11 @@ def test_errors(tmp_path: Path) -> None:
         enc.write(tone(0.5))
         raise RuntimeError("stitch failed")
     assert not (tmp_path / "partial.mp3").exists()
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_same_audio_gives_the_same_file(fmt: str, tmp_path: Path, cover: Path) -> None:
+    extension = FORMATS[fmt].extension
+    first = encode(tmp_path / f"first.{extension}", fmt, cover=cover).read_bytes()
+    second = encode(tmp_path / f"second.{extension}", fmt, cover=cover).read_bytes()
+    assert first == second

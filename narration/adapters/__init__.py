@@ -1,0 +1,4 @@
+"""I/O behind small interfaces: object storage and the chunk store, ffmpeg, tags, job records.
+
+Each adapter maps the errors of the library it wraps onto `narration.errors` where it meets them.
+"""

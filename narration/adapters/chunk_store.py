@@ -1,0 +1,179 @@
+"""A job's objects and its chunks: the one module that knows their keys and a chunk's commit order.
+
+Chunk audio is content-addressed: it lives once in the bucket's chunk cache under the chunk's
+key (`pipeline.chunk_key`: text, voice, engine, parameters, incoming state), beside the
+job-agnostic part of its metadata, and any job whose chunk has that key reuses it. A job owns
+only its chunk metadata, which names the key. A chunk is committed in this order: the cached
+WAV, the cached metadata, the job's chunk metadata, then the job record's done set. The job's
+metadata object is the commit point: a chunk whose metadata is stored is complete (its audio
+went up first), so the stitcher and `resume` trust exactly the chunks `stored_seqs` lists. The
+done set mirrors the commit point in Redis for the one question asked on the hot path, "was
+this chunk made before?" (a redelivered task): it answers in one round trip where storage would
+cost a request per chunk. A chunk stored by a task that died before recording it is simply made
+again; rendering is deterministic, so the same bytes land on the same keys.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+from narration.adapters.job_records import JobRecords
+from narration.adapters.object_store import ObjectStore
+from narration.errors import ObjectNotFound
+
+WAV_SUFFIX: Final = ".wav"
+META_SUFFIX: Final = ".json"
+CACHE_PREFIX: Final = "chunk-cache/"
+"""At the bucket's root: every job writing to the bucket shares it, whatever its prefix."""
+JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
+"""Metadata that places a chunk in one job; the rest is determined by its key."""
+
+
+def cache_audio_key(key: str) -> str:
+    return f"{CACHE_PREFIX}{key[:2]}/{key}{WAV_SUFFIX}"
+
+
+def cache_meta_key(key: str) -> str:
+    return f"{CACHE_PREFIX}{key[:2]}/{key}{META_SUFFIX}"
+
+
+class JobKeys:
+    """Object keys of one job, all under `<prefix>/<job_id>/`."""
+
+    def __init__(self, prefix: str, job_id: str) -> None:
+        self.job_id = job_id
+        self.root = f"{prefix.strip('/')}/{job_id}" if prefix.strip("/") else job_id
+
+    @property
+    def plan(self) -> str:
+        return f"{self.root}/plan.json"
+
+    @property
+    def chunks_prefix(self) -> str:
+        return f"{self.root}/chunks/"
+
+    def chunk_meta(self, seq: int) -> str:
+        return f"{self.root}/chunks/{seq:06d}{META_SUFFIX}"
+
+    def output(self, fmt: str) -> str:
+        return f"{self.root}/output.{fmt}"
+
+    @property
+    def manifest(self) -> str:
+        return f"{self.root}/manifest.json"
+
+    def artifact(self, name: str) -> str:
+        return f"{self.root}/{name}"
+
+    def chapter_output(self, number: int, fmt: str) -> str:
+        return f"{self.root}/chapters/{number:03d}.{fmt}"
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A committed chunk: its metadata (timings, loudness, next state) and its WAV bytes."""
+
+    meta: dict[str, Any]
+    wav: bytes
+
+
+class ChunkStore:
+    """Commit, find and read the chunks of one job."""
+
+    def __init__(self, objects: ObjectStore, keys: JobKeys, records: JobRecords) -> None:
+        self.objects = objects
+        self.keys = keys
+        self._records = records
+        self._job_id = keys.job_id
+
+    def commit(self, seq: int, wav: bytes, meta: dict[str, Any]) -> None:
+        """Store a newly made chunk in commit order and count it once in the job record."""
+        key = meta["key"]
+        self.objects.put_bytes(cache_audio_key(key), wav, "audio/wav")
+        shared = {k: v for k, v in meta.items() if k not in JOB_FIELDS}
+        self.objects.put_bytes(cache_meta_key(key), _json(shared), "application/json")
+        self._put_meta(seq, meta)
+        self._records.touch_cached(self.objects.bucket, [key])
+        self._records.chunk_done(self._job_id, str(seq), meta["duration_s"])
+
+    def reuse(self, seq: int, key: str, placement: dict[str, Any]) -> dict[str, Any] | None:
+        """Commit chunk `seq` from the cache if a chunk with `key` was made before, by any job
+        using this bucket; its metadata (placed by `placement`), or None to make it now."""
+        try:
+            shared = json.loads(self.objects.get_bytes(cache_meta_key(key)))
+        except ObjectNotFound:
+            return None
+        if not self.objects.exists(cache_audio_key(key)):
+            return None
+        meta: dict[str, Any] = {**shared, **placement}
+        self._put_meta(seq, meta)
+        self._records.touch_cached(self.objects.bucket, [key])
+        self._records.chunk_done(self._job_id, str(seq), meta["duration_s"], reused=True)
+        return meta
+
+    def _put_meta(self, seq: int, meta: dict[str, Any]) -> None:
+        self.objects.put_bytes(self.keys.chunk_meta(seq), _json(meta), "application/json")
+
+    def is_done(self, seq: int) -> bool:
+        """Whether the chunk was committed, from the done set (one Redis round trip)."""
+        return self._records.is_chunk_done(self._job_id, str(seq))
+
+    def done_meta(self, seq: int) -> dict[str, Any] | None:
+        """The metadata of a chunk made before (a redelivered task), or None to make it now.
+
+        Counting it again is harmless (the done set counts each chunk once) and repairs a job
+        record that lost the count when Redis lost its last writes.
+        """
+        if not self.is_done(seq):
+            return None
+        try:
+            meta = self.meta(seq)
+        except ObjectNotFound:
+            return None
+        self._records.chunk_done(self._job_id, str(seq), meta["duration_s"])
+        return meta
+
+    def stored_seqs(self) -> set[int]:
+        """Every committed chunk, from storage itself (the authority after any Redis loss)."""
+        prefix = self.keys.chunks_prefix
+        return {
+            int(key[len(prefix) : -len(META_SUFFIX)])
+            for key in self.objects.list_keys(prefix)
+            if key.endswith(META_SUFFIX)
+        }
+
+    def meta(self, seq: int) -> dict[str, Any]:
+        meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.chunk_meta(seq)))
+        return meta
+
+    def audio(self, meta: dict[str, Any]) -> bytes:
+        """The WAV of a committed chunk, from the cache entry its metadata names."""
+        return self.objects.get_bytes(cache_audio_key(meta["key"]))
+
+    def read(self, seq: int) -> StoredChunk:
+        meta = self.meta(seq)
+        return StoredChunk(meta, self.audio(meta))
+
+    def mark_used(self, metas: list[dict[str, Any]]) -> None:
+        """Count the cache entries of these chunks as used now (their retention restarts)."""
+        self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
+
+    def purge(self) -> int:
+        """Delete the job's own chunk objects; cached audio stays for other jobs and expires
+        by its own retention. Returns how many objects were deleted."""
+        return self.objects.delete_prefix(self.keys.chunks_prefix)
+
+
+def expire_cache(objects: ObjectStore, records: JobRecords, cutoff: float) -> int:
+    """Delete cache entries of `objects`' bucket last used before `cutoff`; how many."""
+    stale = records.cached_before(objects.bucket, cutoff)
+    for key in stale:
+        objects.delete_keys([cache_audio_key(key), cache_meta_key(key)])
+    records.forget_cached(objects.bucket, stale)
+    return len(stale)
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode()

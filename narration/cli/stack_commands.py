@@ -1,0 +1,115 @@
+"""Commands that run processes: the local stack, a worker, and the one-shot `run`."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import typer
+
+from narration import stack
+from narration.cli import job_options as options
+from narration.cli.app import app
+from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
+from narration.cli.job_commands import fetch, submit_document
+from narration.cli.progress import follow_job
+from narration.errors import EXIT_JOB_FAILED
+from narration.settings import child_environment
+
+
+@app.command()
+@handle_errors
+def up(
+    workers: int = typer.Option(1, "--workers", min=0, help="Worker processes to run."),
+    json_output: bool = typer.Option(False, "--json", help="Print the stack as JSON."),
+) -> None:
+    """Start the embedded local stack (Valkey, SeaweedFS S3, workers) in the background."""
+    info = stack.up(state.settings, workers=workers)
+    summary = {
+        "home": str(state.settings.home),
+        "broker": info["broker_url"].split("@")[-1],
+        "s3_endpoint": info["s3_endpoint"],
+        "workers": len(info["pids"]["workers"]),
+    }
+    if json_output:
+        print_json(summary)
+    else:
+        err_console.print(
+            f"local stack up: broker {summary['broker']}, S3 {summary['s3_endpoint']}, "
+            f"{summary['workers']} worker(s); logs in {state.settings.home / 'stack'}"
+        )
+
+
+@app.command()
+@handle_errors
+def down() -> None:
+    """Stop what `narrate up` started."""
+    stopped = stack.down(state.settings.home)
+    err_console.print("local stack stopped" if stopped else "no local stack was running")
+
+
+@app.command()
+@handle_errors
+def worker(
+    queues: str = typer.Option("synth,stitch", "--queues", help="Comma-separated queues."),
+    concurrency: int = typer.Option(
+        0, "--concurrency", min=0, help="Worker processes (0: one per core)."
+    ),
+) -> None:
+    """Run a Celery worker in the foreground (for other machines: set the broker and S3)."""
+    connect()
+    command = stack.worker_command(queues, concurrency or stack.processes_per_worker(1))
+    os.execve(command[0], command, child_environment(state.settings))
+
+
+@app.command()
+@handle_errors
+def run(
+    path: str = options.PATH,
+    output: Path = typer.Option(..., "-o", "--output", help="The local file to write."),
+    voice: str = options.VOICE,
+    fmt: str = typer.Option("", "--format", help="Default: from the --output file's extension."),
+    title: str = options.TITLE,
+    author: str = options.AUTHOR,
+    loudness: float | None = options.LOUDNESS,
+    bitrate: str = options.BITRATE,
+    chapters: str = options.CHAPTERS,
+    split_chapters: bool = options.SPLIT_CHAPTERS,
+    cover: Path | None = options.COVER,
+    seed: int = options.SEED,
+    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
+    workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
+) -> None:
+    """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
+
+    Takes every option of `submit`, except that -o/--output is the local file to write.
+    """
+    settings = state.settings
+    if settings.uses_local_stack and stack.status(settings.home) is None:
+        err_console.print("starting the local stack…")
+        stack.up(settings, workers=workers)
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output.suffix else "")
+    record = submit_document(
+        path,
+        voice=voice,
+        fmt=fmt,
+        title=title,
+        author=author,
+        loudness=loudness,
+        bitrate=bitrate,
+        chapters=chapters,
+        split_chapters=split_chapters,
+        cover=cover,
+        seed=seed,
+        keep_front_matter=keep_front_matter,
+    )
+    err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
+    started = time.monotonic()
+    final = follow_job(connect().records(), record["job_id"], show=True)
+    if final["status"] != "succeeded":
+        raise fail(f"job {final['status']}: {final.get('error') or ''}", EXIT_JOB_FAILED)
+    fetch(record["job_id"], output, "audio")
+    err_console.print(
+        f"{final['audio_seconds'] / 60:.1f} min of audio in {time.monotonic() - started:.0f} s"
+    )

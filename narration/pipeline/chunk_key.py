@@ -1,0 +1,40 @@
+"""A chunk's identity: everything that determines its audio, hashed.
+
+The key addresses the chunk cache (an edited document reuses every chunk whose key is
+unchanged) and seeds the chunk's noise, so seeds come from content, not chance: the same text,
+voice, engine, parameters and incoming state give the same bytes in any job, on any worker.
+Nothing about the document around the chunk enters it except through the incoming state, which
+chains only within a segment; the user's `--seed` is in that state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Final
+
+from narration.pipeline.prosody import SessionState
+
+RENDER_VERSION: Final = 1
+"""Bump when rendering (trim, levels, fades, pauses) changes what a chunk sounds like, so that
+cached chunks made by older code are not reused."""
+SEED_MASK: Final = 0x7FFF_FFFF
+
+
+def chunk_key(text: str, boundary_after: str, state: SessionState, engine_identity: str) -> str:
+    """The hex key of a chunk: its text, what follows it (the pause and trim depend on it), the
+    engine (name, version, voice model and device), and the state it starts from."""
+    material = {
+        "render": RENDER_VERSION,
+        "text": text,
+        "boundary_after": boundary_after,
+        "engine": engine_identity,
+        "state": state.to_dict(),
+    }
+    encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.blake2b(encoded, digest_size=20).hexdigest()
+
+
+def seed_from_key(key: str) -> int:
+    """The chunk's noise seed: the first 31 bits of its key."""
+    return int(key[:8], 16) & SEED_MASK

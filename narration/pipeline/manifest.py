@@ -1,0 +1,88 @@
+"""The manifest: what a finished job delivered, written last to mark the job complete.
+
+Its fields are a contract (docs/OUTPUT.md); this module is the one place that shapes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from narration.pipeline.formats import ChapterMark
+from narration.pipeline.plan import Plan
+from narration.pipeline.timeline import Placed
+
+
+@dataclass(frozen=True)
+class LoudnessReport:
+    """The delivered file's loudness as measured, and the mastering that produced it."""
+
+    measured_lufs: float
+    measured_true_peak_dbtp: float
+    target_lufs: float
+    gain_db: float
+    true_peak_ceiling_dbtp: float
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where a job's outputs went: the audio, chapter files and the other artifacts."""
+
+    output_uri: str
+    chapter_files: list[dict[str, Any]]
+    artifacts: dict[str, str]
+
+
+def build_manifest(
+    plan: Plan,
+    placed: Sequence[Placed],
+    total_samples: int,
+    rate: int,
+    format_name: str,
+    chapters: Sequence[ChapterMark],
+    loudness: LoudnessReport,
+    delivered: Delivered,
+) -> dict[str, Any]:
+    return {
+        "job_id": plan.job_id,
+        "title": plan.title,
+        "author": plan.author,
+        "language": plan.language,
+        "voice": plan.options.voice,
+        "format": format_name,
+        "sample_rate": rate,
+        "duration_s": round(total_samples / rate, 3),
+        "output_uri": delivered.output_uri,
+        "loudness": {
+            "measured_lufs": round(loudness.measured_lufs, 2),
+            "measured_true_peak_dbtp": round(loudness.measured_true_peak_dbtp, 2),
+            "target_lufs": loudness.target_lufs,
+            "gain_db": round(loudness.gain_db, 2),
+            "true_peak_ceiling_dbtp": loudness.true_peak_ceiling_dbtp,
+        },
+        "engine": {
+            "name": plan.voice_info.get("engine", "piper"),
+            "params": {"seed": plan.options.seed, "voice": plan.voice_info},
+        },
+        "chapters": [
+            {"title": m.title, "start_s": round(m.start_s, 3), "end_s": round(m.end_s, 3)}
+            for m in chapters
+        ],
+        "chapter_files": delivered.chapter_files,
+        "skipped": list(plan.skipped),
+        "coverage": round(plan.coverage, 4),
+        "artifacts": delivered.artifacts,
+        "chunks": [
+            {
+                "segment": item.meta["segment"],
+                "index": item.meta["index"],
+                "seq": item.meta["seq"],
+                "text": item.meta["text"],
+                "start_s": round(item.start / rate + item.meta["speech_start_s"], 3),
+                "end_s": round(item.start / rate + item.meta["speech_end_s"], 3),
+                "boundary_after": item.meta["boundary_after"],
+            }
+            for item in placed
+        ],
+    }

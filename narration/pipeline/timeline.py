@@ -1,0 +1,123 @@
+"""The output timeline, in whole samples, from the chunks' metadata alone.
+
+Everything placed in time (the audio, chapters, captions, speech marks, the manifest) is
+computed here from the same positions, so they agree with the audio to the sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+
+from narration.pipeline import captions
+from narration.pipeline.chunker import split_sentences
+from narration.pipeline.formats import ChapterMark
+
+LEAD_IN_S: Final = 0.25
+TAIL_S: Final = 0.75
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chunk placed on the output timeline (sample positions)."""
+
+    meta: dict[str, Any]
+    start: int
+    end: int
+    pause_after: int
+
+
+def place_chunks(metas: list[dict[str, Any]], sample_rate: int) -> tuple[list[Placed], int]:
+    """Where each chunk's speech starts and ends, and the total length, in samples."""
+    position = round(LEAD_IN_S * sample_rate)
+    placed = []
+    for number, meta in enumerate(metas):
+        last = number == len(metas) - 1
+        pause = round((TAIL_S if last else meta["pause_after_s"]) * sample_rate)
+        placed.append(Placed(meta, position, position + meta["samples"], pause))
+        position += meta["samples"] + pause
+    return placed, position
+
+
+def timeline_blocks(
+    placed: Sequence[Placed],
+    chunk_pcm: Callable[[int], np.ndarray],
+    numbers: Sequence[int] | None = None,
+) -> Iterator[np.ndarray]:
+    """The timeline as float blocks: the lead-in, then each chunk's speech (`chunk_pcm` of its
+    number in `placed`) and the silence after it; all chunks, or only those `numbers`."""
+    chosen = range(len(placed)) if numbers is None else numbers
+    yield np.zeros(placed[0].start if placed else 0, dtype=np.float32)
+    for number in chosen:
+        yield chunk_pcm(number)
+        yield np.zeros(placed[number].pause_after, dtype=np.float32)
+
+
+def chapter_marks(
+    titles: Sequence[str], placed: list[Placed], total: int, rate: int
+) -> list[ChapterMark]:
+    """Each chapter runs from its first chunk's start (0 for the first) to the next one's."""
+    starts: dict[int, int] = {}
+    for item in placed:
+        starts.setdefault(item.meta["chapter"], item.start)
+    ordered = sorted(starts.items(), key=lambda pair: pair[1])
+    marks = []
+    for number, (chapter, start) in enumerate(ordered):
+        begin = 0 if number == 0 else start
+        end = ordered[number + 1][1] if number + 1 < len(ordered) else total
+        marks.append(ChapterMark(titles[chapter], begin / rate, end / rate))
+    return marks
+
+
+def _separator(boundary: str) -> str:
+    return "\n\n" if boundary in ("paragraph", "section", "chapter") else " "
+
+
+def timed_spans(
+    placed: list[Placed], rate: int
+) -> tuple[str, list[captions.Span], list[captions.Span]]:
+    """The spoken text, and its sentences and words placed in the final audio.
+
+    Sentences are timed by the chunk's word timings where it has them, else proportionally to
+    their characters. Offsets index the chunk texts joined by a space (inside a paragraph) or a
+    blank line (between paragraphs).
+    """
+    parts: list[str] = []
+    sentences: list[captions.Span] = []
+    words: list[captions.Span] = []
+    base_char = 0
+    for item in placed:
+        base_s = item.start / rate
+        speech_s = item.meta["samples"] / rate
+        text = item.meta["text"]
+        own_words = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
+        for word in own_words:
+            words.append(
+                captions.Span(
+                    base_s + word["start_s"],
+                    base_s + word["end_s"],
+                    base_char + word["start"],
+                    base_char + word["end"],
+                )
+            )
+        offset = 0
+        for sentence in split_sentences(text):
+            first = text.find(sentence, offset)
+            last = first + len(sentence)
+            offset = last
+            inside = [w for w in own_words if first <= w["start"] < last]
+            if inside:
+                begin, finish = inside[0]["start_s"], inside[-1]["end_s"]
+            else:
+                begin = speech_s * first / max(1, len(text))
+                finish = speech_s * last / max(1, len(text))
+            sentences.append(
+                captions.Span(base_s + begin, base_s + finish, base_char + first, base_char + last)
+            )
+        separator = _separator(item.meta["boundary_after"])
+        parts.append(text + separator)
+        base_char += len(text) + len(separator)
+    return "".join(parts), sentences, words

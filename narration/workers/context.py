@@ -1,0 +1,65 @@
+"""What a worker process holds for its whole life: settings, service clients, loaded plans.
+
+Built once at the process's edge (`narration.workers.main`, or the CLI before it sends tasks)
+from one `Settings`, and installed here for the tasks, which Celery calls with ids only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from narration.adapters.chunk_store import ChunkStore
+from narration.adapters.job_records import JobRecords
+from narration.adapters.object_store import ObjectStore
+from narration.engines.base import Engine
+from narration.engines.voices import find_voice
+from narration.errors import ServiceError
+from narration.pipeline.plan import Plan
+from narration.services import Services
+from narration.settings import Settings
+from narration.workers.engines import load_engine
+
+
+@dataclass
+class WorkerContext:
+    """One process's settings and clients; tasks reach storage and Redis only through it."""
+
+    settings: Settings
+    services: Services
+    objects: ObjectStore
+    records: JobRecords
+    _plans: dict[str, Plan] = field(default_factory=dict)
+
+    @classmethod
+    def connect(cls, settings: Settings, services: Services) -> WorkerContext:
+        return cls(settings, services, services.store(), services.records())
+
+    def chunks(self, job_id: str) -> ChunkStore:
+        return ChunkStore(self.objects, self.services.keys(job_id), self.records)
+
+    def plan(self, job_id: str) -> Plan:
+        """A job's plan, read once per process (plans never change once written)."""
+        if job_id not in self._plans:
+            if len(self._plans) >= 16:
+                self._plans.pop(next(iter(self._plans)))
+            data = self.objects.get_bytes(self.services.keys(job_id).plan)
+            self._plans[job_id] = Plan.from_json(data)
+        return self._plans[job_id]
+
+    def engine(self, voice_name: str) -> Engine:
+        voice = find_voice(voice_name, self.settings.voice_dirs)
+        return load_engine(voice, self.settings.engine_threads or None)
+
+
+_current: WorkerContext | None = None
+
+
+def install(context: WorkerContext) -> None:
+    global _current
+    _current = context
+
+
+def current() -> WorkerContext:
+    if _current is None:
+        raise ServiceError("the worker was not configured: start it with `narrate worker`")
+    return _current

@@ -1,0 +1,118 @@
+"""make_chunk, the synth task's logic, on a worker context over the real stack and Piper voice.
+
+A redelivered task (the same state, job and seq again) must return the same next state without
+rendering or counting the chunk again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from narration.adapters.job_records import new_job_id
+from narration.engines.voices import default_voice
+from narration.pipeline import prosody
+from narration.pipeline.document import Chapter, Document
+from narration.pipeline.plan import JobOptions, Plan, make_plan
+from narration.pipeline.render import render_chunk
+from narration.services import Services
+from narration.settings import Settings
+from narration.workers.context import WorkerContext
+from narration.workers.steps import make_chunk
+
+DOCUMENT = Document(
+    "Steps",
+    (Chapter("One", ("Rain fell on the roof.", "The cat slept by the fire."), title_spoken=False),),
+)
+SEED = 5
+
+
+@dataclass(frozen=True)
+class Job:
+    context: WorkerContext
+    plan: Plan
+
+    @property
+    def job_id(self) -> str:
+        return self.plan.job_id
+
+    def record(self) -> dict[str, Any]:
+        return self.context.records.get(self.job_id)
+
+    def wav(self, seq: int) -> bytes:
+        return self.context.chunks(self.job_id).read(seq).wav
+
+
+@pytest.fixture(scope="module")
+def context(settings: Settings, services: Services) -> WorkerContext:
+    return WorkerContext.connect(settings, services)
+
+
+@pytest.fixture
+def job(context: WorkerContext) -> Job:
+    """A job as `submit` leaves it: its plan stored, its record queued, no chunk made."""
+    options = JobOptions(voice=default_voice().name, seed=SEED)
+    plan = make_plan(new_job_id(), DOCUMENT, options, segment_max_chunks=10)
+    keys = context.services.keys(plan.job_id)
+    context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
+    context.records.create(plan.job_id, {"chunks_total": len(plan.chunks)})
+    return Job(context, plan)
+
+
+def first_state(plan: Plan) -> dict[str, Any]:
+    return prosody.initial_state(plan.options.voice, plan.options.seed).to_dict()
+
+
+def test_a_chunk_is_made_once_and_redelivery_finds_it(job: Job) -> None:
+    assert job.record()["status"] == "queued"
+    state = first_state(job.plan)
+
+    next_state = make_chunk(job.context, state, job.job_id, 0)
+
+    record = job.record()
+    assert record["status"] == "running"
+    assert record["chunks_done"] == 1
+    stored = job.context.chunks(job.job_id).read(0)
+    assert stored.meta["state_in"] == state
+    assert stored.meta["state_out"] == next_state
+    # What was stored is what rendering the planned chunk from that state gives.
+    engine = job.context.engine(job.plan.options.voice)
+    expected = render_chunk(engine, job.plan.chunks[0], prosody.SessionState.from_dict(state))
+    assert stored.wav == expected.wav
+    assert next_state == expected.next_state.to_dict()
+
+    again = make_chunk(job.context, state, job.job_id, 0)
+
+    assert again == next_state
+    assert job.wav(0) == stored.wav
+    assert job.record()["chunks_done"] == 1
+    assert job.record()["audio_seconds"] == record["audio_seconds"]
+
+
+def test_a_redelivered_chunk_comes_from_storage(job: Job) -> None:
+    """The second delivery answers from the stored metadata: it does not render again."""
+    state = first_state(job.plan)
+    make_chunk(job.context, state, job.job_id, 0)
+    keys = job.context.services.keys(job.job_id)
+    meta = job.context.chunks(job.job_id).meta(0)
+    marked = {**meta, "state_out": {**meta["state_out"], "marker": "from storage"}}
+    job.context.objects.put_bytes(keys.chunk_meta(0), json.dumps(marked).encode())
+
+    assert make_chunk(job.context, state, job.job_id, 0)["marker"] == "from storage"
+    assert job.record()["chunks_done"] == 1
+
+
+def test_the_chain_carries_state_to_the_next_chunk(job: Job) -> None:
+    assert len(job.plan.chunks) == 2
+    state = first_state(job.plan)
+    after_first = make_chunk(job.context, state, job.job_id, 0)
+    after_second = make_chunk(job.context, after_first, job.job_id, 1)
+    chunks = job.context.chunks(job.job_id)
+    assert chunks.meta(1)["state_in"] == after_first
+    assert chunks.meta(1)["state_out"] == after_second
+    assert chunks.stored_seqs() == {0, 1}
+    record = job.record()
+    assert (record["status"], record["chunks_done"]) == ("running", 2)
