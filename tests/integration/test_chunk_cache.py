@@ -83,8 +83,9 @@ def test_an_edited_document_reuses_unchanged_chunks(
 
     # A purge removes only the job's own objects: the cache still serves the next job.
     assert narrate(stack_env, "purge", original).returncode == 0
-    again = submit(stack_env, _document(tmp_path, "c.txt", PARAGRAPHS))
+    (tmp_path / "again").mkdir()
+    again = submit(stack_env, _document(tmp_path / "again", "a.txt", PARAGRAPHS))
     record = wait_final(services, again, timeout=600)
     assert record["status"] == "succeeded", record["error"]
     assert record["chunks_reused"] == record["chunks_total"]
-    assert output_bytes(services, again) == output_bytes(services, original)
+    assert output_bytes(services, again) == output_bytes(services, original)  # same title too
