@@ -43,9 +43,15 @@ def inspect(
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
+    code: str = options.CODE,
+    footnotes: str = options.FOOTNOTES,
+    table_max_rows: int = options.TABLE_MAX_ROWS,
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
-    document = read_document(path, state.settings, None, keep_front_matter=keep_front_matter)
+    reading = options.reading_options(code, footnotes, table_max_rows)
+    document = read_document(
+        path, state.settings, None, keep_front_matter=keep_front_matter, reading=reading
+    )
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)

@@ -11,7 +11,7 @@ from narration.adapters.sources import read_source
 from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
-from narration.pipeline.ingest import load_document
+from narration.pipeline.ingest import ReadingOptions, load_document
 from narration.pipeline.plan import JobOptions
 from narration.services import Services, resolve
 from narration.settings import Settings
@@ -23,14 +23,19 @@ MAX_TITLE_CHARS: Final = 300
 
 
 def read_document(
-    path: str, settings: Settings, services: Services | None, *, keep_front_matter: bool = False
+    path: str,
+    settings: Settings,
+    services: Services | None,
+    *,
+    keep_front_matter: bool = False,
+    reading: ReadingOptions | None = None,
 ) -> Document:
     """Read a document's bytes (file, stdin or s3://) and parse them."""
     objects = None
     if path.startswith("s3://"):
         objects = (services or resolve(settings)).store()
     data = read_source(path, settings.max_input_bytes, objects)
-    return load_document(data, path, skip_front_matter=not keep_front_matter)
+    return load_document(data, path, skip_front_matter=not keep_front_matter, options=reading)
 
 
 def skipped_lines(document: Document) -> list[str]:

@@ -16,6 +16,7 @@ from narration.cli.documents import check_title, read_document, skipped_lines, u
 from narration.cli.progress import follow_job
 from narration.engines.voices import find_voice
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
+from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.services import Services
 from narration.workers.submit import dispatch, start_job
@@ -44,6 +45,9 @@ def submit(
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
+    code: str = options.CODE,
+    footnotes: str = options.FOOTNOTES,
+    table_max_rows: int = options.TABLE_MAX_ROWS,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -62,6 +66,7 @@ def submit(
         cover=cover,
         seed=seed,
         keep_front_matter=keep_front_matter,
+        reading=options.reading_options(code, footnotes, table_max_rows),
     )
     if not wait:
         if json_output:
@@ -92,6 +97,7 @@ def submit_document(
     cover: Path | None = None,
     seed: int = 0,
     keep_front_matter: bool = False,
+    reading: ReadingOptions | None = None,
 ) -> dict[str, Any]:
     """Read a document, check the options against this process's settings, submit the job.
 
@@ -116,7 +122,9 @@ def submit_document(
         target = parse_s3_uri(output)
         if services.store(target.bucket).exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
-    document = read_document(path, settings, services, keep_front_matter=keep_front_matter)
+    document = read_document(
+        path, settings, services, keep_front_matter=keep_front_matter, reading=reading
+    )
     for line in skipped_lines(document):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     document = select_chapters(document, chapters)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args, get_type_hints
+
 import typer
+
+from narration.errors import InputError
+from narration.pipeline.ingest import ReadingOptions
+from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS
 
 PATH = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key.")
 VOICE = typer.Option("", "--voice", help="Voice name or .onnx path.")
@@ -19,6 +25,23 @@ KEEP_FRONT_MATTER = typer.Option(
     "--keep-front-matter",
     help="Read everything: cover, contents, copyright page, licence.",
 )
+CODE = typer.Option("note", "--code", help="Code blocks: note (a short spoken note), skip or read.")
+FOOTNOTES = typer.Option("skip", "--footnotes", help="Footnotes and endnotes: skip or read.")
+TABLE_MAX_ROWS = typer.Option(
+    DEFAULT_TABLE_MAX_ROWS,
+    "--table-max-rows",
+    min=0,
+    help="Larger tables are skipped with a spoken note.",
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )
+
+
+def reading_options(code: str, footnotes: str, table_max_rows: int) -> ReadingOptions:
+    """The blocks-that-are-not-prose policy from the command line, checked."""
+    choices = {name: get_args(kind) for name, kind in get_type_hints(ReadingOptions).items()}
+    for name, value in (("code", code), ("footnotes", footnotes)):
+        if value not in choices[name]:
+            raise InputError(f"--{name} must be one of {', '.join(choices[name])}, not {value!r}")
+    return ReadingOptions(code=code, footnotes=footnotes, table_max_rows=table_max_rows)  # type: ignore[arg-type]

@@ -79,6 +79,9 @@ def run(
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
+    code: str = options.CODE,
+    footnotes: str = options.FOOTNOTES,
+    table_max_rows: int = options.TABLE_MAX_ROWS,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
 ) -> None:
     """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
@@ -103,6 +106,7 @@ def run(
         cover=cover,
         seed=seed,
         keep_front_matter=keep_front_matter,
+        reading=options.reading_options(code, footnotes, table_max_rows),
     )
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()

@@ -230,3 +230,29 @@ def test_run_takes_every_option_of_submit() -> None:
     assert {k: v for k, v in submit.items() if k not in own_to_submit} == {
         k: v for k, v in run.items() if k not in own_to_run
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "spoken"),
+    [("note", "Code sample omitted."), ("read", "print(1)"), ("skip", None)],
+)
+def test_code_blocks_follow_the_code_option(
+    local_env: dict[str, str], tmp_path: Path, code: str, spoken: str | None
+) -> None:
+    path = tmp_path / "code.md"
+    path.write_text("# Notes\n\nSome text to read first.\n\n```\nprint(1)\n```\n\nThe end.\n")
+    result = narrate(local_env, "inspect", str(path), "--json", "--chunks", "--code", code)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    text = " ".join(c["text"] for ch in report["chapters"] for c in ch["chunks"])
+    assert "print(1)" not in text or code == "read"
+    if spoken:
+        assert spoken in text
+
+
+def test_an_unknown_reading_choice_is_refused(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("Text.\n")
+    result = narrate(local_env, "inspect", str(path), "--footnotes", "sometimes")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --footnotes must be one of skip, read, not 'sometimes'"
