@@ -178,7 +178,7 @@ class S3Store:
 
     def list_keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
-        with _mapped(prefix):
+        with _mapped(prefix or self.bucket):
             paginator = self._client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 keys.extend(item["Key"] for item in page.get("Contents", []))

@@ -11,7 +11,7 @@ import pytest
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import S3Store
-from narration.errors import InputError
+from narration.errors import CredentialsRefused
 from narration.services import Services, read_stack_file
 from narration.settings import Settings
 from tests.conftest import narrate
@@ -63,7 +63,7 @@ def test_wrong_s3_credentials_are_denied(services: Services) -> None:
         access_key=services.s3_access_key,
         secret_key="not-the-secret",
     )
-    with pytest.raises(InputError, match="denied"):
+    with pytest.raises(CredentialsRefused, match=f"denied access to {services.bucket}"):
         intruder.list_keys("")
     anonymous = S3Store(
         services.bucket,
@@ -72,7 +72,7 @@ def test_wrong_s3_credentials_are_denied(services: Services) -> None:
         access_key="nobody",
         secret_key="nothing",
     )
-    with pytest.raises(InputError, match="denied"):
+    with pytest.raises(CredentialsRefused, match="denied"):
         anonymous.get_bytes("jobs/anything")
 
 
