@@ -7,6 +7,7 @@ from one `Settings`, and installed here for the tasks, which Celery calls with i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import JobRecords
@@ -19,6 +20,8 @@ from narration.services import Services
 from narration.settings import Settings
 from narration.workers.engines import load_engine
 
+PLANS_KEPT: Final = 16
+
 
 @dataclass
 class WorkerContext:
@@ -29,6 +32,7 @@ class WorkerContext:
     objects: ObjectStore
     records: JobRecords
     _plans: dict[str, Plan] = field(default_factory=dict)
+    """The plans read lately, oldest first (a worker serves a few jobs at a time)."""
 
     @classmethod
     def connect(cls, settings: Settings, services: Services) -> WorkerContext:
@@ -40,7 +44,7 @@ class WorkerContext:
     def plan(self, job_id: str) -> Plan:
         """A job's plan, read once per process (plans never change once written)."""
         if job_id not in self._plans:
-            if len(self._plans) >= 16:
+            if len(self._plans) >= PLANS_KEPT:
                 self._plans.pop(next(iter(self._plans)))
             data = self.objects.get_bytes(self.services.keys(job_id).plan)
             self._plans[job_id] = Plan.from_json(data)
