@@ -102,10 +102,10 @@ class ChunkStore:
         """Commit chunk `seq` from the cache if a chunk with `key` was made before, by any job
         using this bucket; its metadata (placed by `placement`), or None to make it now."""
         try:
+            # An entry's metadata goes up after its audio and comes down before it
+            # (`commit`, `expire_cache`), so metadata found means audio there too.
             shared = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
-            return None
-        if not self.objects.exists(cache_audio_key(key)):
             return None
         meta: dict[str, Any] = {**shared, **placement}
         self._put_meta(seq, meta)
@@ -167,10 +167,14 @@ class ChunkStore:
 
 
 def expire_cache(objects: ObjectStore, records: JobRecords, cutoff: float) -> int:
-    """Delete cache entries of `objects`' bucket last used before `cutoff`; how many."""
+    """Delete cache entries of `objects`' bucket last used before `cutoff`; how many.
+
+    Metadata first, audio after, so that `ChunkStore.reuse` never finds metadata whose audio
+    is gone; both in batches of 1,000 a request.
+    """
     stale = records.cached_before(objects.bucket, cutoff)
-    for key in stale:
-        objects.delete_keys([cache_audio_key(key), cache_meta_key(key)])
+    objects.delete_keys([cache_meta_key(key) for key in stale])
+    objects.delete_keys([cache_audio_key(key) for key in stale])
     records.forget_cached(objects.bucket, stale)
     return len(stale)
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 
-from narration.adapters.chunk_store import ChunkStore, JobKeys, StoredChunk
+from narration.adapters.chunk_store import (
+    ChunkStore,
+    JobKeys,
+    StoredChunk,
+    cache_audio_key,
+    cache_meta_key,
+    expire_cache,
+)
 from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.object_store import S3Store, parse_s3_uri, validate_key
 from narration.errors import ObjectNotFound
@@ -156,6 +164,26 @@ def test_purge_deletes_chunks_only(services: Services, job: str, chunks: ChunkSt
     assert chunks.objects.list_keys(keys.chunks_prefix) == []
     assert sorted(chunks.objects.list_keys(keys.root + "/")) == sorted(outputs)
     assert chunks.purge() == 0
+
+
+def test_another_job_reuses_a_cached_chunk_until_it_expires(
+    services: Services, objects: S3Store, records: RedisJobRecords, chunks: ChunkStore
+) -> None:
+    chunks.commit(0, WAV, meta_for(0, 2.0))
+    other_job = new_job_id()
+    records.create(other_job, {"chunks_total": 1})
+    other = ChunkStore(objects, services.keys(other_job), records)
+    placement = {"seq": 7, "segment": 2, "index": 1, "chapter": 3}
+    reused = other.reuse(7, key_for(0), placement)
+    assert reused == {**meta_for(0, 2.0), **placement}
+    assert other.read(7) == StoredChunk(reused, WAV)
+    assert records.get(other_job)["chunks_reused"] == 1
+    assert other.reuse(8, key_for(99), placement) is None
+
+    assert expire_cache(objects, records, cutoff=time.time() + 60) >= 1
+    assert not objects.exists(cache_meta_key(key_for(0)))
+    assert not objects.exists(cache_audio_key(key_for(0)))
+    assert other.reuse(9, key_for(0), placement) is None
 
 
 def test_keys_are_built_from_validated_parts() -> None:
