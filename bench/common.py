@@ -438,6 +438,11 @@ class JobTiming:
     def stitch_s(self) -> float:
         return self.done_s - self.stitching_s
 
+    @property
+    def tail_s(self) -> float:
+        """From the last chunk stored to the job's output stored: the work left at the end."""
+        return self.done_s - max(self.chunk_s.values(), default=float("nan"))
+
 
 def run_job(
     settings: Settings,

@@ -5,7 +5,7 @@ job would and compares four renderings of the same text with the bundled Piper v
 
 - pipeline: `render_chunk` over each segment in order, carrying the session state, placed with
   `timeline.place_chunks` (lead-in, designed pauses) and read back through the stitcher's own
-  chunk pass, `PcmSpool` (spool each chunk's WAV, read the timeline back with its pauses), from
+  `timeline_blocks` (each chunk's WAV with the silences after it), from
   memory (no S3, no Celery);
 - single: one `synthesize` call per paragraph, joined with the designed paragraph pause — the
   reference a chunked reading should be indistinguishable from;
@@ -47,7 +47,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from narration.adapters.pcm_spool import PcmSpool
 from narration.engines.base import Engine, Synthesis, SynthesisParams, WordTiming
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
@@ -57,7 +56,7 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.loudness import LoudnessMeter, gain_for_target
 from narration.pipeline.plan import JobOptions, PlannedChunk, make_plan
 from narration.pipeline.render import render_chunk
-from narration.pipeline.timeline import place_chunks
+from narration.pipeline.timeline import place_chunks, timeline_blocks
 from narration.settings import Settings
 
 PROSE = Path(__file__).resolve().parent / "data" / "prose.txt"
@@ -183,15 +182,13 @@ def render_pipeline(
             previous = chunk.text if chunk.boundary_after in ("sentence", "clause") else ""
     synth_s = time.perf_counter() - started
     rate = int(metas[0]["sample_rate"])
-    placed, total = place_chunks(metas, rate)
-    # The stitcher's own pass over the chunks (what it does to each one, and the silences),
-    # from memory instead of the chunk store.
-    wav_of = {meta["seq"]: wav for meta, wav in zip(metas, wavs, strict=True)}
-    with tempfile.TemporaryDirectory(prefix="narration-seams-") as workdir:
-        spool = PcmSpool(Path(workdir) / "timeline.s16", placed)
-        spool.fill(lambda meta: wav_of[meta["seq"]], lambda block: None)
-        pcm = np.concatenate(list(spool.blocks()))
-    assert len(pcm) == total
+    laid = place_chunks(metas, rate)
+    placed = laid.placed
+    # The stitcher's own timeline (each chunk and the silences), from memory instead of the
+    # chunk store.
+    pcms = [audio.from_wav_bytes(wav)[0] for wav in wavs]
+    pcm = np.concatenate(list(timeline_blocks(placed, pcms.__getitem__)))
+    assert len(pcm) == laid.total
     pieces = []
     for item in placed:
         base = item.start / rate

@@ -1,23 +1,26 @@
-"""Benchmark the real stitcher (`stitch_job`) against a plain ffmpeg encode of its PCM.
+"""Benchmark the real stitch (every part, then `stitch_job`) against a plain ffmpeg encode.
 
 A synthetic book: speech-like mono PCM (voiced harmonics with pitch glide, syllable envelope,
-pauses, fricative noise; deterministic) cut into ~15 s chunks whose levels wander -4..+2 dB, as
-TTS chunks do, stored as 16-bit WAV plus the chunk meta JSON the stitcher reads, under a Plan
-built directly (a chapter every 40 chunks, ~10 min). Then
+pauses, fricative noise; deterministic), its peaks tamed and its level set as rendered chunks',
+cut into ~15 s chunks whose levels wander within ±1 dB, as rendered chunks do, stored as 16-bit
+WAV plus the chunk meta JSON the stitcher reads, under a Plan built directly (a chapter and a
+segment every 40 chunks, ~10 min). Then
 
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
   untimed) on stdin; nothing else;
-- stitcher: `narration.workers.stitch.stitch_job(plan, chunks, workdir)` over a `ChunkStore`
-  on the in-memory store: loudness pass, limiter probes, gain +
-  true-peak limiter + MP3 with ID3 tags and chapters, verification decode of the delivered
-  file (and a re-encode if it is out of spec), captions, manifest.
+- parts: `workers.parts.make_part` for every segment, one after another, in this process: gain
+  and true-peak limiter, the MP3 part encode, and the part's verification decode (8x true
+  peak, loudness steps). In a job, workers do this while other segments are synthesised;
+- final: `workers.stitch.stitch_job(plan, chunks, workdir)`, the work left after the last
+  chunk: add up the parts' figures, download and join them, ID3 tags and chapters, captions,
+  manifest.
 
 Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--skip-baseline`
 (the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
-reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Prints
-one markdown table row with median wall times, the ratio, peak RSS and the manifest's measured
-loudness / true peak:
+reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
+and outputs go to files in a temporary directory either way. Prints one markdown table row
+with median wall times, the ratios, peak RSS and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
@@ -31,6 +34,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,8 +54,12 @@ from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore
 from narration.pipeline import audio
+from narration.pipeline.dynamics import tame_peaks
+from narration.pipeline.loudness import LoudnessMeter
+from narration.pipeline.mastering import CALIBRATED_LUFS
 from narration.pipeline.plan import JobOptions, Plan, PlannedChunk
 from narration.pipeline.timeline import place_chunks, timeline_blocks
+from narration.workers.parts import make_part
 from narration.workers.stitch import stitch_job
 
 SR = 22050
@@ -88,7 +96,10 @@ class Book:
     """The synthetic book: chunk count, each chunk's PCM, meta and WAV, all from its seq."""
 
     def __init__(self, hours: float, pool: np.ndarray) -> None:
-        self.pool = pool
+        tamed = tame_peaks(pool, SR)  # as `render_chunk` tames every chunk
+        meter = LoudnessMeter(SR)
+        meter.add(tamed)
+        self.pool = tamed * np.float32(audio.db_to_gain(CALIBRATED_LUFS - meter.integrated_lufs()))
         self.count = max(1, round(hours * 3600 / CHUNK_S))
         self.keys = JobKeys("bench", "job")
 
@@ -96,7 +107,7 @@ class Book:
         rng = np.random.default_rng(1000 + seq)
         samples = int(CHUNK_S * SR) + int(rng.integers(-SR, SR))
         offset = int(rng.integers(0, len(self.pool)))
-        gain = float(10 ** (rng.uniform(-4, 2) / 20))  # chunk-to-chunk level wander
+        gain = float(10 ** (rng.uniform(-1, 1) / 20))  # chunk-to-chunk level wander
         last_in_chapter = seq % CHUNKS_PER_CHAPTER == CHUNKS_PER_CHAPTER - 1
         pause = 2.0 if last_in_chapter else (0.8 if seq % 4 == 3 else 0.35)
         return samples, offset, gain, pause
@@ -156,9 +167,9 @@ class Book:
             voice_info={"name": "bench", "engine": "synthetic"},
         )
 
-    def stored(self) -> ChunkStore:
+    def stored(self, files: Path) -> ChunkStore:
         """Every chunk committed through the chunk store, into memory."""
-        chunks = ChunkStore(MemoryStore(), self.keys, NO_RECORDS)
+        chunks = ChunkStore(FileUploads(files), self.keys, NO_RECORDS)
         for seq in range(self.count):
             chunks.commit(seq, self.wav(seq), self.meta(seq))
         return chunks
@@ -174,15 +185,23 @@ class NoJobRecords:
 NO_RECORDS: Final = cast(JobRecords, NoJobRecords())
 
 
-class SizedUploads(MemoryStore):
-    """A MemoryStore that only sizes uploaded files, so that it holds (almost) nothing."""
+class FileUploads(MemoryStore):
+    """A MemoryStore that keeps uploaded files (parts, outputs) as files in a directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path) -> None:
         super().__init__()
+        self.directory = directory
         self.uploaded: dict[str, int] = {}
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key.replace("/", "__")
 
     def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
         self.uploaded[key] = path.stat().st_size
+        shutil.copyfile(path, self._path(key))
+
+    def download_file(self, key: str, path: Path) -> None:
+        shutil.copyfile(self._path(key), path)
 
     def exists(self, key: str) -> bool:
         return key in self.uploaded or super().exists(key)
@@ -191,8 +210,8 @@ class SizedUploads(MemoryStore):
 class BookChunks(ChunkStore):
     """The book's chunks made from their seq when the stitcher reads them (nothing stored)."""
 
-    def __init__(self, book: Book) -> None:
-        super().__init__(SizedUploads(), book.keys, NO_RECORDS)
+    def __init__(self, book: Book, files: Path) -> None:
+        super().__init__(FileUploads(files), book.keys, NO_RECORDS)
         self.book = book
 
     def meta(self, seq: int) -> dict[str, Any]:
@@ -252,7 +271,7 @@ class RssSampler:
 
 def write_timeline(book: Book, chunks: ChunkStore, path: Path) -> None:
     """The stitched timeline's PCM as raw int16, for the baseline to read."""
-    placed, _ = place_chunks([chunks.meta(c.seq) for c in book.plan().chunks], SR)
+    placed = place_chunks([chunks.meta(c.seq) for c in book.plan().chunks], SR).placed
 
     def chunk_pcm(number: int) -> np.ndarray:
         return audio.from_wav_bytes(chunks.read(placed[number].meta["seq"]).wav)[0]
@@ -272,11 +291,19 @@ def baseline(pcm_path: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def run_stitch(book: Book, chunks: ChunkStore) -> tuple[float, dict[str, Any]]:
+def run_stitch(book: Book, chunks: ChunkStore) -> tuple[float, float, dict[str, Any]]:
+    """Seconds to make every part, seconds for the final stitch, and its manifest."""
+    plan = book.plan()
+    chunks.objects.delete_prefix(chunks.keys.parts_prefix)
+    chunks.objects.delete_prefix("chunk-cache/parts/")
+    t0 = time.perf_counter()
+    for number, segment in enumerate(plan.segments):
+        make_part(plan, chunks, number, [chunks.meta(c.seq) for c in segment])
+    parts_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()
-        result = stitch_job(book.plan(), chunks, Path(work))
-        return time.perf_counter() - t0, result.manifest
+        result = stitch_job(plan, chunks, Path(work))
+        return parts_s, time.perf_counter() - t0, result.manifest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,10 +320,13 @@ def main(argv: list[str] | None = None) -> int:
 
     book = Book(args.hours, speech_pool(POOL_S))
     base: list[float] = []
-    times: list[float] = []
+    parts: list[float] = []
+    finals: list[float] = []
     manifest: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        chunks = BookChunks(book) if args.skip_baseline else book.stored()
+        files = Path(tmp) / "objects"
+        files.mkdir()
+        chunks = BookChunks(book, files) if args.skip_baseline else book.stored(files)
         if not args.skip_baseline:
             write_timeline(book, chunks, Path(tmp) / "timeline.pcm")
         with RssSampler() as rss:
@@ -304,21 +334,28 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.runs):
                 if not args.skip_baseline:
                     base.append(baseline(Path(tmp) / "timeline.pcm", Path(tmp) / "plain.mp3"))
-                elapsed, manifest = run_stitch(book, chunks)
-                times.append(elapsed)
+                parts_s, final_s, manifest = run_stitch(book, chunks)
+                parts.append(parts_s)
+                finals.append(final_s)
                 load = os.getloadavg()[0]
-                msg = f"run {i + 1}: stitch {elapsed:.1f}s"
+                msg = f"run {i + 1}: parts {parts_s:.1f}s, final {final_s:.1f}s"
                 if base:
-                    msg += f", baseline {base[-1]:.1f}s, ratio {elapsed / base[-1]:.2f}"
+                    msg += f", baseline {base[-1]:.1f}s, ratio {(parts_s + final_s) / base[-1]:.2f}"
                 print(f"{msg}, load {load:.2f}", file=sys.stderr)
     loud = manifest["loudness"]
+    totals = [a + b for a, b in zip(parts, finals, strict=True)]
     row = {
         "hours": args.hours,
         "chunks": book.count,
         "runs": args.runs,
         "plain_ffmpeg_s": statistics.median(base) if base else None,
-        "stitch_s": statistics.median(times),
-        "ratio": statistics.median(t / b for t, b in zip(times, base, strict=True))
+        "parts_s": statistics.median(parts),
+        "final_s": statistics.median(finals),
+        "stitch_s": statistics.median(totals),
+        "ratio": statistics.median(t / b for t, b in zip(totals, base, strict=True))
+        if base
+        else None,
+        "final_ratio": statistics.median(f / b for f, b in zip(finals, base, strict=True))
         if base
         else None,
         "peak_rss_mb": rss.peak_mb,
@@ -327,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         "measured_lufs": loud["measured_lufs"],
         "measured_tp_dbtp": loud["measured_true_peak_dbtp"],
         "gain_db": loud["gain_db"],
-        "ceiling_dbtp": loud["true_peak_ceiling_dbtp"],
+        "encodes": loud["encodes"],
         "load_avg_1m": os.getloadavg()[0],
     }
     if args.json:
@@ -338,15 +375,17 @@ def main(argv: list[str] | None = None) -> int:
         return "–" if value is None else format(value, spec)
 
     print(
-        "| hours | chunks | runs | plain ffmpeg s | stitch_job s | ratio | peak RSS "
-        "python+ffmpeg MB (store before) | out LUFS | out dBTP | gain dB | load |"
+        "| hours | chunks | runs | plain ffmpeg s | parts s | final s | parts + final s "
+        "| ratio | final / plain | peak RSS python+ffmpeg MB (store before) | out LUFS "
+        "| out dBTP | encodes | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {args.hours:g} | {book.count} | {args.runs} | {fmt(row['plain_ffmpeg_s'])} "
-        f"| {fmt(row['stitch_s'])} | {fmt(row['ratio'], '.2f')} "
+        f"| {fmt(row['parts_s'])} | {fmt(row['final_s'])} | {fmt(row['stitch_s'])} "
+        f"| {fmt(row['ratio'], '.2f')} | {fmt(row['final_ratio'], '.2f')} "
         f"| {row['peak_rss_mb']:.0f} ({rss_before:.0f}) | {loud['measured_lufs']:.2f} "
-        f"| {loud['measured_true_peak_dbtp']:.2f} | {loud['gain_db']:.2f} "
+        f"| {loud['measured_true_peak_dbtp']:.2f} | {loud['encodes']} "
         f"| {row['load_avg_1m']:.1f} |"
     )
     return 0

@@ -238,7 +238,8 @@ def bench(args: argparse.Namespace) -> str:
                 result.jobs.append(job)
                 print(
                     f"run {run + 1}: {result.name}: {job.done_s:.1f} s "
-                    f"(stitch {job.stitch_s:.1f} s, chunk 0 at {job.seq0_s:.2f} s, "
+                    f"(stitch task {job.stitch_s:.1f} s, after the last chunk {job.tail_s:.1f} s, "
+                    f"chunk 0 at {job.seq0_s:.2f} s, "
                     f"{job.chunks} chunks in {job.segments} segments, "
                     f"{job.record.get('chunks_reused')} from the cache)",
                     file=sys.stderr,
@@ -268,7 +269,8 @@ def report(
         "audio s",
         "× real time",
         "vs (a)",
-        "stitch s",
+        "stitch task s",
+        "last chunk → output s",
         "CPU s",
         "CPU vs (a)",
     ]
@@ -282,6 +284,7 @@ def report(
                 f"{raw.audio_s:,.0f}",
                 f"{raw.audio_s / raw.wall:.1f}×",
                 "1.00",
+                "",
                 "",
                 f"{median(raw.cpus):.0f}",
                 "1.00",
@@ -298,6 +301,7 @@ def report(
                 f"{result.audio_s / result.wall:.1f}×",
                 f"{ratio:.2f}",
                 f"{median([j.stitch_s for j in result.jobs]):.1f}",
+                f"{median([j.tail_s for j in result.jobs]):.2f}",
                 f"{median(result.cpus):.0f}",
                 f"{median(result.cpus) / median(raw.cpus):.2f}" if raw.cpus else "",
             ]

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_key import is_part_key
 
 WAV_SUFFIX: Final = ".wav"
 META_SUFFIX: Final = ".json"
@@ -31,11 +33,19 @@ JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
 """Metadata that places a chunk in one job; the rest is determined by its key."""
 
 
+PART_AUDIO_SUFFIX: Final = ".part"
+
+
 def cache_audio_key(key: str) -> str:
+    """A cached chunk's WAV, or a cached part's encoded stream (`pipeline.chunk_key.part_key`)."""
+    if is_part_key(key):
+        return f"{CACHE_PREFIX}parts/{key}{PART_AUDIO_SUFFIX}"
     return f"{CACHE_PREFIX}{key[:2]}/{key}{WAV_SUFFIX}"
 
 
 def cache_meta_key(key: str) -> str:
+    if is_part_key(key):
+        return f"{CACHE_PREFIX}parts/{key}{META_SUFFIX}"
     return f"{CACHE_PREFIX}{key[:2]}/{key}{META_SUFFIX}"
 
 
@@ -56,6 +66,13 @@ class JobKeys:
 
     def chunk_meta(self, seq: int) -> str:
         return f"{self.root}/chunks/{seq:06d}{META_SUFFIX}"
+
+    @property
+    def parts_prefix(self) -> str:
+        return f"{self.root}/parts/"
+
+    def part_meta(self, segment: int) -> str:
+        return f"{self.root}/parts/{segment:05d}{META_SUFFIX}"
 
     def output(self, fmt: str) -> str:
         return f"{self.root}/output.{fmt}"
@@ -157,13 +174,44 @@ class ChunkStore:
         return StoredChunk(meta, self.audio(meta))
 
     def mark_used(self, metas: list[dict[str, Any]]) -> None:
-        """Count the cache entries of these chunks as used now (their retention restarts)."""
+        """Count the cache entries of these chunks or parts as used now (retention restarts)."""
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
+    def commit_part(self, segment: int, path: Path, meta: dict[str, Any]) -> None:
+        """Store a segment's encoded part in the same order as a chunk: cached audio, cached
+        metadata, then the job's part metadata (the commit point)."""
+        key = meta["key"]
+        self.objects.upload_file(cache_audio_key(key), path, "application/octet-stream")
+        self.objects.put_bytes(cache_meta_key(key), _json(meta), "application/json")
+        self.objects.put_bytes(self.keys.part_meta(segment), _json(meta), "application/json")
+        self._records.touch_cached(self.objects.bucket, [key])
+
+    def reuse_part(self, segment: int, key: str) -> dict[str, Any] | None:
+        """Commit a segment's part from the cache if a part with `key` was made before."""
+        try:
+            meta: dict[str, Any] = json.loads(self.objects.get_bytes(cache_meta_key(key)))
+        except ObjectNotFound:
+            return None
+        self.objects.put_bytes(self.keys.part_meta(segment), _json(meta), "application/json")
+        self._records.touch_cached(self.objects.bucket, [key])
+        return meta
+
+    def part_meta(self, segment: int) -> dict[str, Any] | None:
+        """The metadata of a segment's committed part, or None."""
+        try:
+            meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.part_meta(segment)))
+        except ObjectNotFound:
+            return None
+        return meta
+
+    def download_part(self, meta: dict[str, Any], path: Path) -> None:
+        self.objects.download_file(cache_audio_key(meta["key"]), path)
+
     def purge(self) -> int:
-        """Delete the job's own chunk objects; cached audio stays for other jobs and expires
-        by its own retention. Returns how many objects were deleted."""
-        return self.objects.delete_prefix(self.keys.chunks_prefix)
+        """Delete the job's own chunk and part objects; cached audio stays for other jobs and
+        expires by its own retention. Returns how many objects were deleted."""
+        chunks = self.objects.delete_prefix(self.keys.chunks_prefix)
+        return chunks + self.objects.delete_prefix(self.keys.parts_prefix)
 
 
 def expire_cache(objects: ObjectStore, records: JobRecords, cutoff: float) -> int:

@@ -41,6 +41,7 @@ from narration.errors import InputError, PermanentError
 from narration.pipeline.formats import (
     DEFAULT_FORMAT,
     ChapterMark,
+    Format,
     Tags,
     check_chapters,
     ffmetadata,
@@ -61,9 +62,13 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def decode_blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
-    """Decode any audio file to mono float32 blocks at `sample_rate`, streaming."""
-    command = [ffmpeg_exe(), "-v", "error", "-i", str(path)]
+def decode_blocks(
+    path: Path, sample_rate: int, input_options: Sequence[str] = ()
+) -> Iterator[np.ndarray]:
+    """Decode any audio file to mono float32 blocks at `sample_rate`, streaming.
+
+    `input_options` name the format of a raw stream (`-f s16le -ar 22050 -ac 1`)."""
+    command = [ffmpeg_exe(), "-v", "error", *input_options, "-i", str(path)]
     command += ["-f", "f32le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
     with subprocess.Popen(command, stdout=subprocess.PIPE) as decoder:
         assert decoder.stdout is not None
@@ -71,6 +76,41 @@ def decode_blocks(path: Path, sample_rate: int) -> Iterator[np.ndarray]:
             yield np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32)
     if decoder.returncode != 0:
         raise PermanentError(f"cannot decode {path.name}")
+
+
+def container_options(format_name: str) -> list[str]:
+    """ffmpeg options for a format's container, whether encoding or joining parts."""
+    if format_name == "mp3":
+        # CBR with the Xing/LAME info frame: gives decoders the delay and padding to trim and
+        # an exact duration; tags are written afterwards by mutagen.
+        return ["-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
+    if format_name in ("m4a", "m4b"):
+        # moov at the front so players can start before the whole file is downloaded.
+        return ["-movflags", "+faststart"]
+    if format_name == "opus":
+        return ["-application", "audio"]
+    if format_name == "wav":
+        return ["-rf64", "auto"]
+    return []
+
+
+def write_tags_after(path: Path, fmt: Format, tags: Tags, chapters: Sequence[ChapterMark]) -> None:
+    """The tags and chapters ffmpeg does not write, once the file is complete."""
+    if fmt.chapters == "id3":
+        write_id3(path, tags, chapters)
+    elif fmt.chapters == "vorbis":
+        write_vorbis_extras(path, tags, chapters)
+    elif tags.cover is not None:
+        add_cover(path, fmt, Path(tags.cover))
+
+
+def write_ffmetadata(fmt: Format, tags: Tags, chapters: Sequence[ChapterMark]) -> Path:
+    """A temporary ffmetadata file with the tags (and chapters where ffmpeg writes them)."""
+    kept = chapters if fmt.chapters == "ffmetadata" else []
+    fd, name = tempfile.mkstemp(prefix="ffmeta-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(ffmetadata(tags, kept))
+    return Path(name)
 
 
 class Encoder(Protocol):
@@ -99,8 +139,11 @@ class FfmpegEncoder:
         tags: Tags | None = None,
         chapters: Sequence[ChapterMark] = (),
         ffmpeg: str | None = None,
+        part: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.part = part
+        """A segment's part (`adapters.parts`): the format's raw part stream, no tags."""
         self.sample_rate = sample_rate
         self.format = get_format(fmt)
         self.bitrate = bitrate or self.format.bitrate
@@ -134,17 +177,14 @@ class FfmpegEncoder:
         cmd += ["-c:a", f.codec]
         if self.bitrate:
             cmd += ["-b:a", self.bitrate]
-        if f.name == "mp3":
-            # CBR with the Xing/LAME info frame: gives decoders the delay and padding to trim
-            # and an exact duration; tags are written afterwards by mutagen.
-            cmd += ["-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
-        elif f.name in ("m4a", "m4b"):
-            # moov at the front so players can start before the whole file is downloaded.
-            cmd += ["-movflags", "+faststart"]
-        elif f.name == "opus":
-            cmd += ["-application", "audio"]
-        elif f.name == "wav":
-            cmd += ["-rf64", "auto"]
+        if self.part:
+            assert f.part_muxer is not None, f"{f.name} is not encoded in parts"
+            if f.name == "mp3":
+                # No info frame: the parts' frames are concatenated, and the joined stream
+                # needs no delay or padding trimmed (adapters.parts).
+                cmd += ["-write_xing", "0", "-id3v2_version", "0", "-write_id3v1", "0"]
+            return [*cmd, "-fflags", "+bitexact", "-f", f.part_muxer, str(self.path)]
+        cmd += container_options(f.name)
         # Bit-exact muxing: the Ogg muxer would otherwise pick random stream serial numbers, so
         # the same audio would never give the same .opus or .ogg file twice.
         cmd += ["-fflags", "+bitexact", "-f", f.muxer, str(self.path)]
@@ -154,12 +194,8 @@ class FfmpegEncoder:
         if self._proc is not None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.format.name != "mp3":
-            chapters = self.chapters if self.format.chapters == "ffmetadata" else []
-            fd, name = tempfile.mkstemp(prefix="ffmeta-", suffix=".txt")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(ffmetadata(self.tags, chapters))
-            self._meta_path = Path(name)
+        if self.format.name != "mp3" and not self.part:
+            self._meta_path = write_ffmetadata(self.format, self.tags, self.chapters)
         # Lives as long as the ffmpeg process; a file, not a pipe, so ffmpeg never blocks on it.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         cmd = self.command()
@@ -234,12 +270,8 @@ class FfmpegEncoder:
                 raise PermanentError(
                     f"ffmpeg failed (exit {rc}) writing {self.path}: {self._err()}"
                 )
-            if self.format.chapters == "id3":
-                write_id3(self.path, self.tags, self.chapters)
-            elif self.format.chapters == "vorbis":
-                write_vorbis_extras(self.path, self.tags, self.chapters)
-            elif self.tags.cover is not None:
-                add_cover(self.path, self.format, Path(self.tags.cover))
+            if not self.part:
+                write_tags_after(self.path, self.format, self.tags, self.chapters)
         finally:
             self._cleanup()
 

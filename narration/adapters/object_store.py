@@ -257,6 +257,8 @@ _CONNECTION_ERRORS = (
     botocore.exceptions.ConnectionClosedError,
     botocore.exceptions.ReadTimeoutError,
     botocore.exceptions.ConnectTimeoutError,
+    # The store went away while a body was being read (IncompleteRead).
+    botocore.exceptions.ResponseStreamingError,
 )
 
 

@@ -15,9 +15,10 @@ from typing import Final
 
 from narration.pipeline.prosody import SessionState
 
-RENDER_VERSION: Final = 1
+RENDER_VERSION: Final = 2
 """Bump when rendering (trim, levels, fades, pauses) changes what a chunk sounds like, so that
-cached chunks made by older code are not reused."""
+cached chunks made by older code are not reused. 2: segments start at the reference level,
+and the metadata carries the chunk's loudness figures."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
@@ -38,3 +39,20 @@ def chunk_key(text: str, boundary_after: str, state: SessionState, engine_identi
 def seed_from_key(key: str) -> int:
     """The chunk's noise seed: the first 31 bits of its key."""
     return int(key[:8], 16) & SEED_MASK
+
+
+PART_KEY_PREFIX: Final = "part-"
+PART_VERSION: Final = 1
+"""Bump when making a part (`workers.parts`) changes what it holds for the same inputs."""
+
+
+def part_key(chunk_keys: list[str], encoding: dict[str, object]) -> str:
+    """The key of a segment's encoded part: its chunks' keys and how it was mastered, laid out
+    and encoded (format, bitrate, gain, ceiling, framing, place in the book)."""
+    material = {"part": PART_VERSION, "chunks": chunk_keys, "encoding": encoding}
+    encoded = json.dumps(material, sort_keys=True).encode()
+    return PART_KEY_PREFIX + hashlib.blake2b(encoded, digest_size=20).hexdigest()
+
+
+def is_part_key(key: str) -> bool:
+    return key.startswith(PART_KEY_PREFIX)

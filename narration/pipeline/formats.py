@@ -27,19 +27,23 @@ class Format:
     bitrate: str | None  # None: lossless / PCM
     mime: str
     chapters: str  # how chapters are written: "id3" | "ffmetadata" | "vorbis" | "none"
+    part_muxer: str | None = None
+    """The raw stream a segment's part is encoded to, whose parts join by concatenating bytes
+    (docs/OUTPUT.md, "Parts"); None where parts would not join without a seam (Ogg: every
+    stream has its own headers and granule positions), so the stitch encodes the whole."""
 
 
 # Bitrates are for mono speech. 64 kbit/s MP3 and AAC are what most spoken-word podcasts ship
 # (transparent for a single voice at 22–24 kHz); Opus is transparent for speech far lower.
 FORMATS: Final[dict[str, Format]] = {
-    "mp3": Format("mp3", "mp3", "mp3", "libmp3lame", "64k", "audio/mpeg", "id3"),
-    "m4b": Format("m4b", "m4b", "ipod", "aac", "64k", "audio/mp4", "ffmetadata"),
-    "m4a": Format("m4a", "m4a", "ipod", "aac", "64k", "audio/mp4", "ffmetadata"),
+    "mp3": Format("mp3", "mp3", "mp3", "libmp3lame", "64k", "audio/mpeg", "id3", "mp3"),
+    "m4b": Format("m4b", "m4b", "ipod", "aac", "64k", "audio/mp4", "ffmetadata", "adts"),
+    "m4a": Format("m4a", "m4a", "ipod", "aac", "64k", "audio/mp4", "ffmetadata", "adts"),
     "opus": Format("opus", "opus", "opus", "libopus", "32k", "audio/ogg", "vorbis"),
     # .ogg is Ogg Vorbis: the format every player that says "Ogg" supports; Opus has .opus.
     "ogg": Format("ogg", "ogg", "ogg", "libvorbis", "64k", "audio/ogg", "vorbis"),
     "flac": Format("flac", "flac", "flac", "flac", None, "audio/flac", "vorbis"),
-    "wav": Format("wav", "wav", "wav", "pcm_s16le", None, "audio/wav", "none"),
+    "wav": Format("wav", "wav", "wav", "pcm_s16le", None, "audio/wav", "none", "s16le"),
 }
 DEFAULT_FORMAT: Final = "mp3"
 

@@ -23,6 +23,8 @@ class LoudnessReport:
     target_lufs: float
     gain_db: float
     true_peak_ceiling_dbtp: float
+    encodes: int = 1
+    """How many times the programme was mastered and encoded to land in spec."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def build_manifest(
             "target_lufs": loudness.target_lufs,
             "gain_db": round(loudness.gain_db, 2),
             "true_peak_ceiling_dbtp": loudness.true_peak_ceiling_dbtp,
+            "encodes": loudness.encodes,
         },
         "engine": {
             "name": plan.voice_info.get("engine", "piper"),

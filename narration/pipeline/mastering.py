@@ -1,116 +1,96 @@
-"""Mastering maths: the gain that lands the programme on its loudness target under its ceiling.
+"""Mastering decisions: the gain and ceiling that land the programme on its loudness target.
 
-Pure functions over iterators of float PCM blocks; where the blocks come from (a spool file,
-chunks in memory) is the caller's business.
+Chunks are rendered at one reference speech level (`pipeline.prosody.REFERENCE_LEVEL_DB`), so a
+programme's loudness is known before its audio exists: every part of a job is encoded with the
+same gain (`planned`) as soon as its segment is made. The stitch adds up the parts' measured
+figures; only a programme that missed its tolerance or ceiling is encoded again (`corrected`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Final
 
-import numpy as np
-
-from narration.pipeline.loudness import DEFAULT_CEILING_DBTP, Limiter, LoudnessMeter
-
-BlockSource = Callable[[list[int] | None], Iterator[np.ndarray]]
-"""The timeline's blocks, for all chunks (None) or only the chunks numbered."""
+from narration.pipeline.loudness import DEFAULT_CEILING_DBTP
+from narration.pipeline.prosody import REFERENCE_LEVEL_DB
 
 TRUE_PEAK_CEILING_DBTP: Final = DEFAULT_CEILING_DBTP
-CODEC_MARGINS: Final = {
-    "mp3": (-1.7, 0.45),
-    "m4b": (-1.0, 0.05),
-    "m4a": (-1.0, 0.05),
-    "opus": (-0.7, 0.2),
-    "ogg": (-0.7, 0.2),
-}
-"""Per lossy format: (extra true-peak ceiling in dB, loudness the codec takes away in LU).
-Measured on Piper speech at -16 LUFS: a 64 kbit/s MP3 decodes 0.43 LU quieter with peaks up to
-1.4 dB higher than its PCM; AAC 0.04 LU and 0.67 dB; Opus 0.2 LU and 0.4 dB."""
+CEILING_MARGINS_DB: Final = {"mp3": -1.7, "m4b": -1.0, "m4a": -1.0, "opus": -0.7, "ogg": -0.7}
+"""Per lossy format, how far under the delivered ceiling the limiter holds the PCM: a 64 kbit/s
+MP3 of limited speech decodes with true peaks up to 1.4 dB over its PCM's (more on rare
+syllables: the stitch then limits that part harder), AAC 0.67 dB, Opus 0.4 dB."""
+SPEECH_TO_PROGRAMME_LU: Final = -3.05
+"""Integrated loudness of Piper narration minus its speech level, with the designed pauses:
+-3.14, -3.03 and -2.99 LU over three held-out texts; one segment alone lies within 0.3 LU."""
+CALIBRATED_LUFS: Final = REFERENCE_LEVEL_DB + SPEECH_TO_PROGRAMME_LU
+MAKEUP_DB: Final = {"mp3": 4.2, "m4b": 0.95, "m4a": 0.95, "opus": 0.4, "ogg": 0.4}
+"""Gain beyond the loudness difference that each format needs to land on a -16 LUFS target:
+what its limiter ceiling and codec take away. Measured on the three texts rendered at the
+reference level: an MP3 at 64 kbit/s under its -2.7 dBTP ceiling gains only 0.25 LU per dB
+near the target (the limiter works on every syllable), so it takes 4.2 dB more to land at
+-16.20, -15.92 and -16.00 LUFS; AAC 0.95 dB (-16.27, -16.11, -16.06); WAV and FLAC
+0.15 dB (-16.10 to -15.91). Opus and Vorbis are encoded whole, from the chunks' own figures, and
+checked (`workers.stitch`)."""
+DEFAULT_MAKEUP_DB: Final = 0.15
 LOUDNESS_TOLERANCE_LU: Final = 0.3
 TRUE_PEAK_RETRY_MARGIN_DB: Final = 0.3
-LIMITER_PROBE_CHUNKS: Final = 32
-"""Pass 1b runs the limiter over this many chunks, spread evenly over the book, to measure how
-much loudness it takes away; twice, since the loss grows with the gain it corrects (a secant
-step on the two measurements then lands on the gain whose loss it corrects)."""
-PROBE_SKIP_LU: Final = 0.05
-"""A first probe that finds the limiter taking less than this needs no second one."""
+MIN_SLOPE: Final = 0.2
+"""The least loudness a dB of gain is assumed to add when correcting (`corrected`)."""
 
 
-def probe_numbers(count: int) -> list[int]:
-    """Which chunks the limiter probes run over: all, or an even spread of them."""
-    if count <= LIMITER_PROBE_CHUNKS:
-        return list(range(count))
-    step = (count - 1) / (LIMITER_PROBE_CHUNKS - 1)
-    return [round(i * step) for i in range(LIMITER_PROBE_CHUNKS)]
+@dataclass(frozen=True)
+class Mastering:
+    """The gain applied before the limiter, and the limiter's ceiling."""
+
+    gain_db: float
+    ceiling_dbtp: float
 
 
-def limiter_loss(
-    blocks: Iterator[np.ndarray], rate: int, gain_db: float, ceiling_dbtp: float
-) -> float:
-    """How much integrated loudness the limiter takes away at this gain and ceiling."""
-    before, after = LoudnessMeter(rate), LoudnessMeter(rate)
-    limiter = Limiter(rate, ceiling_dbtp, gain_db=gain_db)
-    gain = np.float32(10.0 ** (gain_db / 20.0))
-    for block in blocks:
-        if len(block):
-            before.add(block * gain)
-            after.add(limiter.process(block))
-    after.add(limiter.flush())
-    loss = before.integrated_lufs() - after.integrated_lufs()
-    return float(loss) if np.isfinite(loss) else 0.0
+def ceiling_for(format_name: str) -> float:
+    """The limiter's ceiling for a format."""
+    return TRUE_PEAK_CEILING_DBTP + CEILING_MARGINS_DB.get(format_name, 0.0)
 
 
-def solve_gain(
-    blocks: BlockSource, count: int, rate: int, target_gain_db: float, ceiling: float
-) -> float:
-    """The gain g with g = target_gain_db + loss(g), from at most two probes.
+def for_loudness(measured_lufs: float, target_lufs: float, format_name: str) -> Mastering:
+    """The mastering that moves a programme measured at `measured_lufs` to its target."""
+    makeup = MAKEUP_DB.get(format_name, DEFAULT_MAKEUP_DB)
+    return Mastering(target_lufs - measured_lufs + makeup, ceiling_for(format_name))
 
-    The loss grows with the gain (about 0.5 LU per dB on peaky speech), so the plain fixed-point
-    step g1 = target + loss(g0) undershoots; a secant step through both probes corrects it.
+
+def planned(target_lufs: float, format_name: str) -> Mastering:
+    """The mastering of every part of a job, decided before any of its audio exists."""
+    return for_loudness(CALIBRATED_LUFS, target_lufs, format_name)
+
+
+def in_spec(measured_lufs: float, measured_tp: float, target_lufs: float) -> bool:
+    """Whether a delivered programme is within its loudness tolerance and under its ceiling."""
+    on_target = abs(measured_lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
+    return on_target and measured_tp <= TRUE_PEAK_CEILING_DBTP
+
+
+def lower_ceiling(master: Mastering, measured_tp: float) -> Mastering:
+    """The same gain with the ceiling lowered by a true peak's overshoot and a margin."""
+    over = measured_tp - TRUE_PEAK_CEILING_DBTP
+    if over <= 0.0:
+        return master
+    return Mastering(master.gain_db, master.ceiling_dbtp - over - TRUE_PEAK_RETRY_MARGIN_DB)
+
+
+def corrected(tries: list[tuple[Mastering, tuple[float, float]]], target_lufs: float) -> Mastering:
+    """The mastering for another encode after `tries` (each: mastering, measured loudness and
+    true peak) missed.
+
+    A peak over the ceiling lowers the ceiling by the overshoot and a margin. The gain moves by
+    what the last try missed, divided by how much a dB of gain moved the loudness between the
+    last two tries: the limiter takes more as the gain grows (about half of each dB on a
+    programme it works hard on), so the plain step undershoots.
     """
-    numbers = probe_numbers(count)
-    g0 = target_gain_db
-    l0 = limiter_loss(blocks(numbers), rate, g0, ceiling)
-    if abs(l0) < PROBE_SKIP_LU:
-        return g0 + l0
-    g1 = g0 + l0
-    l1 = limiter_loss(blocks(numbers), rate, g1, ceiling)
-    slope = min(0.8, max(0.0, (l1 - l0) / (g1 - g0)))
-    return g1 + (target_gain_db + l1 - g1) / (1.0 - slope)
-
-
-def ceiling_for(format_name: str) -> tuple[float, float]:
-    """The limiter's ceiling for a format, and the loudness its codec takes away."""
-    extra_ceiling, codec_loss = CODEC_MARGINS.get(format_name, (0.0, 0.0))
-    return TRUE_PEAK_CEILING_DBTP + extra_ceiling, codec_loss
-
-
-def needs_second_pass(measured_lufs: float, measured_tp: float, target_lufs: float) -> bool:
-    """Whether the delivered file missed its loudness tolerance or its true-peak ceiling."""
-    loudness_off = abs(measured_lufs - target_lufs) > LOUDNESS_TOLERANCE_LU
-    return loudness_off or measured_tp > TRUE_PEAK_CEILING_DBTP
-
-
-def second_pass(
-    blocks: BlockSource,
-    count: int,
-    rate: int,
-    measured: tuple[float, float],
-    target_lufs: float,
-    first: tuple[float, float],
-) -> tuple[float, float]:
-    """The gain and ceiling for a second encode after the first `(gain, ceiling)` missed.
-
-    The gain is corrected by what the file missed, net of what the limiter took at the old
-    ceiling; a lower ceiling (when the peak was over) takes more, which the probes solve again.
-    """
-    measured_lufs, measured_tp = measured
-    gain_db, ceiling = first
-    lower = ceiling - max(0.0, measured_tp - TRUE_PEAK_CEILING_DBTP)
-    if measured_tp > TRUE_PEAK_CEILING_DBTP:
-        lower -= TRUE_PEAK_RETRY_MARGIN_DB
-    probe = probe_numbers(count)
-    base_gain_db = gain_db - limiter_loss(blocks(probe), rate, gain_db, ceiling)
-    base_gain_db += target_lufs - measured_lufs
-    return solve_gain(blocks, count, rate, base_gain_db, lower), lower
+    last, (measured_lufs, measured_tp) = tries[-1]
+    ceiling = lower_ceiling(last, measured_tp).ceiling_dbtp
+    slope = 1.0
+    if len(tries) >= 2:
+        before, (before_lufs, _) = tries[-2]
+        moved = last.gain_db - before.gain_db
+        if abs(moved) > 1e-6 and ceiling == last.ceiling_dbtp == before.ceiling_dbtp:
+            slope = min(1.0, max(MIN_SLOPE, (measured_lufs - before_lufs) / moved))
+    return Mastering(last.gain_db + (target_lufs - measured_lufs) / slope, ceiling)

@@ -14,12 +14,18 @@ from typing import Final
 
 from narration.engines.base import SynthesisParams
 
-STATE_VERSION: Final = 3
+STATE_VERSION: Final = 4
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
-3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in."""
+3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in.
+4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
+REFERENCE_LEVEL_DB: Final = -20.0
+"""The speech level every segment starts at (`audio.speech_level_db`), so that all segments
+share one level and the programme's loudness is known before its audio exists
+(`pipeline.mastering.CALIBRATED_LUFS`). Piper speaks at about -24 dB."""
+MAX_FIRST_GAIN_DB: Final = 12.0
 BASELINE_WEIGHT: Final = 0.3
 """Weight of the newest chunk in the running baselines (exponential moving average)."""
 PAUSES_S: Final = {
@@ -83,9 +89,12 @@ def pause_after(state: SessionState, boundary: str) -> float:
 
 
 def gain_for(state: SessionState, level_db: float) -> float:
-    """dB that brings this chunk's speech level to the segment's baseline (0 for the first)."""
-    if state.chunks == 0 or level_db <= -100.0:
+    """dB that brings this chunk's speech level to the segment's baseline, or the first chunk's
+    to the reference level."""
+    if level_db <= -100.0:
         return 0.0
+    if state.chunks == 0:
+        return max(-MAX_FIRST_GAIN_DB, min(MAX_FIRST_GAIN_DB, REFERENCE_LEVEL_DB - level_db))
     return max(-MAX_GAIN_DB, min(MAX_GAIN_DB, state.level_db - level_db))
 
 
@@ -101,11 +110,11 @@ def advance(
 
     `speech_s` is the chunk's audible duration, `level_db` its speech level before gain. The
     level baseline averages the gained levels, so while gains stay inside the clamp it holds the
-    first chunk's level and a segment keeps one level.
+    reference level and a segment keeps one level.
     """
     rate = len(text) / speech_s if speech_s > 0 else state.rate_cps
     if state.chunks == 0:
-        rate_baseline, level_baseline = rate, level_db
+        rate_baseline, level_baseline = rate, level_db + gain_db
     else:
         rate_baseline = _ema(state.rate_cps, rate)
         level_baseline = _ema(state.level_db, level_db + gain_db)

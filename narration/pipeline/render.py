@@ -17,6 +17,7 @@ from narration.pipeline.chunk_key import chunk_key, seed_from_key
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
+from narration.pipeline.step_loudness import loudness_figures
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "pause_designed_s": designed_s,
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
+        "loudness": loudness_figures(shaped, rate),
         "key": key,
         "seed": params.seed,
         "length_scale": params.length_scale,

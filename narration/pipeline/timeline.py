@@ -7,7 +7,7 @@ computed here from the same positions, so they agree with the audio to the sampl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -30,16 +30,83 @@ class Placed:
     pause_after: int
 
 
-def place_chunks(metas: list[dict[str, Any]], sample_rate: int) -> tuple[list[Placed], int]:
-    """Where each chunk's speech starts and ends, and the total length, in samples."""
-    position = round(LEAD_IN_S * sample_rate)
+@dataclass(frozen=True)
+class Framing:
+    """How the timeline is cut into parts, one per segment, that are encoded apart and joined.
+
+    Each part is a whole number of the codec's `frame` samples, starts with `guard` samples of
+    silence, into which the part's encoder delay falls, and ends with at least `tail` samples
+    of silence, which the encoder's padding replaces (docs/OUTPUT.md, "Parts"). The guard, the
+    tail and the rounding come out of the pause after each segment's last chunk, so a pause
+    there is at least `guard + tail` and at most one frame longer than designed. `Framing()`
+    places the chunks with exactly their designed pauses.
+    """
+
+    frame: int = 1
+    guard: int = 0
+    tail: int = 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """A segment's span of the timeline: where it starts and how many samples it holds."""
+
+    segment: int
+    start: int
+    samples: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    placed: list[Placed]
+    parts: list[Part]
+    total: int
+
+
+def place_segment(
+    metas: Sequence[dict[str, Any]], sample_rate: int, framing: Framing, first: bool, last: bool
+) -> tuple[list[Placed], int]:
+    """A segment's chunks placed from its part's first sample; and the part's length.
+
+    Depends on the segment alone (and whether it opens or closes the book), so a worker can
+    make a segment's part before the segments around it exist.
+    """
+    position = max(round(LEAD_IN_S * sample_rate), framing.guard) if first else framing.guard
     placed = []
     for number, meta in enumerate(metas):
-        last = number == len(metas) - 1
-        pause = round((TAIL_S if last else meta["pause_after_s"]) * sample_rate)
-        placed.append(Placed(meta, position, position + meta["samples"], pause))
-        position += meta["samples"] + pause
+        end = position + meta["samples"]
+        if number < len(metas) - 1:
+            pause = round(meta["pause_after_s"] * sample_rate)
+        else:
+            pause = round((TAIL_S if last else meta["pause_after_s"]) * sample_rate)
+            if not last:
+                pause = max(pause, framing.guard + framing.tail) - framing.guard
+            pause += -(end + pause) % framing.frame
+        placed.append(Placed(meta, position, end, pause))
+        position = end + pause
     return placed, position
+
+
+def place_chunks(
+    metas: list[dict[str, Any]], sample_rate: int, framing: Framing = Framing()
+) -> Timeline:
+    """Where each chunk's speech starts and ends, each segment's part, and the total length."""
+    groups: list[list[dict[str, Any]]] = []
+    for meta in metas:
+        if not groups or meta["segment"] != groups[-1][0]["segment"]:
+            groups.append([])
+        groups[-1].append(meta)
+    placed: list[Placed] = []
+    parts: list[Part] = []
+    offset = 0
+    for number, group in enumerate(groups):
+        rows, length = place_segment(
+            group, sample_rate, framing, number == 0, number == len(groups) - 1
+        )
+        placed += [replace(row, start=row.start + offset, end=row.end + offset) for row in rows]
+        parts.append(Part(group[0]["segment"], offset, length))
+        offset += length
+    return Timeline(placed, parts, offset)
 
 
 def timeline_blocks(
@@ -56,19 +123,22 @@ def timeline_blocks(
         yield np.zeros(placed[number].pause_after, dtype=np.float32)
 
 
-def chapter_marks(
-    titles: Sequence[str], placed: list[Placed], total: int, rate: int
-) -> list[ChapterMark]:
-    """Each chapter runs from its first chunk's start (0 for the first) to the next one's."""
+def chapter_marks(titles: Sequence[str], laid: Timeline, rate: int) -> list[ChapterMark]:
+    """Each chapter runs from the start of its first part (0 for the first) to the next one's.
+
+    Segments never cross chapters, so a chapter is a run of whole parts: its mark falls in the
+    silence before its first words, and a chapter file joined from its parts is exactly as
+    long as the chapter.
+    """
+    first_chapter = {item.meta["segment"]: item.meta["chapter"] for item in reversed(laid.placed)}
     starts: dict[int, int] = {}
-    for item in placed:
-        starts.setdefault(item.meta["chapter"], item.start)
+    for part in laid.parts:
+        starts.setdefault(first_chapter[part.segment], part.start)
     ordered = sorted(starts.items(), key=lambda pair: pair[1])
     marks = []
     for number, (chapter, start) in enumerate(ordered):
-        begin = 0 if number == 0 else start
-        end = ordered[number + 1][1] if number + 1 < len(ordered) else total
-        marks.append(ChapterMark(titles[chapter], begin / rate, end / rate))
+        end = ordered[number + 1][1] if number + 1 < len(ordered) else laid.total
+        marks.append(ChapterMark(titles[chapter], start / rate, end / rate))
     return marks
 
 

@@ -14,12 +14,12 @@ import time
 from typing import Any, Final
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
 from narration.services import Services, resolve
 from narration.settings import Settings
-from narration.workers import context, retention
+from narration.workers import commits, context, retention
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_default_queue": "synth",
         "task_routes": {
             "narration.synth": {"queue": "synth", "routing_key": "synth"},
+            "narration.part": {"queue": "stitch", "routing_key": "stitch"},
             "narration.stitch": {"queue": "stitch", "routing_key": "stitch"},
         },
         "result_expires": 7 * 24 * 3600,
@@ -73,6 +74,30 @@ def configure(settings: Settings) -> Services:
     app.conf.update(celery_config(services, settings))
     context.install(context.WorkerContext.connect(settings, services))
     return services
+
+
+@worker_process_init.connect
+def _start_worker_process(**_: Any) -> None:
+    """Commit chunks in the background, and start loading the default voice as the process
+    starts, so that a job's first chunk waits only for its own synthesis. The load runs on a
+    thread: the pool kills a process that has not reported ready within a few seconds, and a
+    voice takes 0.6-3 s to load (a task that needs it meanwhile waits for it)."""
+    worker = context.current()
+    worker.commits = commits.Background()
+    threading.Thread(target=_preload, args=(worker,), name="voice-preload", daemon=True).start()
+
+
+def _preload(worker: context.WorkerContext) -> None:
+    try:
+        worker.engine(worker.settings.voice)
+    except Exception as error:
+        _LOGGER.warning("could not preload voice %s: %s", worker.settings.voice, error)
+
+
+@worker_process_shutdown.connect
+def _finish_commits(**_: Any) -> None:
+    """A process that stops cleanly lands the chunks it has rendered."""
+    context.current().commits.drain()
 
 
 @worker_ready.connect

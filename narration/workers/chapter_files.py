@@ -1,8 +1,8 @@
-"""One file per chapter (`--split-chapters`): the mastered stream cut at the chapter marks."""
+"""One file per chapter (`--split-chapters`) for formats without parts: the mastered stream cut
+at the chapter marks. Formats with parts join each chapter's parts instead (`workers.stitch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +12,7 @@ from narration.adapters.chunk_store import JobKeys
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.object_store import ObjectStore
 from narration.pipeline.formats import ChapterMark, Tags, get_format
-from narration.pipeline.loudness import Limiter
 from narration.pipeline.plan import Plan
-
-
-def write_chapter_files(
-    splitter: ChapterSplitter,
-    blocks: Iterator[np.ndarray],
-    rate: int,
-    gain_db: float,
-    ceiling: float,
-) -> None:
-    """One more pass with the final gain and ceiling, cut into one file per chapter."""
-    limiter = Limiter(rate, ceiling, gain_db=gain_db)
-    for block in blocks:
-        splitter.write(limiter.process(block))
-    splitter.write(limiter.flush())
-    splitter.close()
 
 
 class ChapterSplitter:

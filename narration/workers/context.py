@@ -6,6 +6,7 @@ from one `Settings`, and installed here for the tasks, which Celery calls with i
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -18,9 +19,11 @@ from narration.errors import ServiceError
 from narration.pipeline.plan import Plan
 from narration.services import Services
 from narration.settings import Settings
+from narration.workers.commits import Committer, Immediate
 from narration.workers.engines import load_engine
 
 PLANS_KEPT: Final = 16
+_ENGINE_LOCK: Final = threading.Lock()
 
 
 @dataclass
@@ -31,6 +34,11 @@ class WorkerContext:
     services: Services
     objects: ObjectStore
     records: JobRecords
+    commits: Committer = field(default_factory=Immediate)
+    """How new chunks are committed: in the task (the default) or, in a worker process, by a
+    background writer (`workers.commits`)."""
+    running_jobs: set[str] = field(default_factory=set)
+    """Jobs this process has seen past "queued", so it asks Redis once per job, not per chunk."""
     _plans: dict[str, Plan] = field(default_factory=dict)
     """The plans read lately, oldest first (a worker serves a few jobs at a time)."""
 
@@ -51,8 +59,10 @@ class WorkerContext:
         return self._plans[job_id]
 
     def engine(self, voice_name: str) -> Engine:
-        voice = find_voice(voice_name, self.settings.voice_dirs)
-        return load_engine(voice, self.settings.engine_threads or None)
+        """The voice's engine, loaded once per process (a task waits for a load under way)."""
+        with _ENGINE_LOCK:
+            voice = find_voice(voice_name, self.settings.voice_dirs)
+            return load_engine(voice, self.settings.engine_threads or None)
 
 
 _current: WorkerContext | None = None

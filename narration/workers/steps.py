@@ -1,4 +1,4 @@
-"""What a job's tasks do, free of Celery: make one chunk, stitch a job.
+"""What a job's tasks do, free of Celery: make one chunk, make a segment's part, stitch a job.
 
 `narration.workers.tasks` wraps these in Celery tasks (decoding ids, retrying, failing); tests
 and benchmarks call them directly with a `WorkerContext` over the real services.
@@ -6,39 +6,108 @@ and benchmarks call them directly with a `WorkerContext` over the real services.
 
 from __future__ import annotations
 
+import functools
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from narration.adapters.chunk_store import JOB_FIELDS
-from narration.pipeline.prosody import SessionState
+from narration.adapters.chunk_store import JOB_FIELDS, ChunkStore
+from narration.errors import ObjectNotFound
+from narration.pipeline.plan import Plan, PlannedChunk
+from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import key_for, render_chunk
+from narration.workers import parts
+from narration.workers.commits import Committer, Immediate
 from narration.workers.context import WorkerContext
 from narration.workers.stitch import StitchResult, stitch_job
+
+COMMIT_WAIT_S: Final = 3.0
+"""How long a part task waits for a chunk whose commit may still be on its way (normally a
+few milliseconds) before it makes the chunk again itself."""
+COMMIT_POLL_S: Final = 0.05
 
 
 def make_chunk(
     context: WorkerContext, state: dict[str, Any], job_id: str, seq: int
 ) -> dict[str, Any]:
     """Make chunk `seq` of a job from the state before it, or find it made by an earlier
-    delivery of the same task; either way return the state for the next chunk."""
+    delivery of the same task; either way return the state for the next chunk. A new chunk
+    is committed in the background (`workers.commits`)."""
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:
         return dict(made["state_out"])
     plan = context.plan(job_id)
-    if context.records.get(job_id)["status"] == "queued":
-        context.records.set_status(job_id, "running")
+    if job_id not in context.running_jobs:
+        if context.records.get(job_id)["status"] == "queued":
+            context.records.set_status(job_id, "running")
+        context.running_jobs.add(job_id)
+    state_in = SessionState.from_dict(state)
+    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def _make(
+    context: WorkerContext,
+    plan: Plan,
+    chunks: ChunkStore,
+    chunk: PlannedChunk,
+    state_in: SessionState,
+    committer: Committer,
+) -> dict[str, Any]:
+    """Reuse the chunk from the cache or render and commit it; the state after it."""
     engine = context.engine(plan.options.voice)
-    chunk, state_in = plan.chunks[seq], SessionState.from_dict(state)
     placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
-    reused = chunks.reuse(seq, key_for(engine, chunk, state_in), placement)
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
         state_out: dict[str, Any] = reused["state_out"]
         return state_out
     rendered = render_chunk(engine, chunk, state_in)
-    chunks.commit(seq, rendered.wav, rendered.meta)
+    committer.submit(functools.partial(chunks.commit, chunk.seq, rendered.wav, rendered.meta))
     return rendered.next_state.to_dict()
+
+
+def segment_metas(
+    context: WorkerContext, plan: Plan, chunks: ChunkStore, segment: int
+) -> list[dict[str, Any]]:
+    """The metadata of a segment's chunks, all committed. A chunk whose commit never landed
+    (its worker died after the task returned) is made again here, from the state its
+    predecessor stored: rendering is deterministic, so it is the chunk that was lost."""
+    context.commits.drain()
+    metas: list[dict[str, Any]] = []
+    for chunk in plan.segments[segment]:
+        meta = _landed_meta(chunks, chunk.seq)
+        if meta is None:
+            if chunk.index == 0:
+                state_in = initial_state(plan.options.voice, plan.options.seed)
+            else:
+                state_in = SessionState.from_dict(metas[-1]["state_out"])
+            _make(context, plan, chunks, chunk, state_in, Immediate())
+            meta = chunks.meta(chunk.seq)
+        metas.append(meta)
+    return metas
+
+
+def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
+    deadline = time.monotonic() + COMMIT_WAIT_S
+    while True:
+        try:
+            return chunks.meta(seq)
+        except ObjectNotFound:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(COMMIT_POLL_S)
+
+
+def make_part(context: WorkerContext, job_id: str, segment: int) -> dict[str, Any]:
+    """Make a segment's part of the output once its chunks are all made, or find it made."""
+    chunks = context.chunks(job_id)
+    made = chunks.part_meta(segment)
+    if made is not None:
+        return made
+    plan = context.plan(job_id)
+    metas = segment_metas(context, plan, chunks, segment)
+    return parts.make_part(plan, chunks, segment, metas)
 
 
 def stitch(context: WorkerContext, job_id: str) -> StitchResult:

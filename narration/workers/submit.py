@@ -1,4 +1,5 @@
-"""Turn a plan into Celery work: a chord of one chain per segment, then the stitch task.
+"""Turn a plan into Celery work: a chord of one chain per segment (its chunks, then its part
+where the format is made in parts), then the stitch task.
 
 Used by `narrate submit` for new jobs and by `narrate resume`, which re-sends only the chains
 that still have missing chunks, each starting from the stored state of the chunk before.
@@ -15,11 +16,12 @@ from celery.result import GroupResult, ResultBase
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
 from narration.pipeline.document import Document
+from narration.pipeline.formats import get_format
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
 from narration.services import Services
 from narration.settings import Settings
-from narration.workers.tasks import stitch, synth
+from narration.workers.tasks import part, stitch, synth
 
 
 def start_job(
@@ -53,6 +55,7 @@ def start_job(
 def dispatch(plan: Plan, chunks: ChunkStore) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
+    in_parts = get_format(plan.options.format).part_muxer is not None
     chains = []
     missing = 0
     for segment in plan.segments:
@@ -67,6 +70,8 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
             state = chunks.meta(first.seq - 1)["state_out"]
         steps = [synth.s(state, plan.job_id, first.seq)]
         steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
+        if in_parts:
+            steps.append(part.si(plan.job_id, first.segment))
         chains.append(chain(*steps))
     if chains:
         result = chord(chains)(stitch.si(plan.job_id))

@@ -2,7 +2,9 @@
 
 `synth` makes one chunk and returns the session state for the next one in its segment's chain;
 its audio and metadata are in object storage before it returns (and so before the late ack).
-`stitch` runs once every chain has finished, as the chord's callback. Both check for a
+`part` ends each chain: it masters and encodes the segment's part of the output while other
+segments are still being synthesised. `stitch` runs once every chain has finished, as the
+chord's callback. Both check for a
 cancelled job inside the retry path, so a broker blip during that check is retried too.
 """
 
@@ -48,6 +50,21 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
         if context.records.is_cancelled(job_id):
             raise Ignore()
         return steps.make_chunk(context, state, job_id, seq)
+    except Ignore:
+        raise
+    except Exception as error:
+        _retry_or_fail(self, context, job_id, error)
+        raise
+
+
+@app.task(name="narration.part", bind=True, max_retries=MAX_RETRIES)
+def part(self: Task, job_id: str, segment: int) -> dict[str, Any]:
+    context = current()
+    try:
+        if context.records.is_cancelled(job_id):
+            raise Ignore()
+        made = steps.make_part(context, job_id, segment)
+        return {"segment": segment, "samples": made["samples"]}
     except Ignore:
         raise
     except Exception as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from narration.pipeline.chunk_key import chunk_key, seed_from_key
+from narration.pipeline.chunk_key import chunk_key, is_part_key, part_key, seed_from_key
 from narration.pipeline.prosody import initial_state
 
 STATE = initial_state("v")
@@ -15,8 +15,8 @@ def test_the_derivation_is_pinned() -> None:
     # A changed derivation (or default state, such as the pause table) re-renders every cached
     # chunk and changes every job's audio: change this value only on purpose.
     key = chunk_key(*BASE)
-    assert key == "407c02bcb811ecbf2b8418d1d6e035d93101ed1e"
-    assert seed_from_key(key) == 1081868988
+    assert key == "e1f346cd0a73d5e78e92ea925302c21ac8d188f9"
+    assert seed_from_key(key) == 1643333325
 
 
 def test_the_same_inputs_give_the_same_key() -> None:
@@ -41,3 +41,17 @@ def test_seeds_spread_over_31_bits() -> None:
     seeds = {seed_from_key(chunk_key(f"Sentence {n}.", "sentence", STATE, "e")) for n in range(500)}
     assert len(seeds) == 500
     assert all(0 <= seed < 2**31 for seed in seeds)
+
+
+def test_a_part_key_names_its_chunks_and_encoding() -> None:
+    encoding: dict[str, object] = {"format": "mp3", "gain_db": 7.5, "framing": [576, 1105, 288]}
+    key = part_key(["a", "b"], encoding)
+    assert is_part_key(key) and not is_part_key(chunk_key(*BASE))
+    assert key == part_key(["a", "b"], dict(encoding))
+    others = {
+        part_key(["a", "c"], encoding),
+        part_key(["b", "a"], encoding),
+        part_key(["a", "b"], {**encoding, "gain_db": 7.6}),
+        part_key(["a", "b"], {**encoding, "format": "m4b"}),
+    }
+    assert key not in others and len(others) == 4

@@ -55,12 +55,17 @@ def test_gain_matches_the_baseline_within_the_clamp(
     assert prosody.gain_for(state, level) == pytest.approx(expected)
 
 
-def test_first_chunk_gets_no_gain() -> None:
-    assert prosody.gain_for(prosody.initial_state("v", 0), -40.0) == 0.0
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [(-24.0, 4.0), (-20.0, 0.0), (-14.5, -5.5), (-40.0, 12.0), (-200.0, 0.0)],
+)
+def test_first_chunk_is_brought_to_the_reference_level(level: float, expected: float) -> None:
+    assert prosody.REFERENCE_LEVEL_DB == -20.0
+    assert prosody.gain_for(prosody.initial_state("v", 0), level) == pytest.approx(expected)
 
 
 def test_level_baseline_holds_the_gained_level() -> None:
-    state = prosody.advance(prosody.initial_state("v", 0), "x" * 150, 10.0, -25.0, 0.0, 10.2)
+    state = prosody.advance(prosody.initial_state("v", 0), "x" * 150, 10.0, -26.0, 1.0, 10.2)
     assert state.level_db == -25.0
     after = prosody.advance(state, "x" * 150, 10.0, -29.0, 4.0, 10.2)
     assert after.level_db == pytest.approx(-25.0)

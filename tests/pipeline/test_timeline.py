@@ -29,6 +29,7 @@ def metas() -> list[dict[str, Any]]:
                 "samples": SAMPLES[seq],
                 "pause_after_s": PAUSES_S[seq],
                 "chapter": CHAPTERS[seq],
+                "segment": CHAPTERS[seq],
                 "boundary_after": BOUNDARIES[seq],
                 "words": [
                     {
@@ -46,7 +47,8 @@ def metas() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def placed() -> tuple[list[timeline.Placed], int]:
-    return timeline.place_chunks(metas(), RATE)
+    laid = timeline.place_chunks(metas(), RATE)
+    return laid.placed, laid.total
 
 
 def test_chunks_are_placed_end_to_end(placed: tuple[list[timeline.Placed], int]) -> None:
@@ -85,11 +87,22 @@ def test_blocks_add_up_to_the_timeline(placed: tuple[list[timeline.Placed], int]
 
 def test_chapters_cover_the_audio(placed: tuple[list[timeline.Placed], int]) -> None:
     items, total = placed
-    marks = timeline.chapter_marks(("First", "Second"), items, total, RATE)
+    laid = timeline.place_chunks(metas(), RATE)
+    marks = timeline.chapter_marks(("First", "Second"), laid, RATE)
     assert [mark.title for mark in marks] == ["First", "Second"]
     assert marks[0].start_s == 0.0
     assert marks[0].end_s == marks[1].start_s == items[2].start / RATE
     assert marks[-1].end_s == total / RATE
+
+
+def test_chapters_start_with_their_first_part() -> None:
+    """In parts, a chapter mark falls at its part's start: in the guard's silence."""
+    framing = timeline.Framing(frame=576, guard=1105, tail=288)
+    laid = timeline.place_chunks(metas(), RATE, framing)
+    marks = timeline.chapter_marks(("First", "Second"), laid, RATE)
+    assert marks[1].start_s == laid.parts[1].start / RATE
+    assert laid.placed[2].start - laid.parts[1].start == framing.guard
+    assert marks[-1].end_s == laid.total / RATE
 
 
 def test_timed_text_lies_inside_its_chunk(placed: tuple[list[timeline.Placed], int]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_records import new_job_id
 from narration.engines.voices import default_voice
 from narration.pipeline import prosody
@@ -20,8 +21,10 @@ from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import render_chunk
 from narration.services import Services
 from narration.settings import Settings
+from narration.workers import steps
+from narration.workers.commits import Background, Commit, Immediate
 from narration.workers.context import WorkerContext
-from narration.workers.steps import make_chunk
+from narration.workers.steps import make_chunk, make_part
 
 DOCUMENT = Document(
     "Steps",
@@ -116,3 +119,59 @@ def test_the_chain_carries_state_to_the_next_chunk(job: Job) -> None:
     assert chunks.stored_seqs() == {0, 1}
     record = job.record()
     assert (record["status"], record["chunks_done"]) == ("running", 2)
+
+
+class LostWithItsWorker:
+    """A committer in a worker killed right after its tasks returned: nothing lands."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+
+    def submit(self, commit: Commit) -> None:
+        self.dropped += 1
+
+    def drain(self) -> None:
+        return None
+
+
+def test_background_commits_land_before_the_part_is_made(job: Job) -> None:
+    job.context.commits = Background()
+    try:
+        after_first = make_chunk(job.context, first_state(job.plan), job.job_id, 0)
+        make_chunk(job.context, after_first, job.job_id, 1)
+        part = make_part(job.context, job.job_id, 0)
+    finally:
+        job.context.commits = Immediate()
+    chunks = job.context.chunks(job.job_id)
+    assert chunks.stored_seqs() == {0, 1}
+    assert chunks.part_meta(0) == part
+    assert part["samples"] % part["framing"][0] == 0
+    assert job.record()["chunks_done"] == 2
+
+
+def test_chunks_lost_with_their_worker_are_made_again_by_the_part_task(
+    job: Job, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(steps, "COMMIT_WAIT_S", 0.2)
+    job.context.objects.delete_prefix(CACHE_PREFIX)  # rendered, not reused from the cache
+    lost = LostWithItsWorker()
+    job.context.commits = lost
+    try:
+        after_first = make_chunk(job.context, first_state(job.plan), job.job_id, 0)
+        make_chunk(job.context, after_first, job.job_id, 1)
+    finally:
+        job.context.commits = Immediate()
+    chunks = job.context.chunks(job.job_id)
+    assert lost.dropped == 2 and chunks.stored_seqs() == set()
+
+    make_part(job.context, job.job_id, 0)
+
+    assert chunks.stored_seqs() == {0, 1}
+    engine = job.context.engine(job.plan.options.voice)
+    state = prosody.SessionState.from_dict(first_state(job.plan))
+    for chunk in job.plan.chunks:
+        expected = render_chunk(engine, chunk, state)
+        assert chunks.read(chunk.seq).wav == expected.wav
+        state = expected.next_state
+    assert chunks.part_meta(0) is not None
+    assert job.record()["chunks_done"] == 2

@@ -1,0 +1,80 @@
+"""Chunk commits off the chain's critical path: one writer thread per worker process.
+
+A chunk task returns its session state as soon as the chunk is rendered; the next chunk of
+the chain starts while this one's WAV and metadata go up to storage (two PUTs and a Redis
+round trip: half of the orchestration time per chunk, docs/BENCHMARKS.md). The promise that a
+killed worker loses nothing still holds, one step later: a chunk whose commit never landed is
+made again, byte-identical, by the `part` task that ends its segment's chain, before the part
+is made (`workers.steps.segment_metas`). Commits are retried a few times; the queue is short,
+so a store that cannot keep up slows the tasks down instead of piling up memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Final, Protocol
+
+_LOGGER = logging.getLogger(__name__)
+
+PENDING_MAX: Final = 4
+ATTEMPTS: Final = 3
+RETRY_PAUSE_S: Final = 0.5
+Commit = Callable[[], None]
+
+
+class Committer(Protocol):
+    def submit(self, commit: Commit) -> None: ...
+    def drain(self) -> None: ...
+
+
+class Immediate:
+    """Commits run in the caller, before `submit` returns (tests, benchmarks, the CLI)."""
+
+    def submit(self, commit: Commit) -> None:
+        commit()
+
+    def drain(self) -> None:
+        return None
+
+
+class Background:
+    """Commits run in order on one daemon thread, started in the process that uses it."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Commit] = queue.Queue(maxsize=PENDING_MAX)
+        self._thread: threading.Thread | None = None
+
+    def submit(self, commit: Commit) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="chunk-commits", daemon=True)
+            self._thread.start()
+        self._queue.put(commit)
+
+    def drain(self) -> None:
+        """Wait until every commit submitted so far has landed or given up."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            commit = self._queue.get()
+            try:
+                _with_retries(commit)
+            finally:
+                self._queue.task_done()
+
+
+def _with_retries(commit: Commit) -> None:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            commit()
+            return
+        except Exception as error:
+            if attempt == ATTEMPTS:
+                # The chunk is made again by its segment's part task.
+                _LOGGER.warning("chunk commit failed, left to the part task: %s", error)
+                return
+            time.sleep(RETRY_PAUSE_S * attempt)

@@ -1,0 +1,80 @@
+"""A segment's part of the output, made by the worker that finished the segment's chunks.
+
+The part is the segment's stretch of the timeline, mastered with the job's planned gain,
+encoded in the format's raw part stream and measured as decoded (loudness steps, true peak at
+8x), so that when the last segment is made the stitch has only to add up figures and join
+bytes. Parts are content-addressed like chunks: an edited document re-encodes only the parts
+whose chunks changed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narration.adapters.chunk_store import ChunkStore
+from narration.adapters.parts import codec_framing, encode_part, measure_part
+from narration.pipeline import mastering
+from narration.pipeline.audio import from_wav_bytes
+from narration.pipeline.chunk_key import part_key
+from narration.pipeline.formats import get_format
+from narration.pipeline.loudness import Limiter
+from narration.pipeline.plan import Plan
+from narration.pipeline.timeline import Placed, place_segment, timeline_blocks
+
+
+def make_part(
+    plan: Plan,
+    chunks: ChunkStore,
+    segment: int,
+    metas: list[dict[str, Any]],
+    master: mastering.Mastering | None = None,
+) -> dict[str, Any]:
+    """Make (or find in the cache) a segment's part; its metadata, as committed."""
+    fmt = get_format(plan.options.format)
+    rate = int(metas[0]["sample_rate"])
+    bitrate = plan.options.bitrate or fmt.bitrate or ""
+    framing = codec_framing(fmt, rate, bitrate)
+    master = master or mastering.planned(plan.options.loudness_lufs, fmt.name)
+    first, last = segment == 0, segment == len(plan.segments) - 1
+    placed, samples = place_segment(metas, rate, framing, first, last)
+    encoding = {
+        "format": fmt.name,
+        "bitrate": bitrate,
+        "sample_rate": rate,
+        "gain_db": round(master.gain_db, 4),
+        "ceiling_dbtp": round(master.ceiling_dbtp, 4),
+        "framing": [framing.frame, framing.guard, framing.tail],
+        "first": first,
+        "last": last,
+    }
+    key = part_key([meta["key"] for meta in metas], encoding)
+    reused = chunks.reuse_part(segment, key)
+    if reused is not None:
+        return reused
+    with tempfile.TemporaryDirectory(prefix="narration-part-") as workdir:
+        path = Path(workdir) / "part"
+        blocks = mastered_blocks(placed, chunks, rate, master)
+        encode_part(blocks, path, fmt, rate, bitrate, samples)
+        figures = measure_part(path, fmt, rate, samples)
+        meta = {"key": key, "segment": segment, "samples": samples, **encoding, **figures}
+        chunks.commit_part(segment, path, meta)
+    return meta
+
+
+def mastered_blocks(
+    placed: list[Placed], chunks: ChunkStore, rate: int, master: mastering.Mastering
+) -> Iterator[np.ndarray]:
+    """The placed chunks read from the store, through the gain and the true-peak limiter."""
+    limiter = Limiter(rate, master.ceiling_dbtp, gain_db=master.gain_db)
+
+    def chunk_pcm(number: int) -> np.ndarray:
+        return from_wav_bytes(chunks.audio(placed[number].meta))[0]
+
+    for block in timeline_blocks(placed, chunk_pcm):
+        yield limiter.process(block)
+    yield limiter.flush()
