@@ -1,11 +1,12 @@
-"""Documents in: .txt, .md, .html/.htm, .epub bytes to a `Document` of plain paragraphs.
+"""Documents in: .txt .md .html/.htm .epub .pdf .docx bytes to a `Document` of paragraphs.
 
     load_document(data, name) ─ sniff.detect   (extension, checked against the content)
                               ├ sniff.decode   (UTF-8 ± BOM, UTF-16/32 with BOM; refuse binary)
                               ├ text | markdown | html → blocks → text.assemble → chapters
                               │   (html, markdown: + a skip log → Document.skipped)
-                              └ epub → chapters (one per spine item, or by headings when the
-                                  book is one file)
+                              ├ epub → chapters (one per spine item, or by headings when the
+                              │   book is one file)
+                              └ pdf | docx → blocks (+ what was not read) → text.assemble
 
 See docs/INPUTS.md for what each format reads and skips.
 """
@@ -46,6 +47,18 @@ def _from_blocks(
     return doc_title, assemble(blocks, doc_title, doc_title_spoken=bool(found) and not title)
 
 
+def _parse_binary(
+    kind: str, data: bytes, options: ReadingOptions | None
+) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+    if kind == "pdf":
+        from narration.pipeline.ingest.pdf import parse_pdf
+
+        return parse_pdf(data)
+    from narration.pipeline.ingest.word import parse_docx
+
+    return parse_docx(data, options or ReadingOptions())
+
+
 def load_document(
     data: bytes,
     name: str,
@@ -75,6 +88,9 @@ def load_document(
 
         meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
         doc_title = title or meta.get("title") or sniff.stem(name)
+    elif kind in ("pdf", "docx"):
+        meta, blocks, skipped = _parse_binary(kind, data, options)
+        doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
     else:
         text = sniff.decode(data)
         if not speakable_chars(text):
