@@ -21,16 +21,28 @@ cached chunks made by older code are not reused."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
-def chunk_key(text: str, boundary_after: str, state: SessionState, engine_identity: str) -> str:
+def chunk_key(
+    text: str,
+    boundary_after: str,
+    state: SessionState,
+    engine_identity: str,
+    spoken: str = "",
+    lexicon_hash: str = "",
+) -> str:
     """The hex key of a chunk: its text, what follows it (the pause and trim depend on it), the
-    engine (name, version, voice model and device), and the state it starts from."""
-    material = {
+    engine (name, version, voice model and device), and the state it starts from. A chunk a
+    lexicon changed adds what the engine is given (`spoken`) and the lexicons' content hash;
+    the key of a chunk no lexicon touched is the same as without lexicons."""
+    material: dict[str, object] = {
         "render": RENDER_VERSION,
         "text": text,
         "boundary_after": boundary_after,
         "engine": engine_identity,
         "state": state.to_dict(),
     }
+    if spoken:
+        material["spoken"] = spoken
+        material["lexicon"] = lexicon_hash
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 

@@ -17,6 +17,7 @@ from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.formats import DEFAULT_FORMAT, get_format
+from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 
 PLAN_VERSION: Final = 1
@@ -40,6 +41,8 @@ class JobOptions:
     chapters: str = ""
     split_chapters: bool = False
     cover_key: str = ""
+    lexicons: tuple[str, ...] = ()
+    """Names of the stored lexicons applied, in order (`narrate submit --lexicon`)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)
@@ -55,6 +58,11 @@ class PlannedChunk:
     chapter: int
     text: str
     boundary_after: str
+    spoken: str = ""
+    """What the engine is given instead of `text` when a lexicon changed it ("" when none did);
+    `text` stays what captions and marks show."""
+    lexicon: str = ""
+    """The content hash of the job's lexicons, for a chunk they changed (its cache key)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class Plan:
     skipped: tuple[dict[str, Any], ...] = ()
     """What the document held but is not read (`Document.skipped`), for the manifest."""
     coverage: float = 1.0
+    lexicon: dict[str, Any] = field(default_factory=dict)
+    """The job's lexicons merged and mapped onto the voice (`Lexicon.to_dict`), with `hash`."""
 
     @property
     def chunks(self) -> list[PlannedChunk]:
@@ -87,7 +97,9 @@ class Plan:
             title=raw["title"],
             author=raw["author"],
             language=raw["language"],
-            options=JobOptions(**raw["options"]),
+            options=JobOptions(
+                **{**raw["options"], "lexicons": tuple(raw["options"].get("lexicons", ()))}
+            ),
             chapters=tuple(raw["chapters"]),
             segments=tuple(
                 tuple(PlannedChunk(**chunk) for chunk in segment) for segment in raw["segments"]
@@ -96,6 +108,7 @@ class Plan:
             voice_info=raw.get("voice_info", {}),
             skipped=tuple(raw.get("skipped", ())),
             coverage=raw.get("coverage", 1.0),
+            lexicon=raw.get("lexicon", {}),
         )
 
 
@@ -139,19 +152,33 @@ def _text_hash(text: str) -> int:
 
 
 def make_plan(
-    job_id: str, document: Document, options: JobOptions, segment_max_chunks: int
+    job_id: str,
+    document: Document,
+    options: JobOptions,
+    segment_max_chunks: int,
+    lexicon: Lexicon | None = None,
 ) -> Plan:
     chunks = chunk_document(document)
     if not chunks:
         raise InputError("the document has no text to narrate")
     segments = group_segments(chunks, segment_max_chunks)
     planned: list[tuple[PlannedChunk, ...]] = []
+    lexicon_hash = lexicon.content_hash if lexicon else ""
     seq = 0
     for number, segment in enumerate(segments):
         row = []
         for index, chunk in enumerate(segment):
+            spoken = lexicon.apply(chunk.text) if lexicon else chunk.text
             row.append(
-                PlannedChunk(seq, number, index, chunk.chapter, chunk.text, chunk.boundary_after)
+                PlannedChunk(
+                    seq,
+                    number,
+                    index,
+                    chunk.chapter,
+                    chunk.text,
+                    chunk.boundary_after,
+                    *((spoken, lexicon_hash) if spoken != chunk.text else ()),
+                )
             )
             seq += 1
         planned.append(tuple(row))
@@ -165,6 +192,7 @@ def make_plan(
         segments=tuple(planned),
         skipped=tuple(asdict(item) for item in document.skipped),
         coverage=document.coverage,
+        lexicon={**lexicon.to_dict(), "hash": lexicon_hash} if lexicon else {},
     )
 
 

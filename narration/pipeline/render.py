@@ -6,6 +6,7 @@ lets a re-delivered or resumed task reproduce the first attempt exactly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,13 +29,23 @@ class RenderedChunk:
 
 def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
     """The chunk's cache key when `engine` renders it from `state`."""
-    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity)
+    return chunk_key(
+        chunk.text, chunk.boundary_after, state, engine.identity, chunk.spoken, chunk.lexicon
+    )
+
+
+def engine_text(chunk: PlannedChunk) -> str:
+    """What the engine is given: the chunk's (lexicon-rewritten) text with numbers, symbols and
+    abbreviations expanded; raw phoneme blocks pass through untouched."""
+    source = chunk.spoken or chunk.text
+    parts = re.split(r"(\[\[.*?\]\])", source)
+    return "".join(part if part.startswith("[[") else speakable(part) for part in parts)
 
 
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
     key = key_for(engine, chunk, state)
     params = prosody.params_for(state, seed_from_key(key))
-    spoken = speakable(chunk.text)
+    spoken = engine_text(chunk)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
     designed_s = prosody.pause_after(state, chunk.boundary_after)
