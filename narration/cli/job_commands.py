@@ -18,6 +18,7 @@ from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
+from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.services import Services
 from narration.workers.submit import dispatch, start_job
@@ -46,6 +47,7 @@ def submit(
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
     lexicon: list[str] = options.LEXICON,
+    text_type: str = options.TEXT_TYPE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -68,6 +70,7 @@ def submit(
         cover=cover,
         seed=seed,
         lexicons=tuple(lexicon),
+        text_type=text_type,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
@@ -100,6 +103,7 @@ def submit_document(
     cover: Path | None = None,
     seed: int = 0,
     lexicons: tuple[str, ...] = (),
+    text_type: str = "",
     keep_front_matter: bool = False,
     reading: ReadingOptions | None = None,
 ) -> dict[str, Any]:
@@ -132,8 +136,14 @@ def submit_document(
         if services.store(target.bucket).exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
     document = read_document(
-        path, settings, services, keep_front_matter=keep_front_matter, reading=reading
+        path,
+        settings,
+        services,
+        keep_front_matter=keep_front_matter,
+        reading=reading,
+        text_type=text_type,
     )
+    document = phonemes_for_voice(document, phoneme_symbols(voice_info), voice_info.name)
     for line in skipped_lines(document):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     document = select_chapters(document, chapters)

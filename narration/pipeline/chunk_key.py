@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Final
 
 from narration.pipeline.prosody import SessionState
@@ -26,13 +27,14 @@ def chunk_key(
     boundary_after: str,
     state: SessionState,
     engine_identity: str,
-    spoken: str = "",
-    lexicon_hash: str = "",
+    variant: Mapping[str, object] | None = None,
 ) -> str:
     """The hex key of a chunk: its text, what follows it (the pause and trim depend on it), the
-    engine (name, version, voice model and device), and the state it starts from. A chunk a
-    lexicon changed adds what the engine is given (`spoken`) and the lexicons' content hash;
-    the key of a chunk no lexicon touched is the same as without lexicons."""
+    engine (name, version, voice model and device), and the state it starts from.
+
+    `variant` holds what a lexicon or SSML changed for this chunk (what the engine is given and
+    the lexicons' content hash, a break's pause, a rate); a chunk they leave alone has no
+    variant and keeps the key it has without them."""
     material: dict[str, object] = {
         "render": RENDER_VERSION,
         "text": text,
@@ -40,9 +42,8 @@ def chunk_key(
         "engine": engine_identity,
         "state": state.to_dict(),
     }
-    if spoken:
-        material["spoken"] = spoken
-        material["lexicon"] = lexicon_hash
+    if variant:
+        material["variant"] = dict(variant)
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 

@@ -32,6 +32,7 @@ MAX_JOB_LEXICONS: Final = 5
 ALPHABETS: Final = frozenset(("ipa",))
 PHONEME_OPEN: Final = "[["
 PHONEME_CLOSE: Final = "]]"
+PHONEME_BLOCK: Final = re.compile(r"(\[\[.*?\]\])")
 _XML_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _DROPPED: Final = frozenset("/[]{}.\u0361\u035c\u200d")
 """Delimiters, syllable dots and tie bars: IPA notation, not sounds."""
@@ -94,10 +95,19 @@ class Lexicon:
         return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
     def apply(self, text: str) -> str:
-        """The text with every whole-word grapheme replaced by its alias or phoneme block."""
-        if self._pattern is None:
+        """The text with every whole-word grapheme replaced by its alias or phoneme block;
+        phoneme blocks already in the text are left alone."""
+        pattern = self._pattern
+        if pattern is None:
             return text
-        return self._pattern.sub(lambda m: _say(self._table[m.group()]), text)
+        parts = PHONEME_BLOCK.split(text)
+        return "".join(
+            part if part.startswith(PHONEME_OPEN) else pattern.sub(self._say, part)
+            for part in parts
+        )
+
+    def _say(self, match: re.Match[str]) -> str:
+        return _say(self._table[match.group()])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,14 +196,16 @@ def for_voice(lexicon: Lexicon, symbols: Iterable[str], voice: str) -> Lexicon:
     out = []
     for lexeme in lexicon.lexemes:
         if lexeme.kind == "phoneme":
-            lexeme = Lexeme(lexeme.graphemes, "phoneme", _map_ipa(lexeme, known, voice))
+            label = f"lexeme {lexeme.label!r}"
+            lexeme = Lexeme(lexeme.graphemes, "phoneme", map_ipa(label, lexeme.value, known, voice))
         out.append(lexeme)
     return Lexicon(tuple(out), lexicon.language, lexicon.alphabet)
 
 
-def _map_ipa(lexeme: Lexeme, known: frozenset[str], voice: str) -> str:
+def map_ipa(label: str, ipa: str, known: frozenset[str], voice: str) -> str:
+    """IPA in the voice's symbols; InputError naming `label` for a sound the voice lacks."""
     mapped = []
-    for symbol in lexeme.value:
+    for symbol in ipa:
         if symbol in _DROPPED:
             continue
         if symbol in known or symbol == " ":
@@ -202,8 +214,8 @@ def _map_ipa(lexeme: Lexeme, known: frozenset[str], voice: str) -> str:
         other = _EQUIVALENTS.get(symbol, "")
         if not other or not all(part in known for part in other):
             raise InputError(
-                f"lexeme {lexeme.label!r}: the voice {voice} has no sound for {symbol!r} "
-                f"(U+{ord(symbol):04X}) in /{lexeme.value}/"
+                f"{label}: the voice {voice} has no sound for {symbol!r} "
+                f"(U+{ord(symbol):04X}) in /{ipa}/"
             )
         mapped.append(other)
     return "".join(mapped).strip()

@@ -19,6 +19,7 @@ from narration.pipeline.document import Document
 from narration.pipeline.formats import DEFAULT_FORMAT, get_format
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
+from narration.pipeline.markup import chunk_speech
 
 PLAN_VERSION: Final = 1
 PARAGRAPH_ENDS: Final = ("paragraph", "section")
@@ -63,6 +64,24 @@ class PlannedChunk:
     `text` stays what captions and marks show."""
     lexicon: str = ""
     """The content hash of the job's lexicons, for a chunk they changed (its cache key)."""
+    pause_s: float | None = None
+    """An SSML break's silence after the chunk, in place of the pause its boundary gives."""
+    rate: float = 1.0
+    """An SSML `prosody rate` (2.0: twice as fast)."""
+    marks: tuple[tuple[int, str], ...] = ()
+    """SSML marks: (offset in `text`, name)."""
+
+    @property
+    def variant(self) -> dict[str, object]:
+        """What a lexicon or SSML changed about the chunk's sound (part of its cache key)."""
+        variant: dict[str, object] = {}
+        if self.spoken:
+            variant.update(spoken=self.spoken, lexicon=self.lexicon)
+        if self.pause_s is not None:
+            variant["pause_s"] = self.pause_s
+        if self.rate != 1.0:
+            variant["rate"] = self.rate
+        return variant
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,20 @@ class Plan:
         return [chunk for segment in self.segments for chunk in segment]
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), ensure_ascii=False).encode()
+        raw = asdict(self)
+        # chunks leave out fields at their defaults: a book has 100,000s of chunks
+        raw["segments"] = [
+            [
+                {
+                    k: v
+                    for k, v in chunk.items()
+                    if k not in _CHUNK_DEFAULTS or v != _CHUNK_DEFAULTS[k]
+                }
+                for chunk in segment
+            ]
+            for segment in raw["segments"]
+        ]
+        return json.dumps(raw, ensure_ascii=False).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> Plan:
@@ -102,7 +134,7 @@ class Plan:
             ),
             chapters=tuple(raw["chapters"]),
             segments=tuple(
-                tuple(PlannedChunk(**chunk) for chunk in segment) for segment in raw["segments"]
+                tuple(_planned(chunk) for chunk in segment) for segment in raw["segments"]
             ),
             version=raw["version"],
             voice_info=raw.get("voice_info", {}),
@@ -110,6 +142,20 @@ class Plan:
             coverage=raw.get("coverage", 1.0),
             lexicon=raw.get("lexicon", {}),
         )
+
+
+_CHUNK_DEFAULTS: Final[dict[str, Any]] = {
+    "spoken": "",
+    "lexicon": "",
+    "pause_s": None,
+    "rate": 1.0,
+    "marks": (),
+}
+
+
+def _planned(raw: dict[str, Any]) -> PlannedChunk:
+    marks = tuple((int(offset), str(name)) for offset, name in raw.pop("marks", ()))
+    return PlannedChunk(**raw, marks=marks)
 
 
 def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[TextChunk]]:
@@ -168,7 +214,9 @@ def make_plan(
     for number, segment in enumerate(segments):
         row = []
         for index, chunk in enumerate(segment):
-            spoken = lexicon.apply(chunk.text) if lexicon else chunk.text
+            speech = chunk_speech(chunk)
+            spoken = lexicon.apply(speech.spoken) if lexicon else speech.spoken
+            changed = spoken != chunk.text
             row.append(
                 PlannedChunk(
                     seq,
@@ -177,7 +225,11 @@ def make_plan(
                     chunk.chapter,
                     chunk.text,
                     chunk.boundary_after,
-                    *((spoken, lexicon_hash) if spoken != chunk.text else ()),
+                    spoken=spoken if changed else "",
+                    lexicon=lexicon_hash if changed else "",
+                    pause_s=speech.pause_s,
+                    rate=speech.rate,
+                    marks=speech.marks,
                 )
             )
             seq += 1

@@ -26,7 +26,13 @@ from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
 from narration.pipeline.loudness import Limiter, LoudnessMeter, TruePeakMeter, gain_for_target
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
-from narration.pipeline.timeline import Placed, chapter_marks, place_chunks, timed_spans
+from narration.pipeline.timeline import (
+    Placed,
+    chapter_marks,
+    place_chunks,
+    ssml_marks,
+    timed_spans,
+)
 from narration.workers.chapter_files import ChapterSplitter, write_chapter_files
 
 
@@ -120,7 +126,9 @@ def stitch_job(plan: Plan, chunks: ChunkStore, workdir: Path) -> StitchResult:
     delivered = Delivered(
         output_uri=_upload_output(plan, chunks, output.path, fmt),
         chapter_files=chapter_files,
-        artifacts=_upload_artifacts(placed, rate, chunks),
+        artifacts=_upload_artifacts(
+            placed, rate, chunks, ssml_marks(placed, [c.marks for c in plan.chunks], rate)
+        ),
     )
     loudness = LoudnessReport(measured[0], measured[1], target, gain_db, ceiling)
     manifest = build_manifest(plan, placed, total, rate, fmt.name, chapters, loudness, delivered)
@@ -151,11 +159,13 @@ def _upload_output(plan: Plan, chunks: ChunkStore, path: Path, fmt: Format) -> s
     return f"s3://{chunks.objects.bucket}/{key}"
 
 
-def _upload_artifacts(placed: list[Placed], rate: int, chunks: ChunkStore) -> dict[str, str]:
+def _upload_artifacts(
+    placed: list[Placed], rate: int, chunks: ChunkStore, ssml: list[tuple[float, int, str]]
+) -> dict[str, str]:
     """Captions and speech marks, timed on the same timeline as the audio."""
     text, sentence_spans, word_spans = timed_spans(placed, rate)
     cues = captions.cues_from_spans(text, sentence_spans)
-    marks = captions.speech_marks(text, sentence_spans, word_spans)
+    marks = captions.speech_marks(text, sentence_spans, word_spans, ssml=ssml)
     bodies = {
         "captions.vtt": (captions.to_webvtt(cues), "text/vtt"),
         "captions.srt": (captions.to_srt(cues), "text/plain"),

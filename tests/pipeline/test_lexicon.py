@@ -92,20 +92,18 @@ def test_the_plan_gives_the_engine_the_rewritten_text_and_keys_only_what_changed
     plain = make_plan("job", document, JobOptions(voice="v"), 40)
     with_lexicon = make_plan("job", document, JobOptions(voice="v"), 40, lexicon)
     changed, same = with_lexicon.chunks
-    assert (changed.text, changed.spoken) == ("The W3C met today.", changed.spoken)
+    assert changed.text == "The W3C met today."
     assert changed.spoken == "The World Wide Web Consortium met today."
     assert (
         changed.lexicon == lexicon.content_hash and with_lexicon.lexicon["hash"] == changed.lexicon
     )
     assert same == plain.chunks[1]  # untouched: same planned chunk, so the same cache key
     state = initial_state("v")
+    assert same.variant == {} and plain.chunks[0].variant == {}
     key = chunk_key(changed.text, changed.boundary_after, state, "engine")
-    assert key == chunk_key(
-        plain.chunks[0].text, plain.chunks[0].boundary_after, state, "engine", "", ""
-    )
-    assert key != chunk_key(
-        changed.text, changed.boundary_after, state, "engine", changed.spoken, changed.lexicon
-    )
+    assert key == chunk_key(changed.text, changed.boundary_after, state, "engine", same.variant)
+    assert changed.variant == {"spoken": changed.spoken, "lexicon": lexicon.content_hash}
+    assert key != chunk_key(changed.text, changed.boundary_after, state, "engine", changed.variant)
     other = parse_pls(pls(W3C, TOMATO))
     assert other.content_hash != lexicon.content_hash
 

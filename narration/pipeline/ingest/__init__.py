@@ -59,6 +59,21 @@ def _parse_binary(
     return parse_docx(data, options or ReadingOptions())
 
 
+def _ssml_document(data: bytes, name: str, label: str, title: str | None) -> Document:
+    from narration.pipeline.ingest.ssml import parse_ssml, ssml_chapter
+
+    paragraphs, warnings = parse_ssml(sniff.decode(data))
+    if not paragraphs:
+        raise InputError(f"{label} has no speakable text")
+    doc_title = title or sniff.stem(name)
+    return Document(
+        title=doc_title,
+        chapters=(ssml_chapter(doc_title, paragraphs),),
+        extra={"format": "ssml", "source": name},
+        warnings=tuple(warnings),
+    )
+
+
 def load_document(
     data: bytes,
     name: str,
@@ -66,10 +81,12 @@ def load_document(
     title: str | None = None,
     skip_front_matter: bool = True,
     options: ReadingOptions | None = None,
+    text_type: str = "",
 ) -> Document:
     """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
 
     `options` says what to do with code blocks, tables and footnotes (docs/INPUTS.md).
+    `text_type="ssml"` reads the input as SSML whatever its name (a `.ssml` name does too).
     `skip_front_matter` leaves out what the document's structure marks as furniture (see
     docs/INPUTS.md); whatever is found but not read is listed in `Document.skipped`.
 
@@ -80,9 +97,13 @@ def load_document(
     if not data:
         raise InputError(f"{label} is empty")
     title = clean(title) if title else None
-    kind = sniff.detect(data, name)
+    if text_type not in ("", "text", "ssml"):
+        raise InputError(f"--text-type must be text or ssml, not {text_type!r}")
+    kind = "ssml" if text_type == "ssml" else sniff.detect(data, name)
     declared = sniff.EXTENSIONS.get(sniff.extension(name))
     skipped: tuple[Skipped, ...] = ()
+    if kind == "ssml":
+        return _ssml_document(data, name, label, title)
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 

@@ -18,7 +18,7 @@ from typing import Final, Literal
 
 from narration.errors import InputError
 
-Kind = Literal["text", "markdown", "html", "epub", "pdf", "docx"]
+Kind = Literal["text", "markdown", "html", "epub", "pdf", "docx", "ssml"]
 
 EXTENSIONS: Final[dict[str, Kind]] = {
     ".txt": "text",
@@ -32,6 +32,7 @@ EXTENSIONS: Final[dict[str, Kind]] = {
     ".epub": "epub",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".ssml": "ssml",
 }
 BINARY_KINDS: Final = frozenset(("epub", "pdf", "docx"))
 """Kinds read from their bytes; the others are decoded as text first."""
