@@ -127,3 +127,17 @@ def test_the_phoneme_ids_sent_to_the_engine_change() -> None:
     assert any(sent[i : i + len(tomato_ids)] == tomato_ids for i in range(len(sent)))
     alias_ids = ids("World Wide Web Consortium")[2:-2]  # without BOS/EOS and their pads
     assert any(sent[i : i + len(alias_ids)] == alias_ids for i in range(len(sent)))
+
+
+def test_ssml_phonemes_are_mapped_onto_the_voice_or_refused_naming_the_text() -> None:
+    from narration.pipeline.ingest import load_document
+    from narration.pipeline.markup import phonemes_for_voice
+
+    symbols = phoneme_symbols(default_voice())
+    ssml = '<speak>A <phoneme alphabet="ipa" ph="ˈgɪf">gif</phoneme> file.</speak>'
+    document = phonemes_for_voice(load_document(ssml.encode(), "a.ssml"), symbols, "joe")
+    (chunk,) = make_plan("job", document, JobOptions("v"), 40).chunks
+    assert engine_text(chunk) == "A [[ ˈɡɪf ]] file."
+    bad = '<speak>A <phoneme alphabet="ipa" ph="☺">smile</phoneme>.</speak>'
+    with pytest.raises(InputError, match="phoneme 'smile': the voice joe has no sound for '☺'"):
+        phonemes_for_voice(load_document(bad.encode(), "a.ssml"), symbols, "joe")

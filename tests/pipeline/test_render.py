@@ -158,3 +158,15 @@ def test_gain_is_clamped(rendered: list[RenderedChunk]) -> None:
     assert rendered[0].meta["gain_db"] == 0.0
     for result in rendered:
         assert abs(result.meta["gain_db"]) <= prosody.MAX_GAIN_DB
+
+
+def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngine) -> None:
+    text = "A boat crossed the bay with its sails half set."
+    state = prosody.initial_state(engine.voice.name)
+    normal = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence"), state)
+    slow = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", rate=0.6), state)
+    ratio = slow.meta["duration_s"] / normal.meta["duration_s"]
+    assert ratio == pytest.approx(1 / 0.6, rel=0.1)
+    paused = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", pause_s=2.0), state)
+    assert paused.meta["pause_designed_s"] == 2.0
+    assert paused.meta["key"] != normal.meta["key"] != slow.meta["key"]
