@@ -113,7 +113,7 @@ def test_unsupported_extension(local_env: dict[str, str], tmp_path: Path) -> Non
     assert_refused(
         narrate(local_env, "inspect", str(path)),
         "unsupported document type '.odt' (supported: .docx, .epub, .htm, .html, .markdown, "
-        ".md, .mdown, .pdf, .text, .txt, .xhtml)",
+        ".md, .mdown, .pdf, .ssml, .text, .txt, .xhtml)",
     )
 
 
@@ -123,6 +123,22 @@ def test_scanned_pdf(local_env: dict[str, str], tmp_path: Path) -> None:
     assert_refused(
         narrate(local_env, "inspect", str(path)),
         "the PDF has no text layer (a scanned document?); run OCR on it first",
+    )
+
+
+def test_invalid_ssml(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "story.ssml"
+    path.write_text("<speak>\n  Hello <emphasis>there</emphasis>.\n</speak>\n")
+    assert_refused(
+        narrate(local_env, "inspect", str(path)),
+        "invalid SSML (line 2, column 9): <emphasis> is not supported (speak, p, s, break, sub, "
+        "phoneme, say-as, prosody, mark, lang)",
+    )
+    broken = tmp_path / "broken.txt"
+    broken.write_text("<speak>\n<p>Hello</speak>\n")
+    assert_refused(
+        narrate(local_env, "inspect", str(broken), "--text-type", "ssml"),
+        "invalid SSML (line 2, column 11): mismatched tag",
     )
 
 
