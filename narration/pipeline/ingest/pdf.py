@@ -83,7 +83,9 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], list[Block], tuple[Skipped, 
 
 def _read_pages(document: PDFDocument) -> tuple[list[Page], dict[object, int]]:
     resources = PDFResourceManager()
-    device = PDFPageAggregator(resources, laparams=LAParams())
+    # boxes_flow=None skips pdfminer's own reading-order grouping (quadratic in the boxes of a
+    # page); `pdf_layout.reading_order` orders the boxes instead
+    device = PDFPageAggregator(resources, laparams=LAParams(boxes_flow=None))
     interpreter = PDFPageInterpreter(resources, device)
     pages: list[Page] = []
     page_ids: dict[object, int] = {}
