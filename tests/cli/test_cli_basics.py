@@ -92,8 +92,9 @@ def test_inspect_json_shape(local_env: dict[str, str], tmp_path: Path) -> None:
         "est_duration_s",
         "chapters",
         "skipped",
+        "warnings",
     }
-    assert report["skipped"] == []
+    assert report["skipped"] == [] and report["warnings"] == []
     assert report["language"] == "en"
     assert report["chunks_total"] == sum(c["chunk_count"] for c in report["chapters"])
     assert report["chars"] == sum(c["chars"] for c in report["chapters"])
