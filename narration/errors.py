@@ -8,7 +8,8 @@ NarrationError               exit 1 / 500  the job cannot succeed
 ├── InputError               exit 2 / 400  the user's document, option or path is unusable
 │   └── NotFound             exit 2 / 404  a job id or object key names nothing
 │       ├── JobNotFound                    no job record with that id
-│       └── ObjectNotFound                 no object under that key
+│       ├── ObjectNotFound                 no object under that key
+│       └── LexiconNotFound                no stored lexicon with that name
 ├── ServiceError             exit 3 / 503  the broker or object storage cannot be used
 │   ├── CredentialsRefused   exit 3 / 502  a service refused our credentials (S3 or Redis)
 │   └── RetryableError       exit 3 / 503  transient: tasks retry it with backoff
@@ -51,6 +52,10 @@ class JobNotFound(NotFound):
 
 class ObjectNotFound(NotFound):
     """Raised when a key names no object in storage."""
+
+
+class LexiconNotFound(NotFound):
+    """Raised when a lexicon name names no stored lexicon."""
 
 
 class ServiceError(NarrationError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.job_records import RedisJobRecords
+from narration.adapters.lexicons import LexiconStore
 from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.settings import Settings
@@ -44,6 +45,10 @@ class Services:
 
     def keys(self, job_id: str) -> JobKeys:
         return JobKeys(self.prefix, job_id)
+
+    def lexicons(self) -> LexiconStore:
+        """The stored pronunciation lexicons (`narrate lexicon`, `submit --lexicon`)."""
+        return LexiconStore(self.store(), self.prefix)
 
     def chunks(self, job_id: str) -> ChunkStore:
         """The chunk store of one job, over fresh clients (a process keeps its own instead)."""

@@ -46,11 +46,17 @@ def inspect(
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
     table_max_rows: int = options.TABLE_MAX_ROWS,
+    text_type: str = options.TEXT_TYPE,
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     reading = options.reading_options(code, footnotes, table_max_rows)
     document = read_document(
-        path, state.settings, None, keep_front_matter=keep_front_matter, reading=reading
+        path,
+        state.settings,
+        None,
+        keep_front_matter=keep_front_matter,
+        reading=reading,
+        text_type=text_type,
     )
     report = describe(document, with_chunks=chunks)
     if json_output:

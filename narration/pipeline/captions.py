@@ -143,8 +143,12 @@ def speech_marks(
     words: Sequence[TimedSpan] = (),
     *,
     offsets: Literal["chars", "bytes"] = "chars",
+    ssml: Sequence[tuple[float, int, str]] = (),
 ) -> list[Mark]:
-    """Polly-style sentence and word marks, in time order (sentence first at equal times)."""
+    """Polly-style sentence and word marks, in time order (sentence first at equal times).
+
+    `ssml` are SSML `<mark>`s as (time, offset, name): type `ssml`, start = end = the offset in
+    the text where the mark stood, value its name."""
     if offsets == "bytes":
         # Map char offset -> UTF-8 byte offset once (the text is one document, not a book).
         acc = [0]
@@ -168,6 +172,9 @@ def speech_marks(
                 t, kind, off(s.char_start), off(s.char_end), text[s.char_start : s.char_end]
             )
             marks.append((t, rank, s.char_start, mark))
+    for time_s, offset, name in ssml:
+        t = _ms(time_s)
+        marks.append((t, 2, offset, Mark(t, "ssml", off(offset), off(offset), name)))
     marks.sort(key=lambda m: m[:3])
     return [m[3] for m in marks]
 

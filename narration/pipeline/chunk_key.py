@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Final
 
 from narration.pipeline.prosody import SessionState
@@ -22,16 +23,28 @@ and the metadata carries the chunk's loudness figures."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
-def chunk_key(text: str, boundary_after: str, state: SessionState, engine_identity: str) -> str:
+def chunk_key(
+    text: str,
+    boundary_after: str,
+    state: SessionState,
+    engine_identity: str,
+    variant: Mapping[str, object] | None = None,
+) -> str:
     """The hex key of a chunk: its text, what follows it (the pause and trim depend on it), the
-    engine (name, version, voice model and device), and the state it starts from."""
-    material = {
+    engine (name, version, voice model and device), and the state it starts from.
+
+    `variant` holds what a lexicon or SSML changed for this chunk (what the engine is given and
+    the lexicons' content hash, a break's pause, a rate); a chunk they leave alone has no
+    variant and keeps the key it has without them."""
+    material: dict[str, object] = {
         "render": RENDER_VERSION,
         "text": text,
         "boundary_after": boundary_after,
         "engine": engine_identity,
         "state": state.to_dict(),
     }
+    if variant:
+        material["variant"] = dict(variant)
     encoded = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 

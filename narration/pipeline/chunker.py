@@ -12,14 +12,15 @@ the property tests hold it to.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import blingfire
 
-from narration.pipeline.document import ITEM, SECTION, Document, Role
+from narration.pipeline.document import ITEM, SECTION, Document, Markup, Role
 
 MAX_CHUNK_CHARS: Final = 300
 PARAGRAPH_SEPARATOR: Final = "\n\n"
@@ -38,6 +39,9 @@ _ABBREVIATIONS: Final = frozenset(
 )
 _CLAUSE_CUTS: Final = (re.compile(r"[;:—–](?=\s)"), re.compile(r"[,)](?=\s)"))
 _MIN_CUT_FRACTION: Final = 0.3
+_KEPT_SPACE: Final = "\ue000"
+"""Stands in for a space inside an SSML element while cutting, so no cut falls there."""
+_SENTENCE_END: Final = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,10 @@ class TextChunk:
     boundary_after: Boundary
     chapter: int
     separator: str
+    markup: Markup | None = None
+    """The SSML markup of the paragraph this chunk is cut from, if it has any."""
+    start: int = 0
+    """Where the chunk's text starts in that paragraph (set when it has markup)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class Unit:
     chapter: int
     text: str
     role: Role
+    markup: Markup | None = None
 
 
 def spoken_units(document: Document) -> Iterator[Unit]:
@@ -68,7 +77,7 @@ def spoken_units(document: Document) -> Iterator[Unit]:
         for index, paragraph in enumerate(chapter.paragraphs):
             normalised = " ".join(paragraph.split())
             if normalised:
-                yield Unit(number, normalised, chapter.role(index))
+                yield Unit(number, normalised, chapter.role(index), chapter.markup_of(index))
 
 
 def _soft(unit: Unit, following: Unit | None) -> bool:
@@ -165,35 +174,85 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Tex
         if _soft(unit, following):
             continue
         boundary = _hard_boundary(unit, following)
-        chunks.extend(_chunk_run(run, unit.chapter, boundary, limit))
+        if unit.markup is not None:
+            chunks.extend(_marked_up(unit, boundary, limit))
+        else:
+            chunks.extend(_chunk_run(run, unit.chapter, boundary, limit))
         run = []
     return chunks
 
 
-def _pieces(texts: list[str], limit: int) -> Iterator[tuple[str, str, Boundary]]:
-    """(piece, separator, what follows it) for a run of softly joined texts."""
+Piece = tuple[str, str, Boundary, bool]
+"""(text, separator, what follows it, whether a chunk must end after it)."""
+
+
+def _pieces(texts: list[str], limit: int) -> Iterator[Piece]:
+    """The pieces of a run of softly joined texts."""
     for number, text in enumerate(texts):
         sentences = split_sentences(text)
         for index, sentence in enumerate(sentences):
             pieces = split_long_sentence(sentence, limit)
             for cut, (piece, separator) in enumerate(pieces):
                 if cut < len(pieces) - 1:
-                    yield piece, separator, "clause"
+                    yield piece, separator, "clause", True
                 elif index < len(sentences) - 1 or number == len(texts) - 1:
-                    yield piece, " ", "sentence"
+                    yield piece, " ", "sentence", False
                 else:
-                    yield piece, ITEM_SEPARATOR, "list_item"
+                    yield piece, ITEM_SEPARATOR, "list_item", False
+
+
+def _marked_up_pieces(text: str, markup: Markup, limit: int) -> Iterator[Piece]:
+    """Pieces of an SSML paragraph: a chunk ends at every break and at the edges of every
+    `prosody rate` (one rate per engine call); no cut falls inside an element that fits in a
+    chunk (its spaces are hidden from the cutter)."""
+    cuts = {offset for offset, _ in markup.breaks}
+    cuts.update(edge for first, last, _ in markup.rates for edge in (first, last))
+    hidden = list(text)
+    for first, last in markup.keep:
+        if last - first <= limit:
+            for index in range(first, last):
+                if hidden[index] == " ":
+                    hidden[index] = _KEPT_SPACE
+    protected = "".join(hidden)
+    edges = [0, *sorted(c for c in cuts if 0 < c < len(text)), len(text)]
+    parts = [protected[a:b].strip(" ") for a, b in itertools.pairwise(edges)]
+    parts = [part for part in parts if part]
+    for number, part in enumerate(parts):
+        pieces = list(_pieces([part], limit))
+        for index, (piece, separator, end, forced) in enumerate(pieces):
+            if index == len(pieces) - 1 and number < len(parts) - 1:
+                end = "sentence" if _SENTENCE_END.search(piece) else "clause"
+                forced = True
+            yield piece.replace(_KEPT_SPACE, " "), separator, end, forced
+
+
+def _marked_up(unit: Unit, boundary: Boundary, limit: int) -> list[TextChunk]:
+    assert unit.markup is not None
+    pieces = list(_marked_up_pieces(unit.text, unit.markup, limit))
+    chunks = _chunks_of(pieces, unit.chapter, boundary, limit)
+    placed = []
+    offset = 0
+    for chunk in chunks:
+        start = unit.text.find(chunk.text, offset)
+        offset = start + len(chunk.text)
+        placed.append(replace(chunk, markup=unit.markup, start=start))
+    return placed
 
 
 def _chunk_run(texts: list[str], chapter: int, boundary: Boundary, limit: int) -> list[TextChunk]:
+    return _chunks_of(list(_pieces(texts, limit)), chapter, boundary, limit)
+
+
+def _chunks_of(
+    pieces: list[Piece], chapter: int, boundary: Boundary, limit: int
+) -> list[TextChunk]:
     """Pack the pieces of a run into as few chunks as greedy packing needs, evened out.
 
     The width is the smallest that still gives the greedy number of chunks, so a paragraph of
     320 characters becomes two chunks of about 160 rather than 300 and a 20-character tail.
     """
-    pieces = list(_pieces(texts, limit))
     count = len(_pack(pieces, limit))
-    low, high = max(len(piece) for piece, _, _ in pieces), limit
+    low, high = max(len(piece) for piece, _, _, _ in pieces), limit
     while low < high:
         middle = (low + high) // 2
         if len(_pack(pieces, middle)) == count:
@@ -208,12 +267,12 @@ def _chunk_run(texts: list[str], chapter: int, boundary: Boundary, limit: int) -
     return chunks
 
 
-def _pack(pieces: list[tuple[str, str, Boundary]], width: int) -> list[tuple[str, Boundary, str]]:
+def _pack(pieces: list[Piece], width: int) -> list[tuple[str, Boundary, str]]:
     """Greedy packing at `width`: (text, what follows it, separator) per chunk."""
     out: list[tuple[str, Boundary, str]] = []
     current = ""
     current_end: Boundary = "sentence"
-    for piece, separator, end in pieces:
+    for piece, separator, end, forced in pieces:
         if current and len(current) + 1 + len(piece) <= width:
             current = f"{current} {piece}"
         else:
@@ -221,8 +280,8 @@ def _pack(pieces: list[tuple[str, str, Boundary]], width: int) -> list[tuple[str
                 out.append((current, current_end, " "))
             current = piece
         current_end = end
-        if end == "clause":
-            out.append((current, "clause", separator))
+        if forced:
+            out.append((current, end, separator))
             current = ""
     if current:
         out.append((current, current_end, " "))

@@ -15,6 +15,22 @@ ITEM: Final = "item"
 
 
 @dataclass(frozen=True)
+class Markup:
+    """What SSML adds to one paragraph, as character offsets into its (normalised) text."""
+
+    spoken: tuple[tuple[int, int, str], ...] = ()
+    """[start, end) is said as this text instead (`sub`, `say-as`; `phoneme` as `[[ … ]]`)."""
+    breaks: tuple[tuple[int, float], ...] = ()
+    """Silence of so many seconds at this offset (`break`); it replaces the pause there."""
+    rates: tuple[tuple[int, int, float], ...] = ()
+    """[start, end) is spoken at this rate (1.0 normal, 2.0 twice as fast; `prosody rate`)."""
+    marks: tuple[tuple[int, str], ...] = ()
+    """A named point at this offset (`mark`), reported in the speech marks as type `ssml`."""
+    keep: tuple[tuple[int, int], ...] = ()
+    """Element spans a chunk must not be cut inside."""
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A titled run of paragraphs; paragraphs are plain, speech-ready text."""
 
@@ -24,9 +40,14 @@ class Chapter:
     """False when the title was made up (file name, "Chapter 3") rather than read in the text."""
     roles: tuple[Role, ...] = ()
     """One role per paragraph; empty means all are running text (older callers)."""
+    markup: tuple[Markup | None, ...] = ()
+    """One per paragraph for SSML documents (None where a paragraph has none); else empty."""
 
     def role(self, index: int) -> Role:
         return self.roles[index] if self.roles else "text"
+
+    def markup_of(self, index: int) -> Markup | None:
+        return self.markup[index] if self.markup else None
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,8 @@ class Document:
     language: str = "en"
     extra: dict[str, str] = field(default_factory=dict)
     skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Read, but not as written (an SSML `lang` the voice cannot switch to)."""
 
     @property
     def chars(self) -> int:

@@ -17,7 +17,9 @@ from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.formats import DEFAULT_FORMAT, get_format
+from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
+from narration.pipeline.markup import chunk_speech
 
 PLAN_VERSION: Final = 1
 PARAGRAPH_ENDS: Final = ("paragraph", "section")
@@ -40,6 +42,8 @@ class JobOptions:
     chapters: str = ""
     split_chapters: bool = False
     cover_key: str = ""
+    lexicons: tuple[str, ...] = ()
+    """Names of the stored lexicons applied, in order (`narrate submit --lexicon`)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)
@@ -55,6 +59,29 @@ class PlannedChunk:
     chapter: int
     text: str
     boundary_after: str
+    spoken: str = ""
+    """What the engine is given instead of `text` when a lexicon changed it ("" when none did);
+    `text` stays what captions and marks show."""
+    lexicon: str = ""
+    """The content hash of the job's lexicons, for a chunk they changed (its cache key)."""
+    pause_s: float | None = None
+    """An SSML break's silence after the chunk, in place of the pause its boundary gives."""
+    rate: float = 1.0
+    """An SSML `prosody rate` (2.0: twice as fast)."""
+    marks: tuple[tuple[int, str], ...] = ()
+    """SSML marks: (offset in `text`, name)."""
+
+    @property
+    def variant(self) -> dict[str, object]:
+        """What a lexicon or SSML changed about the chunk's sound (part of its cache key)."""
+        variant: dict[str, object] = {}
+        if self.spoken:
+            variant.update(spoken=self.spoken, lexicon=self.lexicon)
+        if self.pause_s is not None:
+            variant["pause_s"] = self.pause_s
+        if self.rate != 1.0:
+            variant["rate"] = self.rate
+        return variant
 
 
 @dataclass(frozen=True)
@@ -71,13 +98,28 @@ class Plan:
     skipped: tuple[dict[str, Any], ...] = ()
     """What the document held but is not read (`Document.skipped`), for the manifest."""
     coverage: float = 1.0
+    lexicon: dict[str, Any] = field(default_factory=dict)
+    """The job's lexicons merged and mapped onto the voice (`Lexicon.to_dict`), with `hash`."""
 
     @property
     def chunks(self) -> list[PlannedChunk]:
         return [chunk for segment in self.segments for chunk in segment]
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), ensure_ascii=False).encode()
+        raw = asdict(self)
+        # chunks leave out fields at their defaults: a book has 100,000s of chunks
+        raw["segments"] = [
+            [
+                {
+                    k: v
+                    for k, v in chunk.items()
+                    if k not in _CHUNK_DEFAULTS or v != _CHUNK_DEFAULTS[k]
+                }
+                for chunk in segment
+            ]
+            for segment in raw["segments"]
+        ]
+        return json.dumps(raw, ensure_ascii=False).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> Plan:
@@ -87,16 +129,33 @@ class Plan:
             title=raw["title"],
             author=raw["author"],
             language=raw["language"],
-            options=JobOptions(**raw["options"]),
+            options=JobOptions(
+                **{**raw["options"], "lexicons": tuple(raw["options"].get("lexicons", ()))}
+            ),
             chapters=tuple(raw["chapters"]),
             segments=tuple(
-                tuple(PlannedChunk(**chunk) for chunk in segment) for segment in raw["segments"]
+                tuple(_planned(chunk) for chunk in segment) for segment in raw["segments"]
             ),
             version=raw["version"],
             voice_info=raw.get("voice_info", {}),
             skipped=tuple(raw.get("skipped", ())),
             coverage=raw.get("coverage", 1.0),
+            lexicon=raw.get("lexicon", {}),
         )
+
+
+_CHUNK_DEFAULTS: Final[dict[str, Any]] = {
+    "spoken": "",
+    "lexicon": "",
+    "pause_s": None,
+    "rate": 1.0,
+    "marks": (),
+}
+
+
+def _planned(raw: dict[str, Any]) -> PlannedChunk:
+    marks = tuple((int(offset), str(name)) for offset, name in raw.pop("marks", ()))
+    return PlannedChunk(**raw, marks=marks)
 
 
 def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[TextChunk]]:
@@ -139,19 +198,39 @@ def _text_hash(text: str) -> int:
 
 
 def make_plan(
-    job_id: str, document: Document, options: JobOptions, segment_max_chunks: int
+    job_id: str,
+    document: Document,
+    options: JobOptions,
+    segment_max_chunks: int,
+    lexicon: Lexicon | None = None,
 ) -> Plan:
     chunks = chunk_document(document)
     if not chunks:
         raise InputError("the document has no text to narrate")
     segments = group_segments(chunks, segment_max_chunks)
     planned: list[tuple[PlannedChunk, ...]] = []
+    lexicon_hash = lexicon.content_hash if lexicon else ""
     seq = 0
     for number, segment in enumerate(segments):
         row = []
         for index, chunk in enumerate(segment):
+            speech = chunk_speech(chunk)
+            spoken = lexicon.apply(speech.spoken) if lexicon else speech.spoken
+            changed = spoken != chunk.text
             row.append(
-                PlannedChunk(seq, number, index, chunk.chapter, chunk.text, chunk.boundary_after)
+                PlannedChunk(
+                    seq,
+                    number,
+                    index,
+                    chunk.chapter,
+                    chunk.text,
+                    chunk.boundary_after,
+                    spoken=spoken if changed else "",
+                    lexicon=lexicon_hash if changed else "",
+                    pause_s=speech.pause_s,
+                    rate=speech.rate,
+                    marks=speech.marks,
+                )
             )
             seq += 1
         planned.append(tuple(row))
@@ -165,6 +244,7 @@ def make_plan(
         segments=tuple(planned),
         skipped=tuple(asdict(item) for item in document.skipped),
         coverage=document.coverage,
+        lexicon={**lexicon.to_dict(), "hash": lexicon_hash} if lexicon else {},
     )
 
 

@@ -6,7 +6,7 @@ lets a re-delivered or resumed task reproduce the first attempt exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from narration.engines.base import Engine
 from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import chunk_key, seed_from_key
 from narration.pipeline.dynamics import tame_peaks
+from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
 from narration.pipeline.step_loudness import loudness_figures
@@ -29,16 +30,29 @@ class RenderedChunk:
 
 def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
     """The chunk's cache key when `engine` renders it from `state`."""
-    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity)
+    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
+
+
+def engine_text(chunk: PlannedChunk) -> str:
+    """What the engine is given: the chunk's (lexicon-rewritten) text with numbers, symbols and
+    abbreviations expanded; raw phoneme blocks pass through untouched."""
+    parts = PHONEME_BLOCK.split(chunk.spoken or chunk.text)
+    return "".join(part if part.startswith(PHONEME_OPEN) else speakable(part) for part in parts)
 
 
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
     key = key_for(engine, chunk, state)
     params = prosody.params_for(state, seed_from_key(key))
-    spoken = speakable(chunk.text)
+    if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
+        params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
+    spoken = engine_text(chunk)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
-    designed_s = prosody.pause_after(state, chunk.boundary_after)
+    designed_s = (
+        chunk.pause_s
+        if chunk.pause_s is not None
+        else prosody.pause_after(state, chunk.boundary_after)
+    )
     # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
     # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.
     edges = audio.speech_edges(synthesis.pcm, rate, max_tail_s=designed_s - audio.LEAD_S)

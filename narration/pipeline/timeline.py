@@ -142,6 +142,29 @@ def chapter_marks(titles: Sequence[str], laid: Timeline, rate: int) -> list[Chap
     return marks
 
 
+def ssml_marks(
+    placed: Sequence[Placed], marks: Sequence[Sequence[tuple[int, str]]], rate: int
+) -> list[tuple[float, int, str]]:
+    """(time, offset in the spoken text, name) of each SSML mark; `marks[n]` are chunk n's,
+    as (offset in its text, name). A mark is timed proportionally inside its chunk's speech,
+    offsets counted as `timed_spans` counts them."""
+    out = []
+    base_char = 0
+    for item, own in zip(placed, marks, strict=True):
+        text = item.meta["text"]
+        speech_s = item.meta["samples"] / rate
+        for offset, name in own:
+            out.append(
+                (
+                    item.start / rate + speech_s * offset / max(1, len(text)),
+                    base_char + offset,
+                    name,
+                )
+            )
+        base_char += len(text) + len(_separator(item.meta["boundary_after"]))
+    return out
+
+
 def _separator(boundary: str) -> str:
     return "\n\n" if boundary in ("paragraph", "section", "chapter") else " "
 

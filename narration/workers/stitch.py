@@ -31,7 +31,14 @@ from narration.pipeline.loudness import VERIFY_OVERSAMPLE
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
 from narration.pipeline.step_loudness import FiguresMeter, StepTimeline
-from narration.pipeline.timeline import Placed, Timeline, chapter_marks, place_chunks, timed_spans
+from narration.pipeline.timeline import (
+    Placed,
+    Timeline,
+    chapter_marks,
+    place_chunks,
+    ssml_marks,
+    timed_spans,
+)
 from narration.workers.chapter_files import ChapterSplitter
 from narration.workers.parts import make_part, mastered_blocks
 
@@ -112,7 +119,12 @@ def stitch_job(plan: Plan, chunks: ChunkStore, workdir: Path) -> StitchResult:
     delivered = Delivered(
         output_uri=_upload_output(plan, chunks, output, fmt),
         chapter_files=assembled.chapter_files,
-        artifacts=_upload_artifacts(laid.placed, rate, chunks),
+        artifacts=_upload_artifacts(
+            laid.placed,
+            rate,
+            chunks,
+            ssml_marks(laid.placed, [c.marks for c in plan.chunks], rate),
+        ),
     )
     master, measured = assembled.tries[-1]
     loudness = LoudnessReport(
@@ -280,11 +292,13 @@ def _upload_output(plan: Plan, chunks: ChunkStore, path: Path, fmt: Format) -> s
     return f"s3://{chunks.objects.bucket}/{key}"
 
 
-def _upload_artifacts(placed: list[Placed], rate: int, chunks: ChunkStore) -> dict[str, str]:
+def _upload_artifacts(
+    placed: list[Placed], rate: int, chunks: ChunkStore, ssml: list[tuple[float, int, str]]
+) -> dict[str, str]:
     """Captions and speech marks, timed on the same timeline as the audio."""
     text, sentence_spans, word_spans = timed_spans(placed, rate)
     cues = captions.cues_from_spans(text, sentence_spans)
-    marks = captions.speech_marks(text, sentence_spans, word_spans)
+    marks = captions.speech_marks(text, sentence_spans, word_spans, ssml=ssml)
     bodies = {
         "captions.vtt": (captions.to_webvtt(cues), "text/vtt"),
         "captions.srt": (captions.to_srt(cues), "text/plain"),

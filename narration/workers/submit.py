@@ -17,6 +17,7 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
 from narration.pipeline.document import Document
 from narration.pipeline.formats import get_format
+from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
 from narration.services import Services
@@ -30,9 +31,10 @@ def start_job(
     document: Document,
     options: JobOptions,
     voice_info: dict[str, Any],
+    lexicon: Lexicon | None = None,
 ) -> dict[str, Any]:
     job_id = new_job_id()
-    plan = make_plan(job_id, document, options, settings.segment_max_chunks)
+    plan = make_plan(job_id, document, options, settings.segment_max_chunks, lexicon)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
     chunks = services.chunks(job_id)
     chunks.objects.put_bytes(chunks.keys.plan, plan.to_json(), "application/json")

@@ -21,6 +21,7 @@ from narration.pipeline.chunker import MAX_CHUNK_CHARS
 from narration.services import Services
 from narration.settings import Settings
 from tests.conftest import ROOT, narrate
+from tests.pipeline.ingest.office import PdfPage, build_pdf
 
 EXIT_BAD_INPUT = 2
 SMALL_TEXT = "A small document. It has two sentences.\n"
@@ -107,12 +108,46 @@ def test_invalid_utf8(local_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_unsupported_extension(local_env: dict[str, str], tmp_path: Path) -> None:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.7\n")
+    path = tmp_path / "report.odt"
+    path.write_bytes(b"PK\x03\x04")
     assert_refused(
         narrate(local_env, "inspect", str(path)),
-        "unsupported document type '.pdf' (supported: .epub, .htm, .html, .markdown, .md, "
-        ".mdown, .text, .txt, .xhtml)",
+        "unsupported document type '.odt' (supported: .docx, .epub, .htm, .html, .markdown, "
+        ".md, .mdown, .pdf, .ssml, .text, .txt, .xhtml)",
+    )
+
+
+def test_scanned_pdf(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(build_pdf([PdfPage(image_only=True)] * 2))
+    assert_refused(
+        narrate(local_env, "inspect", str(path)),
+        "the PDF has no text layer (a scanned document?); run OCR on it first",
+    )
+
+
+def test_invalid_ssml(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "story.ssml"
+    path.write_text("<speak>\n  Hello <emphasis>there</emphasis>.\n</speak>\n")
+    assert_refused(
+        narrate(local_env, "inspect", str(path)),
+        "invalid SSML (line 2, column 9): <emphasis> is not supported (speak, p, s, break, sub, "
+        "phoneme, say-as, prosody, mark, lang)",
+    )
+    broken = tmp_path / "broken.txt"
+    broken.write_text("<speak>\n<p>Hello</speak>\n")
+    assert_refused(
+        narrate(local_env, "inspect", str(broken), "--text-type", "ssml"),
+        "invalid SSML (line 2, column 11): mismatched tag",
+    )
+
+
+def test_encrypted_pdf(local_env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "secret.pdf"
+    path.write_bytes(build_pdf([PdfPage(lines=["Hidden words."])], encrypt="secret"))
+    assert_refused(
+        narrate(local_env, "inspect", str(path)),
+        "the PDF is encrypted; save an unprotected copy",
     )
 
 

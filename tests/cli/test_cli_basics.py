@@ -12,8 +12,10 @@ import pytest
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
 from tests.conftest import narrate
 from tests.pipeline.ingest.conftest import build_epub
+from tests.pipeline.ingest.office import PdfPage, build_docx, build_pdf
 
 COMMANDS = (
+    "lexicon",
     "up",
     "down",
     "worker",
@@ -90,8 +92,9 @@ def test_inspect_json_shape(local_env: dict[str, str], tmp_path: Path) -> None:
         "est_duration_s",
         "chapters",
         "skipped",
+        "warnings",
     }
-    assert report["skipped"] == []
+    assert report["skipped"] == [] and report["warnings"] == []
     assert report["language"] == "en"
     assert report["chunks_total"] == sum(c["chunk_count"] for c in report["chapters"])
     assert report["chars"] == sum(c["chars"] for c in report["chapters"])
@@ -256,3 +259,29 @@ def test_an_unknown_reading_choice_is_refused(local_env: dict[str, str], tmp_pat
     result = narrate(local_env, "inspect", str(path), "--footnotes", "sometimes")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --footnotes must be one of skip, read, not 'sometimes'"
+
+
+def test_inspect_reads_pdf_word_and_ssml(local_env: dict[str, str], tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(build_pdf([PdfPage(heading="Findings", lines=["It works well."]),
+                               PdfPage(heading="Methods", lines=["We measured it."])],
+                              header="Report {n}"))  # fmt: skip
+    word = tmp_path / "notes.docx"
+    blocks = [("Heading 1", "Spring"), ("", "Birds came back."),
+              ("Heading 1", "Summer"), ("", "The meadow was cut.")]  # fmt: skip
+    word.write_bytes(build_docx(blocks))
+    ssml = tmp_path / "story.ssml"
+    ssml.write_text('<speak>Hi <lang xml:lang="fr">bonjour</lang>.</speak>')
+    reports = {}
+    for path in (pdf, word, ssml):
+        result = narrate(local_env, "inspect", str(path), "--json")
+        assert result.returncode == 0, result.stderr
+        reports[path.suffix] = json.loads(result.stdout)
+    assert [c["title"] for c in reports[".pdf"]["chapters"]] == ["Findings", "Methods"]
+    assert {s["title"] for s in reports[".pdf"]["skipped"]} == {
+        "running headers and footers",
+        "page numbers",
+    }
+    assert [c["title"] for c in reports[".docx"]["chapters"]] == ["Spring", "Summer"]
+    assert reports[".ssml"]["chars"] == len("Hi bonjour.")
+    assert "fr" in reports[".ssml"]["warnings"][0]

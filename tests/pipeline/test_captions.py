@@ -134,3 +134,12 @@ def test_speech_marks_byte_offsets_and_cues() -> None:
     assert [c.text for c in cues] == ["Mary had a little lamb.", TEXT[24:]]
     with pytest.raises(ValueError):
         speech_marks(TEXT, [Span(0, 1, 0, 999)])
+
+
+def test_ssml_marks_join_the_speech_marks_in_time_order() -> None:
+    sentences, words = spans()
+    marks = speech_marks(TEXT, sentences, words, ssml=[(0.5, 9, "here")])
+    (mark,) = [m for m in marks if m.type == "ssml"]
+    assert mark == Mark(500, "ssml", 9, 9, "here")
+    times = [m.time for m in marks]
+    assert times == sorted(times)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -182,3 +183,18 @@ def test_stored_loudness_steps_add_up_to_the_timeline(
     for result in rendered:
         pcm = audio.from_wav_bytes(result.wav)[0]
         assert result.meta["loudness"]["true_peak_dbtp"] >= 20 * np.log10(np.abs(pcm).max())
+
+
+def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngine) -> None:
+    text = "A boat crossed the bay with its sails half set."
+    state = prosody.initial_state(engine.voice.name)
+    normal = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence"), state)
+    slow = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", rate=0.6), state)
+    def speech_s(meta: dict[str, Any]) -> float:
+        return float(meta["speech_end_s"] - meta["speech_start_s"])
+
+    ratio = speech_s(slow.meta) / speech_s(normal.meta)
+    assert ratio == pytest.approx(1 / 0.6, rel=0.1)
+    paused = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", pause_s=2.0), state)
+    assert paused.meta["pause_designed_s"] == 2.0
+    assert paused.meta["key"] != normal.meta["key"] != slow.meta["key"]

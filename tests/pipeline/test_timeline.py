@@ -117,3 +117,19 @@ def test_timed_text_lies_inside_its_chunk(placed: tuple[list[timeline.Placed], i
     for span, owner in zip(sentences, owners, strict=True):
         item = items[owner]
         assert item.start / RATE <= span.start_s <= span.end_s <= item.end / RATE
+
+
+def test_ssml_marks_are_timed_inside_their_chunk(placed: tuple[list[timeline.Placed], int]) -> None:
+    items, _ = placed
+    text, _, _ = timeline.timed_spans(items, RATE)
+    marks = timeline.ssml_marks(items, [[(0, "start"), (10, "two")], [], [(4, "fish")], []], RATE)
+    assert [(offset, name) for _, offset, name in marks] == [
+        (0, "start"),
+        (10, "two"),
+        (text.index("Blue") + 4, "fish"),
+    ]
+    assert text[10:13] == "Two" and text[marks[2][1] :].startswith(" fish swim.")
+    times = [time for time, _, _ in marks]
+    assert times[0] == items[0].start / RATE
+    assert times[1] == pytest.approx(items[0].start / RATE + SAMPLES[0] / RATE * 10 / len(TEXTS[0]))
+    assert items[2].start / RATE < times[2] < items[2].end / RATE

@@ -1,11 +1,12 @@
-"""Documents in: .txt, .md, .html/.htm, .epub bytes to a `Document` of plain paragraphs.
+"""Documents in: .txt .md .html/.htm .epub .pdf .docx bytes to a `Document` of paragraphs.
 
     load_document(data, name) ─ sniff.detect   (extension, checked against the content)
                               ├ sniff.decode   (UTF-8 ± BOM, UTF-16/32 with BOM; refuse binary)
                               ├ text | markdown | html → blocks → text.assemble → chapters
                               │   (html, markdown: + a skip log → Document.skipped)
-                              └ epub → chapters (one per spine item, or by headings when the
-                                  book is one file)
+                              ├ epub → chapters (one per spine item, or by headings when the
+                              │   book is one file)
+                              └ pdf | docx → blocks (+ what was not read) → text.assemble
 
 See docs/INPUTS.md for what each format reads and skips.
 """
@@ -46,6 +47,33 @@ def _from_blocks(
     return doc_title, assemble(blocks, doc_title, doc_title_spoken=bool(found) and not title)
 
 
+def _parse_binary(
+    kind: str, data: bytes, options: ReadingOptions | None
+) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+    if kind == "pdf":
+        from narration.pipeline.ingest.pdf import parse_pdf
+
+        return parse_pdf(data)
+    from narration.pipeline.ingest.word import parse_docx
+
+    return parse_docx(data, options or ReadingOptions())
+
+
+def _ssml_document(data: bytes, name: str, label: str, title: str | None) -> Document:
+    from narration.pipeline.ingest.ssml import parse_ssml, ssml_chapter
+
+    paragraphs, warnings = parse_ssml(sniff.decode(data))
+    if not paragraphs:
+        raise InputError(f"{label} has no speakable text")
+    doc_title = title or sniff.stem(name)
+    return Document(
+        title=doc_title,
+        chapters=(ssml_chapter(doc_title, paragraphs),),
+        extra={"format": "ssml", "source": name},
+        warnings=tuple(warnings),
+    )
+
+
 def load_document(
     data: bytes,
     name: str,
@@ -53,10 +81,12 @@ def load_document(
     title: str | None = None,
     skip_front_matter: bool = True,
     options: ReadingOptions | None = None,
+    text_type: str = "",
 ) -> Document:
     """Parse a document's bytes; `name` (file name or URI, "-" for stdin) gives its type.
 
     `options` says what to do with code blocks, tables and footnotes (docs/INPUTS.md).
+    `text_type="ssml"` reads the input as SSML whatever its name (a `.ssml` name does too).
     `skip_front_matter` leaves out what the document's structure marks as furniture (see
     docs/INPUTS.md); whatever is found but not read is listed in `Document.skipped`.
 
@@ -67,14 +97,21 @@ def load_document(
     if not data:
         raise InputError(f"{label} is empty")
     title = clean(title) if title else None
-    kind = sniff.detect(data, name)
+    if text_type not in ("", "text", "ssml"):
+        raise InputError(f"--text-type must be text or ssml, not {text_type!r}")
+    kind = "ssml" if text_type == "ssml" else sniff.detect(data, name)
     declared = sniff.EXTENSIONS.get(sniff.extension(name))
     skipped: tuple[Skipped, ...] = ()
+    if kind == "ssml":
+        return _ssml_document(data, name, label, title)
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
         meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
         doc_title = title or meta.get("title") or sniff.stem(name)
+    elif kind in ("pdf", "docx"):
+        meta, blocks, skipped = _parse_binary(kind, data, options)
+        doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
     else:
         text = sniff.decode(data)
         if not speakable_chars(text):

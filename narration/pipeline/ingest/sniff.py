@@ -1,9 +1,10 @@
 """Decide what a document is from its name and its first bytes, and decode text safely.
 
 The extension says what the user meant; the content has the last word where they disagree in a
-way that matters (a ".txt" that is a ZIP, a PDF or binary is refused; an EPUB is an EPUB
-whatever its name). Text must be UTF-8 (with or without BOM) or UTF-16/32 with a BOM: guessing
-legacy code pages silently garbles narration, so we refuse and say how to fix the file.
+way that matters (a ".txt" that is an image, another ZIP or binary is refused; an EPUB, a PDF or
+a Word document is read as one whatever its name). Text must be UTF-8 (with or without BOM) or
+UTF-16/32 with a BOM: guessing legacy code pages silently garbles narration, so we refuse and say
+how to fix the file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Final, Literal
 
 from narration.errors import InputError
 
-Kind = Literal["text", "markdown", "html", "epub"]
+Kind = Literal["text", "markdown", "html", "epub", "pdf", "docx", "ssml"]
 
 EXTENSIONS: Final[dict[str, Kind]] = {
     ".txt": "text",
@@ -29,7 +30,12 @@ EXTENSIONS: Final[dict[str, Kind]] = {
     ".htm": "html",
     ".xhtml": "html",
     ".epub": "epub",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".ssml": "ssml",
 }
+BINARY_KINDS: Final = frozenset(("epub", "pdf", "docx"))
+"""Kinds read from their bytes; the others are decoded as text first."""
 
 # A text document has almost no C0 control characters besides tab, newline, CR and form feed.
 MAX_CONTROL_RATIO: Final = 0.01
@@ -43,7 +49,6 @@ _BOMS: Final = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
 )
 _MAGIC: Final = (
-    (b"%PDF-", "a PDF file"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
@@ -92,7 +97,7 @@ def _zip_kind(data: bytes) -> str:
             if "META-INF/container.xml" in names:
                 return "epub"
             if "word/document.xml" in names:
-                return "a Word (.docx) document"
+                return "docx"
             if "content.xml" in names:
                 return "an OpenDocument file"
     except (zipfile.BadZipFile, OSError, KeyError) as exc:
@@ -153,9 +158,19 @@ def detect(data: bytes, name: str) -> Kind:
         kind = _zip_kind(data)
         if kind == "epub":
             return "epub"
-        raise InputError(f"{name or 'the input'} is {kind}, not a text document or EPUB")
+        if kind == "docx":
+            return "docx"
+        raise InputError(
+            f"{name or 'the input'} is {kind}, not a text document, EPUB or Word document"
+        )
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
     if declared == "epub":
         raise InputError(f"{name} is not an EPUB (EPUB files are ZIP archives)")
+    if declared == "docx":
+        raise InputError(f"{name} is not a Word document (.docx files are ZIP archives)")
+    if declared == "pdf":
+        raise InputError(f"{name} is not a PDF (it does not start with %PDF-)")
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise InputError(f"{name or 'the input'} is {what}, not a text document")

@@ -43,12 +43,14 @@ def _zip(name: str) -> bytes:
         (b"abc\x00def", "x.txt", "binary"),
         (bytes(range(1, 32)) * 20, "x.txt", "binary"),
         (b"caf\xe9 au lait", "x.txt", "not valid UTF-8"),
-        (b"%PDF-1.7 ...", "x.txt", "PDF"),
+        (b"%PDF-1.7 ...", "x.txt", "the PDF cannot be read"),
         (b"\x89PNG\r\n\x1a\n", "-", "PNG"),
-        (_zip("word/document.xml"), "x.txt", "Word"),
+        (_zip("word/document.xml"), "x.txt", "the Word document cannot be read"),
+        (_zip("content.xml"), "x.txt", "an OpenDocument file"),
         (_zip("a.txt"), "x.md", "ZIP"),
         (b"hello", "x.epub", "not an EPUB"),
-        (b"hello", "x.pdf", "unsupported"),
+        (b"hello", "x.pdf", "is not a PDF"),
+        (b"hello", "x.odt", "unsupported"),
         (b"<html><body><script>x=1</script><img src=a.png></body></html>", "x.html", "no speak"),
         (codecs.BOM_UTF16_LE + b"\x00\xd8", "x.txt", "UTF-16"),
     ],
@@ -60,7 +62,7 @@ def test_refusals(data: bytes, name: str, message: str) -> None:
 
 
 def test_supported_extensions() -> None:
-    assert {".txt", ".md", ".html", ".htm", ".epub"} <= set(SUPPORTED_EXTENSIONS)
+    assert {".txt", ".md", ".html", ".htm", ".epub", ".pdf", ".docx"} <= set(SUPPORTED_EXTENSIONS)
 
 
 def test_markdown_sniffed_without_extension() -> None:
