@@ -190,6 +190,7 @@ def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngi
     state = prosody.initial_state(engine.voice.name)
     normal = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence"), state)
     slow = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", rate=0.6), state)
+
     def speech_s(meta: dict[str, Any]) -> float:
         return float(meta["speech_end_s"] - meta["speech_start_s"])
 
