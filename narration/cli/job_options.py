@@ -33,6 +33,7 @@ TABLE_MAX_ROWS = typer.Option(
     min=0,
     help="Larger tables are skipped with a spoken note.",
 )
+SPEED = typer.Option(1.0, "--speed", help="Speaking rate, 0.25 to 4 (1: the voice's own).")
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

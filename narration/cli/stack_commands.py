@@ -15,6 +15,7 @@ from narration.cli.common import connect, err_console, fail, handle_errors, prin
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.progress import follow_job
 from narration.errors import EXIT_JOB_FAILED
+from narration.jobs import SubmitRequest
 from narration.settings import child_environment
 
 
@@ -78,6 +79,7 @@ def run(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    speed: float = options.SPEED,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -93,21 +95,21 @@ def run(
         err_console.print("starting the local stack…")
         stack.up(settings, workers=workers)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output.suffix else "")
-    record = submit_document(
-        path,
+    request = SubmitRequest(
         voice=voice,
-        fmt=fmt,
+        format=fmt,
         title=title,
         author=author,
         loudness=loudness,
         bitrate=bitrate,
         chapters=chapters,
         split_chapters=split_chapters,
-        cover=cover,
         seed=seed,
+        speed=speed,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
+    record = submit_document(path, request, cover)
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
     final = follow_job(connect().records(), record["job_id"], show=True)

@@ -28,8 +28,12 @@ def start_job(
     document: Document,
     options: JobOptions,
     voice_info: dict[str, Any],
+    *,
+    job_id: str = "",
+    fields: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    job_id = new_job_id()
+    """Store the plan, create the job record (with `fields` added) and send the work."""
+    job_id = job_id or new_job_id()
     plan = make_plan(job_id, document, options, settings.segment_max_chunks)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
     chunks = services.chunks(job_id)
@@ -44,6 +48,7 @@ def start_job(
             "chunks_total": len(plan.chunks),
             "segments": len(plan.segments),
             "options": json.dumps(options.__dict__),
+            **(fields or {}),
         },
     )
     dispatch(plan, chunks)
@@ -62,7 +67,9 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
         missing += len(todo)
         first = todo[0]
         if first.index == 0:
-            state = initial_state(plan.options.voice, plan.options.seed).to_dict()
+            state = initial_state(
+                plan.options.voice, plan.options.seed, plan.options.speed
+            ).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
         steps = [synth.s(state, plan.job_id, first.seq)]
