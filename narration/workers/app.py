@@ -58,6 +58,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_routes": {
             "narration.synth": {"queue": "synth", "routing_key": "synth"},
             "narration.stitch": {"queue": "stitch", "routing_key": "stitch"},
+            "narration.hls": {"queue": "stitch", "routing_key": "stitch"},
         },
         "result_expires": 7 * 24 * 3600,
         "worker_hijack_root_logger": False,
