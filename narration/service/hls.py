@@ -33,8 +33,9 @@ def get_playlist(
     presigned: bool = False,
     expires: int = Query(3600, ge=1, le=MAX_PRESIGN_S),
 ) -> Response:
+    checked_job_id(job_id)
     services = context_of(request).services
-    record = services.records().get(checked_job_id(job_id))
+    record = services.records().get(job_id)
     store = services.store()
     key = services.keys(job_id).artifact(f"{HLS_DIR}/{PLAYLIST}")
     try:
@@ -60,6 +61,7 @@ def get_playlist(
 def get_segment(job_id: str, segment: str, request: Request) -> Response:
     if not _SEGMENT.match(segment):
         raise NotFound(f"no segment {segment[:64]!r}")
+    checked_job_id(job_id)
     services = context_of(request).services
-    key = services.keys(checked_job_id(job_id)).artifact(f"{HLS_DIR}/{segment}")
+    key = services.keys(job_id).artifact(f"{HLS_DIR}/{segment}")
     return stream_object(services.store().open_stream(key), key)

@@ -122,15 +122,17 @@ def list_jobs(request: Request, limit: int = Query(100, ge=1, le=1000)) -> dict[
 
 @router.get("/{job_id}", summary="A job record")
 def get_job(job_id: str, request: Request) -> dict[str, Any]:
-    return context_of(request).services.records().get(checked_job_id(job_id))
+    checked_job_id(job_id)
+    return context_of(request).services.records().get(job_id)
 
 
 @router.get("/{job_id}/events", summary="Progress as Server-Sent Events")
 def job_events(job_id: str, request: Request) -> StreamingResponse:
     """One event per record change (`queued`, `chunk`, `running`, …); the stream ends with
     the job's final status. Comments keep idle connections open."""
+    checked_job_id(job_id)
     records = context_of(request).services.records()
-    records.get(checked_job_id(job_id))
+    records.get(job_id)
 
     def stream() -> Iterator[str]:
         for event in records.follow(job_id, block_ms=5000):
@@ -159,7 +161,8 @@ def get_artifact(
     """`what`: audio, manifest, vtt, srt or marks. With `presign=true`, `{"url", "expires_in"}`."""
     if what not in ARTIFACTS:
         raise InputError(f"artifact must be one of {', '.join(ARTIFACTS)}")
-    store, key = jobs.artifact(context_of(request).services, checked_job_id(job_id), what)
+    checked_job_id(job_id)
+    store, key = jobs.artifact(context_of(request).services, job_id, what)
     if presign:
         return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
     return stream_object(store.open_stream(key), key)
@@ -180,13 +183,15 @@ def stream_object(body: tuple[Iterator[bytes], str, int], key: str) -> Streaming
 
 @router.post("/{job_id}/cancel", summary="Cancel a job")
 def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
+    checked_job_id(job_id)
     services = context_of(request).services
-    jobs.cancel(services, checked_job_id(job_id))
+    jobs.cancel(services, job_id)
     return services.records().get(job_id)
 
 
 @router.post("/{job_id}/resume", summary="Resume a job that did not succeed")
 def resume_job(job_id: str, request: Request) -> dict[str, Any]:
+    checked_job_id(job_id)
     services = context_of(request).services
-    missing = jobs.resume(services, checked_job_id(job_id))
+    missing = jobs.resume(services, job_id)
     return {**services.records().get(job_id), "chunks_to_make": missing}

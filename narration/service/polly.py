@@ -234,7 +234,8 @@ def get_speech_synthesis_task(TaskId: str, request: Request) -> dict[str, Any]:
     if not re.match(r"^[a-zA-Z0-9_-]{1,128}$", TaskId):
         raise ApiError(400, "InvalidTaskIdException", "TaskId is not valid")
     try:
-        record = context.services.records().get(checked_job_id(TaskId))
+        checked_job_id(TaskId)
+        record = context.services.records().get(TaskId)
     except InputError:
         raise ApiError(404, "SynthesisTaskNotFoundException", f"no task {TaskId}") from None
     if "polly" not in record:
