@@ -21,6 +21,7 @@ from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.services import Services
 from narration.settings import Settings
+from narration.workers.app import JOB_PRIORITY
 from narration.workers.submit import dispatch, start_job
 
 WHAT_KEYS: Final = {
@@ -126,10 +127,12 @@ def submit(
     cover: Cover | None = None,
     job_id: str = "",
     fields: dict[str, Any] | None = None,
+    priority: int = JOB_PRIORITY,
 ) -> dict[str, Any]:
     """Plan and start a job for a parsed document; returns the new job record.
 
-    `fields` are added to the job record (the Polly API keeps its task's fields there).
+    `fields` are added to the job record (the Polly API keeps its task's fields there);
+    `priority` orders its messages on the queues (`workers.submit.SHORT_PRIORITY` goes first).
     """
     options, voice = job_options(settings, request)
     check_output_free(services, request.output)
@@ -138,7 +141,16 @@ def submit(
         key = f"{services.prefix}/covers/{secrets.token_hex(8)}{cover.suffix}"
         services.store().put_bytes(key, cover.data, cover.mime)
         options = replace(options, cover_key=key)
-    return start_job(services, settings, document, options, voice, job_id=job_id, fields=fields)
+    return start_job(
+        services,
+        settings,
+        document,
+        options,
+        voice,
+        job_id=job_id,
+        fields=fields,
+        priority=priority,
+    )
 
 
 def artifact(services: Services, job: str, what: str) -> tuple[ObjectStore, str]:

@@ -1,7 +1,8 @@
 """Short texts synthesised while the caller waits (Polly SynthesizeSpeech, OpenAI speech).
 
 The service loads no voice: a short text becomes an ordinary job on the same queues (one or a
-few chunks, so one or two chains and a stitch), and the request waits for its job record to end,
+few chunks, so one or two chains and a stitch), sent at the highest priority so it overtakes
+the queued chunks of long jobs (the fast path), and the request waits for its job record to end,
 then answers with the stored audio. The result is the same audio `narrate submit` makes for the
 same text and options.
 """
@@ -22,6 +23,7 @@ from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import InputError, PermanentError, RetryableError
 from narration.pipeline.ingest import load_document
 from narration.service.context import ServiceContext
+from narration.workers.app import SHORT_PRIORITY
 
 WAIT_TIMEOUT_S: Final = 300.0
 SPEECH_KIND: Final = "speech"
@@ -52,7 +54,14 @@ def speak(
     """Submit `text` as a job, wait for it to end, and return its audio (and speech marks)."""
     services = context.services
     document = load_document(text.encode(), "speech.txt")
-    record = jobs.submit(services, context.settings, document, request, fields={"kind": "speech"})
+    record = jobs.submit(
+        services,
+        context.settings,
+        document,
+        request,
+        fields={"kind": SPEECH_KIND},
+        priority=SHORT_PRIORITY,
+    )
     job_id = record["job_id"]
     final = wait_final(context, job_id, WAIT_TIMEOUT_S)
     if final["status"] != "succeeded":

@@ -24,6 +24,11 @@ from narration.workers import context, retention
 _LOGGER = logging.getLogger(__name__)
 
 REDELIVERY_SCAN_S: Final = 5.0
+JOB_PRIORITY: Final = 6
+"""Priority of a job's messages. On the Redis transport 0 is taken first (kombu keeps one list
+per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
+speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
+SHORT_PRIORITY: Final = 0
 
 app = Celery("narration", include=["narration.workers.tasks"])
 

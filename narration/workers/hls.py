@@ -1,11 +1,11 @@
 """Listen while it renders: append a job's HLS segments as its chunks complete in order.
 
-After each chunk of a job with the `hls` option, a small task on the stitch queue runs
-`advance`: under a per-job lock it turns every chunk now complete in order into one segment
-(the chunk's speech and the pause after it, AAC in MPEG-TS) under `<job>/hls/`, then rewrites
-the playlist. Chunks finishing out of order wait for the ones before them. The segments are a
-preview: they are not loudness-mastered like the final output (the chunks are level-matched
-already).
+After each chunk of a job with the `hls` option, a thread of the worker (`advance_soon`) and a
+small task on the stitch queue (the catch-up) run `advance`: under a per-job lock it turns
+every chunk now complete in order into one segment (the chunk's speech and the pause after it,
+AAC in MPEG-TS) under `<job>/hls/`, then rewrites the playlist. Chunks finishing out of order
+wait for the ones before them. The segments are a preview: they are not loudness-mastered like
+the final output (the chunks are level-matched already).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import wave
 from typing import Any, Final
 
@@ -52,6 +53,22 @@ def advance(context: WorkerContext, job_id: str) -> int:
         total = len(context.plan(job_id).chunks)
         if len(durations) >= total or not context.chunks(job_id).is_done(len(durations)):
             return added
+
+
+def advance_soon(context: WorkerContext, job_id: str) -> None:
+    """Run `advance` in a thread of this worker process, right after a chunk is stored, so a
+    segment need not wait for a free worker; the `narration.hls` task sent beside it catches up
+    whatever a thread dies with (acks late, like every task)."""
+    threading.Thread(
+        target=_advance_logged, args=(context, job_id), name="narration-hls", daemon=True
+    ).start()
+
+
+def _advance_logged(context: WorkerContext, job_id: str) -> None:
+    try:
+        advance(context, job_id)
+    except Exception as error:
+        _LOGGER.warning("job %s: HLS playlist not grown now: %s", job_id, error)
 
 
 def _read_state(context: WorkerContext, job_id: str) -> list[float]:

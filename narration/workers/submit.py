@@ -19,6 +19,7 @@ from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
 from narration.services import Services
 from narration.settings import Settings
+from narration.workers.app import JOB_PRIORITY
 from narration.workers.tasks import stitch, synth
 
 
@@ -31,6 +32,7 @@ def start_job(
     *,
     job_id: str = "",
     fields: dict[str, Any] | None = None,
+    priority: int = JOB_PRIORITY,
 ) -> dict[str, Any]:
     """Store the plan, create the job record (with `fields` added) and send the work."""
     job_id = job_id or new_job_id()
@@ -51,11 +53,11 @@ def start_job(
             **(fields or {}),
         },
     )
-    dispatch(plan, chunks)
+    dispatch(plan, chunks, priority)
     return record
 
 
-def dispatch(plan: Plan, chunks: ChunkStore) -> int:
+def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
     chains = []
@@ -72,13 +74,16 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
             ).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [synth.s(state, plan.job_id, first.seq)]
-        steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
+        steps = [synth.s(state, plan.job_id, first.seq).set(priority=priority)]
+        steps += [
+            synth.s(plan.job_id, chunk.seq).set(priority=priority)
+            for chunk in segment[first.index + 1 :]
+        ]
         chains.append(chain(*steps))
     if chains:
-        result = chord(chains)(stitch.si(plan.job_id))
+        result = chord(chains)(stitch.si(plan.job_id).set(priority=priority))
     else:
-        result = stitch.si(plan.job_id).apply_async()
+        result = stitch.si(plan.job_id).apply_async(priority=priority)
     _stop_listening(result)
     return missing
 

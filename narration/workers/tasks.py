@@ -16,7 +16,7 @@ from celery.exceptions import Ignore
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
 from narration.workers import hls, steps
-from narration.workers.app import app
+from narration.workers.app import SHORT_PRIORITY, app
 from narration.workers.context import WorkerContext, current
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,7 +49,8 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
             raise Ignore()
         next_state = steps.make_chunk(context, state, job_id, seq)
         if context.plan(job_id).options.hls:
-            hls_segments.delay(job_id)
+            hls.advance_soon(context, job_id)
+            hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
         return next_state
     except Ignore:
         raise
