@@ -13,9 +13,11 @@ cache. Target: ≤ 2 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -45,6 +47,29 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def start_serve(bs: BenchStack) -> Iterator[str]:
+    """`narrate serve` over the bench stack (no keys, loopback); its base URL while it runs."""
+    port = _free_port()
+    log = bs.settings.home / "stack" / "bench-serve.log"
+    env = child_environment(bs.settings, base=clean_environ())
+    serve = stack.spawn(stack.serve_command("127.0.0.1", port), log, env)
+    try:
+        api = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{api}/healthz").raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield api
+    finally:
+        stack.stop_process(serve)
 
 
 def _wait_job(client: httpx.Client, job_id: str, timeout_s: float = 600) -> None:
@@ -84,21 +109,8 @@ def bench(runs: int) -> str:
     base = bench_text(DOCUMENT_CHARS)
     with BenchStack.running() as bs:
         bs.start_workers(1, concurrency=stack.processes_per_worker(1))
-        port = _free_port()
-        log = bs.settings.home / "stack" / "bench-serve.log"
-        env = child_environment(bs.settings, base=clean_environ())
-        serve = stack.spawn(stack.serve_command("127.0.0.1", port), log, env)
-        try:
-            client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client.get("/healthz").raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+        with start_serve(bs) as api:
+            client = httpx.Client(base_url=api, timeout=60)
             warm = client.post("/v1/jobs", files={"document": ("warm.txt", base.encode())})
             _wait_job(client, warm.json()["job_id"])
             results = []
@@ -113,8 +125,6 @@ def bench(runs: int) -> str:
                 )
                 _wait_job(client, job_id)
                 loads.append(load_note())
-        finally:
-            stack.stop_process(serve)
     times = [r[0] for r in results]
     rows = [
         _row("submit → job accepted (s)", [r[2] for r in results]),

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from narration import jobs
+from narration.adapters.job_records import new_job_id
 from narration.errors import InputError
 from narration.pipeline.ingest import load_document
 from narration.service import speech
@@ -207,8 +208,6 @@ def start_speech_synthesis_task(body: StartTaskRequest, request: Request) -> dic
             "InvalidS3BucketException",
             f"bucket {body.OutputS3BucketName} does not exist or this service may not write it",
         )
-    from narration.adapters.job_records import new_job_id
-
     job_id = new_job_id()
     key = f"{body.OutputS3KeyPrefix}{job_id}.{EXTENSION[body.OutputFormat]}"
     fields["OutputUri"] = f"{services.s3_endpoint.rstrip('/')}/{body.OutputS3BucketName}/{key}"

@@ -294,3 +294,28 @@ def test_native_cancel_and_resume(api: str) -> None:
         assert late.status_code == 400 and "already ended" in late.json()["error"]["message"]
         bad = client.post("/v1/jobs", files={"document": ("x.bin", b"\x00\x01\x02" * 100)})
         assert bad.status_code == 400 and "error" in bad.json()
+
+
+def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
+    chapters = 30
+    book = "".join(
+        f"# Chapter {n}\n\nThe keeper wrote line {n} in the book.\n\n" for n in range(chapters)
+    )
+    with native(api) as client:
+        answer = client.post(
+            "/v1/jobs", files={"document": ("book.md", book.encode())}, data={"hls": "false"}
+        )
+        assert answer.status_code == 201, answer.text
+        long_job = answer.json()
+        assert long_job["chunks_total"] == chapters and long_job["segments"] == chapters
+        job_url = f"/v1/jobs/{long_job['job_id']}"
+        wait_until(lambda: client.get(job_url).json()["status"] == "running", 120, "the book")
+        speech = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET).audio.speech.create(
+            model="tts-1", voice="alloy", input="A short answer.", response_format="wav"
+        )
+        behind = client.get(job_url).json()
+        client.post(f"{job_url}/cancel")
+    assert _wav_seconds(speech.content) > 0.5
+    # Sent after 30 queued one-chunk chains, the short request still came first: at most the
+    # chunks already running or reserved by the worker were made before it.
+    assert behind["status"] == "running" and behind["chunks_done"] <= chapters // 2, behind

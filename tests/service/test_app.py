@@ -6,6 +6,7 @@ None of these reach the broker or storage: each request is refused before it wou
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from narration.service.app import create_app
 from narration.service.auth import check_bind, parse_api_keys
 from narration.service.openapi import schema
 from narration.settings import Settings
+from tests.conftest import narrate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,6 +90,13 @@ def test_no_keys_means_loopback_only() -> None:
     with pytest.raises(InputError, match="api_keys"):
         check_bind("0.0.0.0", {})
     check_bind("0.0.0.0", {"id": "secret"})
+
+
+def test_serve_refuses_a_public_bind_without_keys() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATION_")}
+    refused = narrate(env, "serve", "--host", "0.0.0.0", "--port", "1", timeout=60)
+    assert refused.returncode == 2
+    assert "refusing to listen on 0.0.0.0 with no API keys" in refused.stderr
 
 
 def test_malformed_keys_are_refused_without_echoing_them() -> None:
