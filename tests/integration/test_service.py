@@ -307,7 +307,7 @@ def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
         )
         assert answer.status_code == 201, answer.text
         long_job = answer.json()
-        assert long_job["chunks_total"] == chapters and long_job["segments"] == chapters
+        assert int(long_job["segments"]) == chapters
         job_url = f"/v1/jobs/{long_job['job_id']}"
         wait_until(lambda: client.get(job_url).json()["status"] == "running", 120, "the book")
         speech = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET).audio.speech.create(
@@ -316,6 +316,8 @@ def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
         behind = client.get(job_url).json()
         client.post(f"{job_url}/cancel")
     assert _wav_seconds(speech.content) > 0.5
-    # Sent after 30 queued one-chunk chains, the short request still came first: at most the
-    # chunks already running or reserved by the worker were made before it.
-    assert behind["status"] == "running" and behind["chunks_done"] <= chapters // 2, behind
+    # Sent behind 30 queued chains, the short request still came first: only the chunks already
+    # running or reserved by the worker, and those the other process made while the short job
+    # stitched, were made before it. In arrival order it would have waited for 30 or more.
+    assert behind["status"] == "running", behind
+    assert behind["chunks_done"] <= long_job["chunks_total"] // 3, behind
