@@ -80,27 +80,22 @@ def _wait_job(client: httpx.Client, job_id: str, timeout_s: float = 600) -> None
         time.sleep(0.5)
 
 
-def first_audio(client: httpx.Client, text: str) -> tuple[float, float, float, float, str]:
-    """Seconds from submit to: the job accepted, its first chunk stored, its first segment
-    playable; that segment's audio seconds; the job id."""
+def first_audio(client: httpx.Client, text: str) -> tuple[float, float, float, str]:
+    """Seconds from submit to: the job accepted, its first segment playable; that segment's
+    audio seconds; the job id."""
     started = time.monotonic()
     answer = client.post("/v1/jobs", files={"document": ("run.txt", text.encode())})
     answer.raise_for_status()
     accepted = time.monotonic() - started
     job_id = answer.json()["job_id"]
-    chunk_stored = float("nan")
     while True:
-        if chunk_stored != chunk_stored and client.get(f"/v1/jobs/{job_id}").json()["chunks_done"]:
-            chunk_stored = time.monotonic() - started
         playlist = client.get(f"/v1/jobs/{job_id}/hls/playlist.m3u8").text
         if "#EXTINF" in playlist:
             segment = client.get(f"/v1/jobs/{job_id}/hls/000000.ts")
             if segment.status_code == 200 and segment.content:
                 elapsed = time.monotonic() - started
                 duration = float(playlist.split("#EXTINF:", 1)[1].split(",", 1)[0])
-                if chunk_stored != chunk_stored:
-                    chunk_stored = elapsed
-                return accepted, chunk_stored, elapsed, duration, job_id
+                return accepted, elapsed, duration, job_id
         time.sleep(POLL_S)
 
 
@@ -116,10 +111,10 @@ def bench(runs: int) -> str:
             results = []
             for run in range(runs):
                 text = f"This is listening run {run} of {time.time():.0f}.\n\n{base}"
-                accepted, stored, elapsed, segment_s, job_id = first_audio(client, text)
-                results.append((elapsed, segment_s, accepted, stored))
+                accepted, elapsed, segment_s, job_id = first_audio(client, text)
+                results.append((elapsed, segment_s, accepted))
                 print(
-                    f"run {run + 1}: accepted {accepted:.2f} s, first chunk stored {stored:.2f} s, "
+                    f"run {run + 1}: accepted {accepted:.2f} s, "
                     f"first audio playable {elapsed:.2f} s (segment of {segment_s:.1f} s)",
                     file=sys.stderr,
                 )
@@ -128,7 +123,6 @@ def bench(runs: int) -> str:
     times = [r[0] for r in results]
     rows = [
         _row("submit → job accepted (s)", [r[2] for r in results]),
-        _row("submit → first chunk stored (s)", [r[3] for r in results]),
         [
             "submit → first segment playable (s)",
             f"{median(times):.2f}",
