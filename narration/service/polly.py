@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from narration import jobs
 from narration.adapters.job_records import new_job_id
+from narration.adapters.object_store import validate_key
 from narration.errors import InputError
 from narration.pipeline.ingest import load_document
 from narration.service import speech
@@ -210,6 +211,10 @@ def start_speech_synthesis_task(body: StartTaskRequest, request: Request) -> dic
         )
     job_id = new_job_id()
     key = f"{body.OutputS3KeyPrefix}{job_id}.{EXTENSION[body.OutputFormat]}"
+    try:
+        validate_key(key)
+    except InputError as error:
+        raise ApiError(400, "InvalidS3KeyException", str(error)) from None
     fields["OutputUri"] = f"{services.s3_endpoint.rstrip('/')}/{body.OutputS3BucketName}/{key}"
     fields["OutputLocation"] = f"s3://{body.OutputS3BucketName}/{key}"
     if body.SnsTopicArn:
