@@ -47,6 +47,10 @@ class Settings:
     visibility_timeout_s: int = 300
     chunk_retention_days: float = 7.0
     segment_max_chunks: int = 10
+    api_keys: str = ""
+    """`narrate serve`'s keys: comma-separated `id:secret` pairs (secrets are never printed)."""
+    speech_max_chars: int = 4096
+    """Longest text the short speech endpoints (Polly SynthesizeSpeech, OpenAI) accept."""
     config_file: Path | None = field(default=None, compare=False)
     """The file these settings were read from, handed on to the processes we start."""
 
@@ -58,7 +62,7 @@ class Settings:
     def __repr__(self) -> str:
         """Never print secrets."""
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in ("s3_secret_key", "s3_access_key"):
+        for name in ("s3_secret_key", "s3_access_key", "api_keys"):
             if shown[name]:
                 shown[name] = "***"
         shown["broker_url"] = redact_url(self.broker_url)

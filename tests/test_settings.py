@@ -63,8 +63,9 @@ def test_secrets_never_appear_in_repr() -> None:
         environ={
             "NARRATION_BROKER_URL": "redis://:hunter2@db:6379/0",
             "NARRATION_S3_SECRET_KEY": "s3cr3t",
+            "NARRATION_API_KEYS": "reader:k3yk3y",
         }
     )
     text = repr(settings)
-    assert "hunter2" not in text and "s3cr3t" not in text
+    assert "hunter2" not in text and "s3cr3t" not in text and "k3yk3y" not in text
     assert redact_url("redis://user:pw@host:1/0") == "redis://user:***@host:1/0"

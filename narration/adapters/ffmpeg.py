@@ -315,3 +315,15 @@ class FfmpegEncoder:
             self.close()
         else:
             self.abort()
+
+
+def encode_ts_segment(pcm: bytes, sample_rate: int, offset_s: float, bitrate: str = "64k") -> bytes:
+    """One HLS segment: s16le mono PCM as AAC in MPEG-TS, its timestamps starting at `offset_s`
+    so that consecutive segments play as one continuous stream."""
+    command = [ffmpeg_exe(), "-v", "error", "-f", "s16le", "-ar", str(sample_rate), "-ac", "1"]
+    command += ["-i", "pipe:0", "-c:a", "aac", "-b:a", bitrate]
+    command += ["-output_ts_offset", f"{offset_s:.6f}", "-f", "mpegts", "pipe:1"]
+    done = subprocess.run(command, input=pcm, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise PermanentError(f"cannot encode an HLS segment: {done.stderr.decode()[-300:]}")
+    return done.stdout

@@ -9,6 +9,7 @@ from the broker to `RetryableError` (both exit 3 at the CLI; tasks retry the sec
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import json
@@ -26,6 +27,9 @@ FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
 _INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
+_UNLOCK_SCRIPT: Final = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
 _FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
 
 
@@ -96,6 +100,8 @@ class JobRecords(Protocol):
     def follow(self, job_id: str, block_ms: int = ...) -> Iterator[dict[str, Any] | None]: ...
     def list(self, limit: int = ...) -> list[dict[str, Any]]: ...
     def is_cancelled(self, job_id: str) -> bool: ...
+    def try_lock(self, name: str, ttl_s: int) -> str | None: ...
+    def unlock(self, name: str, token: str) -> None: ...
 
 
 class RedisJobRecords:
@@ -237,6 +243,46 @@ class RedisJobRecords:
             except JobNotFound:
                 self._redis.zrem(_JOBS_INDEX, job_id)
         return records
+
+    @_redis_errors_mapped
+    def try_lock(self, name: str, ttl_s: int) -> str | None:
+        """Take the lock `name` for at most `ttl_s`; its token, or None if someone holds it."""
+        token = secrets.token_hex(8)
+        taken = self._redis.set(f"narration:lock:{name}", token, nx=True, ex=ttl_s)
+        return token if taken else None
+
+    @_redis_errors_mapped
+    def unlock(self, name: str, token: str) -> None:
+        """Let go of a lock taken with `token` (never one that expired and was taken since)."""
+        self._redis.eval(_UNLOCK_SCRIPT, 1, f"narration:lock:{name}", token)
+
+    @_redis_errors_mapped
+    def page(
+        self, cursor: str, count: int, accept: Callable[[dict[str, Any]], bool]
+    ) -> tuple[builtins.list[dict[str, Any]], str]:
+        """Up to `count` records that `accept` takes, newest first, created before `cursor`
+        ('' for the newest); and the cursor of the next page ('' when there is none).
+
+        The cursor is a creation time, so jobs created while a client pages do not shift it.
+        """
+        found: builtins.list[dict[str, Any]] = []
+        upper = f"({cursor}" if cursor else "+inf"
+        while True:
+            batch = self._redis.zrevrangebyscore(
+                _JOBS_INDEX, upper, "-inf", start=0, num=100, withscores=True
+            )
+            for job_id, score in batch:
+                upper = f"({score!r}"
+                try:
+                    record = self.get(job_id)
+                except JobNotFound:
+                    continue
+                if accept(record):
+                    if len(found) == count:
+                        return found, repr(found[-1]["created_at"])
+                    found.append(record)
+            if len(batch) < 100:
+                return found, ""
 
     @_redis_errors_mapped
     def is_cancelled(self, job_id: str) -> bool:

@@ -43,6 +43,7 @@ class ObjectStore(Protocol):
 
     def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
+    def open_stream(self, key: str) -> tuple[Iterator[bytes], str, int]: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int: ...
     def upload_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
@@ -130,6 +131,18 @@ class S3Store:
             with _mapped(self.bucket):
                 self._client.create_bucket(Bucket=self.bucket)
 
+    def bucket_exists(self) -> bool:
+        """Whether the bucket exists and these credentials may use it."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except botocore.exceptions.ClientError as error:
+            if _code(error) in ("404", "NoSuchBucket", "NotFound", "403", "AccessDenied"):
+                return False
+            raise _translate(error, self.bucket) from error
+        except _CONNECTION_ERRORS as error:
+            raise RetryableError(f"object storage unreachable: {error}") from error
+        return True
+
     def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
     ) -> None:
@@ -142,6 +155,24 @@ class S3Store:
         with _mapped(key):
             body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             return body
+
+    def open_stream(
+        self, key: str, block_bytes: int = 256 * 1024
+    ) -> tuple[Iterator[bytes], str, int]:
+        """An object's bytes as blocks (for serving it without holding it), its content type
+        and its length."""
+        with _mapped(key):
+            reply = self._client.get_object(Bucket=self.bucket, Key=key)
+
+        def blocks() -> Iterator[bytes]:
+            with _mapped(key):
+                yield from reply["Body"].iter_chunks(block_bytes)
+
+        return (
+            blocks(),
+            str(reply.get("ContentType") or "application/octet-stream"),
+            int(reply["ContentLength"]),
+        )
 
     def exists(self, key: str) -> bool:
         try:
@@ -219,6 +250,10 @@ class MemoryStore:
             return self.objects[key]
         except KeyError:
             raise ObjectNotFound(key) from None
+
+    def open_stream(self, key: str) -> tuple[Iterator[bytes], str, int]:
+        data = self.get_bytes(key)
+        return iter([data]), "application/octet-stream", len(data)
 
     def exists(self, key: str) -> bool:
         return key in self.objects

@@ -1,25 +1,22 @@
-"""Documents for the CLI: read and parse one, describe its plan, check titles, upload a cover."""
+"""Documents for the CLI: read and parse one, describe its plan, read a cover image."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
 from narration.adapters.sources import read_source
 from narration.errors import InputError
+from narration.jobs import Cover
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.ingest import ReadingOptions, load_document
-from narration.pipeline.plan import JobOptions
 from narration.services import Services, resolve
 from narration.settings import Settings
 
 CHARS_PER_SECOND: Final = 18.4
 """Measured speaking rate of en_US-joe-medium (34,404 characters → 1,871 s)."""
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
-MAX_TITLE_CHARS: Final = 300
 
 
 def read_document(
@@ -83,25 +80,13 @@ def describe(document: Document, with_chunks: bool) -> dict[str, Any]:
     }
 
 
-def check_title(value: str) -> str:
-    """Titles and authors end up in tags and object metadata: no control characters."""
-    if _CONTROL.search(value):
-        raise InputError("--title/--author must not contain control characters")
-    if len(value) > MAX_TITLE_CHARS:
-        raise InputError(f"--title/--author is longer than {MAX_TITLE_CHARS} characters")
-    return value.strip()
-
-
-def upload_cover(options: JobOptions, cover: Path, services: Any) -> JobOptions:
+def read_cover(cover: Path | None) -> Cover | None:
+    """The `--cover` image, checked to be a JPEG or PNG file."""
+    if cover is None:
+        return None
     if not cover.is_file():
         raise InputError(f"cover image not found: {cover}")
-    head = cover.read_bytes()[:8]
-    if not (head.startswith(b"\xff\xd8") or head.startswith(b"\x89PNG")):
-        raise InputError(f"cover image must be JPEG or PNG: {cover}")
-    import secrets
-
-    key = f"{services.prefix}/covers/{secrets.token_hex(8)}{cover.suffix.lower()}"
-    services.store().upload_file(
-        key, cover, "image/png" if head.startswith(b"\x89") else "image/jpeg"
-    )
-    return replace(options, cover_key=key)
+    try:
+        return Cover.from_bytes(cover.read_bytes(), str(cover))
+    except OSError as error:
+        raise InputError(f"cannot read {cover}: {error.strerror or error}") from None

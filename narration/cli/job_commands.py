@@ -7,28 +7,13 @@ from typing import Any
 
 import typer
 
-from narration.adapters.job_records import FINAL_STATUSES
-from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration import jobs
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
-from narration.cli.documents import check_title, read_document, skipped_lines, upload_cover
+from narration.cli.documents import read_cover, read_document, skipped_lines
 from narration.cli.progress import follow_job
-from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
-from narration.pipeline.ingest import ReadingOptions
-from narration.pipeline.lexicon import for_voice
-from narration.pipeline.markup import phonemes_for_voice
-from narration.pipeline.plan import JobOptions, Plan, select_chapters
-from narration.services import Services
-from narration.workers.submit import dispatch, start_job
-
-WHAT_KEYS = {
-    "manifest": "manifest.json",
-    "vtt": "captions.vtt",
-    "srt": "captions.srt",
-    "marks": "marks.json",
-}
 
 
 @app.command()
@@ -48,6 +33,10 @@ def submit(
     seed: int = options.SEED,
     lexicon: list[str] = options.LEXICON,
     text_type: str = options.TEXT_TYPE,
+    speed: float = options.SPEED,
+    hls: bool = typer.Option(
+        False, "--hls", help="Grow an HLS playlist while it renders (listen while it renders)."
+    ),
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -56,10 +45,9 @@ def submit(
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Submit a document for narration."""
-    record = submit_document(
-        path,
+    request = jobs.SubmitRequest(
         voice=voice,
-        fmt=fmt,
+        format=fmt,
         title=title,
         author=author,
         output=output,
@@ -67,13 +55,15 @@ def submit(
         bitrate=bitrate,
         chapters=chapters,
         split_chapters=split_chapters,
-        cover=cover,
         seed=seed,
         lexicons=tuple(lexicon),
         text_type=text_type,
+        speed=speed,
+        hls=hls,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
+    record = submit_document(path, request, cover)
     if not wait:
         if json_output:
             print_json({"job_id": record["job_id"]})
@@ -90,72 +80,28 @@ def submit(
 
 def submit_document(
     path: str,
-    *,
-    voice: str = "",
-    fmt: str = "",
-    title: str = "",
-    author: str = "",
-    output: str = "",
-    loudness: float | None = None,
-    bitrate: str = "",
-    chapters: str = "",
-    split_chapters: bool = False,
+    request: jobs.SubmitRequest,
     cover: Path | None = None,
-    seed: int = 0,
-    lexicons: tuple[str, ...] = (),
-    text_type: str = "",
-    keep_front_matter: bool = False,
-    reading: ReadingOptions | None = None,
 ) -> dict[str, Any]:
     """Read a document, check the options against this process's settings, submit the job.
 
     Empty options take their defaults from the settings; returns the new job record.
     """
     settings = state.settings
-    voice_info = find_voice(voice or settings.voice, settings.voice_dirs)
-    options = JobOptions(
-        voice=voice or settings.voice,
-        format=(fmt or settings.format).lower(),
-        title=check_title(title),
-        author=check_title(author),
-        output_uri=output,
-        loudness_lufs=settings.loudness_lufs if loudness is None else loudness,
-        bitrate=bitrate,
-        seed=seed,
-        chapters=chapters,
-        split_chapters=split_chapters,
-        lexicons=lexicons,
-    )
+    jobs.job_options(settings, request)
     services = connect()
-    lexicon = None
-    if lexicons:
-        merged = services.lexicons().load(lexicons)
-        lexicon = for_voice(merged, phoneme_symbols(voice_info), voice_info.name)
-    if output:
-        target = parse_s3_uri(output)
-        if services.store(target.bucket).exists(target.key):
-            raise InputError(f"{output} already exists; choose another --output key")
+    jobs.check_output_free(services, request.output)
     document = read_document(
         path,
         settings,
         services,
-        keep_front_matter=keep_front_matter,
-        reading=reading,
-        text_type=text_type,
+        keep_front_matter=request.keep_front_matter,
+        reading=request.reading,
+        text_type=request.text_type,
     )
-    document = phonemes_for_voice(document, phoneme_symbols(voice_info), voice_info.name)
     for line in skipped_lines(document):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
-    document = select_chapters(document, chapters)
-    if cover is not None:
-        options = upload_cover(options, cover, services)
-    voice_dict = {
-        "name": voice_info.name,
-        "language": voice_info.language,
-        "sample_rate": voice_info.sample_rate,
-        "engine": voice_info.engine,
-    }
-    return start_job(services, settings, document, options, voice_dict, lexicon)
+    return jobs.submit(services, settings, document, request, cover=read_cover(cover))
 
 
 @app.command()
@@ -220,7 +166,7 @@ def fetch(
 ) -> None:
     """Download a finished job's audio or one of its artifacts."""
     services = connect()
-    store, key = _artifact(services, job, what)
+    store, key = jobs.artifact(services, job, what)
     if output.is_dir():
         output = output / Path(key).name
     tmp = output.with_name(f".{output.name}.part")
@@ -241,31 +187,15 @@ def url(
     expires: int = typer.Option(3600, "--expires", min=1, max=7 * 24 * 3600),
 ) -> None:
     """Print a presigned HTTPS URL for a finished job's audio or artifact."""
-    store, key = _artifact(connect(), job, what)
+    store, key = jobs.artifact(connect(), job, what)
     typer.echo(store.presign(key, expires))
-
-
-def _artifact(services: Services, job: str, what: str) -> tuple[ObjectStore, str]:
-    record = services.records().get(job)
-    if what == "audio":
-        if record["status"] != "succeeded" or not record.get("output_uri"):
-            raise InputError(f"job {job} has no audio yet (status: {record['status']})")
-        location = parse_s3_uri(record["output_uri"])
-        return services.store(location.bucket), location.key
-    if what not in WHAT_KEYS:
-        raise InputError(f"--what must be audio, {', '.join(WHAT_KEYS)}")
-    if record["status"] != "succeeded":
-        raise InputError(f"job {job} has no {what} yet (status: {record['status']})")
-    return services.store(), services.keys(job).artifact(WHAT_KEYS[what])
 
 
 @app.command()
 @handle_errors
 def cancel(job: str) -> None:
     """Cancel a job: no chunk starts after this."""
-    records = connect().records()
-    if not records.set_status(job, "cancelled"):
-        raise InputError(f"job {job} already ended ({records.get(job)['status']})")
+    jobs.cancel(connect(), job)
     err_console.print(f"job {job} cancelled")
 
 
@@ -274,17 +204,10 @@ def cancel(job: str) -> None:
 def resume(job: str, wait: bool = typer.Option(False, "--wait")) -> None:
     """Re-run only the missing chunks of a failed or interrupted job, then stitch."""
     services = connect()
-    records = services.records()
-    record = records.get(job)
-    if record["status"] == "succeeded":
-        raise InputError(f"job {job} already succeeded")
-    chunks = services.chunks(job)
-    plan = Plan.from_json(chunks.objects.get_bytes(chunks.keys.plan))
-    records.update(job, status="queued", error="", finished_at="")
-    missing = dispatch(plan, chunks)
+    missing = jobs.resume(services, job)
     err_console.print(f"job {job}: {missing} chunk(s) to make, then stitch")
     if wait:
-        final = follow_job(records, job, show=True)
+        final = follow_job(services.records(), job, show=True)
         raise typer.Exit(EXIT_OK if final["status"] == "succeeded" else EXIT_JOB_FAILED)
 
 
@@ -292,9 +215,5 @@ def resume(job: str, wait: bool = typer.Option(False, "--wait")) -> None:
 @handle_errors
 def purge(job: str) -> None:
     """Delete a job's intermediate chunk objects (its outputs stay)."""
-    services = connect()
-    record = services.records().get(job)
-    if record["status"] not in FINAL_STATUSES:
-        raise InputError(f"job {job} is still {record['status']}; cancel it first")
-    removed = services.chunks(job).purge()
+    removed = jobs.purge(connect(), job)
     err_console.print(f"job {job}: removed {removed} intermediate object(s)")

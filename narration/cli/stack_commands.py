@@ -15,6 +15,7 @@ from narration.cli.common import connect, err_console, fail, handle_errors, prin
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.progress import follow_job
 from narration.errors import EXIT_JOB_FAILED
+from narration.jobs import SubmitRequest
 from narration.settings import child_environment
 
 
@@ -22,23 +23,49 @@ from narration.settings import child_environment
 @handle_errors
 def up(
     workers: int = typer.Option(1, "--workers", min=0, help="Worker processes to run."),
+    serve: bool = typer.Option(False, "--serve", help="Also run `narrate serve` (loopback)."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port of --serve."),
     json_output: bool = typer.Option(False, "--json", help="Print the stack as JSON."),
 ) -> None:
     """Start the embedded local stack (Valkey, SeaweedFS S3, workers) in the background."""
-    info = stack.up(state.settings, workers=workers)
+    info = stack.up(state.settings, workers=workers, serve_port=port if serve else None)
     summary = {
         "home": str(state.settings.home),
         "broker": info["broker_url"].split("@")[-1],
         "s3_endpoint": info["s3_endpoint"],
         "workers": len(info["pids"]["workers"]),
     }
+    if info.get("serve_url"):
+        summary["serve_url"] = info["serve_url"]
     if json_output:
         print_json(summary)
     else:
         err_console.print(
             f"local stack up: broker {summary['broker']}, S3 {summary['s3_endpoint']}, "
             f"{summary['workers']} worker(s); logs in {state.settings.home / 'stack'}"
+            + (f"; API at {summary['serve_url']}" if "serve_url" in summary else "")
         )
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535),
+) -> None:
+    """Run the HTTP service (Polly-compatible, OpenAI-compatible and native job APIs).
+
+    Any address but loopback needs API keys (setting api_keys). It loads no voice: every
+    synthesis goes through the workers.
+    """
+    import uvicorn
+
+    from narration.service.app import create_app
+    from narration.service.auth import check_bind, parse_api_keys
+
+    settings = state.settings
+    check_bind(host, parse_api_keys(settings.api_keys))
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="info")
 
 
 @app.command()
@@ -80,6 +107,7 @@ def run(
     seed: int = options.SEED,
     lexicon: list[str] = options.LEXICON,
     text_type: str = options.TEXT_TYPE,
+    speed: float = options.SPEED,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -95,23 +123,23 @@ def run(
         err_console.print("starting the local stack…")
         stack.up(settings, workers=workers)
     fmt = fmt or (output.suffix.lstrip(".").lower() if output.suffix else "")
-    record = submit_document(
-        path,
+    request = SubmitRequest(
         voice=voice,
-        fmt=fmt,
+        format=fmt,
         title=title,
         author=author,
         loudness=loudness,
         bitrate=bitrate,
         chapters=chapters,
         split_chapters=split_chapters,
-        cover=cover,
         seed=seed,
         lexicons=tuple(lexicon),
         text_type=text_type,
+        speed=speed,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
+    record = submit_document(path, request, cover)
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
     final = follow_job(connect().records(), record["job_id"], show=True)

@@ -22,6 +22,8 @@ from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 from narration.pipeline.markup import chunk_speech
 
 PLAN_VERSION: Final = 1
+MIN_SPEED: Final = 0.25
+MAX_SPEED: Final = 4.0
 PARAGRAPH_ENDS: Final = ("paragraph", "section")
 """Boundaries where a segment may end inside a chapter: the end of a paragraph, before a
 section title."""
@@ -44,9 +46,15 @@ class JobOptions:
     cover_key: str = ""
     lexicons: tuple[str, ...] = ()
     """Names of the stored lexicons applied, in order (`narrate submit --lexicon`)."""
+    speed: float = 1.0
+    """Speaking rate: 2.0 speaks twice as fast (the engine's length scale is its inverse)."""
+    hls: bool = False
+    """Grow an HLS playlist in the job's prefix as chunks complete (listen while it renders)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)
+        if not MIN_SPEED <= self.speed <= MAX_SPEED:
+            raise InputError(f"speed {self.speed} is outside {MIN_SPEED}..{MAX_SPEED}")
         if not -40.0 <= self.loudness_lufs <= -5.0:
             raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
 

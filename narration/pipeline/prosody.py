@@ -72,12 +72,12 @@ class SessionState:
         return len(json.dumps(self.to_dict()).encode())
 
 
-def initial_state(voice: str, user_seed: int = 0) -> SessionState:
+def initial_state(voice: str, user_seed: int = 0, speed: float = 1.0) -> SessionState:
     """Every segment starts from the job's voice profile, so segments are independent.
 
-    `user_seed` (`--seed`, 0 for none) travels in the state, so it is mixed into every chunk's
-    key and seed (`pipeline.chunk_key`)."""
-    return SessionState(voice=voice, user_seed=user_seed)
+    `user_seed` (`--seed`, 0 for none) and the speaking rate travel in the state, so they are
+    mixed into every chunk's key and seed (`pipeline.chunk_key`)."""
+    return SessionState(voice=voice, user_seed=user_seed, length_scale=round(1.0 / speed, 6))
 
 
 def params_for(state: SessionState, seed: int) -> SynthesisParams:
@@ -120,7 +120,6 @@ def advance(
         level_baseline = _ema(state.level_db, level_db + gain_db)
     return replace(
         state,
-        length_scale=1.0,
         rate_cps=round(rate_baseline, 4),
         level_db=round(level_baseline, 3),
         chunks=state.chunks + 1,

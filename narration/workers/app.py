@@ -24,6 +24,11 @@ from narration.workers import commits, context, retention
 _LOGGER = logging.getLogger(__name__)
 
 REDELIVERY_SCAN_S: Final = 5.0
+JOB_PRIORITY: Final = 6
+"""Priority of a job's messages. On the Redis transport 0 is taken first (kombu keeps one list
+per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
+speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
+SHORT_PRIORITY: Final = 0
 
 app = Celery("narration", include=["narration.workers.tasks"])
 
@@ -59,6 +64,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
             "narration.synth": {"queue": "synth", "routing_key": "synth"},
             "narration.part": {"queue": "stitch", "routing_key": "stitch"},
             "narration.stitch": {"queue": "stitch", "routing_key": "stitch"},
+            "narration.hls": {"queue": "stitch", "routing_key": "stitch"},
         },
         "result_expires": 7 * 24 * 3600,
         "worker_hijack_root_logger": False,

@@ -22,6 +22,7 @@ from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
 from narration.services import Services
 from narration.settings import Settings
+from narration.workers.app import JOB_PRIORITY
 from narration.workers.tasks import part, stitch, synth
 
 
@@ -32,8 +33,13 @@ def start_job(
     options: JobOptions,
     voice_info: dict[str, Any],
     lexicon: Lexicon | None = None,
+    *,
+    job_id: str = "",
+    fields: dict[str, Any] | None = None,
+    priority: int = JOB_PRIORITY,
 ) -> dict[str, Any]:
-    job_id = new_job_id()
+    """Store the plan, create the job record (with `fields` added) and send the work."""
+    job_id = job_id or new_job_id()
     plan = make_plan(job_id, document, options, settings.segment_max_chunks, lexicon)
     plan = Plan(**{**plan.__dict__, "voice_info": voice_info})
     chunks = services.chunks(job_id)
@@ -48,13 +54,14 @@ def start_job(
             "chunks_total": len(plan.chunks),
             "segments": len(plan.segments),
             "options": json.dumps(options.__dict__),
+            **(fields or {}),
         },
     )
-    dispatch(plan, chunks)
+    dispatch(plan, chunks, priority)
     return record
 
 
-def dispatch(plan: Plan, chunks: ChunkStore) -> int:
+def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
     in_parts = get_format(plan.options.format).part_muxer is not None
@@ -67,18 +74,23 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
         missing += len(todo)
         first = todo[0]
         if first.index == 0:
-            state = initial_state(plan.options.voice, plan.options.seed).to_dict()
+            state = initial_state(
+                plan.options.voice, plan.options.seed, plan.options.speed
+            ).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [synth.s(state, plan.job_id, first.seq)]
-        steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
+        steps = [synth.s(state, plan.job_id, first.seq).set(priority=priority)]
+        steps += [
+            synth.s(plan.job_id, chunk.seq).set(priority=priority)
+            for chunk in segment[first.index + 1 :]
+        ]
         if in_parts:
-            steps.append(part.si(plan.job_id, first.segment))
+            steps.append(part.si(plan.job_id, first.segment).set(priority=priority))
         chains.append(chain(*steps))
     if chains:
-        result = chord(chains)(stitch.si(plan.job_id))
+        result = chord(chains)(stitch.si(plan.job_id).set(priority=priority))
     else:
-        result = stitch.si(plan.job_id).apply_async()
+        result = stitch.si(plan.job_id).apply_async(priority=priority)
     _stop_listening(result)
     return missing
 

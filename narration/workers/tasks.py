@@ -17,8 +17,8 @@ from celery import Task
 from celery.exceptions import Ignore
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
-from narration.workers import steps
-from narration.workers.app import app
+from narration.workers import hls, steps
+from narration.workers.app import SHORT_PRIORITY, app
 from narration.workers.context import WorkerContext, current
 
 _LOGGER = logging.getLogger(__name__)
@@ -49,7 +49,11 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
     try:
         if context.records.is_cancelled(job_id):
             raise Ignore()
-        return steps.make_chunk(context, state, job_id, seq)
+        next_state = steps.make_chunk(context, state, job_id, seq)
+        if context.plan(job_id).options.hls:
+            hls.advance_soon(context, job_id)
+            hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
+        return next_state
     except Ignore:
         raise
     except Exception as error:
@@ -85,3 +89,14 @@ def stitch(self: Task, job_id: str) -> dict[str, Any]:
     except Exception as error:
         _retry_or_fail(self, context, job_id, error)
         raise
+
+
+@app.task(name="narration.hls", bind=True, max_retries=3, ignore_result=True)
+def hls_segments(self: Task, job_id: str) -> None:
+    """Grow the job's HLS playlist (a preview: its failure never fails the job)."""
+    try:
+        hls.advance(current(), job_id)
+    except RetryableError as error:
+        raise self.retry(exc=error, countdown=2) from None
+    except Exception as error:
+        _LOGGER.warning("job %s: HLS playlist not grown: %s", job_id, error)

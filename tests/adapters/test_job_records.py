@@ -144,3 +144,35 @@ def test_a_wrong_password_is_refused(services: Services) -> None:
         records.ping()
     assert caught.value.exit_code == EXIT_SERVICE
     assert url.password not in str(caught.value)
+
+
+def test_pages_follow_creation_time_and_skip_what_the_filter_refuses(
+    records: RedisJobRecords,
+) -> None:
+    marker = new_job_id()
+    made = [new_job_id() for _ in range(5)]
+    for number, job_id in enumerate(made):
+        records.create(job_id, {"marker": marker, "even": str(number % 2 == 0)})
+
+    def mine(record: dict[str, object]) -> bool:
+        return record.get("marker") == marker and record.get("even") == "True"
+
+    first, cursor = records.page("", 2, mine)
+    assert [r["job_id"] for r in first] == [made[4], made[2]] and cursor
+    records.create(new_job_id(), {"marker": marker, "even": "True"})  # newer: not on later pages
+    second, end = records.page(cursor, 2, mine)
+    assert [r["job_id"] for r in second] == [made[0]]
+    assert end == ""
+
+
+def test_a_lock_is_held_once_and_only_its_token_lets_it_go(records: RedisJobRecords) -> None:
+    name = f"test:{new_job_id()}"
+    token = records.try_lock(name, 30)
+    assert token is not None
+    assert records.try_lock(name, 30) is None
+    records.unlock(name, "not-the-token")
+    assert records.try_lock(name, 30) is None
+    records.unlock(name, token)
+    again = records.try_lock(name, 30)
+    assert again is not None
+    records.unlock(name, again)

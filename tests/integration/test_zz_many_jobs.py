@@ -11,6 +11,7 @@ from pathlib import Path
 from narration import stack
 from narration.cli.common import state
 from narration.cli.job_commands import submit_document
+from narration.jobs import SubmitRequest
 from narration.services import Services
 from narration.settings import Settings
 from tests.conftest import up_stack
@@ -30,7 +31,7 @@ def test_fifty_jobs_on_two_workers(
         for number in range(JOBS):
             path = tmp_path / f"job{number}.txt"
             path.write_text(f"This is job number {number}. It belongs to nobody else.")
-            record = submit_document(str(path))
+            record = submit_document(str(path), SubmitRequest())
             texts[record["job_id"]] = path.read_text()
         store = services.store()
         for job_id, text in texts.items():

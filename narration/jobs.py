@@ -1,0 +1,208 @@
+"""What the CLI and the HTTP service do with jobs: submit a document, find an artifact,
+cancel, resume. Both front ends call these, so a job submitted either way is the same job.
+
+Nothing here prints or exits: errors are raised from `narration.errors`, and each front end
+turns them into its exit code or HTTP status.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from narration.adapters.job_records import FINAL_STATUSES
+from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.engines.voices import find_voice, phoneme_symbols
+from narration.errors import InputError
+from narration.pipeline.document import Document
+from narration.pipeline.ingest import ReadingOptions
+from narration.pipeline.lexicon import for_voice
+from narration.pipeline.markup import phonemes_for_voice
+from narration.pipeline.plan import JobOptions, Plan, select_chapters
+from narration.services import Services
+from narration.settings import Settings
+from narration.workers.app import JOB_PRIORITY
+from narration.workers.submit import dispatch, start_job
+
+WHAT_KEYS: Final = {
+    "manifest": "manifest.json",
+    "vtt": "captions.vtt",
+    "srt": "captions.srt",
+    "marks": "marks.json",
+}
+"""Artifacts of a finished job by the name `--what` and the API give them; `audio` aside."""
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+MAX_TITLE_CHARS: Final = 300
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    """The options of one submission, as a user gave them; empty ones take the settings'."""
+
+    voice: str = ""
+    format: str = ""
+    title: str = ""
+    author: str = ""
+    output: str = ""
+    loudness: float | None = None
+    bitrate: str = ""
+    chapters: str = ""
+    split_chapters: bool = False
+    seed: int = 0
+    speed: float = 1.0
+    hls: bool = False
+    lexicons: tuple[str, ...] = ()
+    text_type: str = ""
+    keep_front_matter: bool = False
+    reading: ReadingOptions | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A cover image's bytes, checked to be JPEG or PNG."""
+
+    data: bytes
+    suffix: str
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str) -> Cover:
+        if data.startswith(b"\x89PNG"):
+            return cls(data, ".png")
+        if data.startswith(b"\xff\xd8"):
+            return cls(data, ".jpg")
+        raise InputError(f"cover image must be JPEG or PNG: {name}")
+
+    @property
+    def mime(self) -> str:
+        return "image/png" if self.suffix == ".png" else "image/jpeg"
+
+
+def check_title(value: str) -> str:
+    """Titles and authors end up in tags and object metadata: no control characters."""
+    if _CONTROL.search(value):
+        raise InputError("--title/--author must not contain control characters")
+    if len(value) > MAX_TITLE_CHARS:
+        raise InputError(f"--title/--author is longer than {MAX_TITLE_CHARS} characters")
+    return value.strip()
+
+
+def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions, dict[str, Any]]:
+    """The job's options, checked, and the voice it names (as the plan records it)."""
+    voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
+    options = JobOptions(
+        voice=request.voice or settings.voice,
+        format=(request.format or settings.format).lower(),
+        title=check_title(request.title),
+        author=check_title(request.author),
+        output_uri=request.output,
+        loudness_lufs=settings.loudness_lufs if request.loudness is None else request.loudness,
+        bitrate=request.bitrate,
+        seed=request.seed,
+        speed=request.speed,
+        hls=request.hls,
+        chapters=request.chapters,
+        split_chapters=request.split_chapters,
+        lexicons=request.lexicons,
+    )
+    voice = {
+        "name": voice_info.name,
+        "language": voice_info.language,
+        "sample_rate": voice_info.sample_rate,
+        "engine": voice_info.engine,
+    }
+    return options, voice
+
+
+def check_output_free(services: Services, output: str) -> None:
+    """Refuse an `--output` location that already holds an object: nothing stored is lost."""
+    if output:
+        target = parse_s3_uri(output)
+        if services.store(target.bucket).exists(target.key):
+            raise InputError(f"{output} already exists; choose another --output key")
+
+
+def submit(
+    services: Services,
+    settings: Settings,
+    document: Document,
+    request: SubmitRequest,
+    *,
+    cover: Cover | None = None,
+    job_id: str = "",
+    fields: dict[str, Any] | None = None,
+    priority: int = JOB_PRIORITY,
+) -> dict[str, Any]:
+    """Plan and start a job for a parsed document; returns the new job record.
+
+    `fields` are added to the job record (the Polly API keeps its task's fields there);
+    `priority` orders its messages on the queues (`workers.submit.SHORT_PRIORITY` goes first).
+    """
+    options, voice = job_options(settings, request)
+    check_output_free(services, request.output)
+    voice_info = find_voice(options.voice, settings.voice_dirs)
+    symbols = phoneme_symbols(voice_info)
+    lexicon = None
+    if request.lexicons:
+        merged = services.lexicons().load(request.lexicons)
+        lexicon = for_voice(merged, symbols, voice_info.name)
+    document = phonemes_for_voice(document, symbols, voice_info.name)
+    document = select_chapters(document, request.chapters)
+    if cover is not None:
+        key = f"{services.prefix}/covers/{secrets.token_hex(8)}{cover.suffix}"
+        services.store().put_bytes(key, cover.data, cover.mime)
+        options = replace(options, cover_key=key)
+    return start_job(
+        services,
+        settings,
+        document,
+        options,
+        voice,
+        lexicon,
+        job_id=job_id,
+        fields=fields,
+        priority=priority,
+    )
+
+
+def artifact(services: Services, job: str, what: str) -> tuple[ObjectStore, str]:
+    """Where a finished job's audio (`audio`) or artifact (`WHAT_KEYS`) is stored."""
+    record = services.records().get(job)
+    if what == "audio":
+        if record["status"] != "succeeded" or not record.get("output_uri"):
+            raise InputError(f"job {job} has no audio yet (status: {record['status']})")
+        location = parse_s3_uri(record["output_uri"])
+        return services.store(location.bucket), location.key
+    if what not in WHAT_KEYS:
+        raise InputError(f"--what must be audio, {', '.join(WHAT_KEYS)}")
+    if record["status"] != "succeeded":
+        raise InputError(f"job {job} has no {what} yet (status: {record['status']})")
+    return services.store(), services.keys(job).artifact(WHAT_KEYS[what])
+
+
+def cancel(services: Services, job: str) -> None:
+    """Cancel a job: no chunk starts after this."""
+    records = services.records()
+    if not records.set_status(job, "cancelled"):
+        raise InputError(f"job {job} already ended ({records.get(job)['status']})")
+
+
+def resume(services: Services, job: str) -> int:
+    """Re-send the missing chunks of a job that did not succeed; how many are missing."""
+    records = services.records()
+    record = records.get(job)
+    if record["status"] == "succeeded":
+        raise InputError(f"job {job} already succeeded")
+    chunks = services.chunks(job)
+    plan = Plan.from_json(chunks.objects.get_bytes(chunks.keys.plan))
+    records.update(job, status="queued", error="", finished_at="")
+    return dispatch(plan, chunks)
+
+
+def purge(services: Services, job: str) -> int:
+    """Delete a job's intermediate chunk objects (its outputs stay); how many went."""
+    record = services.records().get(job)
+    if record["status"] not in FINAL_STATUSES:
+        raise InputError(f"job {job} is still {record['status']}; cancel it first")
+    return services.chunks(job).purge()

@@ -1,0 +1,1 @@
+"""`narrate serve`: the HTTP service (docs/API.md)."""

@@ -1,0 +1,197 @@
+"""The native job API: what Polly lacks. Upload a document with every `submit` option, read the
+job record, follow its progress as Server-Sent Events, download artifacts (or get presigned
+URLs), cancel, resume. The same `narration.jobs` functions as the CLI do the work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Final
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from narration import jobs
+from narration.adapters.job_records import FINAL_STATUSES
+from narration.errors import InputError
+from narration.pipeline.ingest import ReadingOptions, load_document
+from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS
+from narration.service.auth import AuthError, check_bearer
+from narration.service.context import checked_job_id, context_of
+from narration.service.errors import ApiError
+
+ARTIFACTS: Final = ("audio", *jobs.WHAT_KEYS)
+MAX_PRESIGN_S: Final = 7 * 24 * 3600
+MAX_COVER_BYTES: Final = 10_000_000
+_SAFE_NAME_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+)
+
+
+def bearer_auth(request: Request) -> None:
+    context = context_of(request)
+    try:
+        check_bearer(request.headers.get("authorization", ""), context.keys)
+    except AuthError as error:
+        raise ApiError(401, error.code, str(error)) from None
+
+
+router = APIRouter(prefix="/v1/jobs", tags=["Jobs"], dependencies=[Depends(bearer_auth)])
+
+
+def _document_name(filename: str | None) -> str:
+    """Only the upload's base name, and only safe characters: its extension picks the parser."""
+    base = (filename or "document.txt").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch if ch in _SAFE_NAME_CHARS else "_" for ch in base)[:200]
+    return cleaned or "document.txt"
+
+
+def _read_upload(upload: UploadFile, limit: int, what: str) -> bytes:
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{what} is over {limit:,} bytes")
+    return data
+
+
+@router.post("", status_code=201, summary="Submit a document")
+def submit_job(
+    request: Request,
+    document: UploadFile = File(..., description="EPUB, HTML, Markdown or text."),
+    cover: UploadFile | None = File(None, description="Cover image, JPEG or PNG."),
+    voice: str = Form(""),
+    format: str = Form(""),
+    title: str = Form(""),
+    author: str = Form(""),
+    output: str = Form("", description="Place the audio at s3://bucket/key."),
+    loudness: float | None = Form(None),
+    bitrate: str = Form(""),
+    chapters: str = Form(""),
+    split_chapters: bool = Form(False),
+    seed: int = Form(0),
+    speed: float = Form(1.0),
+    hls: bool = Form(True, description="Grow an HLS playlist while it renders."),
+    keep_front_matter: bool = Form(False),
+    code: str = Form("note"),
+    footnotes: str = Form("skip"),
+    table_max_rows: int = Form(DEFAULT_TABLE_MAX_ROWS, ge=0),
+) -> dict[str, Any]:
+    context = context_of(request)
+    settings = context.settings
+    if voice and voice not in context.voices:
+        raise InputError(f"voice {voice[:100]!r} is not available")
+    if code not in ("note", "skip", "read") or footnotes not in ("skip", "read"):
+        raise InputError("code must be note, skip or read; footnotes skip or read")
+    submit_request = jobs.SubmitRequest(
+        voice=voice,
+        format=format,
+        title=title,
+        author=author,
+        output=output,
+        loudness=loudness,
+        bitrate=bitrate,
+        chapters=chapters,
+        split_chapters=split_chapters,
+        seed=seed,
+        speed=speed,
+        hls=hls,
+        keep_front_matter=keep_front_matter,
+        reading=ReadingOptions(code=code, footnotes=footnotes, table_max_rows=table_max_rows),  # type: ignore[arg-type]
+    )
+    jobs.job_options(settings, submit_request)
+    data = _read_upload(document, settings.max_input_bytes, "the document")
+    parsed = load_document(
+        data,
+        _document_name(document.filename),
+        skip_front_matter=not keep_front_matter,
+        options=submit_request.reading,
+    )
+    cover_image = None
+    if cover is not None and cover.filename:
+        cover_bytes = _read_upload(cover, MAX_COVER_BYTES, "the cover image")
+        cover_image = jobs.Cover.from_bytes(cover_bytes, _document_name(cover.filename))
+    record = jobs.submit(context.services, settings, parsed, submit_request, cover=cover_image)
+    record["skipped"] = [item.__dict__ for item in parsed.skipped]
+    return record
+
+
+@router.get("", summary="List jobs, newest first")
+def list_jobs(request: Request, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+    return {"jobs": context_of(request).services.records().list(limit)}
+
+
+@router.get("/{job_id}", summary="A job record")
+def get_job(job_id: str, request: Request) -> dict[str, Any]:
+    checked_job_id(job_id)
+    return context_of(request).services.records().get(job_id)
+
+
+@router.get("/{job_id}/events", summary="Progress as Server-Sent Events")
+def job_events(job_id: str, request: Request) -> StreamingResponse:
+    """One event per record change (`queued`, `chunk`, `running`, …); the stream ends with
+    the job's final status. Comments keep idle connections open."""
+    checked_job_id(job_id)
+    records = context_of(request).services.records()
+    records.get(job_id)
+
+    def stream() -> Iterator[str]:
+        for event in records.follow(job_id, block_ms=5000):
+            if event is None:
+                if records.get(job_id)["status"] in FINAL_STATUSES:
+                    return
+                yield ": still working\n\n"
+                continue
+            yield f"event: {event['kind']}\ndata: {json.dumps(event)}\n\n"
+            if event["kind"] in FINAL_STATUSES:
+                return
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/{job_id}/artifacts/{what}", summary="Download an artifact, or a presigned URL")
+def get_artifact(
+    job_id: str,
+    what: str,
+    request: Request,
+    presign: bool = False,
+    expires: int = Query(3600, ge=1, le=MAX_PRESIGN_S),
+) -> Response:
+    """`what`: audio, manifest, vtt, srt or marks. With `presign=true`, `{"url", "expires_in"}`."""
+    if what not in ARTIFACTS:
+        raise InputError(f"artifact must be one of {', '.join(ARTIFACTS)}")
+    checked_job_id(job_id)
+    store, key = jobs.artifact(context_of(request).services, job_id, what)
+    if presign:
+        return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
+    return stream_object(store.open_stream(key), key)
+
+
+def stream_object(body: tuple[Iterator[bytes], str, int], key: str) -> StreamingResponse:
+    chunks, content_type, length = body
+    name = key.rsplit("/", 1)[-1]
+    return StreamingResponse(
+        chunks,
+        media_type=content_type,
+        headers={
+            "Content-Length": str(length),
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
+
+
+@router.post("/{job_id}/cancel", summary="Cancel a job")
+def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
+    checked_job_id(job_id)
+    services = context_of(request).services
+    jobs.cancel(services, job_id)
+    return services.records().get(job_id)
+
+
+@router.post("/{job_id}/resume", summary="Resume a job that did not succeed")
+def resume_job(job_id: str, request: Request) -> dict[str, Any]:
+    checked_job_id(job_id)
+    services = context_of(request).services
+    missing = jobs.resume(services, job_id)
+    return {**services.records().get(job_id), "chunks_to_make": missing}

@@ -1,0 +1,323 @@
+"""`narrate serve` on the real stack, driven by the clients people use: boto3's Polly and S3
+clients, the openai client, httpx, and ffmpeg playing the HLS playlist while the job renders.
+
+The service is started by `narrate up --serve` on the session stack, with API keys, so the
+Polly requests are SigV4-signed and checked.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import subprocess
+import time
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import openai
+import pytest
+from botocore.exceptions import ClientError
+
+from narration import stack
+from narration.adapters.ffmpeg import ffmpeg_exe
+from narration.services import Services, read_stack_file
+from tests.conftest import narrate
+from tests.integration.faults import wait_until
+
+pytestmark = pytest.mark.integration
+
+KEY_ID, SECRET = "tester", "integration-secret-1"
+VOICE = "en_US-joe-medium"
+SENTENCE = "The lighthouse keeper counted the ships that passed before the storm came in."
+
+
+@pytest.fixture(scope="session")
+def api(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**stack_env, "NARRATION_API_KEYS": f"{KEY_ID}:{SECRET},other:another-secret"}
+    started = narrate(env, "up", "--serve", "--port", str(port), "--json", timeout=120)
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout)["serve_url"] == f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}"
+    info: dict[str, Any] = dict(read_stack_file(stack_home) or {})
+    serve_pid = info.get("pids", {}).get("serve")
+    if serve_pid:
+        stack.stop_process(int(serve_pid))
+
+
+def polly(api: str, secret: str = SECRET) -> Any:
+    return boto3.client(
+        "polly",
+        endpoint_url=api,
+        region_name="eu-west-1",
+        aws_access_key_id=KEY_ID,
+        aws_secret_access_key=secret,
+    )
+
+
+def native(api: str) -> httpx.Client:
+    return httpx.Client(base_url=api, headers={"Authorization": f"Bearer {SECRET}"}, timeout=60)
+
+
+def wait_task(client: Any, task_id: str, timeout: float = 240) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        task: dict[str, Any] = client.get_speech_synthesis_task(TaskId=task_id)["SynthesisTask"]
+        if task["TaskStatus"] in ("completed", "failed"):
+            return task
+        time.sleep(0.5)
+    raise AssertionError(f"task {task_id} did not end within {timeout} s")
+
+
+def test_polly_task_lands_in_s3_identical_to_the_cli(
+    api: str, services: Services, stack_env: dict[str, str], tmp_path: Path
+) -> None:
+    text = f"{SENTENCE} Then the keeper lit the lamp and wrote the count in his book."
+    client = polly(api)
+    task = client.start_speech_synthesis_task(
+        Text=text,
+        VoiceId=VOICE,
+        OutputFormat="mp3",
+        OutputS3BucketName=services.bucket,
+        OutputS3KeyPrefix="polly-out/",
+    )["SynthesisTask"]
+    assert task["TaskStatus"] == "scheduled"
+    assert task["RequestCharacters"] == len(text)
+    done = wait_task(client, task["TaskId"])
+    assert done["TaskStatus"] == "completed", done.get("TaskStatusReason")
+    bucket, key = done["OutputUri"].split(f"{services.s3_endpoint}/", 1)[1].split("/", 1)
+    assert key == f"polly-out/{task['TaskId']}.mp3"
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=services.s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=services.s3_access_key,
+        aws_secret_access_key=services.s3_secret_key,
+    )
+    from_polly = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert from_polly[:3] == b"ID3"
+
+    document = tmp_path / "task.txt"
+    document.write_text(text)
+    submitted = narrate(stack_env, "submit", str(document), "--wait", "--json")
+    assert submitted.returncode == 0, submitted.stderr
+    job_id = json.loads(submitted.stdout)["job_id"]
+    fetched = narrate(stack_env, "fetch", job_id, "-o", str(tmp_path / "cli.mp3"))
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "cli.mp3").read_bytes() == from_polly
+
+
+def test_polly_lists_tasks_in_pages_and_by_status(api: str, services: Services) -> None:
+    client = polly(api)
+    started = [
+        client.start_speech_synthesis_task(
+            Text=f"Short task number {number}.",
+            VoiceId=VOICE,
+            OutputFormat="ogg_vorbis",
+            OutputS3BucketName=services.bucket,
+        )["SynthesisTask"]["TaskId"]
+        for number in range(3)
+    ]
+    first = client.list_speech_synthesis_tasks(MaxResults=2)
+    assert len(first["SynthesisTasks"]) == 2 and first["NextToken"]
+    assert [t["TaskId"] for t in first["SynthesisTasks"]] == started[::-1][:2]
+    second = client.list_speech_synthesis_tasks(MaxResults=2, NextToken=first["NextToken"])
+    assert second["SynthesisTasks"][0]["TaskId"] == started[0]
+    for task_id in started:
+        wait_task(client, task_id)
+    completed = client.list_speech_synthesis_tasks(Status="completed")["SynthesisTasks"]
+    assert set(started) <= {t["TaskId"] for t in completed}
+    assert all(t["TaskStatus"] == "completed" for t in completed)
+    with pytest.raises(ClientError) as bad_token:
+        client.list_speech_synthesis_tasks(NextToken="not-a-token")
+    assert bad_token.value.response["Error"]["Code"] == "InvalidNextTokenException"
+
+
+def _polly_error(call: Callable[[], Any]) -> tuple[int, str]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    error = raised.value.response
+    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]
+
+
+def test_polly_refuses_bad_signatures_and_bad_input(api: str, services: Services) -> None:
+    assert _polly_error(lambda: polly(api, "wrong-secret").describe_voices()) == (
+        403,
+        "InvalidSignatureException",
+    )
+    client = polly(api)
+    voices = client.describe_voices()["Voices"]
+    assert VOICE in {voice["Id"] for voice in voices}
+
+    def start(**changes: Any) -> Callable[[], Any]:
+        request = {
+            "Text": "Hello.",
+            "VoiceId": VOICE,
+            "OutputFormat": "mp3",
+            "OutputS3BucketName": services.bucket,
+            **changes,
+        }
+        return lambda: client.start_speech_synthesis_task(**request)
+
+    assert _polly_error(start(TextType="ssml")) == (400, "InvalidSsmlException")
+    assert _polly_error(start(LexiconNames=["names"])) == (404, "LexiconNotFoundException")
+    assert _polly_error(start(OutputS3BucketName="Not_A_Bucket")) == (
+        400,
+        "InvalidS3BucketException",
+    )
+    assert _polly_error(start(OutputS3BucketName="no-such-bucket-here")) == (
+        400,
+        "InvalidS3BucketException",
+    )
+    assert _polly_error(start(OutputS3KeyPrefix="../escape/")) == (400, "InvalidS3KeyException")
+    assert _polly_error(start(SampleRate="44100")) == (400, "InvalidSampleRateException")
+    assert _polly_error(start(Engine="neural")) == (400, "EngineNotSupportedException")
+    assert _polly_error(start(VoiceId="/etc/passwd")) == (400, "ValidationException")
+    assert _polly_error(start(SpeechMarkTypes=["word"])) == (
+        400,
+        "MarksNotSupportedForFormatException",
+    )
+    assert _polly_error(lambda: client.get_speech_synthesis_task(TaskId="0" * 32)) == (
+        404,
+        "SynthesisTaskNotFoundException",
+    )
+
+
+def test_polly_synthesize_speech_pcm_and_speech_marks(api: str) -> None:
+    client = polly(api)
+    pcm = client.synthesize_speech(
+        Text=SENTENCE, VoiceId=VOICE, OutputFormat="pcm", SampleRate="16000"
+    )
+    assert pcm["ContentType"] == "audio/pcm"
+    assert int(pcm["RequestCharacters"]) == len(SENTENCE)
+    audio = pcm["AudioStream"].read()
+    assert len(audio) % 2 == 0 and 2.0 < len(audio) / 2 / 16000 < 10.0
+    marks = client.synthesize_speech(
+        Text=SENTENCE, VoiceId=VOICE, OutputFormat="json", SpeechMarkTypes=["word"]
+    )["AudioStream"].read()
+    words = [json.loads(line) for line in marks.decode().splitlines()]
+    assert [w["value"] for w in words][:3] == ["The", "lighthouse", "keeper"]
+    assert all(w["type"] == "word" for w in words)
+    assert words == sorted(words, key=lambda w: w["time"])
+
+
+def _wav_seconds(data: bytes) -> float:
+    with wave.open(io.BytesIO(data)) as audio:
+        return audio.getnframes() / audio.getframerate()
+
+
+def test_openai_client_speech(api: str) -> None:
+    client = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET)
+    normal = client.audio.speech.create(
+        model="tts-1", voice="alloy", input=SENTENCE, response_format="wav"
+    ).content
+    fast = client.audio.speech.create(
+        model="tts-1", voice=VOICE, input=SENTENCE, response_format="wav", speed=2.0
+    ).content
+    assert 2.0 < _wav_seconds(normal) < 10.0
+    assert _wav_seconds(fast) < 0.75 * _wav_seconds(normal)
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=f"{api}/v1", api_key="wrong").audio.speech.create(
+            model="tts-1", voice="alloy", input="Hello."
+        )
+    with pytest.raises(openai.BadRequestError):
+        client.audio.speech.create(model="tts-1", voice="nobody", input="Hello.")
+
+
+def test_native_job_is_heard_through_hls_while_it_renders(api: str, services: Services) -> None:
+    text = "\n\n".join(f"{SENTENCE} This is paragraph {n} of the log." * 2 for n in range(6))
+    with native(api) as client:
+        answer = client.post(
+            "/v1/jobs", files={"document": ("log.txt", text.encode())}, data={"title": "Log"}
+        )
+        assert answer.status_code == 201, answer.text
+        job_id = answer.json()["job_id"]
+        playlist_url = f"/v1/jobs/{job_id}/hls/playlist.m3u8"
+        wait_until(lambda: "#EXTINF" in client.get(playlist_url).text, 240, "a first segment")
+        playlist_at_start = client.get(playlist_url).text
+        decoder = subprocess.run(
+            [
+                *(ffmpeg_exe(), "-v", "error", "-http_persistent", "0"),
+                *("-headers", f"Authorization: Bearer {SECRET}\r\n"),
+                *("-live_start_index", "0", "-i", f"{api}{playlist_url}"),
+                *("-f", "s16le", "-ac", "1", "-ar", "22050", "pipe:1"),
+            ],
+            capture_output=True,
+            timeout=300,
+        )
+        assert "#EXT-X-ENDLIST" not in playlist_at_start, "the job ended before ffmpeg started"
+        assert decoder.returncode == 0, decoder.stderr.decode()[-500:]
+        record = client.get(f"/v1/jobs/{job_id}").json()
+        assert record["status"] == "succeeded"
+        heard_s = len(decoder.stdout) / 2 / 22050
+        assert abs(heard_s - float(record["duration_s"])) < 2.0
+        assert client.get(playlist_url).text.rstrip().endswith("#EXT-X-ENDLIST")
+
+        with client.stream("GET", f"/v1/jobs/{job_id}/events") as events:
+            kinds = [line[7:] for line in events.iter_lines() if line.startswith("event: ")]
+        assert kinds[0] == "queued" and kinds[-1] == "succeeded"
+        assert kinds.count("chunk") == record["chunks_total"]
+
+        audio = client.get(f"/v1/jobs/{job_id}/artifacts/audio").content
+        stored = services.store().get_bytes(services.keys(job_id).output("mp3"))
+        assert audio == stored
+        url = client.get(f"/v1/jobs/{job_id}/artifacts/audio", params={"presign": True}).json()
+        assert httpx.get(url["url"]).content == stored
+        manifest = client.get(f"/v1/jobs/{job_id}/artifacts/manifest").json()
+        assert manifest["job_id"] == job_id and manifest["title"] == "Log"
+
+
+def test_native_cancel_and_resume(api: str) -> None:
+    with native(api) as client:
+        answer = client.post(
+            "/v1/jobs",
+            files={"document": ("note.md", f"# Note\n\n{SENTENCE}\n".encode())},
+            data={"hls": "false", "format": "opus"},
+        )
+        assert answer.status_code == 201, answer.text
+        job_id = answer.json()["job_id"]
+        assert client.post(f"/v1/jobs/{job_id}/cancel").json()["status"] == "cancelled"
+        assert client.post(f"/v1/jobs/{job_id}/resume").status_code == 200
+        wait_until(
+            lambda: client.get(f"/v1/jobs/{job_id}").json()["status"] == "succeeded",
+            240,
+            "the resumed job",
+        )
+        late = client.post(f"/v1/jobs/{job_id}/cancel")
+        assert late.status_code == 400 and "already ended" in late.json()["error"]["message"]
+        bad = client.post("/v1/jobs", files={"document": ("x.bin", b"\x00\x01\x02" * 100)})
+        assert bad.status_code == 400 and "error" in bad.json()
+
+
+def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
+    chapters = 30
+    book = "".join(
+        f"# Chapter {n}\n\nThe keeper wrote line {n} in the book.\n\n" for n in range(chapters)
+    )
+    with native(api) as client:
+        answer = client.post(
+            "/v1/jobs", files={"document": ("book.md", book.encode())}, data={"hls": "false"}
+        )
+        assert answer.status_code == 201, answer.text
+        long_job = answer.json()
+        assert int(long_job["segments"]) == chapters
+        job_url = f"/v1/jobs/{long_job['job_id']}"
+        wait_until(lambda: client.get(job_url).json()["status"] == "running", 120, "the book")
+        speech = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET).audio.speech.create(
+            model="tts-1", voice="alloy", input="A short answer.", response_format="wav"
+        )
+        behind = client.get(job_url).json()
+        client.post(f"{job_url}/cancel")
+    assert _wav_seconds(speech.content) > 0.5
+    # Sent behind 30 queued chains, the short request still came first: only the chunks already
+    # running or reserved by the worker, and those the other process made while the short job
+    # stitched, were made before it. In arrival order it would have waited for 30 or more.
+    assert behind["status"] == "running", behind
+    assert behind["chunks_done"] <= long_job["chunks_total"] // 3, behind
