@@ -14,6 +14,7 @@ from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
 from narration.cli.documents import check_title, read_document, skipped_lines, upload_cover
 from narration.cli.progress import follow_job
+from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 from narration.pipeline.ingest import ReadingOptions
@@ -44,6 +45,7 @@ def submit(
     split_chapters: bool = options.SPLIT_CHAPTERS,
     cover: Path | None = options.COVER,
     seed: int = options.SEED,
+    engine: str = options.ENGINE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -65,6 +67,7 @@ def submit(
         split_chapters=split_chapters,
         cover=cover,
         seed=seed,
+        engine=engine,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )
@@ -96,6 +99,7 @@ def submit_document(
     split_chapters: bool = False,
     cover: Path | None = None,
     seed: int = 0,
+    engine: str = "",
     keep_front_matter: bool = False,
     reading: ReadingOptions | None = None,
 ) -> dict[str, Any]:
@@ -105,6 +109,7 @@ def submit_document(
     """
     settings = state.settings
     voice_info = find_voice(voice or settings.voice, settings.voice_dirs)
+    kind = engine_kind(engine or settings.engine)
     options = JobOptions(
         voice=voice or settings.voice,
         format=(fmt or settings.format).lower(),
@@ -116,6 +121,7 @@ def submit_document(
         seed=seed,
         chapters=chapters,
         split_chapters=split_chapters,
+        engine=kind.name,
     )
     services = connect()
     if output:
@@ -134,7 +140,7 @@ def submit_document(
         "name": voice_info.name,
         "language": voice_info.language,
         "sample_rate": voice_info.sample_rate,
-        "engine": voice_info.engine,
+        "engine": kind.name,
     }
     return start_job(services, settings, document, options, voice_dict)
 

@@ -33,6 +33,11 @@ TABLE_MAX_ROWS = typer.Option(
     min=0,
     help="Larger tables are skipped with a spoken note.",
 )
+ENGINE = typer.Option(
+    "",
+    "--engine",
+    help="piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

@@ -6,6 +6,7 @@ the layout Piper's own downloader writes. The voice's name is the model file's s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -50,6 +51,13 @@ def read_voice(model_path: Path, config_path: Path | None = None) -> VoiceInfo:
         engine=ENGINE_NAME,
         path=str(model_path.resolve()),
     )
+
+
+def model_digest(model_path: Path) -> str:
+    """The voice model's content hash (not its path: the same voice installed elsewhere gives
+    the same audio, so it reuses the same cached chunks)."""
+    with model_path.open("rb") as model:
+        return hashlib.file_digest(model, "sha256").hexdigest()[:16]
 
 
 def default_voice() -> VoiceInfo:

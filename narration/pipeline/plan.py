@@ -40,6 +40,8 @@ class JobOptions:
     chapters: str = ""
     split_chapters: bool = False
     cover_key: str = ""
+    engine: str = "piper"
+    """The engine kind that renders every chunk (`engines.registry`)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)

@@ -16,7 +16,6 @@ from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import chunk_key, seed_from_key
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.plan import PlannedChunk
-from narration.pipeline.speech_text import speakable
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) ->
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
     key = key_for(engine, chunk, state)
     params = prosody.params_for(state, seed_from_key(key))
-    spoken = speakable(chunk.text)
+    spoken = engine.prepare_text(chunk.text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
     designed_s = prosody.pause_after(state, chunk.boundary_after)
@@ -87,6 +86,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
         "key": key,
+        "engine": engine.facts.to_dict(),
         "seed": params.seed,
         "length_scale": params.length_scale,
         "words": words,

@@ -29,7 +29,7 @@ def make_chunk(
     plan = context.plan(job_id)
     if context.records.get(job_id)["status"] == "queued":
         context.records.set_status(job_id, "running")
-    engine = context.engine(plan.options.voice)
+    engine = context.engine(plan.options.voice, plan.options.engine)
     chunk, state_in = plan.chunks[seq], SessionState.from_dict(state)
     placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
     reused = chunks.reuse(seq, key_for(engine, chunk, state_in), placement)

@@ -14,6 +14,7 @@ from celery.result import GroupResult, ResultBase
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
+from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.prosody import initial_state
@@ -53,6 +54,10 @@ def start_job(
 def dispatch(plan: Plan, chunks: ChunkStore) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
+    kind = engine_kind(plan.options.engine)
+    # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
+    # message for another engine's queue must not keep it.
+    route = {"queue": kind.queue, "routing_key": kind.queue}
     chains = []
     missing = 0
     for segment in plan.segments:
@@ -62,11 +67,13 @@ def dispatch(plan: Plan, chunks: ChunkStore) -> int:
         missing += len(todo)
         first = todo[0]
         if first.index == 0:
-            state = initial_state(plan.options.voice, plan.options.seed).to_dict()
+            state = initial_state(plan.options.voice, plan.options.seed, kind.pauses).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [synth.s(state, plan.job_id, first.seq)]
-        steps += [synth.s(plan.job_id, chunk.seq) for chunk in segment[first.index + 1 :]]
+        steps = [synth.s(state, plan.job_id, first.seq).set(**route)]
+        steps += [
+            synth.s(plan.job_id, chunk.seq).set(**route) for chunk in segment[first.index + 1 :]
+        ]
         chains.append(chain(*steps))
     if chains:
         result = chord(chains)(stitch.si(plan.job_id))
