@@ -35,22 +35,16 @@ from typing import Final
 import numpy as np
 import torch
 
-ROOT: Final = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench.common import bench_text, load_note, markdown_table  # noqa: E402
-from narration.engines.base import (  # noqa: E402
-    Engine,
-    Synthesis,
-    SynthesisParams,
-    SynthesisRequest,
-)
-from narration.engines.piper import PiperEngine  # noqa: E402
-from narration.engines.torch_vits import TorchVitsEngine  # noqa: E402
-from narration.engines.voices import default_voice  # noqa: E402
-from narration.pipeline.chunker import chunk_document  # noqa: E402
-from narration.pipeline.document import Chapter, Document  # noqa: E402
+from common import bench_text, load_note, markdown_table
+
+from narration.engines.base import Engine, Synthesis, SynthesisParams, SynthesisRequest
+from narration.engines.piper import PiperEngine
+from narration.engines.torch_vits import TorchVitsEngine
+from narration.engines.voices import default_voice
+from narration.pipeline.chunker import chunk_document
+from narration.pipeline.document import Chapter, Document
 
 SEED: Final = 4242
 
