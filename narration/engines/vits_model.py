@@ -279,25 +279,34 @@ class VitsModel:
 def _conv_by_taps(
     x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, shape: ConvShape
 ) -> torch.Tensor:
-    """A stride-1 conv as a sum over kernel taps of [out, in] x [in, T] products per item."""
+    """A stride-1 conv as a sum over kernel taps of [out, in] x [in, T] products per item,
+    each accumulated into the output by the matrix product itself (no extra pass)."""
     if shape.stride != 1:
         raise ValueError("strided convs are not part of VITS inference")
     out_channels, in_per_group, kernel = weight.shape
+    batch = x.shape[0]
     length = x.shape[2] + 2 * shape.padding - shape.dilation * (kernel - 1)
-    padded = F.pad(x, (shape.padding, shape.padding))
-    y: torch.Tensor | None = None
+    padded = F.pad(x, (shape.padding, shape.padding)) if shape.padding else x
+    depthwise = shape.groups == out_channels and in_per_group == 1
+    if shape.groups != 1 and not depthwise:
+        raise ValueError(f"grouped conv with {shape.groups} groups is not supported")
+    y = torch.empty((batch, out_channels, length), dtype=x.dtype, device=x.device)
     for tap in range(kernel):
         start = tap * shape.dilation
         window = padded[:, :, start : start + length]
-        if shape.groups == 1:
-            term = torch.matmul(weight[:, :, tap], window)
-        elif shape.groups == out_channels and in_per_group == 1:
+        if depthwise:
             term = window * weight[:, 0, tap, None]
+            if tap == 0:
+                y.copy_(term)
+            else:
+                y.add_(term)
+            continue
+        tap_weight = weight[:, :, tap].expand(batch, -1, -1)
+        if tap == 0:
+            torch.bmm(tap_weight, window, out=y)
         else:
-            raise ValueError(f"grouped conv with {shape.groups} groups is not supported")
-        y = term if y is None else y + term
-    assert y is not None
-    return y if bias is None else y + bias[:, None]
+            y.baddbmm_(tap_weight, window)
+    return y if bias is None else y.add_(bias[:, None])
 
 
 def _transposed_conv_by_taps(
