@@ -47,7 +47,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from narration.engines.base import Engine, Synthesis, SynthesisParams, WordTiming
+from narration.engines.base import Engine, OneAtATime, Synthesis, SynthesisParams, WordTiming
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, prosody
@@ -116,7 +116,7 @@ def load_plan(
 # -- the four renderings -------------------------------------------------------------------
 
 
-class ContextEngine:
+class ContextEngine(OneAtATime):
     """Speaks `context + text` and returns only the part for `text`, cut at the word timings."""
 
     def __init__(self, engine: Engine) -> None:
@@ -124,12 +124,16 @@ class ContextEngine:
         self.name = engine.name
         self.voice = engine.voice
         # The wrapped engine's identity, so chunk seeds match the pipeline rendering's.
-        self.identity: str = getattr(engine, "identity", engine.name)
+        self.identity: str = engine.identity
+        self.facts = engine.facts
         self.context = ""
 
     @property
     def sample_rate(self) -> int:
         return self._engine.sample_rate
+
+    def prepare_text(self, text: str) -> str:
+        return self._engine.prepare_text(text)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         if not self.context:

@@ -34,8 +34,16 @@ import numpy as np
 from narration.adapters.chunk_store import CACHE_PREFIX, ChunkStore, JobKeys
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
-from narration.engines.base import Engine, Synthesis, SynthesisParams, VoiceInfo
+from narration.engines.base import (
+    Engine,
+    EngineFacts,
+    OneAtATime,
+    Synthesis,
+    SynthesisParams,
+    VoiceInfo,
+)
 from narration.engines.voices import find_voice
+from narration.pipeline.speech_text import speakable
 from narration.services import Services
 from narration.settings import Settings, load_settings
 from narration.workers import context
@@ -58,7 +66,7 @@ RECORD_LABELS: Final = dict.fromkeys(
 )
 
 
-class ZeroCostEngine:
+class ZeroCostEngine(OneAtATime):
     """An engine that returns a tone at once: `real` length (text/18.4 s) or 20 ms (`tiny`)."""
 
     name = "bench-zero-cost"
@@ -66,6 +74,7 @@ class ZeroCostEngine:
     def __init__(self, voice: VoiceInfo, mode: str) -> None:
         self.voice = voice
         self.identity = f"{self.name}-{mode}:{voice.name}"
+        self.facts = EngineFacts(self.name, "cpu", "fp32", "a tone, the same every time")
         self._mode = mode
         self._tone = np.float32(0.3) * np.sin(
             2 * np.pi * TONE_HZ * np.arange(int(self.sample_rate * 60)) / self.sample_rate
@@ -74,6 +83,9 @@ class ZeroCostEngine:
     @property
     def sample_rate(self) -> int:
         return self.voice.sample_rate
+
+    def prepare_text(self, text: str) -> str:
+        return speakable(text)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         seconds = TINY_S if self._mode == "tiny" else min(59.0, len(text) / CHARS_PER_SECOND)
@@ -231,7 +243,7 @@ class ZeroCostContext(context.WorkerContext):
             objects = cast(ObjectStore, ChunksInMemory(objects))
         return cls(settings, services, objects, records, audio=audio, trace=trace)
 
-    def engine(self, voice_name: str) -> Engine:
+    def engine(self, voice_name: str, kind: str = "piper") -> Engine:
         """As `WorkerContext.engine` (the voice is looked up on every call), minus the model."""
         started = time.perf_counter()
         voice = find_voice(voice_name, self.settings.voice_dirs)

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError
 from narration.pipeline.document import Document
@@ -55,6 +56,7 @@ class SubmitRequest:
     hls: bool = False
     lexicons: tuple[str, ...] = ()
     text_type: str = ""
+    engine: str = ""
     keep_front_matter: bool = False
     reading: ReadingOptions | None = None
 
@@ -91,6 +93,7 @@ def check_title(value: str) -> str:
 def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions, dict[str, Any]]:
     """The job's options, checked, and the voice it names (as the plan records it)."""
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
+    kind = engine_kind(request.engine or settings.engine)
     options = JobOptions(
         voice=request.voice or settings.voice,
         format=(request.format or settings.format).lower(),
@@ -105,12 +108,13 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
         chapters=request.chapters,
         split_chapters=request.split_chapters,
         lexicons=request.lexicons,
+        engine=kind.name,
     )
     voice = {
         "name": voice_info.name,
         "language": voice_info.language,
         "sample_rate": voice_info.sample_rate,
-        "engine": voice_info.engine,
+        "engine": kind.name,
     }
     return options, voice
 

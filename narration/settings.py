@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
+from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import DEFAULT_VOICE_NAME
 from narration.errors import InputError
 from narration.pipeline.formats import DEFAULT_FORMAT
@@ -44,6 +45,12 @@ class Settings:
     loudness_lufs: float = DEFAULT_TARGET_LUFS
     max_input_bytes: int = 20_000_000
     engine_threads: int = 1
+    engine: str = DEFAULT_ENGINE
+    torch_device: str = "cpu"
+    torch_precision: str = "fp32"
+    torch_batch: int = 16
+    torch_batch_wait_ms: float = 20.0
+    torch_slots: int = 0
     visibility_timeout_s: int = 300
     chunk_retention_days: float = 7.0
     segment_max_chunks: int = 10

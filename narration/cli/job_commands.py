@@ -37,6 +37,7 @@ def submit(
     hls: bool = typer.Option(
         False, "--hls", help="Grow an HLS playlist while it renders (listen while it renders)."
     ),
+    engine: str = options.ENGINE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -60,6 +61,7 @@ def submit(
         text_type=text_type,
         speed=speed,
         hls=hls,
+        engine=engine,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )

@@ -42,6 +42,11 @@ TEXT_TYPE = typer.Option(
     "", "--text-type", help="text or ssml (default: from the file name; .ssml is SSML)."
 )
 SPEED = typer.Option(1.0, "--speed", help="Speaking rate, 0.25 to 4 (1: the voice's own).")
+ENGINE = typer.Option(
+    "",
+    "--engine",
+    help="piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

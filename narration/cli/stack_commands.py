@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -14,9 +15,11 @@ from narration.cli.app import app
 from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.progress import follow_job
+from narration.engines.registry import DEFAULT_ENGINE, engine_kind
 from narration.errors import EXIT_JOB_FAILED
 from narration.jobs import SubmitRequest
 from narration.settings import child_environment
+from narration.workers.engines import engine_options
 
 
 @app.command()
@@ -79,15 +82,55 @@ def down() -> None:
 @app.command()
 @handle_errors
 def worker(
-    queues: str = typer.Option("synth,stitch", "--queues", help="Comma-separated queues."),
+    engine: str = typer.Option(
+        DEFAULT_ENGINE, "--engine", help="piper (CPU processes) or torch (batched, one device)."
+    ),
+    device: str = typer.Option(
+        "", "--device", help="torch: cpu, cuda or cuda:N (default: the torch_device setting)."
+    ),
+    precision: str = typer.Option(
+        "", "--precision", help="torch: the decoder's fp32, fp16 or bf16 (default: settings)."
+    ),
+    batch: int = typer.Option(
+        0, "--batch", min=0, help="torch: chunks per device batch (default: torch_batch)."
+    ),
+    queues: str = typer.Option(
+        "",
+        "--queues",
+        help="Comma-separated queues (default: piper synth,stitch; torch synth-torch).",
+    ),
     concurrency: int = typer.Option(
-        0, "--concurrency", min=0, help="Worker processes (0: one per core)."
+        0,
+        "--concurrency",
+        min=0,
+        help="piper: processes (0: one per core); torch: task threads (0: torch_slots, 2 x batch).",
     ),
 ) -> None:
     """Run a Celery worker in the foreground (for other machines: set the broker and S3)."""
+    settings = state.settings
+    kind = engine_kind(engine)
+    options = engine_options(settings)
+    options = replace(
+        options,
+        device=device or (options.device if kind.batches else "cpu"),
+        precision=precision or options.precision,
+        max_batch=batch or options.max_batch,
+    )
+    kind.check(options)
     connect()
-    command = stack.worker_command(queues, concurrency or stack.processes_per_worker(1))
-    os.execve(command[0], command, child_environment(state.settings))
+    if kind.batches:
+        overrides = {
+            "TORCH_DEVICE": options.device,
+            "TORCH_PRECISION": options.precision,
+            "TORCH_BATCH": str(options.max_batch),
+        }
+        slots = concurrency or settings.torch_slots or 2 * options.max_batch
+        command = stack.worker_command(queues or kind.queue, slots, pool="threads")
+    else:
+        overrides = {}
+        processes = concurrency or stack.processes_per_worker(1)
+        command = stack.worker_command(queues or f"{kind.queue},stitch", processes)
+    os.execve(command[0], command, child_environment(settings, overrides))
 
 
 @app.command()
@@ -108,6 +151,7 @@ def run(
     lexicon: list[str] = options.LEXICON,
     text_type: str = options.TEXT_TYPE,
     speed: float = options.SPEED,
+    engine: str = options.ENGINE,
     keep_front_matter: bool = options.KEEP_FRONT_MATTER,
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
@@ -136,6 +180,7 @@ def run(
         lexicons=tuple(lexicon),
         text_type=text_type,
         speed=speed,
+        engine=engine,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
     )

@@ -8,6 +8,8 @@ chunk task produce byte-identical audio.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -59,6 +61,35 @@ class VoiceInfo:
     path: str
 
 
+@dataclass(frozen=True)
+class SynthesisRequest:
+    """One text to speak in a batch (`Engine.synthesize_many`)."""
+
+    text: str
+    params: SynthesisParams
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What a chunk records about the engine that made it (and the manifest, about a job)."""
+
+    name: str
+    device: str
+    """The device kind: `cpu`, or `cuda` with its compute capability (`cuda-sm90`)."""
+    precision: str
+    """`fp32`, or the decoder's `fp16` / `bf16`."""
+    determinism: str
+    """What the engine promises about repeating a chunk's bytes, in words."""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "device": self.device,
+            "precision": self.precision,
+            "determinism": self.determinism,
+        }
+
+
 class Engine(Protocol):
     """A loaded voice. Loaded once per worker process, never per task."""
 
@@ -67,8 +98,27 @@ class Engine(Protocol):
     identity: str
     """Everything about the engine that decides its output bytes (its name and version, the
     voice model's content, device kind and precision): part of every chunk's cache key."""
+    facts: EngineFacts
 
     @property
     def sample_rate(self) -> int: ...
 
+    def prepare_text(self, text: str) -> str:
+        """The text as this engine should be given it (numbers, symbols, abbreviations)."""
+        ...
+
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis: ...
+
+    def synthesize_many(self, requests: Sequence[SynthesisRequest]) -> list[Synthesis]:
+        """Each request's synthesis, in order; the same bytes as one `synthesize` call each."""
+        ...
+
+
+class OneAtATime(ABC):
+    """The loop fallback for `synthesize_many`, for engines that gain nothing from batches."""
+
+    @abstractmethod
+    def synthesize(self, text: str, params: SynthesisParams) -> Synthesis: ...
+
+    def synthesize_many(self, requests: Sequence[SynthesisRequest]) -> list[Synthesis]:
+        return [self.synthesize(request.text, request.params) for request in requests]

@@ -16,9 +16,6 @@ Piper still does what it is good at here: espeak phonemization, the phoneme id m
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import logging
 import math
 import time
@@ -30,18 +27,24 @@ import numpy as np
 import onnx
 import onnxruntime
 from piper import PiperVoice
-from piper.config import PhonemeType, PiperConfig
-from piper.const import BOS, EOS, PAD
+from piper.config import PiperConfig
 
-from narration.engines.alignment import WORD, Phone, align_words, is_sound, span_samples
-from narration.engines.base import Synthesis, SynthesisParams, VoiceInfo, WordTiming
+from narration.engines.base import (
+    EngineFacts,
+    OneAtATime,
+    Synthesis,
+    SynthesisParams,
+    VoiceInfo,
+)
+from narration.engines.piper_text import PiperText, SentenceAudio, read_config
 from narration.engines.seeded_graph import (
     PatchedGraph,
     patch_graph,
     standard_normal,
 )
-from narration.engines.voices import ENGINE_NAME, config_path_for
+from narration.engines.voices import ENGINE_NAME, model_digest
 from narration.errors import InputError, PermanentError
+from narration.pipeline.speech_text import speakable
 
 BUFFER_MARGIN: Final = 2.0
 """Noise buffers are drawn this much larger than the calibrated need, so reruns stay rare.
@@ -54,11 +57,14 @@ CALIBRATION_TEXTS: Final = (
 )
 """Synthesized once at load: warms the session up and measures the noise a sentence needs."""
 
+DETERMINISM: Final = (
+    "byte-identical for the same onnxruntime version, CPU type and intra-op thread count"
+)
 _MAX_ATTEMPTS: Final = 4
 _LOGGER = logging.getLogger(__name__)
 
 
-class PiperEngine:
+class PiperEngine(OneAtATime):
     """A Piper voice, loaded once per worker process. Use `PiperEngine.load`."""
 
     name: str = ENGINE_NAME
@@ -66,15 +72,16 @@ class PiperEngine:
     def __init__(
         self,
         voice: VoiceInfo,
-        piper_voice: PiperVoice,
+        text: PiperText,
         session: onnxruntime.InferenceSession,
         graph: PatchedGraph,
         identity: str,
     ) -> None:
         self.voice = voice
         self.identity = identity
-        self._piper = piper_voice
-        self._config: PiperConfig = piper_voice.config
+        self.facts = EngineFacts(ENGINE_NAME, "cpu", "fp32", DETERMINISM)
+        self.text = text
+        self._config: PiperConfig = text.config
         self._session = session
         self._graph = graph
         self._outputs = ["output", *graph.noise_numels]
@@ -83,15 +90,14 @@ class PiperEngine:
         # Noise elements each input needs: base + per_id x ids, measured by `_calibrate`.
         self._noise_base = [0.0] * len(graph.noise_inputs)
         self._noise_per_id = [4096.0] * len(graph.noise_inputs)
-        self._token_phonemes = functools.lru_cache(maxsize=65536)(self._phonemize_token)
 
     @classmethod
     def load(cls, voice: VoiceInfo, threads: int | None = None) -> PiperEngine:
         """Load `voice` with `threads` onnxruntime intra-op threads (None or 0: its default)."""
         started = time.perf_counter()
         model_path = Path(voice.path)
+        config = read_config(model_path, voice.name)
         try:
-            config = json.loads(config_path_for(model_path).read_text(encoding="utf-8"))
             model = onnx.load(str(model_path))
         except (OSError, ValueError) as error:
             raise InputError(
@@ -108,8 +114,8 @@ class PiperEngine:
         session = onnxruntime.InferenceSession(
             graph.model, sess_options=options, providers=["CPUExecutionProvider"]
         )
-        piper_voice = PiperVoice(session=session, config=PiperConfig.from_dict(config))
-        engine = cls(voice, piper_voice, session, graph, _identity(voice, model_path))
+        text = PiperText(PiperVoice(session=session, config=PiperConfig.from_dict(config)))
+        engine = cls(voice, text, session, graph, _identity(voice, model_path))
         engine._calibrate()
         _LOGGER.info(
             "loaded Piper voice %s in %.2f s (threads=%s)",
@@ -122,6 +128,9 @@ class PiperEngine:
     @property
     def sample_rate(self) -> int:
         return self._config.sample_rate
+
+    def prepare_text(self, text: str) -> str:
+        return speakable(text)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         """Speak `text`; the same (text, params) always gives the same PCM bytes."""
@@ -139,39 +148,15 @@ class PiperEngine:
         )
         stretch = max(1.0, length_scale / config.length_scale)
         seed = params.seed % 2**64
-
-        pieces: list[np.ndarray] = []
-        phones: list[Phone] = []
-        offset = 0
-        group = 0
-        # Sentence indices count every sentence espeak returns, so a sentence's noise stream does
-        # not depend on whether an earlier one happened to be empty.
-        for sentence, phonemes in enumerate(self._piper.phonemize(text)):
-            if not phonemes:
-                continue
-            ids, spans = self._phoneme_ids(phonemes)
-            audio, durations = self._infer(ids, scales, seed, sentence, stretch)
-            if durations is not None and spans is not None:
-                bounds = offset + np.concatenate([[0], np.cumsum(durations)])
-                bounds = np.minimum(bounds, offset + len(audio))
-                group += 1
-                for phoneme, (first, end) in zip(phonemes, spans, strict=True):
-                    if phoneme == " ":
-                        group += 1
-                    elif end > first and is_sound(phoneme):
-                        phones.append(Phone(phoneme, group, int(bounds[first]), int(bounds[end])))
-            pieces.append(audio)
-            offset += len(audio)
-
-        pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        words = self._word_timings(text, phones, len(pcm))
-        return Synthesis(pcm=pcm, sample_rate=self.sample_rate, words=words)
+        sentences = self.text.sentences(text)
+        made = [self._infer(s.ids, scales, seed, s.index, stretch) for s in sentences]
+        return self.text.assemble(text, sentences, made)
 
     # -- inference -------------------------------------------------------------------------
 
     def _infer(
         self, ids: list[int], scales: np.ndarray, seed: int, sentence: int, stretch: float
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    ) -> SentenceAudio:
         """Run one sentence; returns clipped float32 audio and samples per phoneme id."""
         feeds: dict[str, np.ndarray] = {
             "input": np.array([ids], dtype=np.int64),
@@ -203,7 +188,7 @@ class PiperEngine:
         durations = None
         if self._graph.durations is not None:
             durations = rest[-1].reshape(-1).astype(np.int64) * self._config.hop_length
-        return audio, durations
+        return SentenceAudio(audio, durations)
 
     def _calibrate(self) -> None:
         """Fit noise elements ≈ base + per_id x ids per input, and warm the session up.
@@ -213,8 +198,7 @@ class PiperEngine:
         """
         points = []
         for text in CALIBRATION_TEXTS:
-            phonemes = [p for sentence in self._piper.phonemize(text) for p in sentence]
-            ids, _ = self._phoneme_ids(phonemes)
+            ids, _ = self.text.phoneme_ids(self.text.phonemize_all(text))
             feeds: dict[str, np.ndarray] = {
                 "input": np.array([ids], dtype=np.int64),
                 "input_lengths": np.array([len(ids)], dtype=np.int64),
@@ -241,63 +225,9 @@ class PiperEngine:
             for a, slope in zip(short, per_id, strict=True)
         ]
 
-    def _phoneme_ids(self, phonemes: list[str]) -> tuple[list[int], list[tuple[int, int]] | None]:
-        """Phoneme ids as piper builds them, and each phoneme's [first, end) id span.
-
-        The span of a phoneme includes the PAD after it, as in piper's own alignments.
-        """
-        if self._config.phoneme_type == PhonemeType.PINYIN:
-            return self._piper.phonemes_to_ids(phonemes), None
-        id_map = self._config.phoneme_id_map
-        ids = [*id_map[BOS], *id_map[PAD]]
-        spans = []
-        for phoneme in phonemes:
-            first = len(ids)
-            if phoneme in id_map:  # piper drops unknown phonemes the same way
-                ids.extend(id_map[phoneme])
-                ids.extend(id_map[PAD])
-            spans.append((first, len(ids)))
-        ids.extend(id_map[EOS])
-        return ids, spans
-
-    # -- word timings ----------------------------------------------------------------------
-
-    def _phonemize_token(self, token: str) -> tuple[str, ...]:
-        """The sounding phonemes espeak gives one word on its own."""
-        return tuple(
-            p for sentence in self._piper.phonemize(token) for p in sentence if is_sound(p)
-        )
-
-    def _word_timings(self, text: str, phones: list[Phone], samples: int) -> list[WordTiming]:
-        tokens = list(WORD.finditer(text))
-        if not tokens:
-            return []
-        expected = [self._token_phonemes(token.group()) for token in tokens]
-        rate = float(self.sample_rate)
-        if phones:
-            spans = align_words(expected, [p.symbol for p in phones], [p.group for p in phones])
-            times = [span_samples(span, phones) for span in spans]
-        else:
-            # No alignment output: spread the words over the audio by phoneme count.
-            weights = np.array([max(1, len(e)) for e in expected], dtype=np.float64)
-            edges = np.round(np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum() * samples)
-            times = [(int(edges[i]), int(edges[i + 1])) for i in range(len(tokens))]
-        return [
-            WordTiming(
-                text=token.group(),
-                char_start=token.start(),
-                char_end=token.end(),
-                start_s=start / rate,
-                end_s=end / rate,
-            )
-            for token, (start, end) in zip(tokens, times, strict=True)
-        ]
-
 
 def _identity(voice: VoiceInfo, model_path: Path) -> str:
-    """Engine, library versions, device and the voice model's content hash (not its path, so
-    the same voice installed elsewhere reuses the same cached chunks)."""
-    with model_path.open("rb") as model:
-        digest = hashlib.file_digest(model, "sha256").hexdigest()[:16]
+    """Engine, library versions, device and the voice model's content hash."""
+    digest = model_digest(model_path)
     runtime = f"piper-tts {version('piper-tts')}, onnxruntime {onnxruntime.__version__}"
     return f"{ENGINE_NAME} ({runtime}) cpu fp32 {voice.name} {digest}"

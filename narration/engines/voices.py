@@ -6,6 +6,7 @@ the layout Piper's own downloader writes. The voice's name is the model file's s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Sequence
@@ -61,6 +62,13 @@ def phoneme_symbols(voice: VoiceInfo) -> frozenset[str]:
         return frozenset(str(symbol) for symbol in config["phoneme_id_map"])
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"voice config {config_path} is unusable: {error!r}") from None
+
+
+def model_digest(model_path: Path) -> str:
+    """The voice model's content hash (not its path: the same voice installed elsewhere gives
+    the same audio, so it reuses the same cached chunks)."""
+    with model_path.open("rb") as model:
+        return hashlib.file_digest(model, "sha256").hexdigest()[:16]
 
 
 def default_voice() -> VoiceInfo:

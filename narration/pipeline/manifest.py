@@ -5,7 +5,7 @@ Its fields are a contract (docs/OUTPUT.md); this module is the one place that sh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,24 @@ class Delivered:
     output_uri: str
     chapter_files: list[dict[str, Any]]
     artifacts: dict[str, str]
+
+
+def engine_facts(metas: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Device kind, precision and determinism of the engine that made the chunks.
+
+    A job is rendered by one engine kind, but its chunks may come from workers on different
+    devices (GPUs and CPUs serving the same queue): then `device` is `mixed` and `renderings`
+    lists each combination."""
+    seen: list[dict[str, str]] = []
+    for meta in metas:
+        facts = meta.get("engine")
+        if isinstance(facts, dict) and facts not in seen:
+            seen.append(facts)
+    if not seen:
+        return {}
+    if len(seen) == 1:
+        return {key: value for key, value in seen[0].items() if key != "name"}
+    return {"device": "mixed", "renderings": seen}
 
 
 def build_manifest(
@@ -65,8 +83,9 @@ def build_manifest(
             "encodes": loudness.encodes,
         },
         "engine": {
-            "name": plan.voice_info.get("engine", "piper"),
+            "name": plan.options.engine,
             "params": {"seed": plan.options.seed, "voice": plan.voice_info},
+            **engine_facts(item.meta for item in placed),
         },
         "chapters": [
             {"title": m.title, "start_s": round(m.start_s, 3), "end_s": round(m.end_s, 3)}

@@ -50,6 +50,8 @@ class JobOptions:
     """Speaking rate: 2.0 speaks twice as fast (the engine's length scale is its inverse)."""
     hls: bool = False
     """Grow an HLS playlist in the job's prefix as chunks complete (listen while it renders)."""
+    engine: str = "piper"
+    """The engine kind that renders every chunk (`engines.registry`)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)

@@ -9,6 +9,7 @@ chunk's speech level to the running baseline of the segment, and the pause after
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Final
 
@@ -72,12 +73,21 @@ class SessionState:
         return len(json.dumps(self.to_dict()).encode())
 
 
-def initial_state(voice: str, user_seed: int = 0, speed: float = 1.0) -> SessionState:
+def initial_state(
+    voice: str,
+    user_seed: int = 0,
+    speed: float = 1.0,
+    pauses: Mapping[str, float] | None = None,
+) -> SessionState:
     """Every segment starts from the job's voice profile, so segments are independent.
 
     `user_seed` (`--seed`, 0 for none) and the speaking rate travel in the state, so they are
-    mixed into every chunk's key and seed (`pipeline.chunk_key`)."""
-    return SessionState(voice=voice, user_seed=user_seed, length_scale=round(1.0 / speed, 6))
+    mixed into every chunk's key and seed (`pipeline.chunk_key`). `pauses` is the engine's pause
+    profile (default `PAUSES_S`)."""
+    table = tuple((PAUSES_S if pauses is None else pauses).items())
+    return SessionState(
+        voice=voice, user_seed=user_seed, length_scale=round(1.0 / speed, 6), pauses=table
+    )
 
 
 def params_for(state: SessionState, seed: int) -> SynthesisParams:

@@ -6,6 +6,7 @@ lets a re-delivered or resumed task reproduce the first attempt exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,11 +34,12 @@ def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) ->
     return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
 
 
-def engine_text(chunk: PlannedChunk) -> str:
-    """What the engine is given: the chunk's (lexicon-rewritten) text with numbers, symbols and
-    abbreviations expanded; raw phoneme blocks pass through untouched."""
+def engine_text(chunk: PlannedChunk, prepare: Callable[[str], str] = speakable) -> str:
+    """What the engine is given: the chunk's (lexicon-rewritten) text prepared for the engine
+    (`prepare`: numbers, symbols and abbreviations expanded); raw phoneme blocks pass through
+    untouched."""
     parts = PHONEME_BLOCK.split(chunk.spoken or chunk.text)
-    return "".join(part if part.startswith(PHONEME_OPEN) else speakable(part) for part in parts)
+    return "".join(part if part.startswith(PHONEME_OPEN) else prepare(part) for part in parts)
 
 
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
@@ -45,7 +47,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     params = prosody.params_for(state, seed_from_key(key))
     if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
         params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
-    spoken = engine_text(chunk)
+    spoken = engine_text(chunk, engine.prepare_text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
     designed_s = (
@@ -103,6 +105,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "level_db": round(level_db, 3),
         "loudness": loudness_figures(shaped, rate),
         "key": key,
+        "engine": engine.facts.to_dict(),
         "seed": params.seed,
         "length_scale": params.length_scale,
         "words": words,

@@ -1,4 +1,5 @@
-"""The Celery application: JSON only, late acks, prefetch 1, queues `synth` and `stitch`.
+"""The Celery application: JSON only, late acks, prefetch 1; queues `stitch` and one per
+engine kind (`synth` for piper, `synth-torch` for torch).
 
 Workers run it through `python -m narration.workers.main` (what `narrate worker` and `narrate up`
 start), which builds the process's `Settings` once and calls `configure`; the CLI calls
@@ -17,6 +18,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
+from narration.engines.registry import queues
 from narration.services import Services, resolve
 from narration.settings import Settings
 from narration.workers import commits, context, retention
@@ -56,8 +58,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure_or_timeout": True,
         "worker_prefetch_multiplier": 1,
         "task_queues": [
-            Queue("synth", Exchange("synth"), routing_key="synth"),
-            Queue("stitch", Exchange("stitch"), routing_key="stitch"),
+            Queue(name, Exchange(name), routing_key=name) for name in (*queues(), "stitch")
         ],
         "task_default_queue": "synth",
         "task_routes": {

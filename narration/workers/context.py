@@ -14,6 +14,7 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.engines.base import Engine
+from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import find_voice
 from narration.errors import ServiceError
 from narration.pipeline.plan import Plan
@@ -41,6 +42,8 @@ class WorkerContext:
     """Jobs this process has seen past "queued", so it asks Redis once per job, not per chunk."""
     _plans: dict[str, Plan] = field(default_factory=dict)
     """The plans read lately, oldest first (a worker serves a few jobs at a time)."""
+    _plans_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Task threads (a torch worker's) share the plans."""
 
     @classmethod
     def connect(cls, settings: Settings, services: Services) -> WorkerContext:
@@ -51,18 +54,20 @@ class WorkerContext:
 
     def plan(self, job_id: str) -> Plan:
         """A job's plan, read once per process (plans never change once written)."""
-        if job_id not in self._plans:
-            if len(self._plans) >= PLANS_KEPT:
-                self._plans.pop(next(iter(self._plans)))
-            data = self.objects.get_bytes(self.services.keys(job_id).plan)
-            self._plans[job_id] = Plan.from_json(data)
-        return self._plans[job_id]
+        with self._plans_lock:
+            if job_id not in self._plans:
+                if len(self._plans) >= PLANS_KEPT:
+                    self._plans.pop(next(iter(self._plans)))
+                data = self.objects.get_bytes(self.services.keys(job_id).plan)
+                self._plans[job_id] = Plan.from_json(data)
+            return self._plans[job_id]
 
-    def engine(self, voice_name: str) -> Engine:
-        """The voice's engine, loaded once per process (a task waits for a load under way)."""
+    def engine(self, voice_name: str, kind: str = DEFAULT_ENGINE) -> Engine:
+        """The `kind` engine for a voice, loaded once per process with this worker's device
+        (a task waits for a load under way)."""
         with _ENGINE_LOCK:
             voice = find_voice(voice_name, self.settings.voice_dirs)
-            return load_engine(voice, self.settings.engine_threads or None)
+            return load_engine(voice, kind, self.settings)
 
 
 _current: WorkerContext | None = None

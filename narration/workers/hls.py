@@ -66,6 +66,7 @@ def advance_soon(context: WorkerContext, job_id: str) -> None:
 
 def _advance_logged(context: WorkerContext, job_id: str) -> None:
     try:
+        context.commits.drain()  # the chunk just made is committed in the background
         advance(context, job_id)
     except Exception as error:
         _LOGGER.warning("job %s: HLS playlist not grown now: %s", job_id, error)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from narration.adapters.chunk_store import JOB_FIELDS, ChunkStore
+from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
@@ -26,6 +27,13 @@ COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
 few milliseconds) before it makes the chunk again itself."""
 COMMIT_POLL_S: Final = 0.05
+
+
+def first_state(plan: Plan) -> SessionState:
+    """The state every segment of a job starts from: its voice, seed and speed, and its
+    engine's pause profile."""
+    pauses = engine_kind(plan.options.engine).pauses
+    return initial_state(plan.options.voice, plan.options.seed, plan.options.speed, pauses)
 
 
 def make_chunk(
@@ -56,7 +64,7 @@ def _make(
     committer: Committer,
 ) -> dict[str, Any]:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
-    engine = context.engine(plan.options.voice)
+    engine = context.engine(plan.options.voice, plan.options.engine)
     placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
@@ -79,7 +87,7 @@ def segment_metas(
         meta = _landed_meta(chunks, chunk.seq)
         if meta is None:
             if chunk.index == 0:
-                state_in = initial_state(plan.options.voice, plan.options.seed)
+                state_in = first_state(plan)
             else:
                 state_in = SessionState.from_dict(metas[-1]["state_out"])
             _make(context, plan, chunks, chunk, state_in, Immediate())

@@ -15,14 +15,15 @@ from celery.result import GroupResult, ResultBase
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
+from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.formats import get_format
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, make_plan
-from narration.pipeline.prosody import initial_state
 from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import JOB_PRIORITY
+from narration.workers.steps import first_state
 from narration.workers.tasks import part, stitch, synth
 
 
@@ -65,6 +66,10 @@ def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> in
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
     in_parts = get_format(plan.options.format).part_muxer is not None
+    kind = engine_kind(plan.options.engine)
+    # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
+    # message for another engine's queue must not keep it.
+    route = {"queue": kind.queue, "routing_key": kind.queue, "priority": priority}
     chains = []
     missing = 0
     for segment in plan.segments:
@@ -74,15 +79,12 @@ def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> in
         missing += len(todo)
         first = todo[0]
         if first.index == 0:
-            state = initial_state(
-                plan.options.voice, plan.options.seed, plan.options.speed
-            ).to_dict()
+            state = first_state(plan).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [synth.s(state, plan.job_id, first.seq).set(priority=priority)]
+        steps = [synth.s(state, plan.job_id, first.seq).set(**route)]
         steps += [
-            synth.s(plan.job_id, chunk.seq).set(priority=priority)
-            for chunk in segment[first.index + 1 :]
+            synth.s(plan.job_id, chunk.seq).set(**route) for chunk in segment[first.index + 1 :]
         ]
         if in_parts:
             steps.append(part.si(plan.job_id, first.segment).set(priority=priority))

@@ -1,0 +1,40 @@
+"""Engines by name: the kinds a job may name, their queues, their pause profiles, their checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from narration.engines import registry
+from narration.engines.registry import EngineOptions
+from narration.errors import InputError
+from narration.pipeline.prosody import PAUSES_S, initial_state
+
+
+def test_the_registered_engines_and_their_queues() -> None:
+    assert registry.engine_names() == ["piper", "torch"]
+    assert registry.engine_kind("piper").queue == "synth"
+    assert registry.engine_kind("torch").queue == "synth-torch"
+    assert registry.queues() == ["synth", "synth-torch"]
+    assert (registry.engine_kind("piper").batches, registry.engine_kind("torch").batches) == (
+        False,
+        True,
+    )
+
+
+def test_an_unknown_engine_names_the_choices() -> None:
+    with pytest.raises(InputError, match="unknown engine 'espeak'; choose one of piper, torch"):
+        registry.engine_kind("espeak")
+
+
+def test_piper_refuses_a_gpu() -> None:
+    with pytest.raises(InputError, match="runs on the CPU only"):
+        registry.engine_kind("piper").check(EngineOptions(device="cuda:0"))
+    registry.engine_kind("piper").check(EngineOptions())
+
+
+@pytest.mark.parametrize("name", ["piper", "torch"])
+def test_the_pause_profile_is_the_session_default(name: str) -> None:
+    """Both engines speak Piper voices alike; the default profile keeps every piper chunk key."""
+    pauses = registry.engine_kind(name).pauses
+    assert dict(pauses) == PAUSES_S
+    assert initial_state("v", 3, pauses=pauses) == initial_state("v", 3)
