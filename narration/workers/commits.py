@@ -5,8 +5,9 @@ the chain starts while this one's WAV and metadata go up to storage (two PUTs an
 round trip: half of the orchestration time per chunk, docs/BENCHMARKS.md). The promise that a
 killed worker loses nothing still holds, one step later: a chunk whose commit never landed is
 made again, byte-identical, by the `part` task that ends its segment's chain, before the part
-is made (`workers.steps.segment_metas`). Commits are retried a few times; the queue is short,
-so a store that cannot keep up slows the tasks down instead of piling up memory.
+is made (`workers.steps.segment_metas`). A commit waits out an unreachable store or broker for
+up to two minutes; the queue is short, so meanwhile the tasks wait too instead of piling up
+rendered chunks in memory.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import time
 from collections.abc import Callable
 from typing import Final, Protocol
 
+from narration.errors import RetryableError
+
 _LOGGER = logging.getLogger(__name__)
 
 PENDING_MAX: Final = 4
-ATTEMPTS: Final = 3
-RETRY_PAUSE_S: Final = 0.5
+PATIENCE_S: Final = 120.0
+"""How long a commit keeps trying while storage or Redis is unreachable (an outage of a
+minute is survived as the synchronous commit survived it: tasks wait, nothing is re-made)."""
+MAX_PAUSE_S: Final = 5.0
 Commit = Callable[[], None]
 
 
@@ -68,13 +73,20 @@ class Background:
 
 
 def _with_retries(commit: Commit) -> None:
-    for attempt in range(1, ATTEMPTS + 1):
+    """Run a commit, retrying a service that is away with capped backoff for `PATIENCE_S`;
+    anything else, or a longer outage, leaves the chunk to be made again by its part task."""
+    deadline = time.monotonic() + PATIENCE_S
+    pause = 0.5
+    while True:
         try:
             commit()
             return
-        except Exception as error:
-            if attempt == ATTEMPTS:
-                # The chunk is made again by its segment's part task.
+        except RetryableError as error:
+            if time.monotonic() + pause > deadline:
                 _LOGGER.warning("chunk commit failed, left to the part task: %s", error)
                 return
-            time.sleep(RETRY_PAUSE_S * attempt)
+            time.sleep(pause)
+            pause = min(MAX_PAUSE_S, pause * 2)
+        except Exception as error:
+            _LOGGER.warning("chunk commit failed, left to the part task: %s", error)
+            return

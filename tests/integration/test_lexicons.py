@@ -69,7 +69,8 @@ def test_an_alias_is_heard_in_the_output(stack_env: dict[str, str], tmp_path: Pa
     audio = tmp_path / "web.mp3"
     assert narrate(stack_env, "fetch", job_id, "-o", str(audio)).returncode == 0
     heard = _transcribe(audio)
-    assert "world wide web consortium" in heard, heard
+    # The ASR writes "world wide" as one word or two, as it hears the pause between them.
+    assert "worldwidewebconsortium" in heard.replace(" ", ""), heard
     manifest = tmp_path / "manifest.json"
     narrate(stack_env, "fetch", job_id, "--what", "manifest", "-o", str(manifest))
     chunks = json.loads(manifest.read_text())["chunks"]
