@@ -119,11 +119,20 @@ def make_part(context: WorkerContext, job_id: str, segment: int) -> dict[str, An
 
 
 def stitch(context: WorkerContext, job_id: str) -> StitchResult:
-    """Stitch a job whose chunks are all made, and record it as succeeded."""
+    """Stitch a job whose chains have all finished, and record it as succeeded.
+
+    A chunk whose commit was lost with its worker is made again first: formats without parts
+    have no part task to do it (`segment_metas`)."""
     context.records.set_status(job_id, "stitching")
     plan = context.plan(job_id)
+    chunks = context.chunks(job_id)
+    metas = [
+        meta
+        for number in range(len(plan.segments))
+        for meta in segment_metas(context, plan, chunks, number)
+    ]
     with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
-        result = stitch_job(plan, context.chunks(job_id), Path(workdir))
+        result = stitch_job(plan, chunks, Path(workdir), metas)
     context.records.set_status(
         job_id, "succeeded", output_uri=result.output_uri, duration_s=result.duration_s
     )

@@ -87,9 +87,13 @@ class _Job:
         return Tags(title=title, album=self.plan.title, artist=self.plan.author)
 
 
-def stitch_job(plan: Plan, chunks: ChunkStore, workdir: Path) -> StitchResult:
-    """Stitch, encode and upload a job; the manifest goes up last and marks completion."""
-    metas = [chunks.meta(c.seq) for c in plan.chunks]
+def stitch_job(
+    plan: Plan, chunks: ChunkStore, workdir: Path, metas: list[dict[str, Any]] | None = None
+) -> StitchResult:
+    """Stitch, encode and upload a job; the manifest goes up last and marks completion.
+
+    `metas` are the chunks' metadata in order, when the caller has read them already."""
+    metas = metas or [chunks.meta(c.seq) for c in plan.chunks]
     chunks.mark_used(metas)
     fmt = get_format(plan.options.format)
     job = _Job(

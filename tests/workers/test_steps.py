@@ -175,3 +175,30 @@ def test_chunks_lost_with_their_worker_are_made_again_by_the_part_task(
         state = expected.next_state
     assert chunks.part_meta(0) is not None
     assert job.record()["chunks_done"] == 2
+
+
+def test_the_stitch_remakes_a_lost_chunk_where_no_part_task_runs(
+    context: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Opus job has no part tasks: its stitch makes a lost chunk again itself."""
+    monkeypatch.setattr(steps, "COMMIT_WAIT_S", 0.2)
+    context.objects.delete_prefix(CACHE_PREFIX)
+    options = JobOptions(voice=default_voice().name, seed=SEED, format="opus")
+    plan = make_plan(new_job_id(), DOCUMENT, options, segment_max_chunks=10)
+    keys = context.services.keys(plan.job_id)
+    context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
+    context.records.create(plan.job_id, {"chunks_total": len(plan.chunks)})
+    lost = LostWithItsWorker()
+    context.commits = lost
+    try:
+        after_first = make_chunk(context, first_state(plan), plan.job_id, 0)
+    finally:
+        context.commits = Immediate()
+    make_chunk(context, after_first, plan.job_id, 1)
+    assert lost.dropped == 1
+
+    result = steps.stitch(context, plan.job_id)
+
+    assert context.chunks(plan.job_id).stored_seqs() == {0, 1}
+    assert result.output_uri.endswith(".opus")
+    assert context.records.get(plan.job_id)["status"] == "succeeded"
