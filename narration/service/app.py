@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from narration.errors import NarrationError
-from narration.service import hls, native, openai_compat, polly
+from narration.service import console, hls, native, openai_compat, polly
 from narration.service.auth import parse_api_keys
 from narration.service.context import ServiceContext
 from narration.service.errors import ApiError, error_response, family, polly_code
@@ -82,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(openai_compat.router)
     app.include_router(native.router)
     app.include_router(hls.router)
+    app.include_router(console.router)
 
     @app.get("/healthz", tags=["Service"], summary="Liveness (no credentials needed)")
     def healthz() -> dict[str, Any]:
