@@ -53,7 +53,9 @@ def curve_from_steps(
     """Short-term loudness points of a timeline's step energies, levelled to the manifest's."""
     per_point = max(SHORT_TERM_STEPS, math.ceil(len(steps) / points))
     padded = np.append(steps, np.zeros(-len(steps) % per_point))
-    energy = padded.reshape(-1, per_point).mean(axis=1) / hop
+    counts = np.full(len(padded) // per_point, per_point)
+    counts[-1:] -= len(padded) - len(steps)
+    energy = padded.reshape(-1, per_point).sum(axis=1) / (counts * hop)
     with np.errstate(divide="ignore"):
         raw = -0.691 + 10.0 * np.log10(energy)
     integrated = steps_lufs(steps, hop)
