@@ -127,6 +127,26 @@ def _fetch(browser: Any, url: str, headers: dict[str, str] | None = None) -> dic
     return result
 
 
+def _plays_hls(browser: Any, url: str) -> float:
+    """Play `url` through the page's hls.js in a second player; how far it got (seconds)."""
+    script = """
+        const [url, done] = arguments;
+        const audio = new Audio();
+        const hls = new Hls({startPosition: 0});
+        hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) done(-1); });
+        audio.addEventListener("timeupdate", () => {
+            const reached = audio.currentTime;
+            if (reached > 0.3) { hls.destroy(); done(reached); }
+        });
+        hls.loadSource(url);
+        hls.attachMedia(audio);
+        audio.muted = true;
+        audio.play().catch(() => done(-2));
+    """
+    played: float = browser.execute_async_script(script, url)
+    return played
+
+
 def test_console_signs_in_submits_watches_plays_and_seeks(
     browser: Any, console: str, services: Services
 ) -> None:
@@ -209,6 +229,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
     playlist = _fetch(browser, f"{base}/hls/playlist.m3u8")
     assert playlist["status"] == 200
     assert "#EXT-X-ENDLIST" in playlist["text"] and ".ts" in playlist["text"]
+    assert _plays_hls(browser, f"{base}/hls/playlist.m3u8") > 0.3
     captions = _fetch(browser, f"{base}/files/vtt?download=true")
     assert captions["status"] == 200 and captions["text"].startswith("WEBVTT")
     browser.execute_script("document.getElementById('player').pause()")

@@ -50,7 +50,17 @@ class Player {
     }
     this.audio.dataset.source = "hls";
     if (window.Hls && window.Hls.isSupported()) {
-      this.hls = new window.Hls({ liveDurationInfinity: false, manifestLoadingMaxRetry: 60 });
+      // From the first segment, not the live edge: a listener starts at the beginning.
+      this.hls = new window.Hls({ startPosition: 0 });
+      this.hls.on(window.Hls.Events.ERROR, (_, data) => {
+        // A playlist with no segment yet, or a dropped connection: try again shortly.
+        if (!data.fatal || this.audio.dataset.source !== "hls") return;
+        this.hls.destroy();
+        this.hls = null;
+        setTimeout(() => {
+          if (this.audio.dataset.source === "hls") this.startStream();
+        }, 2000);
+      });
       this.hls.loadSource(url);
       this.hls.attachMedia(this.audio);
     } else if (this.audio.canPlayType("application/vnd.apple.mpegurl")) {
