@@ -187,6 +187,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
         # While the job renders, the player listens to its HLS stream through hls.js.
         assert _player(browser, "dataset.source") == "hls"
         assert browser.execute_script("return window.Hls.isSupported()")
+        _shot(browser, "rendering")
 
     def percent(driver: Any) -> Any:
         # One script reads it: the panel is replaced whenever progress arrives.

@@ -180,3 +180,13 @@ def test_the_loudness_curve_is_levelled_to_the_delivered_file() -> None:
     drawn = svg(curve)
     assert drawn.count('class="chapter-mark"') == 2
     assert "One &amp; Two" in drawn and "One & Two" not in drawn
+
+
+def test_a_bad_submission_shows_the_form_again_with_the_reason() -> None:
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://testserver")
+    empty = client.post("/console/submit", data={"text": "  ", "title": "Kept title"})
+    assert empty.status_code == 400
+    assert "choose a document to upload or paste its text" in empty.text
+    assert 'value="Kept title"' in empty.text
+    voice = client.post("/console/submit", data={"text": "Hello.", "voice": "../../etc"})
+    assert voice.status_code == 400 and "is not available" in voice.text

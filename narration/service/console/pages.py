@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from narration import jobs
-from narration.errors import InputError
+from narration.errors import InputError, JobNotFound
 from narration.pipeline.formats import FORMATS
 from narration.service import native
 from narration.service.console import loudness_plot
@@ -100,9 +100,11 @@ def sign_in(
     request: Request, secret: str = Form(""), next: str = Form("/console/jobs")
 ) -> Response:
     keys = context_of(request).keys
-    key_id = key_for_secret(keys, secret.strip()) if keys and secret.strip() else None
+    if not keys:
+        return RedirectResponse(safe_next(next), status_code=303)
+    key_id = key_for_secret(keys, secret.strip()) if secret.strip() else None
     if key_id is None:
-        error = "That is not the secret of a configured API key." if keys else ""
+        error = "That is not the secret of a configured API key."
         return _page(request, "sign_in.html", 401, next=safe_next(next), error=error)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
@@ -236,7 +238,10 @@ def _job_values(request: Request, job_id: str) -> dict[str, Any]:
 def job_page(request: Request, job_id: str, notice: str = "") -> Response:
     if signed_in(request) is None:
         return to_sign_in(request)
-    values = _job_values(request, job_id)
+    try:
+        values = _job_values(request, job_id)
+    except JobNotFound:
+        return _page(request, "not_found.html", 404, job_id=job_id[:64])
     return _page(request, "job.html", notice=NOTICES.get(notice, ""), **values)
 
 
