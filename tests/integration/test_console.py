@@ -41,23 +41,21 @@ By midnight the wind had turned, and the lamp burned until morning.
 """
 
 
-def _chromium() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not browser or not driver:
-        pytest.skip(
-            "no headless Chromium: install Debian's chromium and chromium-driver "
-            "(scripts/setup does where apt-get and root are available)"
-        )
-    return browser, driver
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+needs_chromium = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="no headless Chromium: install Debian's chromium and chromium-driver "
+    "(scripts/setup does where apt-get and root are available)",
+)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    browser_path, driver_path = _chromium()
+    assert CHROMIUM and CHROMEDRIVER
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     options = webdriver.ChromeOptions()
-    options.binary_location = browser_path
+    options.binary_location = CHROMIUM
     for argument in (
         "--headless=new",
         "--no-sandbox",
@@ -68,7 +66,7 @@ def browser() -> Iterator[Any]:
         "--hide-scrollbars",
     ):
         options.add_argument(argument)
-    service = webdriver.ChromeService(executable_path=driver_path)
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_script_timeout(30)
     yield driver
@@ -147,6 +145,7 @@ def _plays_hls(browser: Any, url: str) -> float:
     return played
 
 
+@needs_chromium
 def test_console_signs_in_submits_watches_plays_and_seeks(
     browser: Any, console: str, services: Services
 ) -> None:
