@@ -2,12 +2,14 @@
 `chromium-driver`), driven by Selenium, against `narrate serve` on the session stack.
 
 It signs in, submits a short document, watches the progress reach 100 %, plays the audio and
-seeks by chapter, and saves the screenshots that docs/CONSOLE.md shows (docs/images/console-*.png).
-Where no Chromium can be had, it skips and says how to install one.
+seeks by chapter, and saves the screenshots that docs/CONSOLE.md shows. They go to a temporary
+folder, so a test run leaves the checkout clean; `NARRATION_SCREENSHOTS=docs/images` refreshes
+the ones in docs/images/. Where no Chromium can be had, it skips and says how to install one.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -29,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 KEY_ID, SECRET = "producer", "console-secret-1"
 JOB_PAGE = r"/console/jobs/([0-9a-f]{32})$"
-IMAGES = ROOT / "docs" / "images"
+SCREENSHOTS_ENV = "NARRATION_SCREENSHOTS"
 BOOK = """# The Harbour
 
 The lighthouse keeper counted the ships that passed before the storm came in.
@@ -96,14 +98,22 @@ def console(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
         stack.stop_process(pid)
 
 
-def _shot(browser: Any, name: str) -> None:
-    """A full-page screenshot into docs/images/ (the page's height, at the window's width)."""
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: `$NARRATION_SCREENSHOTS` (relative to the checkout), else a tmp dir."""
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    folder = ROOT / chosen if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shot(browser: Any, folder: Path, name: str) -> None:
+    """A full-page screenshot (the page's height, at the window's width)."""
     height, chrome = browser.execute_script(
         "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
     )
     browser.set_window_size(1280, max(720, min(int(height) + int(chrome), 2400)))
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    assert browser.save_screenshot(str(IMAGES / f"console-{name}.png"))
+    assert browser.save_screenshot(str(folder / f"console-{name}.png"))
     browser.set_window_size(1280, 1000)
 
 
@@ -147,7 +157,7 @@ def _plays_hls(browser: Any, url: str) -> float:
 
 @needs_chromium
 def test_console_signs_in_submits_watches_plays_and_seeks(
-    browser: Any, console: str, services: Services
+    browser: Any, console: str, services: Services, screenshots: Path
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as expected
@@ -155,7 +165,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
 
     browser.get(f"{console}/console/jobs")
     assert "/console/sign-in" in browser.current_url
-    _shot(browser, "sign-in")
+    _shot(browser, screenshots, "sign-in")
     browser.find_element(By.ID, "secret").send_keys("not-the-secret")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     refused = WebDriverWait(browser, 20).until(
@@ -174,7 +184,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
     browser.find_element(By.ID, "text").send_keys(BOOK)
     browser.find_element(By.ID, "title").send_keys("The Lighthouse Keeper")
     Select(browser.find_element(By.ID, "format")).select_by_value("mp3")
-    _shot(browser, "submit")
+    _shot(browser, screenshots, "submit")
     browser.find_element(By.CSS_SELECTOR, "form.submit button[type=submit]").click()
     WebDriverWait(browser, 60).until(expected.url_matches(JOB_PAGE))
     match = re.search(JOB_PAGE, browser.current_url)
@@ -186,7 +196,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
         # While the job renders, the player listens to its HLS stream through hls.js.
         assert _player(browser, "dataset.source") == "hls"
         assert browser.execute_script("return window.Hls.isSupported()")
-        _shot(browser, "rendering")
+        _shot(browser, screenshots, "rendering")
 
     def percent(driver: Any) -> Any:
         # One script reads it: the panel is replaced whenever progress arrives.
@@ -234,12 +244,12 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
     assert captions["status"] == 200 and captions["text"].startswith("WEBVTT")
     browser.execute_script("document.getElementById('player').pause()")
     browser.execute_script("window.scrollTo(0, 0)")
-    _shot(browser, "job")
+    _shot(browser, screenshots, "job")
 
     browser.get(f"{console}/console/jobs")
     row = browser.find_element(By.CSS_SELECTOR, f"a[href='{base}']")
     assert row.text == "The Lighthouse Keeper"
-    _shot(browser, "jobs")
+    _shot(browser, screenshots, "jobs")
 
 
 def test_console_cancel_and_resume_buttons(console: str, services: Services) -> None:
