@@ -33,7 +33,7 @@ REDIS_PORT: Final = 6379
 S3_PORT: Final = 8333
 WORKER_SUBNETS: Final = {"a": 251, "b": 252}
 """Third octets of the worker links (inside the namespaces only; the root link uses 1-240)."""
-_TASK_LINE = re.compile(r"Task [\w.]+\[([0-9a-f-]{36})\] (received|succeeded|raised|retry)")
+_TASK_LINE = re.compile(r"Task ([\w.]+)\[([0-9a-f-]{36})\] (received|succeeded|raised|retry)")
 
 
 def _clean_environment() -> dict[str, str]:
@@ -111,12 +111,12 @@ class Fleet:
     def worker_log(self, host: str) -> Path:
         return self.root / f"worker-{host}.log"
 
-    def tasks(self, host: str, event: str) -> list[str]:
-        """Ids of the tasks `host` logged `event` for (received, succeeded, ...), in order."""
+    def tasks(self, host: str, event: str, name: str = "narration.synth") -> list[str]:
+        """Ids of the `name` tasks `host` logged `event` for (received, succeeded...), in order."""
         return [
-            match.group(1)
+            match.group(2)
             for match in _TASK_LINE.finditer(_read(self.worker_log(host)))
-            if match.group(2) == event
+            if match.group(1) == name and match.group(3) == event
         ]
 
     def stop(self) -> None:

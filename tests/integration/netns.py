@@ -158,8 +158,11 @@ def check_available() -> None:
     try:
         ip("netns", "add", probe)
         ip("-n", probe, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1")
+        ip("netns", "exec", probe, "unshare", "--uts", "hostname", "probe")
     except RuntimeError as error:
-        raise NamespacesUnavailable(f"cannot make a namespace with a veth pair: {error}") from None
+        raise NamespacesUnavailable(
+            f"cannot make a namespace with a veth pair and a hostname: {error}"
+        ) from None
     finally:
         _delete_namespace(probe)
 
