@@ -162,10 +162,11 @@ def private_stack(tmp_path: Path) -> Iterator[dict[str, str]]:
 def test_broker_killed_and_stack_brought_up_again(
     private_stack: dict[str, str], document: Path, reference: bytes
 ) -> None:
-    """SIGKILL of Valkey: with `appendfsync everysec` up to one second of writes is lost
-    (acks, done marks, chain messages, in the order they were made); that may only cause
-    re-work. `narrate up` then starts the stack again on the same data (new ports and
-    password), and the job completes with the same bytes."""
+    """SIGKILL of Valkey loses what it had not appended to its AOF yet (the write in progress;
+    up to a second of writes under `appendfsync everysec` if the machine itself fails), a
+    suffix of acks, done marks and chain messages that may only cause re-work. `narrate up`
+    starts the stack again on the same data (new ports and password), and the job completes
+    with the same bytes (docs/OPERATIONS.md)."""
     env = private_stack
     home = Path(env["NARRATION_HOME"])
     services = resolve(load_settings(environ=env))
