@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
@@ -141,6 +142,14 @@ def test_service_outage_mid_job(
     assert output_bytes(services, job_id) == reference
 
 
+DURABLE_BROKER = {
+    "appendonly": "yes",
+    "appendfsync": "everysec",
+    "maxmemory-policy": "noeviction",
+}
+"""What docs/OPERATIONS.md asks of an operator's Redis, and the embedded Valkey runs with."""
+
+
 @pytest.fixture
 def private_stack(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A stack of the test's own, with one worker: its broker is killed, so not the session's."""
@@ -170,6 +179,9 @@ def test_broker_killed_and_stack_brought_up_again(
     env = private_stack
     home = Path(env["NARRATION_HOME"])
     services = resolve(load_settings(environ=env))
+    broker = redis.Redis.from_url(services.broker_url, decode_responses=True)
+    for name, value in DURABLE_BROKER.items():
+        assert broker.config_get(name) == {name: value}
     job_id = submit(env, document, "--seed", SEED)
     wait_until(lambda: _progressed(services, job_id, 2), 120, "two chunks")
     stack.stop_service(home, "valkey", signal.SIGKILL)
