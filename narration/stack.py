@@ -122,6 +122,7 @@ def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
                 "appendonly yes",
                 "appendfsync everysec",
                 "save 60 1000",
+                "maxmemory-policy noeviction",
                 f'requirepass "{password}"',
                 "protected-mode yes",
                 "",
