@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -39,14 +40,18 @@ WORKER_MODULE: Final = "narration.workers.main"
 """A worker process's entry point; a benchmark may name its own (which calls the same app)."""
 
 
+LISTEN_PORTS: Final = range(12000, 22000)
+"""Where the stack listens (and SeaweedFS's gRPC at +10000, under 32000): below Linux's
+ephemeral range (32768-60999), so while a service is down for a restart no outgoing connection
+can be given its port."""
+
+
 def _free_port_pair() -> int:
-    """A port p with p and p + 10000 free (SeaweedFS puts gRPC at +10000)."""
+    """A free port p in `LISTEN_PORTS` with p + 10000 free too (SeaweedFS's gRPC port)."""
     for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port < 55000 and _port_free(port + 10000):
-            return int(port)
+        port = random.choice(LISTEN_PORTS)
+        if _port_free(port) and _port_free(port + 10000):
+            return port
     raise ServiceError("no free local ports for the stack")
 
 
