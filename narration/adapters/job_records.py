@@ -26,6 +26,7 @@ STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "can
 FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
+STATUS_PAGE: Final = 5000
 _INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _UNLOCK_SCRIPT: Final = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -78,6 +79,10 @@ def _redis_errors_mapped(method: F) -> F:
             return method(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+redis_errors_mapped: Final = _redis_errors_mapped
+"""For the other Redis adapters (`worker_reports`, `broker_queues`): the same error mapping."""
 
 
 class JobRecords(Protocol):
@@ -287,6 +292,24 @@ class RedisJobRecords:
     @_redis_errors_mapped
     def is_cancelled(self, job_id: str) -> bool:
         return self._redis.hget(_job_key(job_id), "status") == "cancelled"
+
+    @_redis_errors_mapped
+    def status_counts(self) -> dict[str, int]:
+        """How many jobs are in each status (every job of the index: one pipelined HGET each,
+        `STATUS_PAGE` at a time)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        start = 0
+        while True:
+            ids = self._redis.zrange(_JOBS_INDEX, start, start + STATUS_PAGE - 1)
+            pipe = self._redis.pipeline(transaction=False)
+            for job_id in ids:
+                pipe.hget(_job_key(job_id), "status")
+            for status in pipe.execute():
+                if status in counts:
+                    counts[status] += 1
+            if len(ids) < STATUS_PAGE:
+                return counts
+            start += STATUS_PAGE
 
 
 def _encode(value: Any) -> str:
