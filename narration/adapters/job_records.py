@@ -27,6 +27,20 @@ FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
 STATUS_PAGE: Final = 5000
+_STATUS_COUNT_SCRIPT: Final = """
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
+local counts = {}
+for _, id in ipairs(ids) do
+  local status = redis.call('HGET', ARGV[3] .. id, 'status')
+  if status then counts[status] = (counts[status] or 0) + 1 end
+end
+local reply = {#ids}
+for status, count in pairs(counts) do
+  table.insert(reply, status)
+  table.insert(reply, count)
+end
+return reply
+"""
 _INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _UNLOCK_SCRIPT: Final = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -295,19 +309,19 @@ class RedisJobRecords:
 
     @_redis_errors_mapped
     def status_counts(self) -> dict[str, int]:
-        """How many jobs are in each status (every job of the index: one pipelined HGET each,
-        `STATUS_PAGE` at a time)."""
+        """How many jobs are in each status: every job of the index, read by a script inside
+        Redis `STATUS_PAGE` jobs at a time (one round trip per page, no reply per job)."""
         counts = dict.fromkeys(STATUSES, 0)
         start = 0
         while True:
-            ids = self._redis.zrange(_JOBS_INDEX, start, start + STATUS_PAGE - 1)
-            pipe = self._redis.pipeline(transaction=False)
-            for job_id in ids:
-                pipe.hget(_job_key(job_id), "status")
-            for status in pipe.execute():
+            reply = self._redis.eval(
+                _STATUS_COUNT_SCRIPT, 1, _JOBS_INDEX, start, start + STATUS_PAGE - 1, _job_key("")
+            )
+            seen, pairs = int(reply[0]), reply[1:]
+            for status, count in zip(pairs[::2], pairs[1::2], strict=True):
                 if status in counts:
-                    counts[status] += 1
-            if len(ids) < STATUS_PAGE:
+                    counts[status] += int(count)
+            if seen < STATUS_PAGE:
                 return counts
             start += STATUS_PAGE
 

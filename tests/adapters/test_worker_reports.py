@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import redis
 
+from narration.adapters import job_records
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
+from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.worker_reports import HEARTBEAT_TTL_S, WorkerReports
 from narration.services import Services
 
@@ -104,3 +106,25 @@ def test_queue_depth_sums_every_priority_list_and_unacked_counts_by_queue(scratc
         "stitch": 1,
     }
     assert broker.unacked(["synth", "stitch"]) == {"synth": 2, "stitch": 1}
+
+
+def test_jobs_are_counted_by_status_page_by_page(
+    scratch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_records, "STATUS_PAGE", 2)
+    records = RedisJobRecords(scratch)
+    ids = [new_job_id() for _ in range(5)]
+    for job_id in ids:
+        records.create(job_id, {"chunks_total": 1})
+    records.set_status(ids[0], "running")
+    records.set_status(ids[1], "failed", error="boom")
+    records.set_status(ids[2], "succeeded")
+    counts = records.status_counts()
+    assert counts == {
+        "queued": 2,
+        "running": 1,
+        "stitching": 0,
+        "succeeded": 1,
+        "failed": 1,
+        "cancelled": 0,
+    }

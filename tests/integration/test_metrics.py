@@ -8,6 +8,7 @@ tests move too, so every check is a difference from a scrape taken before the jo
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ import httpx
 import pytest
 import redis
 import uvicorn
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
@@ -28,7 +30,7 @@ from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import app as celery_app
 from narration.workers.app import configure
-from tests.conftest import narrate
+from tests.conftest import ROOT, narrate
 from tests.integration.faults import wait_until
 
 pytestmark = pytest.mark.integration
@@ -79,6 +81,23 @@ def total(series: Series, name: str, **labels: str) -> float:
     """The sum over every series of `name` whose labels include `labels`."""
     wanted = set(labels.items())
     return sum(v for (n, ls), v in series.items() if n == name and wanted <= ls)
+
+
+def test_the_alert_rules_name_only_metrics_the_service_exports(api: str) -> None:
+    reply = httpx.get(f"{api}/metrics", headers={"Authorization": f"Bearer {SECRET}"}, timeout=30)
+    exported = set()
+    for family in text_string_to_metric_families(reply.text):
+        suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
+        exported |= {family.name + suffix for suffix in suffixes.get(family.type, ("",))}
+    rules = yaml.safe_load((ROOT / "deploy" / "alerts.yml").read_text())
+    named = {
+        name
+        for group in rules["groups"]
+        for rule in group["rules"]
+        for name in re.findall(r"\bnarration_[a-z_]+", rule["expr"])
+    }
+    assert named, "the rules name no metric"
+    assert named <= exported, named - exported
 
 
 def test_metrics_take_the_bearer_key_when_keys_are_configured(api: str) -> None:
