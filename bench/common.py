@@ -249,6 +249,14 @@ def generate_text(chars: int = ESSAY_CHARS, seed: int = TEXT_SEED) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
+def text_of_length(chars: int) -> str:
+    """Generated prose of exactly `chars` characters, ending in a full stop."""
+    body = generate_text(chars + 1_000).strip()[: chars - 1]
+    if not body[-1].isalnum():
+        body = body[:-1] + "a"
+    return body + "."
+
+
 def bench_text(chars: int | None = None) -> str:
     """The stored bench text, cut at a paragraph (else sentence) end to at most `chars`."""
     text = ESSAY.read_text(encoding="utf-8") if ESSAY.exists() else generate_text()

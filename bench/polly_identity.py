@@ -1,12 +1,13 @@
 """A long text through boto3's Polly client gives the same MP3 in S3 as `narrate submit`.
 
 The issue's acceptance check, too long for the test suite (two full renders of 30,000
-characters): a private stack and `narrate serve`; StartSpeechSynthesisTask with the text, polled
-to `completed`, the object read with boto3's S3 client; then the chunk cache is emptied (so the
-CLI's job renders every chunk again, independently) and the same text, saved as `task.txt` (the
-Polly task's document name, so both take the same title tag), goes through `narrate submit`
-and `narrate fetch`. The two files must be byte-identical. (The test suite checks the same on a
-short text: tests/integration/test_service.py.)
+characters, generated to exactly that length): a private stack and `narrate serve`;
+StartSpeechSynthesisTask with the text, polled to `completed`, the object read with boto3's S3
+client; then the chunk cache is emptied (so the CLI's job renders every chunk again,
+independently) and the same text, saved as `task.txt` (the Polly task's document name, so both
+take the same title tag), goes through `narrate submit` and `narrate fetch`. The two files must
+be byte-identical. (The test suite checks the same on a short text:
+tests/integration/test_service.py.)
 
     python bench/polly_identity.py --chars 30000
 """
@@ -26,7 +27,7 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, bench_text, clean_environ, empty_cache, load_note
+from common import BenchStack, clean_environ, empty_cache, load_note, text_of_length
 from hls import start_serve
 
 from narration import stack
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chars", type=int, default=30_000)
     args = parser.parse_args(argv)
-    text = bench_text(args.chars)
+    text = text_of_length(args.chars)
     print(f"# {len(text):,} characters; {load_note()}", file=sys.stderr)
     with BenchStack.running() as bs, tempfile.TemporaryDirectory() as tmp:
         bs.start_workers(1, concurrency=stack.processes_per_worker(1))

@@ -43,7 +43,9 @@ class ObjectStore(Protocol):
 
     def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
-    def open_stream(self, key: str) -> tuple[Iterator[bytes], str, int]: ...
+    def open_stream(
+        self, key: str, byte_range: tuple[int, int] | None = None
+    ) -> tuple[Iterator[bytes], str, int]: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int: ...
     def upload_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
@@ -157,12 +159,14 @@ class S3Store:
             return body
 
     def open_stream(
-        self, key: str, block_bytes: int = 256 * 1024
+        self, key: str, byte_range: tuple[int, int] | None = None, block_bytes: int = 256 * 1024
     ) -> tuple[Iterator[bytes], str, int]:
         """An object's bytes as blocks (for serving it without holding it), its content type
-        and its length."""
+        and its length; only bytes `first` to `last` (inclusive) with `byte_range`, so that a
+        player can seek."""
+        extra = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}
         with _mapped(key):
-            reply = self._client.get_object(Bucket=self.bucket, Key=key)
+            reply = self._client.get_object(Bucket=self.bucket, Key=key, **extra)
 
         def blocks() -> Iterator[bytes]:
             with _mapped(key):
@@ -251,8 +255,12 @@ class MemoryStore:
         except KeyError:
             raise ObjectNotFound(key) from None
 
-    def open_stream(self, key: str) -> tuple[Iterator[bytes], str, int]:
+    def open_stream(
+        self, key: str, byte_range: tuple[int, int] | None = None
+    ) -> tuple[Iterator[bytes], str, int]:
         data = self.get_bytes(key)
+        if byte_range:
+            data = data[byte_range[0] : byte_range[1] + 1]
         return iter([data]), "application/octet-stream", len(data)
 
     def exists(self, key: str) -> bool:

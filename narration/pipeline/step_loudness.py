@@ -71,5 +71,12 @@ class StepTimeline:
             self._steps = np.append(self._steps, np.zeros(end - len(self._steps)))
         self._steps[first:end] += energies
 
+    @property
+    def steps(self) -> np.ndarray:
+        """The timeline's step energies so far (read-only view)."""
+        view = self._steps.view()
+        view.flags.writeable = False
+        return view
+
     def integrated_lufs(self) -> float:
         return steps_lufs(self._steps, self.hop)

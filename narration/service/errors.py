@@ -55,6 +55,8 @@ def polly_code(error_class: str, status: int) -> str:
     """Our error classes as the Polly error codes an SDK knows."""
     if error_class == "JobNotFound":
         return "SynthesisTaskNotFoundException"
+    if error_class == "LexiconNotFound":
+        return "LexiconNotFoundException"
     if status >= 500:
         return "ServiceFailureException"
     return "ValidationException"

@@ -18,7 +18,7 @@ from narration.errors import InputError
 from narration.pipeline.ingest import ReadingOptions, load_document
 from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS
 from narration.service.auth import AuthError, check_bearer
-from narration.service.context import checked_job_id, context_of
+from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
 
 ARTIFACTS: Final = ("audio", *jobs.WHAT_KEYS)
@@ -77,7 +77,6 @@ def submit_job(
     table_max_rows: int = Form(DEFAULT_TABLE_MAX_ROWS, ge=0),
 ) -> dict[str, Any]:
     context = context_of(request)
-    settings = context.settings
     if voice and voice not in context.voices:
         raise InputError(f"voice {voice[:100]!r} is not available")
     if code not in ("note", "skip", "read") or footnotes not in ("skip", "read"):
@@ -98,19 +97,31 @@ def submit_job(
         keep_front_matter=keep_front_matter,
         reading=ReadingOptions(code=code, footnotes=footnotes, table_max_rows=table_max_rows),  # type: ignore[arg-type]
     )
+    cover_image = None
+    if cover is not None and cover.filename:
+        cover_bytes = _read_upload(cover, MAX_COVER_BYTES, "the cover image")
+        cover_image = jobs.Cover.from_bytes(cover_bytes, _document_name(cover.filename))
+    return submit_upload(context, document, submit_request, cover_image)
+
+
+def submit_upload(
+    context: ServiceContext,
+    document: UploadFile,
+    submit_request: jobs.SubmitRequest,
+    cover: jobs.Cover | None = None,
+) -> dict[str, Any]:
+    """Check the options, parse the uploaded document and start its job (the console's submit
+    form comes here too); the new job record, with what the parser skipped."""
+    settings = context.settings
     jobs.job_options(settings, submit_request)
     data = _read_upload(document, settings.max_input_bytes, "the document")
     parsed = load_document(
         data,
         _document_name(document.filename),
-        skip_front_matter=not keep_front_matter,
+        skip_front_matter=not submit_request.keep_front_matter,
         options=submit_request.reading,
     )
-    cover_image = None
-    if cover is not None and cover.filename:
-        cover_bytes = _read_upload(cover, MAX_COVER_BYTES, "the cover image")
-        cover_image = jobs.Cover.from_bytes(cover_bytes, _document_name(cover.filename))
-    record = jobs.submit(context.services, settings, parsed, submit_request, cover=cover_image)
+    record = jobs.submit(context.services, settings, parsed, submit_request, cover=cover)
     record["skipped"] = [item.__dict__ for item in parsed.skipped]
     return record
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from narration import jobs
+from narration.pipeline.ingest import load_document
 from narration.pipeline.plan import MAX_SPEED, MIN_SPEED
 from narration.service import speech
 from narration.service.context import context_of
@@ -61,7 +62,9 @@ def create_speech(body: SpeechRequest, request: Request) -> Response:
         raise ApiError(400, "invalid_voice", f"voice {body.voice[:100]!r} is not available")
     fmt, content_type = FORMATS[body.response_format]
     spoken = speech.speak(
-        context, body.input, jobs.SubmitRequest(voice=voice, format=fmt, speed=body.speed)
+        context,
+        load_document(body.input.encode(), "speech.txt"),
+        jobs.SubmitRequest(voice=voice, format=fmt, speed=body.speed),
     )
     audio = spoken.audio
     if body.response_format == "pcm":

@@ -22,7 +22,9 @@ from narration import jobs
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import validate_key
 from narration.errors import InputError
+from narration.pipeline.document import Document
 from narration.pipeline.ingest import load_document
+from narration.pipeline.lexicon import MAX_JOB_LEXICONS
 from narration.service import speech
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
@@ -52,7 +54,7 @@ SAMPLE_RATES: Final = {
     "json": ("8000", "16000", "22050", "24000"),
 }
 DEFAULT_PCM_RATE: Final = "16000"
-MARK_TYPES: Final = ("sentence", "word")
+MARK_TYPES: Final = ("sentence", "ssml", "word")
 TASK_STATUS: Final = {
     "queued": "scheduled",
     "running": "inProgress",
@@ -88,11 +90,11 @@ async def polly_auth(request: Request) -> None:
 router = APIRouter(tags=["Polly"], dependencies=[Depends(polly_auth)])
 
 
-class _PollyModel(BaseModel):
+class PollyModel(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class SynthesisRequest(_PollyModel):
+class SynthesisRequest(PollyModel):
     """The fields StartSpeechSynthesisTask and SynthesizeSpeech share."""
 
     Text: str
@@ -116,14 +118,7 @@ def _check_request(context: ServiceContext, body: SynthesisRequest) -> dict[str,
     """Polly's checks, in Polly's words; the task fields to record."""
     if body.TextType not in ("text", "ssml"):
         raise ApiError(400, "ValidationException", "TextType must be text or ssml")
-    if body.TextType == "ssml":
-        raise ApiError(
-            400, "InvalidSsmlException", "SSML input is not supported yet; send TextType text"
-        )
-    if body.LexiconNames:
-        raise ApiError(
-            404, "LexiconNotFoundException", f"lexicon {body.LexiconNames[0]!r} does not exist"
-        )
+    _check_lexicons(context, body.LexiconNames)
     if body.Engine not in (None, "standard"):
         raise ApiError(
             400,
@@ -149,7 +144,14 @@ def _check_request(context: ServiceContext, body: SynthesisRequest) -> dict[str,
             raise ApiError(
                 400,
                 "ValidationException",
-                f"speech mark type {unsupported[0]!r} is not supported; use sentence or word",
+                f"speech mark type {unsupported[0]!r} is not supported; "
+                f"use {', '.join(MARK_TYPES)}",
+            )
+        if "ssml" in marks and body.TextType != "ssml":
+            raise ApiError(
+                400,
+                "SsmlMarksNotSupportedForTextTypeException",
+                "ssml speech marks need TextType ssml",
             )
     elif marks:
         raise ApiError(
@@ -177,13 +179,40 @@ def _check_request(context: ServiceContext, body: SynthesisRequest) -> dict[str,
     }
 
 
+def _check_lexicons(context: ServiceContext, names: list[str]) -> None:
+    if len(names) > MAX_JOB_LEXICONS:
+        raise ApiError(
+            400, "ValidationException", f"LexiconNames may name at most {MAX_JOB_LEXICONS}"
+        )
+    stored = set(context.services.lexicons().names()) if names else set()
+    for name in names:
+        if name not in stored:
+            raise ApiError(404, "LexiconNotFoundException", f"lexicon {name!r} does not exist")
+
+
+def _document(body: SynthesisRequest, name: str) -> Document:
+    """The request's text or SSML as a document; SSML's errors say where, in Polly's code."""
+    try:
+        return load_document(body.Text.encode(), name, text_type=body.TextType)
+    except InputError as error:
+        if body.TextType == "ssml":
+            raise ApiError(400, "InvalidSsmlException", str(error)) from None
+        raise
+
+
 def _language_code(language: str) -> str:
     return language.replace("_", "-")
 
 
 def _submit_request(fields: dict[str, Any], output: str = "") -> jobs.SubmitRequest:
     fmt = OUR_FORMAT.get(fields["OutputFormat"], "mp3")
-    return jobs.SubmitRequest(voice=fields["VoiceId"], format=fmt, output=output)
+    return jobs.SubmitRequest(
+        voice=fields["VoiceId"],
+        format=fmt,
+        output=output,
+        lexicons=tuple(fields["LexiconNames"]),
+        text_type=fields["TextType"],
+    )
 
 
 @router.post("/v1/synthesisTasks", summary="StartSpeechSynthesisTask")
@@ -220,7 +249,7 @@ def start_speech_synthesis_task(body: StartTaskRequest, request: Request) -> dic
     if body.SnsTopicArn:
         fields["SnsTopicArn"] = body.SnsTopicArn
     direct = body.OutputFormat in ("mp3", "ogg_vorbis", "ogg_opus")
-    document = load_document(body.Text.encode(), "task.txt")
+    document = _document(body, "task.txt")
     record = jobs.submit(
         services,
         context.settings,
@@ -308,7 +337,9 @@ def synthesize_speech(body: SynthesisRequest, request: Request) -> Response:
     except InputError as error:
         raise ApiError(400, "TextLengthExceededException", str(error)) from None
     fmt = body.OutputFormat
-    spoken = speech.speak(context, body.Text, _submit_request(fields), with_marks=fmt == "json")
+    spoken = speech.speak(
+        context, _document(body, "speech.txt"), _submit_request(fields), with_marks=fmt == "json"
+    )
     if fmt == "json":
         content = filter_marks(spoken.marks, fields["SpeechMarkTypes"])
     elif fmt == "pcm":

@@ -21,7 +21,7 @@ from scipy.signal import resample_poly
 from narration import jobs
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import InputError, PermanentError, RetryableError
-from narration.pipeline.ingest import load_document
+from narration.pipeline.document import Document
 from narration.service.context import ServiceContext
 from narration.workers.app import SHORT_PRIORITY
 
@@ -49,11 +49,14 @@ def check_length(context: ServiceContext, text: str) -> None:
 
 
 def speak(
-    context: ServiceContext, text: str, request: jobs.SubmitRequest, *, with_marks: bool = False
+    context: ServiceContext,
+    document: Document,
+    request: jobs.SubmitRequest,
+    *,
+    with_marks: bool = False,
 ) -> SpokenText:
-    """Submit `text` as a job, wait for it to end, and return its audio (and speech marks)."""
+    """Submit a short document as a job, wait for it to end, return its audio (and marks)."""
     services = context.services
-    document = load_document(text.encode(), "speech.txt")
     record = jobs.submit(
         services,
         context.settings,

@@ -28,6 +28,7 @@ from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.services import Services, read_stack_file
 from tests.conftest import narrate
 from tests.integration.faults import wait_until
+from tests.pipeline.test_lexicon import W3C, pls
 
 pytestmark = pytest.mark.integration
 
@@ -166,8 +167,13 @@ def test_polly_refuses_bad_signatures_and_bad_input(api: str, services: Services
         }
         return lambda: client.start_speech_synthesis_task(**request)
 
-    assert _polly_error(start(TextType="ssml")) == (400, "InvalidSsmlException")
+    unclosed = start(TextType="ssml", Text="<speak>Hello <break time='1s'></speak>")
+    assert _polly_error(unclosed) == (400, "InvalidSsmlException")
     assert _polly_error(start(LexiconNames=["names"])) == (404, "LexiconNotFoundException")
+    assert _polly_error(start(LexiconNames=[f"L{n}" for n in range(6)])) == (
+        400,
+        "ValidationException",
+    )
     assert _polly_error(start(OutputS3BucketName="Not_A_Bucket")) == (
         400,
         "InvalidS3BucketException",
@@ -206,6 +212,75 @@ def test_polly_synthesize_speech_pcm_and_speech_marks(api: str) -> None:
     assert [w["value"] for w in words][:3] == ["The", "lighthouse", "keeper"]
     assert all(w["type"] == "word" for w in words)
     assert words == sorted(words, key=lambda w: w["time"])
+
+
+def test_polly_lexicons_share_the_cli_store_and_reach_synthesis(
+    api: str, stack_env: dict[str, str], tmp_path: Path
+) -> None:
+    client = polly(api)
+    client.put_lexicon(Name="PollyWeb", Content=pls(W3C).decode())
+    listed = {row["Name"]: row["Attributes"] for row in client.list_lexicons()["Lexicons"]}
+    assert listed["PollyWeb"]["LexemesCount"] == 1
+    assert listed["PollyWeb"]["Alphabet"] == "ipa"
+    got = client.get_lexicon(Name="PollyWeb")
+    assert got["Lexicon"]["Content"].encode() == pls(W3C)
+    assert got["LexiconAttributes"]["Size"] == len(pls(W3C))
+    from_cli = narrate(stack_env, "lexicon", "get", "PollyWeb")
+    assert from_cli.stdout.encode() == pls(W3C)
+    assert _polly_error(
+        lambda: client.put_lexicon(Name="Broken", Content="<lexicon><lexeme></lexicon>")
+    ) == (400, "InvalidLexiconException")
+
+    def speak(**changes: Any) -> bytes:
+        request = {"Text": "The W3C met.", "VoiceId": VOICE, "OutputFormat": "mp3", **changes}
+        body: bytes = client.synthesize_speech(**request)["AudioStream"].read()
+        return body
+
+    plain, aliased = speak(), speak(LexiconNames=["PollyWeb"])
+    assert plain[:3] == aliased[:3] == b"ID3"
+    assert plain != aliased
+    document = tmp_path / "speech.txt"  # the name SynthesizeSpeech gives its text: same title
+    document.write_text("The W3C met.")
+    job = narrate(stack_env, "submit", str(document), "--lexicon", "PollyWeb", "--wait", "--json")
+    assert job.returncode == 0, job.stderr
+    fetched = tmp_path / "w3c.mp3"
+    narrate(stack_env, "fetch", json.loads(job.stdout)["job_id"], "-o", str(fetched))
+    assert fetched.read_bytes() == aliased
+    client.delete_lexicon(Name="PollyWeb")
+    assert _polly_error(lambda: client.get_lexicon(Name="PollyWeb")) == (
+        404,
+        "LexiconNotFoundException",
+    )
+    assert _polly_error(lambda: speak(LexiconNames=["PollyWeb"])) == (
+        404,
+        "LexiconNotFoundException",
+    )
+
+
+def test_polly_reads_ssml_and_gives_its_marks(api: str) -> None:
+    client = polly(api)
+    ssml = (
+        '<speak><s>The keeper <mark name="chime"/>rang the bell.</s>'
+        '<break time="1s"/><s>Then he slept.</s></speak>'
+    )
+    marks = client.synthesize_speech(
+        Text=ssml,
+        TextType="ssml",
+        VoiceId=VOICE,
+        OutputFormat="json",
+        SpeechMarkTypes=["ssml", "word"],
+    )["AudioStream"].read()
+    rows = [json.loads(line) for line in marks.decode().splitlines()]
+    assert [row["value"] for row in rows if row["type"] == "ssml"] == ["chime"]
+    words = [row["value"] for row in rows if row["type"] == "word"]
+    assert words[:2] == ["The", "keeper"] and "<" not in "".join(words)
+    times = {row["value"]: row["time"] for row in rows}
+    assert times["keeper"] < times["chime"] <= times["rang"]
+    assert _polly_error(
+        lambda: client.synthesize_speech(
+            Text="Plain.", VoiceId=VOICE, OutputFormat="json", SpeechMarkTypes=["ssml"]
+        )
+    ) == (400, "SsmlMarksNotSupportedForTextTypeException")
 
 
 def _wav_seconds(data: bytes) -> float:

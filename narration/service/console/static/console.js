@@ -1,0 +1,160 @@
+// The console's live parts: job rows and a job's progress refresh themselves, the player starts
+// on the job's HLS stream while it renders and moves to the finished file, chapters seek.
+"use strict";
+
+const FINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+async function fragment(url) {
+  const answer = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+  if (answer.status === 401) {
+    location.assign("/console/sign-in?next=" + encodeURIComponent(location.pathname));
+    return null;
+  }
+  return answer.ok ? answer.text() : null;
+}
+
+function clock(seconds) {
+  const whole = Math.round(seconds);
+  const h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), s = whole % 60;
+  const mm = h ? String(m).padStart(2, "0") : String(m);
+  return (h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0");
+}
+
+function showClocks(root) {
+  root.querySelectorAll("[data-clock]").forEach((el) => {
+    el.textContent = clock(parseFloat(el.dataset.clock));
+  });
+}
+
+function watchJobList(body) {
+  const refresh = async () => {
+    if (!body.querySelector("tr[data-active]")) return;
+    const html = await fragment(body.dataset.refresh);
+    if (html !== null) body.innerHTML = html;
+  };
+  setInterval(refresh, 2000);
+}
+
+class Player {
+  constructor(audio, note) {
+    this.audio = audio;
+    this.note = note;
+    this.hls = null;
+  }
+
+  startStream() {
+    const url = this.audio.dataset.hls;
+    if (!url) {
+      this.say("This job was submitted without a stream; the audio plays when it is done.");
+      return;
+    }
+    this.audio.dataset.source = "hls";
+    if (window.Hls && window.Hls.isSupported()) {
+      // From the first segment, not the live edge: a listener starts at the beginning.
+      this.hls = new window.Hls({ startPosition: 0 });
+      this.hls.on(window.Hls.Events.ERROR, (_, data) => {
+        // A playlist with no segment yet, or a dropped connection: try again shortly.
+        if (!data.fatal || this.audio.dataset.source !== "hls") return;
+        this.hls.destroy();
+        this.hls = null;
+        setTimeout(() => {
+          if (this.audio.dataset.source === "hls") this.startStream();
+        }, 2000);
+      });
+      this.hls.loadSource(url);
+      this.hls.attachMedia(this.audio);
+    } else if (this.audio.canPlayType("application/vnd.apple.mpegurl")) {
+      this.audio.src = url;
+    } else {
+      this.say("This browser cannot play the stream; the audio plays when it is done.");
+      return;
+    }
+    this.say("Streaming while the job renders: what you hear is not mastered yet.");
+  }
+
+  playFile() {
+    if (this.audio.dataset.source === "file") return;
+    const at = this.audio.currentTime || 0;
+    const playing = !this.audio.paused;
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+    }
+    this.audio.dataset.source = "file";
+    this.audio.src = this.audio.dataset.file;
+    if (at > 0 || playing) {
+      this.audio.addEventListener("loadedmetadata", () => {
+        this.audio.currentTime = at;
+        if (playing) this.audio.play().catch(() => {});
+      }, { once: true });
+    }
+    this.say("Playing the finished, mastered file.");
+  }
+
+  seek(seconds) {
+    this.audio.currentTime = seconds;
+    this.audio.play().catch(() => {});
+  }
+
+  say(text) {
+    if (this.note) this.note.textContent = text;
+  }
+}
+
+function watchJob(article) {
+  const audio = document.getElementById("player");
+  const player = new Player(audio, document.getElementById("player-note"));
+  const progress = document.getElementById("progress");
+  const details = document.getElementById("details");
+  let status = article.dataset.status;
+  if (status === "succeeded") player.playFile();
+  else if (!FINAL.has(status)) player.startStream();
+  else player.say("This job has no audio.");
+
+  details.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-seek]");
+    if (button) player.seek(parseFloat(button.dataset.seek));
+  });
+  showClocks(details);
+
+  if (FINAL.has(status)) return;
+  let busy = false;
+  const refresh = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const html = await fragment(progress.dataset.refresh);
+      if (html === null) return;
+      progress.innerHTML = html;
+      const now = progress.firstElementChild.dataset.status;
+      if (now !== status && FINAL.has(now)) {
+        status = now;
+        article.dataset.status = now;
+        const more = await fragment(details.dataset.refresh);
+        if (more !== null) {
+          details.innerHTML = more;
+          showClocks(details);
+        }
+        if (now === "succeeded") player.playFile();
+        events.close();
+        clearInterval(fallback);
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  // The native API's progress events say when to look again; a slow timer covers a dropped
+  // connection.
+  const events = new EventSource(`/console/jobs/${article.dataset.job}/events`);
+  for (const kind of ["queued", "running", "chunk", "stitching", ...FINAL]) {
+    events.addEventListener(kind, refresh);
+  }
+  const fallback = setInterval(refresh, 5000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const rows = document.getElementById("job-rows");
+  if (rows) watchJobList(rows);
+  const article = document.getElementById("job");
+  if (article) watchJob(article);
+});
