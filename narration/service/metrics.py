@@ -25,6 +25,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from narration.adapters.broker_queues import BrokerQueues
+from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.worker_reports import Snapshot, WorkerReports
 from narration.engines.registry import queues
 from narration.service.context import ServiceContext, context_of
@@ -53,7 +54,7 @@ class DeploymentCollector(Collector):
         )
         try:
             names = known_queues()
-            statuses = self._context.services.records().status_counts()
+            statuses = RedisJobRecords(client).status_counts()
             broker = BrokerQueues(client)
             depths, unacked = broker.depths(names), broker.unacked(names)
             snapshot = WorkerReports(client).snapshot()
