@@ -34,6 +34,7 @@ import numpy as np
 from narration.adapters.chunk_store import CACHE_PREFIX, ChunkStore, JobKeys
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
+from narration.adapters.worker_reports import WorkerReports
 from narration.engines.base import (
     Engine,
     EngineFacts,
@@ -48,6 +49,7 @@ from narration.services import Services
 from narration.settings import Settings, load_settings
 from narration.workers import context
 from narration.workers.app import app, configure
+from narration.workers.reporting import Reporter
 
 CHARS_PER_SECOND: Final = 18.4
 """Speaking rate of en_US-joe-medium (34,404 characters → 1,871 s)."""
@@ -241,7 +243,8 @@ class ZeroCostContext(context.WorkerContext):
             records = cast(JobRecords, trace.timed(records, RECORD_LABELS))
         if chunk_store == "memory":
             objects = cast(ObjectStore, ChunksInMemory(objects))
-        return cls(settings, services, objects, records, audio=audio, trace=trace)
+        reports = Reporter(WorkerReports.from_url(services.broker_url))
+        return cls(settings, services, objects, records, reports, audio=audio, trace=trace)
 
     def engine(self, voice_name: str, kind: str = "piper") -> Engine:
         """As `WorkerContext.engine` (the voice is looked up on every call), minus the model."""

@@ -26,6 +26,21 @@ STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "can
 FINAL_STATUSES: Final = frozenset({"succeeded", "failed", "cancelled"})
 _JOBS_INDEX: Final = "narration:jobs"
 _EVENT_STREAM_MAXLEN: Final = 2000
+STATUS_PAGE: Final = 5000
+_STATUS_COUNT_SCRIPT: Final = """
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])
+local counts = {}
+for _, id in ipairs(ids) do
+  local status = redis.call('HGET', ARGV[3] .. id, 'status')
+  if status then counts[status] = (counts[status] or 0) + 1 end
+end
+local reply = {#ids}
+for status, count in pairs(counts) do
+  table.insert(reply, status)
+  table.insert(reply, count)
+end
+return reply
+"""
 _INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _UNLOCK_SCRIPT: Final = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
@@ -78,6 +93,10 @@ def _redis_errors_mapped(method: F) -> F:
             return method(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+redis_errors_mapped: Final = _redis_errors_mapped
+"""For the other Redis adapters (`worker_reports`, `broker_queues`): the same error mapping."""
 
 
 class JobRecords(Protocol):
@@ -287,6 +306,24 @@ class RedisJobRecords:
     @_redis_errors_mapped
     def is_cancelled(self, job_id: str) -> bool:
         return self._redis.hget(_job_key(job_id), "status") == "cancelled"
+
+    @_redis_errors_mapped
+    def status_counts(self) -> dict[str, int]:
+        """How many jobs are in each status: every job of the index, read by a script inside
+        Redis `STATUS_PAGE` jobs at a time (one round trip per page, no reply per job)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        start = 0
+        while True:
+            reply = self._redis.eval(
+                _STATUS_COUNT_SCRIPT, 1, _JOBS_INDEX, start, start + STATUS_PAGE - 1, _job_key("")
+            )
+            seen, pairs = int(reply[0]), reply[1:]
+            for status, count in zip(pairs[::2], pairs[1::2], strict=True):
+                if status in counts:
+                    counts[status] += int(count)
+            if seen < STATUS_PAGE:
+                return counts
+            start += STATUS_PAGE
 
 
 def _encode(value: Any) -> str:

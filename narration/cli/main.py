@@ -6,10 +6,22 @@ or refused our credentials. Each error class carries its code (`narration.errors
 
 from __future__ import annotations
 
-from narration.cli import document_commands, job_commands, lexicon_commands, stack_commands
+from narration.cli import (
+    check_commands,
+    document_commands,
+    job_commands,
+    lexicon_commands,
+    stack_commands,
+)
 from narration.cli.app import app
 
-COMMAND_MODULES = (document_commands, job_commands, lexicon_commands, stack_commands)
+COMMAND_MODULES = (
+    check_commands,
+    document_commands,
+    job_commands,
+    lexicon_commands,
+    stack_commands,
+)
 """Importing these registers their commands on `app`."""
 
 

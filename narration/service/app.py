@@ -21,6 +21,7 @@ from narration.service.auth import parse_api_keys
 from narration.service.console import router as console_router
 from narration.service.context import ServiceContext
 from narration.service.errors import ApiError, error_response, family, polly_code
+from narration.service.metrics import router as metrics_router
 from narration.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(native.router)
     app.include_router(hls.router)
     app.include_router(console_router)
+    app.include_router(metrics_router)
 
     @app.get("/healthz", tags=["Service"], summary="Liveness (no credentials needed)")
     def healthz() -> dict[str, Any]:

@@ -18,10 +18,11 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
+from narration.adapters.worker_reports import WorkerReports
 from narration.engines.registry import queues
 from narration.services import Services, resolve
 from narration.settings import Settings
-from narration.workers import commits, context, retention
+from narration.workers import commits, context, reporting, retention
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -110,6 +111,14 @@ def _finish_commits(**_: Any) -> None:
 @worker_ready.connect
 def _start_redelivery(sender: Any = None, **_: Any) -> None:
     threading.Thread(target=_redeliver_forever, name="narration-redelivery", daemon=True).start()
+
+
+@worker_ready.connect
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    """Beat for `/metrics` (worker count, queues and slots) from the worker's main process."""
+    reports = WorkerReports.from_url(context.current().services.broker_url)
+    queues = sorted(sender.app.amqp.queues.consume_from)
+    reporting.beat_forever(reports, sender.hostname, queues, int(sender.controller.concurrency))
 
 
 def _redeliver_forever() -> None:

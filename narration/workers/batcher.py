@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -37,8 +37,16 @@ class _Pending:
 class MicroBatcher:
     """Runs queued requests through `engine.synthesize_many` in batches, on its own thread."""
 
-    def __init__(self, engine: Engine, max_requests: int, max_wait_s: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        max_requests: int,
+        max_wait_s: float,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """`on_batch` hears the size of each batch run (the worker's metrics)."""
         self._engine = engine
+        self._on_batch = on_batch
         self._max_requests = max(1, max_requests)
         self._max_wait_s = max(0.0, max_wait_s)
         self._queue: queue.Queue[_Pending] = queue.Queue()
@@ -67,6 +75,8 @@ class MicroBatcher:
                 pending.result.set_result(synthesis)
             self.batches += 1
             self.largest = max(self.largest, len(batch))
+            if self._on_batch is not None:
+                self._on_batch(len(batch))
             audio_s = sum(s.duration_s for s in made)
             elapsed = time.perf_counter() - started
             _LOGGER.info(

@@ -13,6 +13,7 @@ from typing import Final
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
+from narration.adapters.worker_reports import WorkerReports
 from narration.engines.base import Engine
 from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import find_voice
@@ -22,6 +23,7 @@ from narration.services import Services
 from narration.settings import Settings
 from narration.workers.commits import Committer, Immediate
 from narration.workers.engines import load_engine
+from narration.workers.reporting import Reporter
 
 PLANS_KEPT: Final = 16
 _ENGINE_LOCK: Final = threading.Lock()
@@ -35,6 +37,8 @@ class WorkerContext:
     services: Services
     objects: ObjectStore
     records: JobRecords
+    reports: Reporter
+    """What this process reports for `/metrics` (`workers.reporting`)."""
     commits: Committer = field(default_factory=Immediate)
     """How new chunks are committed: in the task (the default) or, in a worker process, by a
     background writer (`workers.commits`)."""
@@ -47,7 +51,8 @@ class WorkerContext:
 
     @classmethod
     def connect(cls, settings: Settings, services: Services) -> WorkerContext:
-        return cls(settings, services, services.store(), services.records())
+        reports = Reporter(WorkerReports.from_url(services.broker_url))
+        return cls(settings, services, services.store(), services.records(), reports)
 
     def chunks(self, job_id: str) -> ChunkStore:
         return ChunkStore(self.objects, self.services.keys(job_id), self.records)
@@ -67,7 +72,7 @@ class WorkerContext:
         (a task waits for a load under way)."""
         with _ENGINE_LOCK:
             voice = find_voice(voice_name, self.settings.voice_dirs)
-            return load_engine(voice, kind, self.settings)
+            return load_engine(voice, kind, self.settings, self.reports.batch_reporter(kind))
 
 
 _current: WorkerContext | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Final
 
 from narration.engines import registry
@@ -32,7 +33,13 @@ def engine_options(settings: Settings) -> registry.EngineOptions:
     )
 
 
-def load_engine(voice: VoiceInfo, kind_name: str, settings: Settings) -> Engine:
+def load_engine(
+    voice: VoiceInfo,
+    kind_name: str,
+    settings: Settings,
+    on_batch: Callable[[int], None] | None = None,
+) -> Engine:
+    """The engine, loaded once; a batching kind reports each batch's size to `on_batch`."""
     with _lock:
         key = (voice, kind_name)
         if key not in _loaded:
@@ -41,7 +48,10 @@ def load_engine(voice: VoiceInfo, kind_name: str, settings: Settings) -> Engine:
             engine = kind.load(voice, engine_options(settings))
             if kind.batches:
                 batcher = MicroBatcher(
-                    engine, settings.torch_batch, settings.torch_batch_wait_ms / 1000.0
+                    engine,
+                    settings.torch_batch,
+                    settings.torch_batch_wait_ms / 1000.0,
+                    on_batch,
                 )
                 engine = BatchedEngine(engine, batcher)
             if len(_loaded) >= ENGINES_KEPT:

@@ -68,9 +68,13 @@ def _make(
     placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
+        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
         state_out: dict[str, Any] = reused["state_out"]
         return state_out
+    started = time.perf_counter()
     rendered = render_chunk(engine, chunk, state_in)
+    elapsed = time.perf_counter() - started
+    context.reports.chunk(engine.name, False, elapsed, rendered.meta["duration_s"])
     committer.submit(functools.partial(chunks.commit, chunk.seq, rendered.wav, rendered.meta))
     return rendered.next_state.to_dict()
 
@@ -115,7 +119,8 @@ def make_part(context: WorkerContext, job_id: str, segment: int) -> dict[str, An
         return made
     plan = context.plan(job_id)
     metas = segment_metas(context, plan, chunks, segment)
-    return parts.make_part(plan, chunks, segment, metas)
+    with context.reports.timed_stitch("part"):
+        return parts.make_part(plan, chunks, segment, metas)
 
 
 def stitch(context: WorkerContext, job_id: str) -> StitchResult:
@@ -124,15 +129,16 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
     A chunk whose commit was lost with its worker is made again first: formats without parts
     have no part task to do it (`segment_metas`)."""
     context.records.set_status(job_id, "stitching")
-    plan = context.plan(job_id)
-    chunks = context.chunks(job_id)
-    metas = [
-        meta
-        for number in range(len(plan.segments))
-        for meta in segment_metas(context, plan, chunks, number)
-    ]
-    with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
-        result = stitch_job(plan, chunks, Path(workdir), metas)
+    with context.reports.timed_stitch("stitch"):
+        plan = context.plan(job_id)
+        chunks = context.chunks(job_id)
+        metas = [
+            meta
+            for number in range(len(plan.segments))
+            for meta in segment_metas(context, plan, chunks, number)
+        ]
+        with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
+            result = stitch_job(plan, chunks, Path(workdir), metas)
     context.records.set_status(
         job_id, "succeeded", output_uri=result.output_uri, duration_s=result.duration_s
     )

@@ -30,7 +30,9 @@ def engine() -> TorchVitsEngine:
 def test_concurrent_threads_share_batches_and_get_their_own_audio(
     engine: TorchVitsEngine,
 ) -> None:
-    batched = BatchedEngine(engine, MicroBatcher(engine, max_requests=4, max_wait_s=2.0))
+    sizes: list[int] = []
+    batcher = MicroBatcher(engine, max_requests=4, max_wait_s=2.0, on_batch=sizes.append)
+    batched = BatchedEngine(engine, batcher)
     assert (batched.identity, batched.facts) == (engine.identity, engine.facts)
     params = [SynthesisParams(seed=n) for n in range(len(TEXTS))]
     start = threading.Barrier(len(TEXTS))
@@ -42,6 +44,8 @@ def test_concurrent_threads_share_batches_and_get_their_own_audio(
     with ThreadPoolExecutor(len(TEXTS)) as pool:
         made = list(pool.map(task, range(len(TEXTS))))
     assert batched.batcher.largest > 1
+    assert sum(sizes) == len(TEXTS), "each batch is reported with its size"
+    assert max(sizes) == batched.batcher.largest
     for n, synthesis in enumerate(made):
         assert synthesis.pcm.tobytes() == engine.synthesize(TEXTS[n], params[n]).pcm.tobytes()
 

@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# The project image compose.yaml runs: `narrate serve`, the workers and Flower.
+# CPU build:  docker build -t narration .
+# GPU build:  docker build -t narration-gpu --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 .
+FROM python:3.11-slim-bookworm
+
+# Where torch comes from: the CPU build by default, a CUDA build for GPU workers
+# (docs/ENGINE.md, "Installing torch"). The version is the one the `torch` extra pins.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+ARG TORCH_VERSION=2.13.0
+
+# ffmpeg from Debian; imageio-ffmpeg (a dependency) is told to use it. Output bytes are the
+# same on machines that run the same ffmpeg: run every worker of a fleet from this image.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    IMAGEIO_FFMPEG_EXE=/usr/bin/ffmpeg \
+    NARRATION_HOME=/var/lib/narration
+
+WORKDIR /opt/narration
+RUN pip install "torch==${TORCH_VERSION}" --index-url "${TORCH_INDEX_URL}"
+COPY pyproject.toml README.md ./
+COPY narration ./narration
+RUN pip install ".[torch,flower]"
+
+RUN useradd --system --uid 10001 --home-dir /var/lib/narration --create-home narration \
+    && mkdir -p /voices && chown narration /voices
+USER narration
+EXPOSE 8080 5555
+CMD ["narrate", "--help"]
