@@ -74,6 +74,11 @@ class JobOptions:
             raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
 
 
+BREAK_RENDER_VERSION: Final = 2
+"""Part of an SSML break chunk's cache key: 2, the break is placed as exact silence with the
+speech edges on top (chunks made before are rendered again)."""
+
+
 @dataclass(frozen=True)
 class PlannedChunk:
     seq: int
@@ -102,6 +107,7 @@ class PlannedChunk:
             variant.update(spoken=self.spoken, lexicon=self.lexicon)
         if self.pause_s is not None:
             variant["pause_s"] = self.pause_s
+            variant["break_render"] = BREAK_RENDER_VERSION
         if self.rate != 1.0:
             variant["rate"] = self.rate
         return variant

@@ -83,7 +83,7 @@ def place_segment(
     for number, meta in enumerate(metas):
         end = position + meta["samples"]
         if number < len(metas) - 1:
-            pause = round(meta["pause_after_s"] * sample_rate)
+            pause = _pause_between(meta, metas[number + 1], sample_rate)
         else:
             pause = round((tail_s if last else meta["pause_after_s"]) * sample_rate)
             if not last:
@@ -92,6 +92,17 @@ def place_segment(
         placed.append(Placed(meta, position, end, pause))
         position = end + pause
     return placed, position
+
+
+def _pause_between(meta: dict[str, Any], following: dict[str, Any], sample_rate: int) -> int:
+    """The silence placed between two chunks of a segment. After an SSML break it is the
+    break's length less the zeros the next chunk starts with, so that the break is exact
+    digital silence (`pipeline.render`); a break that ends a segment is placed in full, and
+    the part's framing may add up to a frame to it."""
+    if "break_s" in meta:
+        pad = round(float(following.get("lead_pad_s", 0.0)) * sample_rate)
+        return max(0, round(meta["break_s"] * sample_rate) - pad)
+    return round(meta["pause_after_s"] * sample_rate)
 
 
 def place_chunks(
