@@ -33,8 +33,9 @@ _MPEG2_L3_KBPS: Final = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144
 _MPEG1_RATES: Final = (44100, 48000, 32000)
 
 
-def stream_facts(path: Path) -> StreamFacts:
-    """The codec and sample rate ffmpeg reads from the file; for MP3, every frame's bitrate."""
+def stream_facts(path: Path, frames: bool = True) -> StreamFacts:
+    """The codec and sample rate ffmpeg reads from the file; for MP3 (with `frames`), every
+    frame's bitrate."""
     result = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
         capture_output=True,
@@ -44,7 +45,7 @@ def stream_facts(path: Path) -> StreamFacts:
     if found is None:
         raise PermanentError(f"cannot read the audio stream of {path.name}")
     codec, rate = found.group(1), int(found.group(2))
-    bitrates = mp3_frame_bitrates(path.read_bytes()) if codec == "mp3" else ()
+    bitrates = mp3_frame_bitrates(path.read_bytes()) if codec == "mp3" and frames else ()
     return StreamFacts(codec, rate, bitrates)
 
 

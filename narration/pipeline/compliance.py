@@ -9,6 +9,7 @@ the first and after the last sample louder than the noise-floor limit, in 10 ms 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -70,6 +71,18 @@ class LevelMeter:
         limit = self._edge * 10.0 ** (AUDIBLE_DB / 10.0)
         self._edge_loud.extend((sums > limit).tolist())
 
+    def figures(self) -> dict[str, float]:
+        """What a part stores of its levels, so that a file joined from parts is measured
+        without decoding it again (`joined_levels`)."""
+        levels = self.measured()
+        return {
+            "square_sum": self._square_sum,
+            "sample_peak_db": round(levels.sample_peak_db, 3),
+            "noise_floor_db": round(levels.noise_floor_db, 3),
+            "head_s": round(levels.head_s, 4),
+            "tail_s": round(levels.tail_s, 4),
+        }
+
     def measured(self) -> Levels:
         rms = to_db(self._square_sum / self.samples) if self.samples else SILENT_DB
         peak = 20.0 * math.log10(self._peak) if self._peak > 0 else SILENT_DB
@@ -106,6 +119,20 @@ class Levels:
     head_s: float
     tail_s: float
     duration_s: float
+
+
+def joined_levels(parts: Sequence[dict[str, float]], samples: int, sample_rate: int) -> Levels:
+    """The levels of parts joined end to end (`LevelMeter.figures` of each, decoded). Parts meet
+    in silence, so the quietest 0.5 s window of the whole is the quietest of any part's."""
+    energy = sum(part["square_sum"] for part in parts)
+    return Levels(
+        rms_db=to_db(energy / samples) if samples else SILENT_DB,
+        sample_peak_db=max(part["sample_peak_db"] for part in parts),
+        noise_floor_db=min(part["noise_floor_db"] for part in parts),
+        head_s=parts[0]["head_s"],
+        tail_s=parts[-1]["tail_s"],
+        duration_s=samples / sample_rate,
+    )
 
 
 @dataclass(frozen=True)

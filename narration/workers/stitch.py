@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from narration.adapters.chunk_store import ChunkStore
-from narration.adapters.delivered import CODECS, measure_delivered
+from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
 from narration.adapters.parts import codec_framing, join_parts
 from narration.pipeline import captions, compliance, mastering
@@ -197,12 +197,25 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
         chapter_files = _join_chapters(job, paths, chapters)
     ceiling = min(part["ceiling_dbtp"] for part in made)
     tries[-1] = (mastering.Mastering(tries[-1][0].gain_db, ceiling), measured)
-    # The parts' figures are the joined file's own (it decodes to them sample for sample);
-    # only the levels ACX-style checks need are read from the file.
-    decoded = measure_delivered(output, with_loudness=False)
-    whole = replace(decoded, lufs=measured[0], true_peak_dbtp=measured[1])
-    report = compliance.report(job.spec.preset, job.spec.target_db, whole, CODECS[job.fmt.name])
+    report = compliance.report(
+        job.spec.preset, job.spec.target_db, _joined(made, laid, job, output), CODECS[job.fmt.name]
+    )
     return _Assembled(laid, tries, chapter_files, report, output)
+
+
+def _joined(
+    made: list[dict[str, Any]], laid: Timeline, job: _Job, output: Path
+) -> compliance.Measured:
+    """The joined file's measures. The parts' figures are its own (it decodes to them sample
+    for sample), so it is not decoded again; parts cached before parts kept their levels are
+    made up for by decoding the file once."""
+    facts = stream_facts(output, frames=job.spec.preset.min_bitrate_kbps > 0)
+    measured = _programme(made, laid, job.rate)
+    if all("levels" in part for part in made):
+        levels = compliance.joined_levels([part["levels"] for part in made], laid.total, job.rate)
+        return compliance.Measured(levels, facts, *measured)
+    decoded = measure_delivered(output, with_loudness=False)
+    return replace(decoded, lufs=measured[0], true_peak_dbtp=measured[1])
 
 
 def _fitting(

@@ -11,6 +11,7 @@ from narration.pipeline.compliance import (
     Measured,
     StreamFacts,
     failures,
+    joined_levels,
     passed,
     report,
 )
@@ -81,3 +82,14 @@ def test_a_podcast_report_checks_loudness_around_its_target() -> None:
     assert {c["name"] for c in loud["checks"] if not c["pass"]} == {
         "integrated_loudness_lufs", "true_peak_dbtp",
     }  # fmt: skip
+
+
+def test_parts_joined_in_silence_measure_as_the_whole() -> None:
+    pieces = [_programme(0.3, 1.5, 0.7, None), _programme(0.4, 2.0, 0.6, -75.0)]
+    whole = _measure(np.concatenate(pieces)).measured()
+    figures = [_measure(piece).figures() for piece in pieces]
+    joined = joined_levels(figures, sum(len(piece) for piece in pieces), RATE)
+    assert joined.rms_db == pytest.approx(whole.rms_db, abs=1e-9)
+    assert joined.sample_peak_db == pytest.approx(whole.sample_peak_db, abs=1e-3)
+    assert joined.noise_floor_db == pytest.approx(whole.noise_floor_db, abs=0.01)
+    assert (joined.head_s, joined.tail_s) == pytest.approx((whole.head_s, whole.tail_s), abs=1e-3)
