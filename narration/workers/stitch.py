@@ -26,6 +26,7 @@ from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
 from narration.adapters.parts import codec_framing, join_parts
 from narration.pipeline import captions, compliance, mastering
+from narration.pipeline.compliance import Measured
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
@@ -34,6 +35,7 @@ from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.timeline import (
     LEAD_IN_S,
     TAIL_S,
+    Part,
     Placed,
     Timeline,
     chapter_marks,
@@ -41,7 +43,7 @@ from narration.pipeline.timeline import (
     ssml_marks,
     timed_spans,
 )
-from narration.workers.chapter_files import ChapterSplitter, measured_report, upload_chapter
+from narration.workers.chapter_files import ChapterSplitter, upload_chapter
 from narration.workers.mastered_files import (
     FileSpec,
     MasteredFile,
@@ -126,6 +128,8 @@ def stitch_job(
     )
     if encoded_in_parts(fmt.name, preset.name):
         assembled = _join_parts(job, output, tags)
+        if plan.options.retail_sample:
+            assembled = replace(assembled, retail_sample=_retail_sample(job, assembled.laid, tags))
     else:
         assembled = deliver_files(job, output, tags)
     laid = assembled.laid
@@ -194,28 +198,31 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     join_parts(paths, output, job.fmt, job.rate, tags, chapters)
     chapter_files = []
     if job.plan.options.split_chapters:
-        chapter_files = _join_chapters(job, paths, chapters)
+        chapter_files = _join_chapters(job, paths, made, laid, chapters)
     ceiling = min(part["ceiling_dbtp"] for part in made)
     tries[-1] = (mastering.Mastering(tries[-1][0].gain_db, ceiling), measured)
-    report = compliance.report(
-        job.spec.preset, job.spec.target_db, _joined(made, laid, job, output), CODECS[job.fmt.name]
-    )
+    report = _report(job, _joined(job, made, laid.parts, output))
     return _Assembled(laid, tries, chapter_files, report, output)
 
 
-def _joined(
-    made: list[dict[str, Any]], laid: Timeline, job: _Job, output: Path
-) -> compliance.Measured:
-    """The joined file's measures. The parts' figures are its own (it decodes to them sample
-    for sample), so it is not decoded again; parts cached before parts kept their levels are
-    made up for by decoding the file once."""
-    facts = stream_facts(output, frames=job.spec.preset.min_bitrate_kbps > 0)
-    measured = _programme(made, laid, job.rate)
-    if all("levels" in part for part in made):
-        levels = compliance.joined_levels([part["levels"] for part in made], laid.total, job.rate)
-        return compliance.Measured(levels, facts, *measured)
-    decoded = measure_delivered(output, with_loudness=False)
-    return replace(decoded, lufs=measured[0], true_peak_dbtp=measured[1])
+def _report(job: _Job, measured: Measured) -> dict[str, Any]:
+    return compliance.report(job.spec.preset, job.spec.target_db, measured, CODECS[job.fmt.name])
+
+
+def _joined(job: _Job, parts: list[dict[str, Any]], spans: list[Part], path: Path) -> Measured:
+    """The measures of a file joined from `parts` (laid out as `spans`). The parts' figures are
+    its own (it decodes to them sample for sample), so it is not decoded again; parts cached
+    before parts kept their levels are made up for by decoding the file once."""
+    facts = stream_facts(path, frames=job.spec.preset.min_bitrate_kbps > 0)
+    total = sum(span.samples for span in spans)
+    steps = StepTimeline(job.rate, total)
+    for part, span in zip(parts, spans, strict=True):
+        steps.add(span.start - spans[0].start, part["steps"])
+    lufs, peak = steps.integrated_lufs(), max(part["true_peak_dbtp"] for part in parts)
+    if all("levels" in part for part in parts):
+        levels = compliance.joined_levels([part["levels"] for part in parts], total, job.rate)
+        return Measured(levels, facts, lufs, peak)
+    return replace(measure_delivered(path, with_loudness=False), lufs=lufs, true_peak_dbtp=peak)
 
 
 def _fitting(
@@ -243,19 +250,29 @@ def _programme(parts: list[dict[str, Any]], laid: Timeline, rate: int) -> tuple[
     return steps.integrated_lufs(), max(part["true_peak_dbtp"] for part in parts)
 
 
-def _join_chapters(job: _Job, paths: list[Path], chapters: list[ChapterMark]) -> list[Any]:
+def _join_chapters(
+    job: _Job,
+    paths: list[Path],
+    made: list[dict[str, Any]],
+    laid: Timeline,
+    chapters: list[ChapterMark],
+) -> list[Any]:
     """One file per chapter: the chapter's parts joined (segments never cross chapters)."""
-    by_chapter: dict[int, list[Path]] = {}
+    by_chapter: dict[int, list[int]] = {}
     for number, segment in enumerate(job.plan.segments):
-        by_chapter.setdefault(segment[0].chapter, []).append(paths[number])
+        by_chapter.setdefault(segment[0].chapter, []).append(number)
     files = []
-    for number, (chapter, part_paths) in enumerate(sorted(by_chapter.items())):
+    store, keys = job.chunks.objects, job.chunks.keys
+    for number, (chapter, numbers) in enumerate(sorted(by_chapter.items())):
         title = job.plan.chapters[chapter]
         path = job.workdir / f"chapter-{number:03d}.{job.fmt.extension}"
-        join_parts(part_paths, path, job.fmt, job.rate, job.chapter_tags(title), [])
-        report = measured_report(job.spec, path)
-        store, keys = job.chunks.objects, job.chunks.keys
-        files.append(upload_chapter(store, keys, job.fmt, number, path, title, report))
+        join_parts(
+            [paths[n] for n in numbers], path, job.fmt, job.rate, job.chapter_tags(title), []
+        )
+        measured = _joined(job, [made[n] for n in numbers], [laid.parts[n] for n in numbers], path)
+        files.append(
+            upload_chapter(store, keys, job.fmt, number, path, title, _report(job, measured))
+        )
     assert len(files) == len(chapters)
     return files
 
@@ -270,11 +287,7 @@ def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
         job.chunks.objects,
         job.chunks.keys,
     )
-    edges_s = (
-        LEAD_IN_S if preset.head_s is None else preset.head_s,
-        TAIL_S if preset.tail_s is None else preset.tail_s,
-    )
-    edges = (round(edges_s[0] * job.rate), round(edges_s[1] * job.rate))
+    edges_s, edges = _edges(job)
     laid = place_chunks(job.metas, job.rate, edges=edges_s)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)
     runs = chapter_runs(laid.placed)
@@ -305,19 +318,34 @@ def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
             splitter.write(block)
         splitter.close()
         chapter_files = splitter.upload(store, keys)
-    sample = None
-    if options.retail_sample:
-        items = retail_excerpt(runs, job.rate, options.opening_credits)
-        path = job.workdir / f"retail-sample.{job.fmt.extension}"
-        excerpt = master_file(job.spec, items, job.chunks, path, edges, tags)
-        key = keys.artifact(path.name)
-        store.upload_file(key, path, job.fmt.mime)
-        sample = {
-            "uri": f"s3://{store.bucket}/{key}",
-            "duration_s": round(excerpt.measured.levels.duration_s, 3),
-            "compliance": excerpt.compliance(job.spec, "retail_sample"),
-        }
+    sample = _retail_sample(job, laid, tags) if options.retail_sample else None
     return _Assembled(laid, whole.tries, chapter_files, report, whole.path, sample)
+
+
+def _retail_sample(job: _Job, laid: Timeline, tags: Tags) -> dict[str, Any]:
+    """The retail sample: the opening of the first narrated chapter, mastered as a file of its
+    own with the preset's room tone, uploaded next to the output."""
+    items = retail_excerpt(chapter_runs(laid.placed), job.rate, job.plan.options.opening_credits)
+    path = job.workdir / f"retail-sample.{job.fmt.extension}"
+    excerpt = master_file(job.spec, items, job.chunks, path, _edges(job)[1], tags)
+    key = job.chunks.keys.artifact(path.name)
+    job.chunks.objects.upload_file(key, path, job.fmt.mime)
+    return {
+        "uri": f"s3://{job.chunks.objects.bucket}/{key}",
+        "duration_s": round(excerpt.measured.levels.duration_s, 3),
+        "compliance": excerpt.compliance(job.spec, "retail_sample"),
+    }
+
+
+def _edges(job: _Job) -> tuple[tuple[float, float], tuple[int, int]]:
+    """The room tone before the first and after the last words of a file, in seconds and in
+    samples: the preset's, else the timeline's lead-in and tail."""
+    preset = job.spec.preset
+    seconds = (
+        LEAD_IN_S if preset.head_s is None else preset.head_s,
+        TAIL_S if preset.tail_s is None else preset.tail_s,
+    )
+    return seconds, (round(seconds[0] * job.rate), round(seconds[1] * job.rate))
 
 
 def _role(opening: bool, closing: bool, number: int, count: int) -> str:

@@ -179,20 +179,31 @@ def test_fetch_of_a_one_chapter_acx_job_gives_the_chapter_file(
 def test_podcast_default_reports_its_checks_measured_here(
     stack_env: dict[str, str], tmp_path: Path
 ) -> None:
-    source = tmp_path / "night.md"
-    source.write_text(ONE_CHAPTER)
-    record = _submit(stack_env, source)
+    source = tmp_path / "harbour.md"
+    source.write_text(BOOK)
+    record = _submit(stack_env, source, "--split-chapters", "--retail-sample")
     job = record["job_id"]
     manifest = json.loads(_fetch(stack_env, job, "manifest", tmp_path / "m.json").read_text())
-    checks = {check["name"]: check for check in manifest["compliance"]["checks"]}
-    assert manifest["compliance"]["preset"] == "podcast"
-    assert set(checks) == {"integrated_loudness_lufs", "true_peak_dbtp", "noise_floor_db", "codec"}
-    pcm = decode(_fetch(stack_env, job, "audio", tmp_path / "night.mp3"), 22050)
-    lufs = pyloudnorm.Meter(22050).integrated_loudness(pcm.astype(np.float64))
-    assert checks["integrated_loudness_lufs"]["measured"] == pytest.approx(lufs, abs=0.2)
-    assert -17.0 <= lufs <= -15.0
-    assert checks["integrated_loudness_lufs"]["required"] == "-17..-15"
-    assert all(check["pass"] for check in checks.values()), checks
+    audio = _fetch(stack_env, job, "audio", tmp_path / "book.mp3")
+    chapters = sorted(_fetch(stack_env, job, "chapters", tmp_path / "chapters").iterdir())
+    reports = [manifest["compliance"]] + [e["compliance"] for e in manifest["chapter_files"]]
+    for path, report in zip([audio, *chapters], reports, strict=True):
+        checks = {check["name"]: check for check in report["checks"]}
+        assert report["preset"] == "podcast"
+        assert set(checks) == {
+            "integrated_loudness_lufs", "true_peak_dbtp", "noise_floor_db", "codec",
+        }  # fmt: skip
+        pcm = decode(path, 22050).astype(np.float64)
+        lufs = pyloudnorm.Meter(22050).integrated_loudness(pcm)
+        assert checks["integrated_loudness_lufs"]["measured"] == pytest.approx(lufs, abs=0.2)
+        assert checks["integrated_loudness_lufs"]["required"] == "-17..-15"
+        quietest = np.convolve(np.square(pcm), np.ones(11025) / 11025, mode="valid").min()
+        floor = 10 * np.log10(max(float(quietest), 1e-12))
+        assert checks["noise_floor_db"]["measured"] == pytest.approx(max(floor, -120.0), abs=0.5)
+        assert all(check["pass"] for check in checks.values()), checks
+    sample = _fetch(stack_env, job, "sample", tmp_path / "sample.mp3")
+    assert len(decode(sample, 22050)) < len(decode(audio, 22050))
+    assert manifest["retail_sample"]["compliance"]["preset"] == "podcast"
 
 
 def test_ebu_delivers_48k_wav_at_minus_23_lufs(stack_env: dict[str, str], tmp_path: Path) -> None:
