@@ -7,6 +7,7 @@ turns them into its exit code or HTTP status.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -17,11 +18,12 @@ from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError
-from narration.pipeline.document import Document
+from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
 from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
+from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
 from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import JOB_PRIORITY
@@ -36,6 +38,10 @@ WHAT_KEYS: Final = {
 """Artifacts of a finished job by the name `--what` and the API give them; `audio` aside."""
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 MAX_TITLE_CHARS: Final = 300
+OPENING_CREDITS: Final = "Opening Credits"
+CLOSING_CREDITS: Final = "Closing Credits"
+SPOKEN_CHARS_PER_S: Final = 15.0
+"""The voice's usual pace (Piper's joe speaks 14-16 characters a second), for length guards."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,11 @@ class SubmitRequest:
     engine: str = ""
     keep_front_matter: bool = False
     reading: ReadingOptions | None = None
+    master: str = DEFAULT_PRESET
+    strict: bool = False
+    opening_credits: str = ""
+    closing_credits: str = ""
+    retail_sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,14 +105,15 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
     """The job's options, checked, and the voice it names (as the plan records it)."""
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
     kind = engine_kind(request.engine or settings.engine)
+    master = resolve_master(settings, request)
     options = JobOptions(
         voice=request.voice or settings.voice,
-        format=(request.format or settings.format).lower(),
+        format=master.format,
         title=check_title(request.title),
         author=check_title(request.author),
         output_uri=request.output,
-        loudness_lufs=settings.loudness_lufs if request.loudness is None else request.loudness,
-        bitrate=request.bitrate,
+        loudness_lufs=settings.loudness_lufs if master.target_db is None else master.target_db,
+        bitrate=master.bitrate,
         seed=request.seed,
         speed=request.speed,
         hls=request.hls,
@@ -109,6 +121,11 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
         split_chapters=request.split_chapters,
         lexicons=request.lexicons,
         engine=kind.name,
+        master=master.preset.name,
+        strict=request.strict,
+        opening_credits=bool(request.opening_credits.strip()),
+        closing_credits=bool(request.closing_credits.strip()),
+        retail_sample=request.retail_sample,
     )
     voice = {
         "name": voice_info.name,
@@ -117,6 +134,47 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
         "engine": kind.name,
     }
     return options, voice
+
+
+def resolve_master(settings: Settings, request: SubmitRequest) -> Resolved:
+    """The preset's delivery choices under the explicit options. The podcast preset is the
+    settings' own defaults (`format`, `loudness_lufs`), so an operator's configuration holds."""
+    if get_preset(request.master).name == DEFAULT_PRESET:
+        return resolve(
+            DEFAULT_PRESET,
+            request.format or settings.format,
+            settings.loudness_lufs if request.loudness is None else request.loudness,
+            request.bitrate,
+        )
+    return resolve(request.master, request.format, request.loudness, request.bitrate)
+
+
+def with_credits(document: Document, request: SubmitRequest) -> Document:
+    """The document with the opening and closing credits as chapters of their own (each is
+    delivered as its own file by a per-chapter preset)."""
+    opening, closing = request.opening_credits.strip(), request.closing_credits.strip()
+    chapters = list(document.chapters)
+    if opening:
+        chapters.insert(0, Chapter(OPENING_CREDITS, (opening,), title_spoken=False))
+    if closing:
+        chapters.append(Chapter(CLOSING_CREDITS, (closing,), title_spoken=False))
+    return replace(document, chapters=tuple(chapters))
+
+
+def check_chapter_lengths(document: Document, options: JobOptions) -> None:
+    """Refuse a chapter that a per-chapter preset could not deliver: longer, by its text at the
+    voice's usual pace, than the preset allows one file to be."""
+    preset = get_preset(options.master)
+    if preset.max_file_minutes is None:
+        return
+    for chapter in document.chapters:
+        chars = sum(len(paragraph) for paragraph in chapter.paragraphs)
+        minutes = chars / (SPOKEN_CHARS_PER_S * options.speed) / 60.0
+        if minutes > preset.max_file_minutes:
+            raise InputError(
+                f"chapter {chapter.title!r} would last about {minutes:.0f} minutes; --master "
+                f"{preset.name} allows {preset.max_file_minutes:g} per file: split it"
+            )
 
 
 def check_output_free(services: Services, output: str) -> None:
@@ -153,6 +211,8 @@ def submit(
         lexicon = for_voice(merged, symbols, voice_info.name)
     document = phonemes_for_voice(document, symbols, voice_info.name)
     document = select_chapters(document, request.chapters)
+    document = with_credits(document, request)
+    check_chapter_lengths(document, options)
     if cover is not None:
         key = f"{services.prefix}/covers/{secrets.token_hex(8)}{cover.suffix}"
         services.store().put_bytes(key, cover.data, cover.mime)
@@ -178,11 +238,40 @@ def artifact(services: Services, job: str, what: str) -> tuple[ObjectStore, str]
             raise InputError(f"job {job} has no audio yet (status: {record['status']})")
         location = parse_s3_uri(record["output_uri"])
         return services.store(location.bucket), location.key
+    if what == "sample":
+        sample = _manifest(services, job, record).get("retail_sample")
+        if not sample:
+            raise InputError(f"job {job} has no retail sample (submit it with --retail-sample)")
+        location = parse_s3_uri(sample["uri"])
+        return services.store(location.bucket), location.key
     if what not in WHAT_KEYS:
-        raise InputError(f"--what must be audio, {', '.join(WHAT_KEYS)}")
+        raise InputError(f"--what must be audio, chapters, sample, {', '.join(WHAT_KEYS)}")
     if record["status"] != "succeeded":
         raise InputError(f"job {job} has no {what} yet (status: {record['status']})")
     return services.store(), services.keys(job).artifact(WHAT_KEYS[what])
+
+
+def chapter_files(services: Services, job: str) -> list[tuple[ObjectStore, str]]:
+    """Where a finished job's chapter files (credits included) are stored, in order."""
+    record = services.records().get(job)
+    files = _manifest(services, job, record)["chapter_files"]
+    if not files:
+        raise InputError(
+            f"job {job} has no chapter files (submit it with --split-chapters or --master acx)"
+        )
+    found: list[tuple[ObjectStore, str]] = []
+    for entry in files:
+        location = parse_s3_uri(entry["uri"])
+        found.append((services.store(location.bucket), location.key))
+    return found
+
+
+def _manifest(services: Services, job: str, record: dict[str, Any]) -> dict[str, Any]:
+    if record["status"] != "succeeded":
+        raise InputError(f"job {job} has not succeeded (status: {record['status']})")
+    keys = services.keys(job)
+    manifest: dict[str, Any] = json.loads(services.store().get_bytes(keys.manifest))
+    return manifest
 
 
 def cancel(services: Services, job: str) -> None:

@@ -140,8 +140,11 @@ class FfmpegEncoder:
         chapters: Sequence[ChapterMark] = (),
         ffmpeg: str | None = None,
         part: bool = False,
+        output_rate: int | None = None,
     ) -> None:
         self.path = Path(path)
+        self.output_rate = output_rate
+        """The delivered sample rate when it is not the input's (ffmpeg resamples)."""
         self.part = part
         """A segment's part (`adapters.parts`): the format's raw part stream, no tags."""
         self.sample_rate = sample_rate
@@ -175,6 +178,8 @@ class FfmpegEncoder:
         else:
             cmd += ["-map_metadata", "-1"]
         cmd += ["-c:a", f.codec]
+        if self.output_rate is not None and self.output_rate != self.sample_rate:
+            cmd += ["-ar", str(self.output_rate)]
         if self.bitrate:
             cmd += ["-b:a", self.bitrate]
         if self.part:

@@ -33,6 +33,7 @@ from narration.adapters.ffmpeg import (
     write_tags_after,
 )
 from narration.errors import PermanentError
+from narration.pipeline.compliance import LevelMeter
 from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.loudness import VERIFY_OVERSAMPLE
 from narration.pipeline.step_loudness import FiguresMeter
@@ -92,15 +93,18 @@ def encode_part(
 
 
 def measure_part(path: Path, fmt: Format, sample_rate: int, samples: int) -> dict[str, Any]:
-    """The decoded part's figures (step energies, true peak at 8x); checks its length."""
+    """The decoded part's figures (step energies, true peak at 8x, the levels compliance
+    checks read); checks its length."""
     meter = FiguresMeter(sample_rate, VERIFY_OVERSAMPLE)
+    levels = LevelMeter(sample_rate)
     decoded = 0
     for block in decode_blocks(path, sample_rate, _input_format(fmt.part_muxer, sample_rate)):
         meter.add(block)
+        levels.add(block)
         decoded += len(block)
     if decoded != samples:
         raise PermanentError(f"a {fmt.name} part of {samples} samples decodes to {decoded}")
-    return meter.figures()
+    return {**meter.figures(), "levels": levels.figures()}
 
 
 def join_parts(

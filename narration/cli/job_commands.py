@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from narration import jobs
+from narration.adapters.object_store import ObjectStore
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
@@ -42,6 +43,11 @@ def submit(
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
     table_max_rows: int = options.TABLE_MAX_ROWS,
+    master: str = options.MASTER,
+    strict: bool = options.STRICT,
+    opening_credits: str = options.OPENING_CREDITS,
+    closing_credits: str = options.CLOSING_CREDITS,
+    retail_sample: bool = options.RETAIL_SAMPLE,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -64,6 +70,11 @@ def submit(
         engine=engine,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
+        master=master,
+        strict=strict,
+        opening_credits=opening_credits,
+        closing_credits=closing_credits,
+        retail_sample=retail_sample,
     )
     record = submit_document(path, request, cover)
     if not wait:
@@ -122,6 +133,7 @@ def status(job: str, json_output: bool = typer.Option(False, "--json")) -> None:
         "chunks_total",
         "audio_seconds",
         "output_uri",
+        "compliance",
         "error",
     ):
         typer.echo(f"{key:>14}: {record.get(key, '')}")
@@ -164,13 +176,29 @@ def list_jobs(
 def fetch(
     job: str,
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the file."),
-    what: str = typer.Option("audio", "--what", help="audio, manifest, vtt, srt or marks."),
+    what: str = typer.Option(
+        "audio",
+        "--what",
+        help="audio, chapters (-o names a folder), sample, manifest, vtt, srt or marks.",
+    ),
 ) -> None:
-    """Download a finished job's audio or one of its artifacts."""
+    """Download a finished job's audio, its chapter files or one of its artifacts."""
     services = connect()
+    if what == "chapters":
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"cannot make folder {output}: {error.strerror or error}") from None
+        for store, key in jobs.chapter_files(services, job):
+            _download(store, key, output / Path(key).name)
+        return
     store, key = jobs.artifact(services, job, what)
     if output.is_dir():
         output = output / Path(key).name
+    _download(store, key, output)
+
+
+def _download(store: ObjectStore, key: str, output: Path) -> None:
     tmp = output.with_name(f".{output.name}.part")
     try:
         store.download_file(key, tmp)
@@ -185,7 +213,7 @@ def fetch(
 @handle_errors
 def url(
     job: str,
-    what: str = typer.Option("audio", "--what", help="audio, manifest, vtt, srt or marks."),
+    what: str = typer.Option("audio", "--what", help="audio, sample, manifest, vtt, srt or marks."),
     expires: int = typer.Option(3600, "--expires", min=1, max=7 * 24 * 3600),
 ) -> None:
     """Print a presigned HTTPS URL for a finished job's audio or artifact."""

@@ -47,6 +47,22 @@ ENGINE = typer.Option(
     "--engine",
     help="piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
 )
+MASTER = typer.Option(
+    "podcast",
+    "--master",
+    help="Mastering preset: podcast (-16 LUFS MP3), acx (Audible: RMS -20 dB, 44.1 kHz 192k CBR "
+    "MP3, one file per chapter), ebu (R128: -23 LUFS, 48 kHz WAV) or none (the rendered level).",
+)
+STRICT = typer.Option(False, "--strict", help="A failing compliance check fails the job.")
+OPENING_CREDITS = typer.Option(
+    "", "--opening-credits", help="Text read as the opening credits, a file of its own with acx."
+)
+CLOSING_CREDITS = typer.Option(
+    "", "--closing-credits", help="Text read as the closing credits, a file of its own with acx."
+)
+RETAIL_SAMPLE = typer.Option(
+    False, "--retail-sample", help="Also deliver a 1-5 minute excerpt (up to 3 min of chapter 1)."
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

@@ -156,6 +156,11 @@ def run(
     code: str = options.CODE,
     footnotes: str = options.FOOTNOTES,
     table_max_rows: int = options.TABLE_MAX_ROWS,
+    master: str = options.MASTER,
+    strict: bool = options.STRICT,
+    opening_credits: str = options.OPENING_CREDITS,
+    closing_credits: str = options.CLOSING_CREDITS,
+    retail_sample: bool = options.RETAIL_SAMPLE,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
 ) -> None:
     """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
@@ -183,6 +188,11 @@ def run(
         engine=engine,
         keep_front_matter=keep_front_matter,
         reading=options.reading_options(code, footnotes, table_max_rows),
+        master=master,
+        strict=strict,
+        opening_credits=opening_credits,
+        closing_credits=closing_credits,
+        retail_sample=retail_sample,
     )
     record = submit_document(path, request, cover)
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")

@@ -34,6 +34,9 @@ class Delivered:
     output_uri: str
     chapter_files: list[dict[str, Any]]
     artifacts: dict[str, str]
+    compliance: dict[str, Any]
+    """The output file's compliance report (`pipeline.compliance`)."""
+    retail_sample: dict[str, Any] | None = None
 
 
 def engine_facts(metas: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -74,6 +77,8 @@ def build_manifest(
         "sample_rate": rate,
         "duration_s": round(total_samples / rate, 3),
         "output_uri": delivered.output_uri,
+        "master": plan.options.master,
+        "compliance": delivered.compliance,
         "loudness": {
             "measured_lufs": round(loudness.measured_lufs, 2),
             "measured_true_peak_dbtp": round(loudness.measured_true_peak_dbtp, 2),
@@ -92,6 +97,7 @@ def build_manifest(
             for m in chapters
         ],
         "chapter_files": delivered.chapter_files,
+        **({"retail_sample": delivered.retail_sample} if delivered.retail_sample else {}),
         "skipped": list(plan.skipped),
         "coverage": round(plan.coverage, 4),
         "artifacts": delivered.artifacts,

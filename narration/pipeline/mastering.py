@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from narration.pipeline.loudness import DEFAULT_CEILING_DBTP
+from narration.pipeline.presets import Preset
 from narration.pipeline.prosody import REFERENCE_LEVEL_DB
 
 TRUE_PEAK_CEILING_DBTP: Final = DEFAULT_CEILING_DBTP
@@ -62,21 +63,41 @@ def planned(target_lufs: float, format_name: str) -> Mastering:
     return for_loudness(CALIBRATED_LUFS, target_lufs, format_name)
 
 
-def in_spec(measured_lufs: float, measured_tp: float, target_lufs: float) -> bool:
-    """Whether a delivered programme is within its loudness tolerance and under its ceiling."""
+def for_preset(preset: Preset, target_lufs: float, format_name: str) -> Mastering:
+    """A job's planned mastering; the `none` preset keeps the rendered level, only held under
+    the ceiling."""
+    if preset.target_db is None:
+        return Mastering(0.0, ceiling_for(format_name))
+    return planned(target_lufs, format_name)
+
+
+def in_spec(
+    measured_lufs: float,
+    measured_tp: float,
+    target_lufs: float,
+    ceiling: float = TRUE_PEAK_CEILING_DBTP,
+) -> bool:
+    """Whether a delivered programme is within its loudness tolerance and under its ceiling
+    (a preset's own loudness and peak measures and ceiling where it has them)."""
     on_target = abs(measured_lufs - target_lufs) <= LOUDNESS_TOLERANCE_LU
-    return on_target and measured_tp <= TRUE_PEAK_CEILING_DBTP
+    return on_target and measured_tp <= ceiling
 
 
-def lower_ceiling(master: Mastering, measured_tp: float) -> Mastering:
-    """The same gain with the ceiling lowered by a true peak's overshoot and a margin."""
-    over = measured_tp - TRUE_PEAK_CEILING_DBTP
+def lower_ceiling(
+    master: Mastering, measured_tp: float, ceiling: float = TRUE_PEAK_CEILING_DBTP
+) -> Mastering:
+    """The same gain with the ceiling lowered by a peak's overshoot and a margin."""
+    over = measured_tp - ceiling
     if over <= 0.0:
         return master
     return Mastering(master.gain_db, master.ceiling_dbtp - over - TRUE_PEAK_RETRY_MARGIN_DB)
 
 
-def corrected(tries: list[tuple[Mastering, tuple[float, float]]], target_lufs: float) -> Mastering:
+def corrected(
+    tries: list[tuple[Mastering, tuple[float, float]]],
+    target_lufs: float,
+    ceiling_db: float = TRUE_PEAK_CEILING_DBTP,
+) -> Mastering:
     """The mastering for another encode after `tries` (each: mastering, measured loudness and
     true peak) missed.
 
@@ -86,7 +107,7 @@ def corrected(tries: list[tuple[Mastering, tuple[float, float]]], target_lufs: f
     programme it works hard on), so the plain step undershoots.
     """
     last, (measured_lufs, measured_tp) = tries[-1]
-    ceiling = lower_ceiling(last, measured_tp).ceiling_dbtp
+    ceiling = lower_ceiling(last, measured_tp, ceiling_db).ceiling_dbtp
     slope = 1.0
     if len(tries) >= 2:
         before, (before_lufs, _) = tries[-2]

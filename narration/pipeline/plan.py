@@ -20,6 +20,7 @@ from narration.pipeline.formats import DEFAULT_FORMAT, get_format
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 from narration.pipeline.markup import chunk_speech
+from narration.pipeline.presets import get_preset
 
 PLAN_VERSION: Final = 1
 MIN_SPEED: Final = 0.25
@@ -52,13 +53,30 @@ class JobOptions:
     """Grow an HLS playlist in the job's prefix as chunks complete (listen while it renders)."""
     engine: str = "piper"
     """The engine kind that renders every chunk (`engines.registry`)."""
+    master: str = "podcast"
+    """The mastering preset (`pipeline.presets`); `loudness_lufs` holds its target in the
+    preset's own measure (LUFS, or dBFS RMS for acx)."""
+    strict: bool = False
+    """A failing compliance check fails the job."""
+    opening_credits: bool = False
+    """The first chapter is the opening credits (`--opening-credits`)."""
+    closing_credits: bool = False
+    """The last chapter is the closing credits (`--closing-credits`)."""
+    retail_sample: bool = False
+    """Also deliver a 1-5 minute excerpt of the first narrated chapter (`--retail-sample`)."""
 
     def __post_init__(self) -> None:
         get_format(self.format)
+        get_preset(self.master)
         if not MIN_SPEED <= self.speed <= MAX_SPEED:
             raise InputError(f"speed {self.speed} is outside {MIN_SPEED}..{MAX_SPEED}")
         if not -40.0 <= self.loudness_lufs <= -5.0:
             raise InputError(f"loudness target {self.loudness_lufs} LUFS is outside -40..-5")
+
+
+BREAK_RENDER_VERSION: Final = 2
+"""Part of an SSML break chunk's cache key: 2, the break is placed as exact silence with the
+speech edges on top (chunks made before are rendered again)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ class PlannedChunk:
             variant.update(spoken=self.spoken, lexicon=self.lexicon)
         if self.pause_s is not None:
             variant["pause_s"] = self.pause_s
+            variant["break_render"] = BREAK_RENDER_VERSION
         if self.rate != 1.0:
             variant["rate"] = self.rate
         return variant

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -42,6 +42,17 @@ def engine_text(chunk: PlannedChunk, prepare: Callable[[str], str] = speakable) 
     return "".join(part if part.startswith(PHONEME_OPEN) else prepare(part) for part in parts)
 
 
+BREAK_EDGES_S: Final = 0.1
+"""The most speech edge (a chunk's quiet tail and the next one's lead) heard around an SSML
+break's exact silence."""
+
+
+def edged_pause_s(designed_s: float, tail_quiet_s: float) -> float:
+    """The silence placed after a chunk so that its quiet tail, the silence and the next
+    chunk's quiet lead together last the designed pause."""
+    return round(max(0.0, designed_s - tail_quiet_s - audio.LEAD_S), 4)
+
+
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
     key = key_for(engine, chunk, state)
     params = prosody.params_for(state, seed_from_key(key))
@@ -57,7 +68,12 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     )
     # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
     # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.
-    edges = audio.speech_edges(synthesis.pcm, rate, max_tail_s=designed_s - audio.LEAD_S)
+    # An SSML break is exact digital silence of its own (`timeline.place_segment`), with the
+    # speech edges on top: the tail is kept short so that both edges stay within
+    # `BREAK_EDGES_S`.
+    is_break = chunk.pause_s is not None
+    max_tail_s = BREAK_EDGES_S - audio.LEAD_S if is_break else designed_s - audio.LEAD_S
+    edges = audio.speech_edges(synthesis.pcm, rate, max_tail_s=max_tail_s)
     start, end = edges.start, edges.end
     speech = synthesis.pcm[start:end]
     level_db = audio.speech_level_db(speech, rate)
@@ -71,7 +87,7 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     shaped = np.concatenate([np.zeros(pad, dtype=np.float32), shaped])
     speech_s = len(shaped) / rate
     audible_s = (len(speech) - edges.lead_quiet - edges.tail_quiet) / rate
-    pause_s = round(max(0.0, designed_s - edges.tail_quiet / rate - audio.LEAD_S), 4)
+    pause_s = designed_s if is_break else edged_pause_s(designed_s, edges.tail_quiet / rate)
     offset_s = (start - pad) / rate
     words = [
         {
@@ -101,6 +117,8 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "speech_end_s": round((len(shaped) - edges.tail_quiet) / rate, 4),
         "pause_after_s": pause_s,
         "pause_designed_s": designed_s,
+        "lead_pad_s": round(pad / rate, 6),
+        **({"break_s": designed_s} if is_break else {}),
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
         "loudness": loudness_figures(shaped, rate),

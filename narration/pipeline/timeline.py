@@ -64,21 +64,28 @@ class Timeline:
 
 
 def place_segment(
-    metas: Sequence[dict[str, Any]], sample_rate: int, framing: Framing, first: bool, last: bool
+    metas: Sequence[dict[str, Any]],
+    sample_rate: int,
+    framing: Framing,
+    first: bool,
+    last: bool,
+    edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
 ) -> tuple[list[Placed], int]:
     """A segment's chunks placed from its part's first sample; and the part's length.
 
     Depends on the segment alone (and whether it opens or closes the book), so a worker can
-    make a segment's part before the segments around it exist.
+    make a segment's part before the segments around it exist. `edges` are the silences (s)
+    before the book's first words and after its last (a mastering preset's room tone).
     """
-    position = max(round(LEAD_IN_S * sample_rate), framing.guard) if first else framing.guard
+    lead_in_s, tail_s = edges
+    position = max(round(lead_in_s * sample_rate), framing.guard) if first else framing.guard
     placed = []
     for number, meta in enumerate(metas):
         end = position + meta["samples"]
         if number < len(metas) - 1:
-            pause = round(meta["pause_after_s"] * sample_rate)
+            pause = _pause_between(meta, metas[number + 1], sample_rate)
         else:
-            pause = round((TAIL_S if last else meta["pause_after_s"]) * sample_rate)
+            pause = round((tail_s if last else meta["pause_after_s"]) * sample_rate)
             if not last:
                 pause = max(pause, framing.guard + framing.tail) - framing.guard
             pause += -(end + pause) % framing.frame
@@ -87,8 +94,22 @@ def place_segment(
     return placed, position
 
 
+def _pause_between(meta: dict[str, Any], following: dict[str, Any], sample_rate: int) -> int:
+    """The silence placed between two chunks of a segment. After an SSML break it is the
+    break's length less the zeros the next chunk starts with, so that the break is exact
+    digital silence (`pipeline.render`); a break that ends a segment is placed in full, and
+    the part's framing may add up to a frame to it."""
+    if "break_s" in meta:
+        pad = round(float(following.get("lead_pad_s", 0.0)) * sample_rate)
+        return max(0, round(meta["break_s"] * sample_rate) - pad)
+    return round(meta["pause_after_s"] * sample_rate)
+
+
 def place_chunks(
-    metas: list[dict[str, Any]], sample_rate: int, framing: Framing = Framing()
+    metas: list[dict[str, Any]],
+    sample_rate: int,
+    framing: Framing = Framing(),
+    edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
 ) -> Timeline:
     """Where each chunk's speech starts and ends, each segment's part, and the total length."""
     groups: list[list[dict[str, Any]]] = []
@@ -101,7 +122,7 @@ def place_chunks(
     offset = 0
     for number, group in enumerate(groups):
         rows, length = place_segment(
-            group, sample_rate, framing, number == 0, number == len(groups) - 1
+            group, sample_rate, framing, number == 0, number == len(groups) - 1, edges
         )
         placed += [replace(row, start=row.start + offset, end=row.end + offset) for row in rows]
         parts.append(Part(group[0]["segment"], offset, length))

@@ -75,6 +75,11 @@ def submit_job(
     code: str = Form("note"),
     footnotes: str = Form("skip"),
     table_max_rows: int = Form(DEFAULT_TABLE_MAX_ROWS, ge=0),
+    master: str = Form("podcast", description="podcast, acx, ebu or none (docs/OUTPUT.md)."),
+    strict: bool = Form(False, description="A failing compliance check fails the job."),
+    opening_credits: str = Form(""),
+    closing_credits: str = Form(""),
+    retail_sample: bool = Form(False),
 ) -> dict[str, Any]:
     context = context_of(request)
     if voice and voice not in context.voices:
@@ -96,6 +101,11 @@ def submit_job(
         hls=hls,
         keep_front_matter=keep_front_matter,
         reading=ReadingOptions(code=code, footnotes=footnotes, table_max_rows=table_max_rows),  # type: ignore[arg-type]
+        master=master,
+        strict=strict,
+        opening_credits=opening_credits,
+        closing_credits=closing_credits,
+        retail_sample=retail_sample,
     )
     cover_image = None
     if cover is not None and cover.filename:

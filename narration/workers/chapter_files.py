@@ -1,5 +1,7 @@
 """One file per chapter (`--split-chapters`) for formats without parts: the mastered stream cut
-at the chapter marks. Formats with parts join each chapter's parts instead (`workers.stitch`)."""
+at the chapter marks. Formats with parts join each chapter's parts instead (`workers.stitch`);
+per-chapter presets master each chapter on its own (`workers.mastered_files`). Every chapter
+file is measured as delivered and carries its compliance report."""
 
 from __future__ import annotations
 
@@ -9,17 +11,23 @@ from typing import Any
 import numpy as np
 
 from narration.adapters.chunk_store import JobKeys
+from narration.adapters.delivered import CODECS, measure_delivered
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.object_store import ObjectStore
-from narration.pipeline.formats import ChapterMark, Tags, get_format
+from narration.pipeline import compliance
+from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
 from narration.pipeline.plan import Plan
+from narration.workers.mastered_files import FileSpec
 
 
 class ChapterSplitter:
     """Cuts the limited output stream at chapter marks into one encoded file per chapter."""
 
-    def __init__(self, workdir: Path, plan: Plan, chapters: list[ChapterMark], rate: int) -> None:
+    def __init__(
+        self, workdir: Path, plan: Plan, chapters: list[ChapterMark], rate: int, spec: FileSpec
+    ) -> None:
         self._plan = plan
+        self._spec = spec
         self._fmt = get_format(plan.options.format)
         self._rate = rate
         self._bounds = [(round(m.start_s * rate), round(m.end_s * rate), m.title) for m in chapters]
@@ -55,7 +63,12 @@ class ChapterSplitter:
         title = self._bounds[number][2]
         tags = Tags(title=title, album=self._plan.title, artist=self._plan.author)
         self._encoder = FfmpegEncoder(
-            self._paths[number], self._rate, self._fmt.name, tags=tags
+            self._paths[number],
+            self._rate,
+            self._fmt.name,
+            bitrate=self._spec.bitrate or None,
+            tags=tags,
+            output_rate=self._spec.output_rate,
         ).open()
         self._current = number
 
@@ -65,13 +78,38 @@ class ChapterSplitter:
             self._encoder = None
 
     def upload(self, store: ObjectStore, keys: JobKeys) -> list[dict[str, Any]]:
-        """Upload the chapter files; their titles and URIs for the manifest."""
+        """Upload the chapter files; their titles, URIs and compliance for the manifest."""
         files = []
         for number, path in enumerate(self._paths):
             if path.exists():
-                key = keys.chapter_output(number + 1, self._fmt.extension)
-                store.upload_file(key, path, self._fmt.mime)
-                files.append(
-                    {"title": self._bounds[number][2], "uri": f"s3://{store.bucket}/{key}"}
-                )
+                title = self._bounds[number][2]
+                report = measured_report(self._spec, path)
+                files.append(upload_chapter(store, keys, self._fmt, number, path, title, report))
         return files
+
+
+def measured_report(spec: FileSpec, path: Path, role: str = "programme") -> dict[str, Any]:
+    """The compliance report of a delivered file, measured on its decoded samples."""
+    measured = measure_delivered(path, with_loudness=True)
+    return compliance.report(spec.preset, spec.target_db, measured, CODECS[spec.fmt.name], role)
+
+
+def upload_chapter(
+    store: ObjectStore,
+    keys: JobKeys,
+    fmt: Format,
+    number: int,
+    path: Path,
+    title: str,
+    report: dict[str, Any],
+    role: str = "chapter",
+) -> dict[str, Any]:
+    """Upload chapter file `number` (from 0); its manifest entry."""
+    key = keys.chapter_output(number + 1, fmt.extension)
+    store.upload_file(key, path, fmt.mime)
+    return {
+        "title": title,
+        "role": role,
+        "uri": f"s3://{store.bucket}/{key}",
+        "compliance": report,
+    }

@@ -24,6 +24,7 @@ from narration.pipeline.chunk_key import part_key
 from narration.pipeline.formats import get_format
 from narration.pipeline.loudness import Limiter
 from narration.pipeline.plan import Plan
+from narration.pipeline.presets import get_preset
 from narration.pipeline.timeline import Placed, place_segment, timeline_blocks
 
 
@@ -39,7 +40,8 @@ def make_part(
     rate = int(metas[0]["sample_rate"])
     bitrate = plan.options.bitrate or fmt.bitrate or ""
     framing = codec_framing(fmt, rate, bitrate)
-    master = master or mastering.planned(plan.options.loudness_lufs, fmt.name)
+    preset = get_preset(plan.options.master)
+    master = master or mastering.for_preset(preset, plan.options.loudness_lufs, fmt.name)
     first, last = segment == 0, segment == len(plan.segments) - 1
     placed, samples = place_segment(metas, rate, framing, first, last)
     encoding = {

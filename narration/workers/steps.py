@@ -15,6 +15,7 @@ from typing import Any, Final
 from narration.adapters.chunk_store import JOB_FIELDS, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
+from narration.pipeline.compliance import failures
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import key_for, render_chunk
@@ -139,7 +140,31 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
         ]
         with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
             result = stitch_job(plan, chunks, Path(workdir), metas)
+    failing = compliance_failures(result.manifest)
+    verdict = "fail: " + "; ".join(failing) if failing else "pass"
+    if failing and plan.options.strict:
+        context.records.set_status(
+            job_id,
+            "failed",
+            error=f"--strict: {plan.options.master} compliance failed: {verdict[6:]}"[:500],
+            output_uri=result.output_uri,
+            compliance=verdict[:500],
+        )
+        return result
     context.records.set_status(
-        job_id, "succeeded", output_uri=result.output_uri, duration_s=result.duration_s
+        job_id,
+        "succeeded",
+        output_uri=result.output_uri,
+        duration_s=result.duration_s,
+        compliance=verdict[:500],
     )
     return result
+
+
+def compliance_failures(manifest: dict[str, Any]) -> list[str]:
+    """Every failing check of every delivered file, as `file: check measured (required)`."""
+    reports = [("output", manifest["compliance"])]
+    reports += [(entry["title"], entry["compliance"]) for entry in manifest["chapter_files"]]
+    if "retail_sample" in manifest:
+        reports.append(("retail sample", manifest["retail_sample"]["compliance"]))
+    return [f"{name}: {failure}" for name, report in reports for failure in failures(report)]

@@ -17,21 +17,25 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
 from narration.adapters.chunk_store import ChunkStore
-from narration.adapters.ffmpeg import FfmpegEncoder, decode_blocks
+from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
 from narration.adapters.parts import codec_framing, join_parts
-from narration.pipeline import captions, mastering
+from narration.pipeline import captions, compliance, mastering
+from narration.pipeline.compliance import Measured
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
-from narration.pipeline.loudness import VERIFY_OVERSAMPLE
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
-from narration.pipeline.step_loudness import FiguresMeter, StepTimeline
+from narration.pipeline.presets import encoded_in_parts, get_preset
+from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.timeline import (
+    LEAD_IN_S,
+    TAIL_S,
+    Part,
     Placed,
     Timeline,
     chapter_marks,
@@ -39,7 +43,14 @@ from narration.pipeline.timeline import (
     ssml_marks,
     timed_spans,
 )
-from narration.workers.chapter_files import ChapterSplitter
+from narration.workers.chapter_files import ChapterSplitter, upload_chapter
+from narration.workers.mastered_files import (
+    FileSpec,
+    MasteredFile,
+    chapter_runs,
+    master_file,
+    retail_excerpt,
+)
 from narration.workers.parts import make_part, mastered_blocks
 
 _LOGGER = logging.getLogger(__name__)
@@ -61,6 +72,9 @@ class _Assembled:
     laid: Timeline
     tries: list[tuple[mastering.Mastering, tuple[float, float]]]
     chapter_files: list[dict[str, Any]]
+    compliance: dict[str, Any]
+    output_path: Path
+    retail_sample: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class _Job:
     rate: int
     bitrate: str
     workdir: Path
+    spec: FileSpec
 
     def __str__(self) -> str:
         return f"job {self.plan.job_id}"
@@ -96,15 +111,12 @@ def stitch_job(
     metas = metas or [chunks.meta(c.seq) for c in plan.chunks]
     chunks.mark_used(metas)
     fmt = get_format(plan.options.format)
-    job = _Job(
-        plan,
-        chunks,
-        metas,
-        fmt,
-        int(metas[0]["sample_rate"]),
-        plan.options.bitrate or fmt.bitrate or "",
-        workdir,
-    )
+    rate = int(metas[0]["sample_rate"])
+    bitrate = plan.options.bitrate or fmt.bitrate or ""
+    preset = get_preset(plan.options.master)
+    target = None if preset.target_db is None else plan.options.loudness_lufs
+    spec = FileSpec(preset, target, fmt, bitrate, rate)
+    job = _Job(plan, chunks, metas, fmt, rate, bitrate, workdir, spec)
     output = workdir / f"output.{fmt.extension}"
     tags = Tags(
         title=plan.title,
@@ -114,15 +126,19 @@ def stitch_job(
         language=plan.language,
         cover=_cover(plan, chunks, workdir),
     )
-    if fmt.part_muxer is not None:
+    if encoded_in_parts(fmt.name, preset.name):
         assembled = _join_parts(job, output, tags)
+        if plan.options.retail_sample:
+            assembled = replace(assembled, retail_sample=_retail_sample(job, assembled.laid, tags))
     else:
-        assembled = _encode_whole(job, output, tags)
-    laid, rate = assembled.laid, job.rate
+        assembled = deliver_files(job, output, tags)
+    laid = assembled.laid
     chapters = chapter_marks(plan.chapters, laid, rate)
     delivered = Delivered(
-        output_uri=_upload_output(plan, chunks, output, fmt),
+        output_uri=_upload_output(plan, chunks, assembled.output_path, fmt),
         chapter_files=assembled.chapter_files,
+        compliance=assembled.compliance,
+        retail_sample=assembled.retail_sample,
         artifacts=_upload_artifacts(
             laid.placed,
             rate,
@@ -148,7 +164,7 @@ def stitch_job(
 def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     """Bring every part into spec from the parts' own figures, then concatenate them."""
     laid = place_chunks(job.metas, job.rate, codec_framing(job.fmt, job.rate, job.bitrate))
-    master = mastering.planned(job.target, job.fmt.name)
+    master = mastering.for_preset(job.spec.preset, job.target, job.fmt.name)
     count = len(job.plan.segments)
     stored: list[dict[str, Any] | None] = [job.chunks.part_meta(n) for n in range(count)]
     masters = [master] * count
@@ -160,7 +176,7 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
         ]
         measured = _programme(made, laid, job.rate)
         tries.append((master, measured))
-        if mastering.in_spec(*measured, job.target):
+        if job.spec.target_db is None or mastering.in_spec(*measured, job.target):
             break
         _LOGGER.info("%s: %.2f LUFS, %.2f dBTP; mastering again", job, *measured)
         stored = list(made)
@@ -182,10 +198,31 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     join_parts(paths, output, job.fmt, job.rate, tags, chapters)
     chapter_files = []
     if job.plan.options.split_chapters:
-        chapter_files = _join_chapters(job, paths, chapters)
+        chapter_files = _join_chapters(job, paths, made, laid, chapters)
     ceiling = min(part["ceiling_dbtp"] for part in made)
     tries[-1] = (mastering.Mastering(tries[-1][0].gain_db, ceiling), measured)
-    return _Assembled(laid, tries, chapter_files)
+    report = _report(job, _joined(job, made, laid.parts, output))
+    return _Assembled(laid, tries, chapter_files, report, output)
+
+
+def _report(job: _Job, measured: Measured) -> dict[str, Any]:
+    return compliance.report(job.spec.preset, job.spec.target_db, measured, CODECS[job.fmt.name])
+
+
+def _joined(job: _Job, parts: list[dict[str, Any]], spans: list[Part], path: Path) -> Measured:
+    """The measures of a file joined from `parts` (laid out as `spans`). The parts' figures are
+    its own (it decodes to them sample for sample), so it is not decoded again; parts cached
+    before parts kept their levels are made up for by decoding the file once."""
+    facts = stream_facts(path, frames=job.spec.preset.min_bitrate_kbps > 0)
+    total = sum(span.samples for span in spans)
+    steps = StepTimeline(job.rate, total)
+    for part, span in zip(parts, spans, strict=True):
+        steps.add(span.start - spans[0].start, part["steps"])
+    lufs, peak = steps.integrated_lufs(), max(part["true_peak_dbtp"] for part in parts)
+    if all("levels" in part for part in parts):
+        levels = compliance.joined_levels([part["levels"] for part in parts], total, job.rate)
+        return Measured(levels, facts, lufs, peak)
+    return replace(measure_delivered(path, with_loudness=False), lufs=lufs, true_peak_dbtp=peak)
 
 
 def _fitting(
@@ -213,68 +250,110 @@ def _programme(parts: list[dict[str, Any]], laid: Timeline, rate: int) -> tuple[
     return steps.integrated_lufs(), max(part["true_peak_dbtp"] for part in parts)
 
 
-def _join_chapters(job: _Job, paths: list[Path], chapters: list[ChapterMark]) -> list[Any]:
+def _join_chapters(
+    job: _Job,
+    paths: list[Path],
+    made: list[dict[str, Any]],
+    laid: Timeline,
+    chapters: list[ChapterMark],
+) -> list[Any]:
     """One file per chapter: the chapter's parts joined (segments never cross chapters)."""
-    by_chapter: dict[int, list[Path]] = {}
+    by_chapter: dict[int, list[int]] = {}
     for number, segment in enumerate(job.plan.segments):
-        by_chapter.setdefault(segment[0].chapter, []).append(paths[number])
+        by_chapter.setdefault(segment[0].chapter, []).append(number)
     files = []
-    for number, (chapter, part_paths) in enumerate(sorted(by_chapter.items())):
+    store, keys = job.chunks.objects, job.chunks.keys
+    for number, (chapter, numbers) in enumerate(sorted(by_chapter.items())):
         title = job.plan.chapters[chapter]
         path = job.workdir / f"chapter-{number:03d}.{job.fmt.extension}"
-        join_parts(part_paths, path, job.fmt, job.rate, job.chapter_tags(title), [])
-        key = job.chunks.keys.chapter_output(number + 1, job.fmt.extension)
-        job.chunks.objects.upload_file(key, path, job.fmt.mime)
-        files.append({"title": title, "uri": f"s3://{job.chunks.objects.bucket}/{key}"})
+        join_parts(
+            [paths[n] for n in numbers], path, job.fmt, job.rate, job.chapter_tags(title), []
+        )
+        measured = _joined(job, [made[n] for n in numbers], [laid.parts[n] for n in numbers], path)
+        files.append(
+            upload_chapter(store, keys, job.fmt, number, path, title, _report(job, measured))
+        )
     assert len(files) == len(chapters)
     return files
 
 
-def _encode_whole(job: _Job, output: Path, tags: Tags) -> _Assembled:
-    """Formats without parts: gain from the chunks' loudness steps, one encode, checked."""
-    laid = place_chunks(job.metas, job.rate)
-    steps = StepTimeline(job.rate, laid.total)
-    for item in laid.placed:
-        steps.add(item.start, item.meta["loudness"]["steps"])
-    master = mastering.for_loudness(steps.integrated_lufs(), job.target, job.fmt.name)
+def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
+    """Formats or presets without parts: each file mastered on its own and measured
+    (`workers.mastered_files`); for a per-chapter preset, every chapter and credit is a file of
+    its own, and the whole book is made too unless it is that one chapter."""
+    preset, options, store, keys = (
+        job.spec.preset,
+        job.plan.options,
+        job.chunks.objects,
+        job.chunks.keys,
+    )
+    edges_s, edges = _edges(job)
+    laid = place_chunks(job.metas, job.rate, edges=edges_s)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)
-    tries: list[tuple[mastering.Mastering, tuple[float, float]]] = []
-    for _ in range(MAX_CORRECTIONS + 1):
-        with FfmpegEncoder(
-            output,
-            job.rate,
-            job.fmt.name,
-            bitrate=job.bitrate or None,
-            tags=tags,
-            chapters=chapters,
-        ) as encoder:
-            for block in mastered_blocks(laid.placed, job.chunks, job.rate, master):
-                encoder.write(block)
-        measured = _measure_file(output, job.rate)
-        tries.append((master, measured))
-        if mastering.in_spec(*measured, job.target):
-            break
-        _LOGGER.info(
-            "%s: %.2f LUFS, %.2f dBTP at %+.2f dB; mastering again", job, *measured, master.gain_db
-        )
-        master = mastering.corrected(tries, job.target)
-    master, measured = tries[-1]
-    chapter_files = []
-    if job.plan.options.split_chapters:
-        splitter = ChapterSplitter(job.workdir, job.plan, chapters, job.rate)
-        for block in mastered_blocks(laid.placed, job.chunks, job.rate, master):
+    runs = chapter_runs(laid.placed)
+    chapter_files: list[dict[str, Any]] = []
+    made: list[MasteredFile] = []
+    if preset.per_chapter:
+        for number, run in enumerate(runs):
+            title = job.plan.chapters[run[0].meta["chapter"]]
+            path = job.workdir / f"chapter-{number:03d}.{job.fmt.extension}"
+            made.append(
+                master_file(job.spec, run, job.chunks, path, edges, job.chapter_tags(title))
+            )
+            report = made[-1].compliance(job.spec)
+            role = _role(options.opening_credits, options.closing_credits, number, len(runs))
+            chapter_files.append(
+                upload_chapter(store, keys, job.fmt, number, path, title, report, role)
+            )
+    if preset.per_chapter and len(runs) == 1:
+        whole = made[0]
+        report = chapter_files[0]["compliance"]
+    else:
+        book_edges = (laid.placed[0].start, laid.placed[-1].pause_after)
+        whole = master_file(job.spec, laid.placed, job.chunks, output, book_edges, tags, chapters)
+        report = whole.compliance(job.spec, "book" if preset.per_chapter else "programme")
+    if options.split_chapters and not preset.per_chapter:
+        splitter = ChapterSplitter(job.workdir, job.plan, chapters, job.rate, job.spec)
+        for block in mastered_blocks(laid.placed, job.chunks, job.rate, whole.tries[-1][0]):
             splitter.write(block)
         splitter.close()
-        chapter_files = splitter.upload(job.chunks.objects, job.chunks.keys)
-    return _Assembled(laid, tries, chapter_files)
+        chapter_files = splitter.upload(store, keys)
+    sample = _retail_sample(job, laid, tags) if options.retail_sample else None
+    return _Assembled(laid, whole.tries, chapter_files, report, whole.path, sample)
 
 
-def _measure_file(path: Path, rate: int) -> tuple[float, float]:
-    """Integrated loudness and true peak (8x) of an encoded file, as a decoder sees it."""
-    meter = FiguresMeter(rate, VERIFY_OVERSAMPLE)
-    for samples in decode_blocks(path, rate):
-        meter.add(samples)
-    return meter.loudness.integrated_lufs(), meter.peak.true_peak_dbtp()
+def _retail_sample(job: _Job, laid: Timeline, tags: Tags) -> dict[str, Any]:
+    """The retail sample: the opening of the first narrated chapter, mastered as a file of its
+    own with the preset's room tone, uploaded next to the output."""
+    items = retail_excerpt(chapter_runs(laid.placed), job.rate, job.plan.options.opening_credits)
+    path = job.workdir / f"retail-sample.{job.fmt.extension}"
+    excerpt = master_file(job.spec, items, job.chunks, path, _edges(job)[1], tags)
+    key = job.chunks.keys.artifact(path.name)
+    job.chunks.objects.upload_file(key, path, job.fmt.mime)
+    return {
+        "uri": f"s3://{job.chunks.objects.bucket}/{key}",
+        "duration_s": round(excerpt.measured.levels.duration_s, 3),
+        "compliance": excerpt.compliance(job.spec, "retail_sample"),
+    }
+
+
+def _edges(job: _Job) -> tuple[tuple[float, float], tuple[int, int]]:
+    """The room tone before the first and after the last words of a file, in seconds and in
+    samples: the preset's, else the timeline's lead-in and tail."""
+    preset = job.spec.preset
+    seconds = (
+        LEAD_IN_S if preset.head_s is None else preset.head_s,
+        TAIL_S if preset.tail_s is None else preset.tail_s,
+    )
+    return seconds, (round(seconds[0] * job.rate), round(seconds[1] * job.rate))
+
+
+def _role(opening: bool, closing: bool, number: int, count: int) -> str:
+    if opening and number == 0:
+        return "opening_credits"
+    if closing and number == count - 1:
+        return "closing_credits"
+    return "chapter"
 
 
 def _cover(plan: Plan, chunks: ChunkStore, workdir: Path) -> str | None:

@@ -17,9 +17,9 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
 from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
-from narration.pipeline.formats import get_format
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, make_plan
+from narration.pipeline.presets import encoded_in_parts
 from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import JOB_PRIORITY
@@ -65,7 +65,7 @@ def start_job(
 def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> int:
     """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
     stored = chunks.stored_seqs()
-    in_parts = get_format(plan.options.format).part_muxer is not None
+    in_parts = encoded_in_parts(plan.options.format, plan.options.master)
     kind = engine_kind(plan.options.engine)
     # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
     # message for another engine's queue must not keep it.

@@ -133,3 +133,18 @@ def test_ssml_marks_are_timed_inside_their_chunk(placed: tuple[list[timeline.Pla
     assert times[0] == items[0].start / RATE
     assert times[1] == pytest.approx(items[0].start / RATE + SAMPLES[0] / RATE * 10 / len(TEXTS[0]))
     assert items[2].start / RATE < times[2] < items[2].end / RATE
+
+
+def test_a_break_is_exact_silence_up_to_the_next_chunks_first_sound() -> None:
+    rows = metas()
+    rows[0] = {**rows[0], "break_s": 2.0}
+    rows[1] = {**rows[1], "lead_pad_s": 0.02}
+    laid = timeline.place_chunks(rows, RATE)
+    first, second = laid.placed[0], laid.placed[1]
+    assert second.start + round(0.02 * RATE) - first.end == 2 * RATE
+
+
+def test_edges_set_the_silence_before_the_first_and_after_the_last_words() -> None:
+    laid = timeline.place_chunks(metas(), RATE, edges=(0.75, 3.0))
+    assert laid.placed[0].start == round(0.75 * RATE)
+    assert laid.total - laid.placed[-1].end == 3 * RATE
