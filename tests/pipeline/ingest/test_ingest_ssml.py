@@ -8,7 +8,7 @@ from narration.errors import InputError
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
 from narration.pipeline.document import Markup
 from narration.pipeline.ingest import load_document
-from narration.pipeline.plan import JobOptions, PlannedChunk, make_plan
+from narration.pipeline.plan import BREAK_RENDER_VERSION, JobOptions, PlannedChunk, make_plan
 from narration.pipeline.say_as import say_as
 
 
@@ -42,7 +42,7 @@ def test_a_break_ends_a_chunk_and_sets_the_pause_after_it() -> None:
         ("then.", 1.0),
     ]
     assert [c.boundary_after for c in chunks] == ["sentence", "clause", "chapter"]
-    assert chunks[0].variant == {"pause_s": 2.0}
+    assert chunks[0].variant == {"pause_s": 2.0, "break_render": BREAK_RENDER_VERSION}
 
 
 def test_a_break_between_paragraphs_belongs_to_the_end_of_the_one_before() -> None:
