@@ -13,6 +13,9 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+import numpy as np
+
+from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.engines.registry import engine_kind
@@ -177,6 +180,21 @@ def check_chapter_lengths(document: Document, options: JobOptions) -> None:
             )
 
 
+def decode_bookends(
+    options: JobOptions, rate: int, intro: AudioClip | None, outro: AudioClip | None
+) -> dict[str, np.ndarray]:
+    """The intro and outro decoded at the voice's rate and levelled, checked before anything
+    is stored. A per-chapter preset has no book-long file to put them in: refused."""
+    given = {"intro": intro, "outro": outro}
+    clips = {what: clip for what, clip in given.items() if clip is not None}
+    if clips and get_preset(options.master).per_chapter:
+        raise InputError(
+            f"--intro/--outro do not go with --master {options.master}, whose files are one "
+            "per chapter: use --opening-credits/--closing-credits"
+        )
+    return {what: decode_clip(clip, rate, what) for what, clip in clips.items()}
+
+
 def check_output_free(services: Services, output: str) -> None:
     """Refuse an `--output` location that already holds an object: nothing stored is lost."""
     if output:
@@ -192,6 +210,8 @@ def submit(
     request: SubmitRequest,
     *,
     cover: Cover | None = None,
+    intro: AudioClip | None = None,
+    outro: AudioClip | None = None,
     job_id: str = "",
     fields: dict[str, Any] | None = None,
     priority: int = JOB_PRIORITY,
@@ -200,9 +220,11 @@ def submit(
 
     `fields` are added to the job record (the Polly API keeps its task's fields there);
     `priority` orders its messages on the queues (`workers.submit.SHORT_PRIORITY` goes first).
+    `intro` and `outro` are audio files played before the first and after the last chapter.
     """
     options, voice = job_options(settings, request)
     check_output_free(services, request.output)
+    bookends = decode_bookends(options, int(voice["sample_rate"]), intro, outro)
     voice_info = find_voice(options.voice, settings.voice_dirs)
     symbols = phoneme_symbols(voice_info)
     lexicon = None
@@ -217,6 +239,19 @@ def submit(
         key = f"{services.prefix}/covers/{secrets.token_hex(8)}{cover.suffix}"
         services.store().put_bytes(key, cover.data, cover.mime)
         options = replace(options, cover_key=key)
+    keys = {}
+    for what, pcm in bookends.items():
+        keys[what] = f"{services.prefix}/{what}s/{secrets.token_hex(8)}.npy"
+        services.store().put_bytes(keys[what], to_npy_bytes(pcm), "application/octet-stream")
+    if bookends:
+        empty = np.zeros(0, dtype=np.float32)
+        options = replace(
+            options,
+            intro_key=keys.get("intro", ""),
+            intro_samples=len(bookends.get("intro", empty)),
+            outro_key=keys.get("outro", ""),
+            outro_samples=len(bookends.get("outro", empty)),
+        )
     return start_job(
         services,
         settings,

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
+from narration.adapters.bookends import AudioClip
 from narration.adapters.sources import read_source
 from narration.errors import InputError
 from narration.jobs import Cover
@@ -90,3 +91,15 @@ def read_cover(cover: Path | None) -> Cover | None:
         return Cover.from_bytes(cover.read_bytes(), str(cover))
     except OSError as error:
         raise InputError(f"cannot read {cover}: {error.strerror or error}") from None
+
+
+def read_clip(path: Path | None, what: str) -> AudioClip | None:
+    """The `--intro`/`--outro` file's bytes (decoded and checked at submit)."""
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(f"--{what} file not found: {path}")
+    try:
+        return AudioClip(path.read_bytes(), str(path))
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None

@@ -12,7 +12,7 @@ from narration.adapters.object_store import ObjectStore
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json, state
-from narration.cli.documents import read_cover, read_document, skipped_lines
+from narration.cli.documents import read_clip, read_cover, read_document, skipped_lines
 from narration.cli.progress import follow_job
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 
@@ -48,6 +48,8 @@ def submit(
     opening_credits: str = options.OPENING_CREDITS,
     closing_credits: str = options.CLOSING_CREDITS,
     retail_sample: bool = options.RETAIL_SAMPLE,
+    intro: Path | None = options.INTRO,
+    outro: Path | None = options.OUTRO,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -76,7 +78,7 @@ def submit(
         closing_credits=closing_credits,
         retail_sample=retail_sample,
     )
-    record = submit_document(path, request, cover)
+    record = submit_document(path, request, cover, (intro, outro))
     if not wait:
         if json_output:
             print_json({"job_id": record["job_id"]})
@@ -95,10 +97,12 @@ def submit_document(
     path: str,
     request: jobs.SubmitRequest,
     cover: Path | None = None,
+    bookends: tuple[Path | None, Path | None] = (None, None),
 ) -> dict[str, Any]:
     """Read a document, check the options against this process's settings, submit the job.
 
-    Empty options take their defaults from the settings; returns the new job record.
+    Empty options take their defaults from the settings; `bookends` are the intro and outro
+    files. Returns the new job record.
     """
     settings = state.settings
     jobs.job_options(settings, request)
@@ -114,7 +118,15 @@ def submit_document(
     )
     for line in skipped_lines(document):
         err_console.print(line, markup=False, highlight=False, soft_wrap=True)
-    return jobs.submit(services, settings, document, request, cover=read_cover(cover))
+    return jobs.submit(
+        services,
+        settings,
+        document,
+        request,
+        cover=read_cover(cover),
+        intro=read_clip(bookends[0], "intro"),
+        outro=read_clip(bookends[1], "outro"),
+    )
 
 
 @app.command()

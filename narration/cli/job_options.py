@@ -63,6 +63,15 @@ CLOSING_CREDITS = typer.Option(
 RETAIL_SAMPLE = typer.Option(
     False, "--retail-sample", help="Also deliver a 1-5 minute excerpt (up to 3 min of chapter 1)."
 )
+INTRO = typer.Option(
+    None,
+    "--intro",
+    help="Audio file (any format ffmpeg reads, up to 10 min) played before the first chapter, "
+    "levelled to the narration.",
+)
+OUTRO = typer.Option(
+    None, "--outro", help="Audio file played after the last chapter, like --intro."
+)
 SEED = typer.Option(
     0, "--seed", help="Mixed into every chunk's seed (0: none; the same text gives the same audio)."
 )

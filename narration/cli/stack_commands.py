@@ -161,6 +161,8 @@ def run(
     opening_credits: str = options.OPENING_CREDITS,
     closing_credits: str = options.CLOSING_CREDITS,
     retail_sample: bool = options.RETAIL_SAMPLE,
+    intro: Path | None = options.INTRO,
+    outro: Path | None = options.OUTRO,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
 ) -> None:
     """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
@@ -194,7 +196,7 @@ def run(
         closing_credits=closing_credits,
         retail_sample=retail_sample,
     )
-    record = submit_document(path, request, cover)
+    record = submit_document(path, request, cover, (intro, outro))
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
     final = follow_job(connect().records(), record["job_id"], show=True)

@@ -21,6 +21,7 @@ from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 from narration.pipeline.markup import chunk_speech
 from narration.pipeline.presets import get_preset
+from narration.pipeline.timeline import Bookends
 
 PLAN_VERSION: Final = 1
 MIN_SPEED: Final = 0.25
@@ -64,6 +65,16 @@ class JobOptions:
     """The last chapter is the closing credits (`--closing-credits`)."""
     retail_sample: bool = False
     """Also deliver a 1-5 minute excerpt of the first narrated chapter (`--retail-sample`)."""
+    intro_key: str = ""
+    """The stored intro (`--intro`, `adapters.bookends`); empty: none."""
+    intro_samples: int = 0
+    outro_key: str = ""
+    """The stored outro (`--outro`); empty: none."""
+    outro_samples: int = 0
+
+    def bookends(self, rate: int) -> Bookends:
+        """Where the intro and outro go on the timeline (`timeline.Bookends`)."""
+        return Bookends.designed(self.intro_samples, self.outro_samples, rate)
 
     def __post_init__(self) -> None:
         get_format(self.format)

@@ -6,7 +6,7 @@ computed here from the same positions, so they agree with the audio to the sampl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -15,6 +15,7 @@ import numpy as np
 from narration.pipeline import captions
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.formats import ChapterMark
+from narration.pipeline.prosody import PAUSES_S
 
 LEAD_IN_S: Final = 0.25
 TAIL_S: Final = 0.75
@@ -48,6 +49,39 @@ class Framing:
 
 
 @dataclass(frozen=True)
+class Bookends:
+    """The intro and outro (`--intro`, `--outro`), in samples, and the designed chapter pause
+    that separates each from the words. The intro lies after the lead-in, before the first
+    chunk; the outro after the last chunk, before the tail; both inside the first and last
+    chapter's span and the first and last part."""
+
+    intro: int = 0
+    outro: int = 0
+    pause: int = 0
+
+    @classmethod
+    def designed(cls, intro: int, outro: int, rate: int) -> Bookends:
+        return cls(intro, outro, round(PAUSES_S["chapter"] * rate))
+
+    @property
+    def lead(self) -> int:
+        """What the intro adds before the first chunk."""
+        return self.intro + self.pause if self.intro else 0
+
+    @property
+    def trail(self) -> int:
+        """What the outro adds after the last chunk."""
+        return self.pause + self.outro if self.outro else 0
+
+    def positions(self, placed: Sequence[Placed], first: bool, last: bool) -> tuple[int, int]:
+        """Where the intro and the outro start among `placed` (a segment's or the book's
+        chunks), -1 for one that is not there."""
+        intro = placed[0].start - self.lead if first and self.intro else -1
+        outro = placed[-1].end + self.pause if last and self.outro else -1
+        return intro, outro
+
+
+@dataclass(frozen=True)
 class Part:
     """A segment's span of the timeline: where it starts and how many samples it holds."""
 
@@ -70,15 +104,19 @@ def place_segment(
     first: bool,
     last: bool,
     edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
+    bookends: Bookends = Bookends(),
 ) -> tuple[list[Placed], int]:
     """A segment's chunks placed from its part's first sample; and the part's length.
 
     Depends on the segment alone (and whether it opens or closes the book), so a worker can
     make a segment's part before the segments around it exist. `edges` are the silences (s)
-    before the book's first words and after its last (a mastering preset's room tone).
+    before the book's first words and after its last (a mastering preset's room tone); the
+    `bookends` lie inside them, next to the words.
     """
     lead_in_s, tail_s = edges
-    position = max(round(lead_in_s * sample_rate), framing.guard) if first else framing.guard
+    position = framing.guard
+    if first:
+        position = max(round(lead_in_s * sample_rate), framing.guard) + bookends.lead
     placed = []
     for number, meta in enumerate(metas):
         end = position + meta["samples"]
@@ -86,6 +124,7 @@ def place_segment(
             pause = _pause_between(meta, metas[number + 1], sample_rate)
         else:
             pause = round((tail_s if last else meta["pause_after_s"]) * sample_rate)
+            pause += bookends.trail if last else 0
             if not last:
                 pause = max(pause, framing.guard + framing.tail) - framing.guard
             pause += -(end + pause) % framing.frame
@@ -110,6 +149,7 @@ def place_chunks(
     sample_rate: int,
     framing: Framing = Framing(),
     edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
+    bookends: Bookends = Bookends(),
 ) -> Timeline:
     """Where each chunk's speech starts and ends, each segment's part, and the total length."""
     groups: list[list[dict[str, Any]]] = []
@@ -122,7 +162,7 @@ def place_chunks(
     offset = 0
     for number, group in enumerate(groups):
         rows, length = place_segment(
-            group, sample_rate, framing, number == 0, number == len(groups) - 1, edges
+            group, sample_rate, framing, number == 0, number == len(groups) - 1, edges, bookends
         )
         placed += [replace(row, start=row.start + offset, end=row.end + offset) for row in rows]
         parts.append(Part(group[0]["segment"], offset, length))
@@ -142,6 +182,25 @@ def timeline_blocks(
     for number in chosen:
         yield chunk_pcm(number)
         yield np.zeros(placed[number].pause_after, dtype=np.float32)
+
+
+def with_inserts(
+    blocks: Iterable[np.ndarray], inserts: Sequence[tuple[int, np.ndarray]]
+) -> Iterator[np.ndarray]:
+    """The blocks with each insert's samples added from its position (counted from the first
+    block's first sample): the intro and outro laid into the silence left for them."""
+    inserts = [(start, audio) for start, audio in inserts if start >= 0 and len(audio)]
+    position = 0
+    for block in blocks:
+        end = position + len(block)
+        overlapping = [(s, a) for s, a in inserts if s < end and s + len(a) > position]
+        if overlapping:
+            block = block.astype(np.float32, copy=True)
+            for start, audio in overlapping:
+                lo, hi = max(start, position), min(start + len(audio), end)
+                block[lo - position : hi - position] += audio[lo - start : hi - start]
+        yield block
+        position = end
 
 
 def chapter_marks(titles: Sequence[str], laid: Timeline, rate: int) -> list[ChapterMark]:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from narration import jobs
+from narration.adapters.bookends import AudioClip
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import InputError
 from narration.pipeline.ingest import ReadingOptions, load_document
@@ -24,6 +25,8 @@ from narration.service.errors import ApiError
 ARTIFACTS: Final = ("audio", *jobs.WHAT_KEYS)
 MAX_PRESIGN_S: Final = 7 * 24 * 3600
 MAX_COVER_BYTES: Final = 10_000_000
+MAX_BOOKEND_BYTES: Final = 200_000_000
+"""An intro or outro upload: ten minutes of WAV at 48 kHz stereo is about 115 MB."""
 _SAFE_NAME_CHARS: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 )
@@ -80,6 +83,8 @@ def submit_job(
     opening_credits: str = Form(""),
     closing_credits: str = Form(""),
     retail_sample: bool = Form(False),
+    intro: UploadFile | None = File(None, description="Audio played before the first chapter."),
+    outro: UploadFile | None = File(None, description="Audio played after the last chapter."),
 ) -> dict[str, Any]:
     context = context_of(request)
     if voice and voice not in context.voices:
@@ -111,7 +116,15 @@ def submit_job(
     if cover is not None and cover.filename:
         cover_bytes = _read_upload(cover, MAX_COVER_BYTES, "the cover image")
         cover_image = jobs.Cover.from_bytes(cover_bytes, _document_name(cover.filename))
-    return submit_upload(context, document, submit_request, cover_image)
+    bookends = (_audio_clip(intro, "the intro"), _audio_clip(outro, "the outro"))
+    return submit_upload(context, document, submit_request, cover_image, bookends)
+
+
+def _audio_clip(upload: UploadFile | None, what: str) -> AudioClip | None:
+    if upload is None or not upload.filename:
+        return None
+    data = _read_upload(upload, MAX_BOOKEND_BYTES, what)
+    return AudioClip(data, _document_name(upload.filename))
 
 
 def submit_upload(
@@ -119,6 +132,7 @@ def submit_upload(
     document: UploadFile,
     submit_request: jobs.SubmitRequest,
     cover: jobs.Cover | None = None,
+    bookends: tuple[AudioClip | None, AudioClip | None] = (None, None),
 ) -> dict[str, Any]:
     """Check the options, parse the uploaded document and start its job (the console's submit
     form comes here too); the new job record, with what the parser skipped."""
@@ -131,7 +145,15 @@ def submit_upload(
         skip_front_matter=not submit_request.keep_front_matter,
         options=submit_request.reading,
     )
-    record = jobs.submit(context.services, settings, parsed, submit_request, cover=cover)
+    record = jobs.submit(
+        context.services,
+        settings,
+        parsed,
+        submit_request,
+        cover=cover,
+        intro=bookends[0],
+        outro=bookends[1],
+    )
     record["skipped"] = [item.__dict__ for item in parsed.skipped]
     return record
 

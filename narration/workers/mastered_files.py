@@ -28,7 +28,7 @@ from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.loudness import Limiter
 from narration.pipeline.presets import ACX_LIMITER_CEILING_DBTP, Preset
 from narration.pipeline.step_loudness import StepTimeline
-from narration.pipeline.timeline import Placed
+from narration.pipeline.timeline import Placed, with_inserts
 
 _LOGGER = logging.getLogger(__name__)
 MAX_CORRECTIONS: Final = 3
@@ -85,8 +85,10 @@ def master_file(
     edges: tuple[int, int],
     tags: Tags,
     chapters: Sequence[ChapterMark] = (),
+    inserts: Sequence[tuple[int, np.ndarray]] = (),
 ) -> MasteredFile:
-    """Encode `items` between `edges` (head and tail, in samples) into `path`, in spec."""
+    """Encode `items` between `edges` (head and tail, in samples) into `path`, in spec, with
+    the intro and outro `inserts` laid into the silence left for them."""
     head, tail = edges
     preset = spec.preset
     master = _first_guess(spec, items, chunks, edges)
@@ -102,7 +104,7 @@ def master_file(
             chapters=chapters,
             output_rate=spec.output_rate,
         ) as encoder:
-            for block in file_blocks(items, chunks, head, tail):
+            for block in with_inserts(file_blocks(items, chunks, head, tail), inserts):
                 encoder.write(limiter.process(block))
             encoder.write(limiter.flush())
         measured = measure_delivered(path, with_loudness=True)

@@ -10,12 +10,13 @@ whose chunks changed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from narration.adapters.bookends import bookend_inserts
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.parts import codec_framing, encode_part, measure_part
 from narration.pipeline import mastering
@@ -25,7 +26,7 @@ from narration.pipeline.formats import get_format
 from narration.pipeline.loudness import Limiter
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import get_preset
-from narration.pipeline.timeline import Placed, place_segment, timeline_blocks
+from narration.pipeline.timeline import Placed, place_segment, timeline_blocks, with_inserts
 
 
 def make_part(
@@ -43,7 +44,9 @@ def make_part(
     preset = get_preset(plan.options.master)
     master = master or mastering.for_preset(preset, plan.options.loudness_lufs, fmt.name)
     first, last = segment == 0, segment == len(plan.segments) - 1
-    placed, samples = place_segment(metas, rate, framing, first, last)
+    placed, samples = place_segment(
+        metas, rate, framing, first, last, bookends=plan.options.bookends(rate)
+    )
     encoding = {
         "format": fmt.name,
         "bitrate": bitrate,
@@ -54,13 +57,20 @@ def make_part(
         "first": first,
         "last": last,
     }
+    bookend_keys = [
+        plan.options.intro_key if first else "",
+        plan.options.outro_key if last else "",
+    ]
+    if any(bookend_keys):
+        encoding["bookends"] = bookend_keys
     key = part_key([meta["key"] for meta in metas], encoding)
     reused = chunks.reuse_part(segment, key)
     if reused is not None:
         return reused
     with tempfile.TemporaryDirectory(prefix="narration-part-") as workdir:
         path = Path(workdir) / "part"
-        blocks = mastered_blocks(placed, chunks, rate, master)
+        inserts = bookend_inserts(chunks.objects, plan.options, placed, first, last)
+        blocks = mastered_blocks(placed, chunks, rate, master, inserts)
         encode_part(blocks, path, fmt, rate, bitrate, samples)
         figures = measure_part(path, fmt, rate, samples)
         meta = {"key": key, "segment": segment, "samples": samples, **encoding, **figures}
@@ -69,14 +79,19 @@ def make_part(
 
 
 def mastered_blocks(
-    placed: list[Placed], chunks: ChunkStore, rate: int, master: mastering.Mastering
+    placed: list[Placed],
+    chunks: ChunkStore,
+    rate: int,
+    master: mastering.Mastering,
+    inserts: Sequence[tuple[int, np.ndarray]] = (),
 ) -> Iterator[np.ndarray]:
-    """The placed chunks read from the store, through the gain and the true-peak limiter."""
+    """The placed chunks read from the store, with the intro and outro `inserts`
+    (`adapters.bookends`), through the gain and the true-peak limiter."""
     limiter = Limiter(rate, master.ceiling_dbtp, gain_db=master.gain_db)
 
     def chunk_pcm(number: int) -> np.ndarray:
         return from_wav_bytes(chunks.audio(placed[number].meta))[0]
 
-    for block in timeline_blocks(placed, chunk_pcm):
+    for block in with_inserts(timeline_blocks(placed, chunk_pcm), inserts):
         yield limiter.process(block)
     yield limiter.flush()

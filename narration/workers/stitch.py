@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
+from narration.adapters.bookends import bookend_inserts
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
@@ -163,7 +164,12 @@ def stitch_job(
 
 def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     """Bring every part into spec from the parts' own figures, then concatenate them."""
-    laid = place_chunks(job.metas, job.rate, codec_framing(job.fmt, job.rate, job.bitrate))
+    laid = place_chunks(
+        job.metas,
+        job.rate,
+        codec_framing(job.fmt, job.rate, job.bitrate),
+        bookends=job.plan.options.bookends(job.rate),
+    )
     master = mastering.for_preset(job.spec.preset, job.target, job.fmt.name)
     count = len(job.plan.segments)
     stored: list[dict[str, Any] | None] = [job.chunks.part_meta(n) for n in range(count)]
@@ -288,7 +294,10 @@ def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
         job.chunks.keys,
     )
     edges_s, edges = _edges(job)
-    laid = place_chunks(job.metas, job.rate, edges=edges_s)
+    laid = place_chunks(
+        job.metas, job.rate, edges=edges_s, bookends=job.plan.options.bookends(job.rate)
+    )
+    inserts = bookend_inserts(job.chunks.objects, options, laid.placed, True, True)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)
     runs = chapter_runs(laid.placed)
     chapter_files: list[dict[str, Any]] = []
@@ -310,11 +319,14 @@ def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
         report = chapter_files[0]["compliance"]
     else:
         book_edges = (laid.placed[0].start, laid.placed[-1].pause_after)
-        whole = master_file(job.spec, laid.placed, job.chunks, output, book_edges, tags, chapters)
+        whole = master_file(
+            job.spec, laid.placed, job.chunks, output, book_edges, tags, chapters, inserts
+        )
         report = whole.compliance(job.spec, "book" if preset.per_chapter else "programme")
     if options.split_chapters and not preset.per_chapter:
         splitter = ChapterSplitter(job.workdir, job.plan, chapters, job.rate, job.spec)
-        for block in mastered_blocks(laid.placed, job.chunks, job.rate, whole.tries[-1][0]):
+        master = whole.tries[-1][0]
+        for block in mastered_blocks(laid.placed, job.chunks, job.rate, master, inserts):
             splitter.write(block)
         splitter.close()
         chapter_files = splitter.upload(store, keys)
