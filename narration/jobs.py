@@ -25,6 +25,7 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
 from narration.pipeline.markup import phonemes_for_voice
+from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
 from narration.services import Services
@@ -192,7 +193,8 @@ def decode_bookends(
             f"--intro/--outro do not go with --master {options.master}, whose files are one "
             "per chapter: use --opening-credits/--closing-credits"
         )
-    return {what: decode_clip(clip, rate, what) for what, clip in clips.items()}
+    level = bookend_lufs(get_preset(options.master), options.format)
+    return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}
 
 
 def check_output_free(services: Services, output: str) -> None:

@@ -1,16 +1,20 @@
-"""Intro and outro audio (`--intro`, `--outro`): decoded with pydub through the project's
-ffmpeg, levelled to the narration's loudness, stored for the workers as float samples.
+"""Intro and outro audio (`--intro`, `--outro`): decoded by the project's ffmpeg, levelled to
+the narration's loudness, stored for the workers as float samples.
 
-Stored as float32 `.npy` at the voice's rate, already gained: a gain that takes a peak over
+ffmpeg decodes and resamples straight to float mono at the voice's rate (pydub would need
+ffprobe, which the imageio-ffmpeg wheel does not ship, and resamples with audioop, which Python
+3.13 no longer has). Stored as float32 `.npy`, already gained: a peak that the gain takes over
 full scale is left to the mastering's true-peak limiter rather than clipped here.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
+import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -19,14 +23,8 @@ from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.adapters.object_store import ObjectStore
 from narration.errors import InputError
 from narration.pipeline.loudness import LoudnessMeter
-from narration.pipeline.mastering import CALIBRATED_LUFS
 from narration.pipeline.plan import JobOptions
 from narration.pipeline.timeline import Placed
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", RuntimeWarning)  # pydub looks for ffmpeg on PATH at import
-    from pydub import AudioSegment
-    from pydub.exceptions import CouldntDecodeError
 
 MAX_BOOKEND_S: Final = 600.0
 """The longest intro or outro taken: ten minutes is a programme, not a signature."""
@@ -40,32 +38,32 @@ class AudioClip:
     name: str
 
 
-def decode_clip(clip: AudioClip, rate: int, what: str) -> np.ndarray:
-    """The clip as float mono samples at `rate`, gained so that its integrated loudness is the
-    narration's (`mastering.CALIBRATED_LUFS`: speech rendered at the reference level)."""
-    AudioSegment.converter = ffmpeg_exe()
-    try:
-        segment = AudioSegment.from_file(io.BytesIO(clip.data))
-    except (CouldntDecodeError, IndexError, OSError) as error:
-        first = str(error).strip().splitlines()[:1]
-        raise InputError(
-            f"--{what} {clip.name} is not audio ffmpeg can read"
-            + (f": {first[0]}" if first else "")
-        ) from None
-    if segment.duration_seconds > MAX_BOOKEND_S:
-        raise InputError(
-            f"--{what} {clip.name} lasts {segment.duration_seconds:.0f} s; "
-            f"at most {MAX_BOOKEND_S:.0f} s is taken"
+def decode_clip(clip: AudioClip, rate: int, what: str, level_lufs: float) -> np.ndarray:
+    """The clip as float mono samples at `rate`, gained to the integrated loudness
+    `level_lufs` (`mastering.bookend_lufs`: as loud as the speech once mastered)."""
+    with tempfile.TemporaryDirectory(prefix="narration-bookend-") as workdir:
+        source = Path(workdir) / "clip"
+        source.write_bytes(clip.data)  # a file, not a pipe: some containers need to seek
+        command = [ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(source), "-vn"]
+        command += ["-ac", "1", "-ar", str(rate), "-t", str(MAX_BOOKEND_S + 1), "-f", "f32le"]
+        result = subprocess.run(
+            [*command, "pipe:1"],
+            capture_output=True,
+            check=False,
         )
-    segment = segment.set_channels(1).set_frame_rate(rate).set_sample_width(2)
-    pcm = np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
+    if result.returncode != 0:
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        reason = f": {lines[-1]}" if lines else ""
+        raise InputError(f"--{what} {clip.name} is not audio ffmpeg can read{reason}")
+    pcm = np.frombuffer(result.stdout, dtype="<f4").astype(np.float32)
+    if len(pcm) > MAX_BOOKEND_S * rate:
+        raise InputError(f"--{what} {clip.name} lasts over {MAX_BOOKEND_S:.0f} s, the most taken")
     meter = LoudnessMeter(rate)
     meter.add(pcm)
     lufs = meter.integrated_lufs()
-    if not len(pcm) or not np.isfinite(lufs):
+    if not np.isfinite(lufs):
         raise InputError(f"--{what} {clip.name} is empty or silent")
-    gain = 10.0 ** ((CALIBRATED_LUFS - lufs) / 20.0)
-    return (pcm * gain).astype(np.float32)
+    return (pcm * 10.0 ** ((level_lufs - lufs) / 20.0)).astype(np.float32)
 
 
 def to_npy_bytes(pcm: np.ndarray) -> bytes:

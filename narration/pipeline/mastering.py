@@ -71,6 +71,16 @@ def for_preset(preset: Preset, target_lufs: float, format_name: str) -> Masterin
     return planned(target_lufs, format_name)
 
 
+def bookend_lufs(preset: Preset, format_name: str) -> float:
+    """The integrated loudness an intro or outro is given before mastering, so that it leaves
+    the mastering as loud as the speech. Speech is rendered at `CALIBRATED_LUFS`; the planned
+    gain adds a format's makeup for what the limiter and codec take from speech's peaks, which
+    a steadier intro (music, a signature) mostly keeps, so the intro starts that much lower."""
+    if preset.target_db is None:
+        return CALIBRATED_LUFS
+    return CALIBRATED_LUFS - MAKEUP_DB.get(format_name, DEFAULT_MAKEUP_DB)
+
+
 def in_spec(
     measured_lufs: float,
     measured_tp: float,
