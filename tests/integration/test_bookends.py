@@ -118,25 +118,33 @@ def test_captions_marks_and_chapters_move_by_the_intro(jobs: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("kind", "args", "message"),
     [
-        (b"this is not audio at all\n" * 20, "not audio ffmpeg can read"),
-        (None, "empty or silent"),
+        ("text", (), "not audio ffmpeg can read"),
+        ("empty", (), "empty or silent"),
+        ("long", (), "lasts over 600 s"),
+        ("tone", ("--master", "acx"), "do not go with --master acx"),
     ],
 )
 def test_an_unusable_intro_is_refused(
-    stack_env: dict[str, str], tmp_path: Path, content: bytes | None, message: str
+    stack_env: dict[str, str], tmp_path: Path, kind: str, args: tuple[str, ...], message: str
 ) -> None:
     source = tmp_path / "night.md"
     source.write_text("# Night\n\nThe lamp burned low.\n")
     bad = tmp_path / "intro.wav"
-    if content is None:
-        _tone(bad, seconds=0.0)
+    if kind == "text":
+        bad.write_bytes(b"this is not audio at all\n" * 20)
     else:
-        bad.write_bytes(content)
-    result = narrate(stack_env, "submit", str(source), "--intro", str(bad))
+        seconds = {"empty": 0.0, "long": 601.0, "tone": TONE_S}[kind]
+        _tone(bad, seconds=seconds, rate=8000)
+    result = narrate(stack_env, "submit", str(source), "--intro", str(bad), *args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+def test_a_missing_outro_is_refused(stack_env: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "night.md"
+    source.write_text("# Night\n\nThe lamp burned low.\n")
     missing = narrate(stack_env, "submit", str(source), "--outro", str(tmp_path / "none.wav"))
     assert missing.returncode == 2
     assert "--outro file not found" in missing.stderr
