@@ -61,6 +61,7 @@ def jobs(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     return {
         "plain": _job(stack_env, work, "plain"),
         "framed": _job(stack_env, work, "framed", "--intro", str(tone), "--outro", str(tone)),
+        "flac": _job(stack_env, work, "flac", "--intro", str(tone), "--format", "flac"),
     }
 
 
@@ -91,6 +92,24 @@ def test_the_intro_and_outro_are_as_loud_as_the_speech(jobs: dict[str, Any]) -> 
     assert outro == pytest.approx(speech, abs=1.0)
     silence_before = pcm[at + tone_len + margin : at + tone_len + pause - margin]
     assert np.max(np.abs(silence_before)) < 0.01
+
+
+def test_a_whole_file_encode_carries_the_intro_too(jobs: dict[str, Any]) -> None:
+    """FLAC is encoded whole (`mastered_files`), not joined from parts: the same placement."""
+    pcm, manifest = jobs["flac"]["pcm"], jobs["flac"]["manifest"]
+    assert len(pcm) / RATE == pytest.approx(manifest["duration_s"], abs=0.002)
+    at, tone_len, margin = round(LEAD_IN_S * RATE), round(TONE_S * RATE), round(0.05 * RATE)
+    pause = round(PAUSES_S["chapter"] * RATE)
+    meter = pyloudnorm.Meter(RATE)
+    intro = meter.integrated_loudness(pcm[at + margin : at + tone_len - margin])
+    speech = meter.integrated_loudness(pcm[at + tone_len + pause :])
+    assert intro == pytest.approx(speech, abs=1.0)
+    assert not np.any(pcm[: at - margin])
+    assert np.max(np.abs(pcm[at + tone_len + margin : at + tone_len + pause - margin])) < 0.01
+    plain_start = jobs["plain"]["marks"][0]["time"]
+    assert jobs["flac"]["marks"][0]["time"] - plain_start == pytest.approx(
+        (TONE_S + PAUSES_S["chapter"]) * 1000, abs=2
+    )
 
 
 def test_captions_marks_and_chapters_move_by_the_intro(jobs: dict[str, Any]) -> None:
