@@ -24,7 +24,7 @@ TAIL_S: Final = 0.75
 MP3_FRAME_S: Final = 1152 / RATE
 
 
-def _tone(path: Path, seconds: float = TONE_S, rate: int = 44100) -> Path:
+def tone_wav(path: Path, seconds: float = TONE_S, rate: int = 44100) -> Path:
     """A 440 Hz tone, stereo at 44.1 kHz (not the voice's format), quiet: levelling must lift it."""
     t = np.arange(round(seconds * rate)) / rate
     wave_samples = (0.05 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
@@ -57,7 +57,7 @@ def _job(env: dict[str, str], work: Path, name: str, *args: str) -> dict[str, An
 @pytest.fixture(scope="module")
 def jobs(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("bookends")
-    tone = _tone(work / "tone.wav")
+    tone = tone_wav(work / "tone.wav")
     return {
         "plain": _job(stack_env, work, "plain"),
         "framed": _job(stack_env, work, "framed", "--intro", str(tone), "--outro", str(tone)),
@@ -155,7 +155,7 @@ def test_an_unusable_intro_is_refused(
         bad.write_bytes(b"this is not audio at all\n" * 20)
     else:
         seconds = {"empty": 0.0, "long": 601.0, "tone": TONE_S}[kind]
-        _tone(bad, seconds=seconds, rate=8000)
+        tone_wav(bad, seconds=seconds, rate=8000)
     result = narrate(stack_env, "submit", str(source), "--intro", str(bad), *args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr

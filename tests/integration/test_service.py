@@ -25,9 +25,11 @@ from botocore.exceptions import ClientError
 
 from narration import stack
 from narration.adapters.ffmpeg import ffmpeg_exe
+from narration.pipeline.prosody import PAUSES_S
 from narration.services import Services, read_stack_file
 from tests.conftest import narrate
 from tests.integration.faults import wait_until
+from tests.integration.test_bookends import TONE_S, tone_wav
 from tests.pipeline.test_lexicon import W3C, pls
 
 pytestmark = pytest.mark.integration
@@ -369,6 +371,33 @@ def test_native_cancel_and_resume(api: str) -> None:
         assert late.status_code == 400 and "already ended" in late.json()["error"]["message"]
         bad = client.post("/v1/jobs", files={"document": ("x.bin", b"\x00\x01\x02" * 100)})
         assert bad.status_code == 400 and "error" in bad.json()
+
+
+def test_native_submit_takes_an_intro_upload(api: str, tmp_path: Path) -> None:
+    tone = tone_wav(tmp_path / "tone.wav")
+    document = ("note.md", f"# Note\n\n{SENTENCE}\n".encode())
+    with native(api) as client:
+        bad = client.post(
+            "/v1/jobs",
+            files={"document": document, "intro": ("intro.mp3", b"not audio" * 50)},
+            data={"hls": "false"},
+        )
+        assert bad.status_code == 400
+        assert "not audio ffmpeg can read" in bad.json()["error"]["message"]
+        answer = client.post(
+            "/v1/jobs",
+            files={"document": document, "intro": ("intro.wav", tone.read_bytes())},
+            data={"hls": "false"},
+        )
+        assert answer.status_code == 201, answer.text
+        job_id = answer.json()["job_id"]
+        wait_until(
+            lambda: client.get(f"/v1/jobs/{job_id}").json()["status"] == "succeeded",
+            240,
+            "the job with an intro",
+        )
+        manifest = client.get(f"/v1/jobs/{job_id}/artifacts/manifest").json()
+        assert manifest["chunks"][0]["start_s"] >= 0.25 + TONE_S + PAUSES_S["chapter"]
 
 
 def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
