@@ -18,6 +18,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
+from narration.adapters import tls
 from narration.engines.registry import queues
 from narration.services import Services, resolve
 from narration.settings import Settings
@@ -43,7 +44,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "retry_on_timeout": True,
         "health_check_interval": 10,
     }
-    return {
+    config: dict[str, Any] = {
         "broker_url": services.broker_url,
         "result_backend": services.broker_url,
         "broker_transport_options": transport,
@@ -73,6 +74,12 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_track_started": False,
         "broker_pool_limit": 4,
     }
+    broker_tls = tls.redis_ssl_options(services.broker_url, services.ca_bundle)
+    if broker_tls:
+        # rediss://: tasks and results verify the broker's certificate like every other client.
+        config["broker_use_ssl"] = broker_tls
+        config["redis_backend_use_ssl"] = broker_tls
+    return config
 
 
 def configure(settings: Settings) -> Services:
