@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import sys
@@ -60,6 +61,9 @@ FORMATS: Final = ("mp3", "opus", "flac", "m4b")
 VISIBILITY_TIMEOUT_S: Final = "60"
 SAMPLE_EVERY_S: Final = 5.0
 SUBMIT_RETRY_S: Final = 180.0
+_TASK_DONE: Final = re.compile(
+    r"Task (narration\.\w+)\[[^\]]+\] succeeded in ([0-9.]+)s: (?:.*?jobs/([0-9a-f]{32})/)?"
+)
 SETTLE_S: Final = 600.0
 """How long after the last submission the soak waits for the last job to end."""
 
@@ -314,6 +318,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         end_usage = {worker.pid: usage(worker.pid) for worker in bench.workers}
         notes.append(load_note())
         checked = [_check(services, job, expected) for job in plan if job.status == "succeeded"]
+        longest = _longest_tasks(bench, services)
     latencies = sorted(job.latency_s for job in plan if job.status == "succeeded")
     return {
         "jobs": len(plan),
@@ -325,6 +330,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         "matching": sum(c["matches"] for c in checked),
         "p50_s": statistics.median(latencies) if latencies else float("nan"),
         "p95_s": latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan"),
+        "longest_tasks": longest,
         "pool_kills": chaos.pool_kills,
         "restarts": chaos.restarts,
         "chaos_errors": chaos.errors,
@@ -346,6 +352,22 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         ],
         "notes": notes,
     }
+
+
+def _longest_tasks(bench: BenchStack, services: Services) -> dict[str, dict[str, Any]]:
+    """Each task kind's longest successful run, from the workers' logs; for a stitch, with
+    the length and format of the audio it delivered (what visibility_timeout_s must cover)."""
+    longest: dict[str, dict[str, Any]] = {}
+    for worker in bench.workers:
+        for name, seconds, job_id in _TASK_DONE.findall(worker.log.read_text(errors="replace")):
+            if float(seconds) > longest.get(name, {}).get("seconds", -1.0):
+                longest[name] = {"seconds": float(seconds), "job_id": job_id}
+    for entry in longest.values():
+        if entry["job_id"]:
+            record = services.records().get(entry["job_id"])
+            entry["audio_s"] = float(record.get("duration_s") or record["audio_seconds"])
+            entry["format"] = record["format"]
+    return longest
 
 
 def _check(
@@ -396,6 +418,18 @@ def report(result: dict[str, Any], command: str) -> str:
         + (f" Chaos errors: {result['chaos_errors']}." if result["chaos_errors"] else ""),
         "",
         summary,
+        "",
+        "Longest task of each kind (from the workers' logs): "
+        + "; ".join(
+            f"{name.split('.')[-1]} {entry['seconds']:.1f} s"
+            + (
+                f" ({entry['format']}, {entry['audio_s']:.0f} s of audio)"
+                if "format" in entry
+                else ""
+            )
+            for name, entry in sorted(result["longest_tasks"].items())
+        )
+        + ".",
         "",
         "Each worker's main process and pool (two workers, concurrency 1, one engine thread):",
         "",

@@ -8,11 +8,14 @@ setting to fix rather than as a transport traceback.
 
 from __future__ import annotations
 
+import re
 import ssl
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from narration.errors import InputError, ServiceError
+
+_VERIFY_FAILED: Final = re.compile(r"certificate verify failed[^(\])]*")
 
 
 def uses_tls(broker_url: str) -> bool:
@@ -57,9 +60,6 @@ def untrusted(service: str, error: BaseException) -> ServiceError:
 
 
 def _reason(error: BaseException) -> str:
-    text = str(error)
-    start = text.find("certificate verify failed")
-    if start < 0:
-        return "certificate verify failed"
-    end = text.find(")", start)
-    return text[start : end if end > 0 else len(text)].rstrip(" (")
+    """OpenSSL's words ("certificate verify failed: self-signed certificate"), no source line."""
+    found = _VERIFY_FAILED.search(str(error))
+    return found.group(0).strip() if found else "certificate verify failed"
