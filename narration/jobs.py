@@ -20,7 +20,7 @@ from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
-from narration.errors import InputError
+from narration.errors import InputError, NotFound
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
@@ -301,6 +301,14 @@ def chapter_files(services: Services, job: str) -> list[tuple[ObjectStore, str]]
         location = parse_s3_uri(entry["uri"])
         found.append((services.store(location.bucket), location.key))
     return found
+
+
+def chapter_file(services: Services, job: str, number: int) -> tuple[ObjectStore, str]:
+    """Where a finished job's `number`th chapter file (counted from 1) is stored."""
+    files = chapter_files(services, job)
+    if not 1 <= number <= len(files):
+        raise NotFound(f"job {job} has no chapter file {number} (it has {len(files)})")
+    return files[number - 1]
 
 
 def _manifest(services: Services, job: str, record: dict[str, Any]) -> dict[str, Any]:

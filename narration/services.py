@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from narration.adapters import tls
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.lexicons import LexiconStore
@@ -30,6 +31,7 @@ class Services:
     s3_secret_key: str
     bucket: str
     prefix: str
+    ca_bundle: str = ""
 
     def store(self, bucket: str | None = None) -> S3Store:
         return S3Store(
@@ -38,10 +40,11 @@ class Services:
             region=self.s3_region,
             access_key=self.s3_access_key,
             secret_key=self.s3_secret_key,
+            ca_bundle=self.ca_bundle,
         )
 
     def records(self) -> RedisJobRecords:
-        return RedisJobRecords.from_url(self.broker_url)
+        return RedisJobRecords.from_url(self.broker_url, self.ca_bundle)
 
     def keys(self, job_id: str) -> JobKeys:
         return JobKeys(self.prefix, job_id)
@@ -75,6 +78,7 @@ def resolve(settings: Settings) -> Services:
             "no broker or object store configured and no local stack running: "
             "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
         )
+    tls.check_bundle(settings.ca_bundle)
     use_stack_keys = not settings.s3_endpoint
     return Services(
         broker_url=settings.broker_url or stack["broker_url"],
@@ -84,4 +88,5 @@ def resolve(settings: Settings) -> Services:
         s3_secret_key=stack["s3_secret_key"] if use_stack_keys else settings.s3_secret_key,
         bucket=settings.s3_bucket,
         prefix=settings.s3_prefix,
+        ca_bundle=settings.ca_bundle,
     )

@@ -39,6 +39,9 @@ class Settings:
     s3_region: str = "us-east-1"
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    ca_bundle: str = ""
+    """A PEM file of CAs trusted for `rediss://` brokers and `https://` S3 endpoints (empty: the
+    system's CAs). Certificates are always verified."""
     voice: str = DEFAULT_VOICE_NAME
     voice_dirs: tuple[Path, ...] = ()
     format: str = DEFAULT_FORMAT

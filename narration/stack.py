@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
-import redis
-
+from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.services import read_stack_file, stack_file
@@ -113,6 +112,11 @@ def valkey_binary() -> Path:
     return found[0]
 
 
+def _answers(broker_url: str) -> bool:
+    RedisJobRecords.from_url(broker_url).ping()
+    return True
+
+
 def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     data = root / "valkey"
     data.mkdir(parents=True, exist_ok=True)
@@ -139,7 +143,7 @@ def _start_valkey(root: Path, password: str) -> tuple[int, str, list[str]]:
     command = [str(valkey_binary()), str(config)]
     pid = spawn(command, log)
     url = f"redis://:{password}@127.0.0.1:{port}/0"
-    _wait(lambda: redis.Redis.from_url(url).ping(), "Valkey", log)
+    _wait(lambda: _answers(url), "Valkey", log)
     return pid, url, command
 
 
@@ -358,7 +362,7 @@ def start_service(home: Path, name: str) -> None:
     info["pids"][name] = spawn(info["commands"][name], log)
     _write(home, info)
     if name == "valkey":
-        _wait(lambda: redis.Redis.from_url(info["broker_url"]).ping(), "Valkey", log)
+        _wait(lambda: _answers(info["broker_url"]), "Valkey", log)
     else:
         _wait_for_bucket(info, info.get("bucket", "narration"), log)
 

@@ -20,6 +20,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 import redis
 
+from narration.adapters import tls
 from narration.errors import CredentialsRefused, JobNotFound, RetryableError
 
 STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "cancelled")
@@ -83,6 +84,8 @@ def _mapped() -> Iterator[None]:
             raise CredentialsRefused(f"broker refused the credentials: {error}") from None
         raise RetryableError(f"broker error: {error}") from None
     except (redis.RedisError, ConnectionError) as error:
+        if tls.is_untrusted_certificate(error):
+            raise tls.untrusted("broker", error) from None
         raise RetryableError(f"broker unreachable: {error}") from None
 
 
@@ -130,8 +133,10 @@ class RedisJobRecords:
         self._redis: Any = client
 
     @classmethod
-    def from_url(cls, url: str) -> RedisJobRecords:
-        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10))
+    def from_url(cls, url: str, ca_bundle: str = "") -> RedisJobRecords:
+        """The one place a Redis client is made; `rediss://` URLs are verified (adapters.tls)."""
+        options = tls.redis_ssl_options(url, ca_bundle)
+        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10, **options))
 
     @_redis_errors_mapped
     def ping(self) -> None:

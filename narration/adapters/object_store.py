@@ -22,6 +22,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from narration.adapters import tls
 from narration.errors import (
     CredentialsRefused,
     InputError,
@@ -99,10 +100,12 @@ class S3Store:
         region: str | None = None,
         access_key: str | None = None,
         secret_key: str | None = None,
+        ca_bundle: str = "",
     ) -> None:
         self.bucket = bucket
         self._client: Any = boto3.session.Session().client(
             "s3",
+            verify=tls.s3_verify(ca_bundle),
             endpoint_url=endpoint or None,
             region_name=region or None,
             aws_access_key_id=access_key or None,
@@ -328,6 +331,10 @@ def _mapped(what: str) -> Iterator[None]:
         yield
     except botocore.exceptions.ClientError as error:
         raise _translate(error, what) from error
+    except botocore.exceptions.SSLError as error:
+        if tls.is_untrusted_certificate(error):
+            raise tls.untrusted("object storage", error) from None
+        raise RetryableError(f"object storage unreachable: {error}") from error
     except _CONNECTION_ERRORS as error:
         raise RetryableError(f"object storage unreachable: {error}") from error
     except boto3.exceptions.S3UploadFailedError as error:

@@ -22,7 +22,7 @@ from narration.service.auth import AuthError, check_bearer
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
 
-ARTIFACTS: Final = ("audio", *jobs.WHAT_KEYS)
+ARTIFACTS: Final = ("audio", "sample", *jobs.WHAT_KEYS)
 MAX_PRESIGN_S: Final = 7 * 24 * 3600
 MAX_COVER_BYTES: Final = 10_000_000
 MAX_BOOKEND_BYTES: Final = 200_000_000
@@ -201,11 +201,28 @@ def get_artifact(
     presign: bool = False,
     expires: int = Query(3600, ge=1, le=MAX_PRESIGN_S),
 ) -> Response:
-    """`what`: audio, manifest, vtt, srt or marks. With `presign=true`, `{"url", "expires_in"}`."""
+    """`what`: audio, sample (the retail sample), manifest, vtt, srt or marks. With
+    `presign=true`, `{"url", "expires_in"}`."""
     if what not in ARTIFACTS:
         raise InputError(f"artifact must be one of {', '.join(ARTIFACTS)}")
     checked_job_id(job_id)
     store, key = jobs.artifact(context_of(request).services, job_id, what)
+    if presign:
+        return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
+    return stream_object(store.open_stream(key), key)
+
+
+@router.get("/{job_id}/chapters/{number}", summary="Download a chapter file, or a presigned URL")
+def get_chapter_file(
+    job_id: str,
+    number: int,
+    request: Request,
+    presign: bool = False,
+    expires: int = Query(3600, ge=1, le=MAX_PRESIGN_S),
+) -> Response:
+    """The `number`th (from 1) of a job's chapter files (`split_chapters`, or the acx preset)."""
+    checked_job_id(job_id)
+    store, key = jobs.chapter_file(context_of(request).services, job_id, number)
     if presign:
         return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
     return stream_object(store.open_stream(key), key)

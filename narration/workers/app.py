@@ -18,6 +18,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
+from narration.adapters import tls
 from narration.adapters.worker_reports import WorkerReports
 from narration.engines.registry import queues
 from narration.services import Services, resolve
@@ -32,6 +33,7 @@ JOB_PRIORITY: Final = 6
 per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
 speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
 SHORT_PRIORITY: Final = 0
+PUBLISH_RETRIES: Final = 20
 
 app = Celery("narration", include=["narration.workers.tasks"])
 
@@ -44,7 +46,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "retry_on_timeout": True,
         "health_check_interval": 10,
     }
-    return {
+    config: dict[str, Any] = {
         "broker_url": services.broker_url,
         "result_backend": services.broker_url,
         "broker_transport_options": transport,
@@ -73,7 +75,22 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "worker_redirect_stdouts": False,
         "task_track_started": False,
         "broker_pool_limit": 4,
+        # A chain's next step and a retry are published by the task's process after its work;
+        # Celery's default gives up after about half a second, which lost the rest of a chain
+        # when the broker restarted (bench/soak.py). About 80 s of tries covers a restart.
+        "task_publish_retry_policy": {
+            "max_retries": PUBLISH_RETRIES,
+            "interval_start": 0,
+            "interval_step": 1,
+            "interval_max": 5,
+        },
     }
+    broker_tls = tls.redis_ssl_options(services.broker_url, services.ca_bundle)
+    if broker_tls:
+        # rediss://: tasks and results verify the broker's certificate like every other client.
+        config["broker_use_ssl"] = broker_tls
+        config["redis_backend_use_ssl"] = broker_tls
+    return config
 
 
 def configure(settings: Settings) -> Services:

@@ -11,10 +11,11 @@ cancelled job inside the retry path, so a broker blip during that check is retri
 from __future__ import annotations
 
 import logging
-from typing import Any, Final
+import time
+from typing import Any, Final, NoReturn
 
 from celery import Task
-from celery.exceptions import Ignore
+from celery.exceptions import Ignore, Reject
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
 from narration.workers import hls, steps
@@ -25,6 +26,9 @@ _LOGGER = logging.getLogger(__name__)
 
 MAX_RETRIES: Final = 10
 MAX_BACKOFF_S: Final = 30
+RETRY_SEND_WINDOW_S: Final = 60.0
+"""How long a task keeps trying to send its retry while the broker is down."""
+RETRY_SEND_PAUSE_S: Final = 2.0
 
 
 def _retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Exception) -> None:
@@ -37,10 +41,32 @@ def _retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Excep
     if transient and task.request.retries < MAX_RETRIES:
         countdown = min(MAX_BACKOFF_S, 2**task.request.retries)
         _LOGGER.warning("job %s: %s; retry in %s s", job_id, error, countdown)
-        raise task.retry(exc=error, countdown=countdown)
+        send_retry(task, error, countdown)
     reason = str(error) if isinstance(error, InputError | PermanentError) else repr(error)
     context.records.set_status(job_id, "failed", error=reason[:500])
     raise error
+
+
+def send_retry(
+    task: Task, error: Exception, countdown: int, window_s: float = RETRY_SEND_WINDOW_S
+) -> NoReturn:
+    """Send the task's retry; while the broker is unreachable, keep trying for `window_s`.
+
+    Celery sends a retry as a new message. When that send fails, Celery rejects the task without
+    requeueing it, which drops the message and fails the chord: the job would never finish
+    (found by bench/soak.py, a Valkey restart during a chunk's broker error). Once the window
+    has passed, the message is requeued instead; if even that cannot reach the broker, it stays
+    unacknowledged and the visibility-timeout scan delivers it again.
+    """
+    deadline = time.monotonic() + window_s
+    while True:
+        try:
+            raise task.retry(exc=error, countdown=countdown)
+        except Reject as refused:
+            if time.monotonic() >= deadline:
+                raise Reject(refused.reason, requeue=True) from None
+            _LOGGER.warning("retry of %s not sent (%s); trying again", task.name, refused.reason)
+            time.sleep(RETRY_SEND_PAUSE_S)
 
 
 @app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES)

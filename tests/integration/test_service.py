@@ -400,6 +400,35 @@ def test_native_submit_takes_an_intro_upload(api: str, tmp_path: Path) -> None:
         assert manifest["chunks"][0]["start_s"] >= 0.25 + TONE_S + PAUSES_S["chapter"]
 
 
+def test_native_serves_chapter_files_by_number(api: str, services: Services) -> None:
+    book = f"# Harbour\n\n{SENTENCE}\n\n# Storm\n\nThe wind turned at midnight.\n"
+    with native(api) as client:
+        answer = client.post(
+            "/v1/jobs",
+            files={"document": ("book.md", book.encode())},
+            data={"split_chapters": "true"},
+        )
+        assert answer.status_code == 201, answer.text
+        job_id = answer.json()["job_id"]
+        early = client.get(f"/v1/jobs/{job_id}/chapters/1")
+        assert early.status_code == 400 and "not succeeded" in early.json()["error"]["message"]
+        wait_until(
+            lambda: client.get(f"/v1/jobs/{job_id}").json()["status"] == "succeeded",
+            240,
+            "the chaptered job",
+        )
+        manifest = client.get(f"/v1/jobs/{job_id}/artifacts/manifest").json()
+        assert [entry["title"] for entry in manifest["chapter_files"]] == ["Harbour", "Storm"]
+        for number, entry in enumerate(manifest["chapter_files"], start=1):
+            location = entry["uri"].removeprefix("s3://").split("/", 1)[1]
+            stored = services.store().get_bytes(location)
+            assert client.get(f"/v1/jobs/{job_id}/chapters/{number}").content == stored
+        url = client.get(f"/v1/jobs/{job_id}/chapters/2", params={"presign": True}).json()["url"]
+        assert httpx.get(url).content[:3] == b"ID3"
+        missing = client.get(f"/v1/jobs/{job_id}/chapters/3")
+        assert missing.status_code == 404 and "no chapter file 3" in missing.text
+
+
 def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
     chapters = 30
     book = "".join(

@@ -6,7 +6,6 @@ whose input equals the output are cases espeak already reads right and we leave 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -119,13 +118,11 @@ def test_plain_prose_is_untouched() -> None:
     assert speakable(text) == text
 
 
-def test_fast_on_a_megabyte() -> None:
+def test_a_megabyte_reads_as_its_lines_do() -> None:
+    """No rule looks across a line, and a megabyte is read whole (its speed: bench/ingest.py)."""
     unit = " ".join(c[0] for c in CASES) + " The quick brown fox jumps over the lazy dog. " * 20
     text = (unit + "\n") * (1_000_000 // len(unit) + 1)
-    start = time.perf_counter()
-    speakable(text)
-    # generous for CI; measured ~0.3 s here (see docs/INPUTS.md)
-    assert time.perf_counter() - start < 3.0
+    assert speakable(text) == (speakable(unit) + "\n") * (1_000_000 // len(unit) + 1)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
 from narration import jobs
-from narration.adapters.object_store import ObjectStore, parse_s3_uri
-from narration.errors import InputError, NotFound
+from narration.adapters.object_store import ObjectStore
+from narration.errors import InputError
 from narration.service import hls, native
 from narration.service.console.access import media_access
 from narration.service.context import checked_job_id, context_of
@@ -59,12 +59,8 @@ def file(job_id: str, what: str, request: Request, download: bool = False) -> Re
 def chapter_file(job_id: str, number: int, request: Request) -> Response:
     """The job's `number`th chapter file (jobs submitted with split chapters)."""
     checked_job_id(job_id)
-    services = context_of(request).services
-    files = read_manifest(services, job_id).get("chapter_files") or []
-    if not 1 <= number <= len(files):
-        raise NotFound(f"job {job_id} has no chapter file {number}")
-    location = parse_s3_uri(files[number - 1]["uri"])
-    return ranged(services.store(location.bucket), location.key, "", download=True)
+    store, key = jobs.chapter_file(context_of(request).services, job_id, number)
+    return ranged(store, key, "", download=True)
 
 
 def read_manifest(services: Services, job_id: str) -> dict[str, Any]:
