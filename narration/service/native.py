@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from narration import jobs
 from narration.adapters.bookends import AudioClip
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.adapters.object_store import ObjectStore
 from narration.errors import InputError
 from narration.pipeline.ingest import ReadingOptions, load_document
 from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS
@@ -207,9 +208,7 @@ def get_artifact(
         raise InputError(f"artifact must be one of {', '.join(ARTIFACTS)}")
     checked_job_id(job_id)
     store, key = jobs.artifact(context_of(request).services, job_id, what)
-    if presign:
-        return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
-    return stream_object(store.open_stream(key), key)
+    return _object_answer(store, key, presign, expires)
 
 
 @router.get("/{job_id}/chapters/{number}", summary="Download a chapter file, or a presigned URL")
@@ -223,6 +222,11 @@ def get_chapter_file(
     """The `number`th (from 1) of a job's chapter files (`split_chapters`, or the acx preset)."""
     checked_job_id(job_id)
     store, key = jobs.chapter_file(context_of(request).services, job_id, number)
+    return _object_answer(store, key, presign, expires)
+
+
+def _object_answer(store: ObjectStore, key: str, presign: bool, expires: int) -> Response:
+    """The object streamed through the service, or with `presign` a presigned URL to it."""
     if presign:
         return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
     return stream_object(store.open_stream(key), key)
