@@ -3,7 +3,9 @@
 They use the one lexicon store (`adapters.lexicons`) that `narrate lexicon` and `submit
 --lexicon` use, so a lexicon put through boto3 is the lexicon a CLI job names, and the other
 way round. Polly's lexicon names and limits are ours already (1-20 letters and digits, at most
-five per request). `LastModified` is not reported: the store keeps no modification time.
+five per request). An unknown name raises `LexiconNotFound`, which the app's error handler
+answers as Polly's LexiconNotFoundException (404). `LastModified` is not reported: the store
+keeps no modification time.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Depends, Request
 
 from narration.adapters.lexicons import LexiconAttributes
-from narration.errors import InputError, LexiconNotFound
+from narration.errors import InputError
 from narration.pipeline.lexicon import check_name
 from narration.service.context import context_of
 from narration.service.errors import ApiError
@@ -47,10 +49,6 @@ def _attributes(found: LexiconAttributes) -> dict[str, Any]:
     }
 
 
-def _not_found(name: str) -> ApiError:
-    return ApiError(404, "LexiconNotFoundException", f"lexicon {name!r} does not exist")
-
-
 @router.put("/v1/lexicons/{LexiconName}", summary="PutLexicon")
 def put_lexicon(LexiconName: str, body: PutLexiconRequest, request: Request) -> dict[str, Any]:
     """Check and store a lexicon; a lexicon the voices cannot read is refused as invalid."""
@@ -74,11 +72,8 @@ def _put_error_code(message: str) -> str:
 def get_lexicon(LexiconName: str, request: Request) -> dict[str, Any]:
     lexicons = context_of(request).services.lexicons()
     name = _name(LexiconName)
-    try:
-        content = lexicons.get(name)
-        found = lexicons.describe(name)
-    except LexiconNotFound:
-        raise _not_found(name) from None
+    content = lexicons.get(name)
+    found = lexicons.describe(name)
     return {
         "Lexicon": {"Name": name, "Content": content.decode()},
         "LexiconAttributes": _attributes(found),
@@ -108,9 +103,5 @@ def list_lexicons(request: Request, NextToken: str = "") -> dict[str, Any]:
 @router.delete("/v1/lexicons/{LexiconName}", summary="DeleteLexicon")
 def delete_lexicon(LexiconName: str, request: Request) -> dict[str, Any]:
     lexicons = context_of(request).services.lexicons()
-    name = _name(LexiconName)
-    try:
-        lexicons.delete(name)
-    except LexiconNotFound:
-        raise _not_found(name) from None
+    lexicons.delete(_name(LexiconName))
     return {}
