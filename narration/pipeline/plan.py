@@ -233,6 +233,29 @@ def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[Te
     return segments
 
 
+def long_way_to_go(plan: Plan) -> frozenset[int]:
+    """The chunks from which their segment still has more text to speak than this job's
+    segments have on average: they are sent ahead of the rest.
+
+    A segment is a chain, one chunk after another. Taken in arrival order, every chain moves
+    at the same pace, so the longest one ends last and alone while the other workers idle;
+    letting the chains with the most work left go first ends them together. Counted in
+    characters, which synthesis time follows.
+    """
+    sizes = [sum(len(chunk.text) for chunk in segment) for segment in plan.segments]
+    if not sizes:
+        return frozenset()
+    average = sum(sizes) / len(sizes)
+    ahead: set[int] = set()
+    for segment, size in zip(plan.segments, sizes, strict=True):
+        left = size
+        for chunk in segment:
+            if left > average:
+                ahead.add(chunk.seq)
+            left -= len(chunk.text)
+    return frozenset(ahead)
+
+
 def _text_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 

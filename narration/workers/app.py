@@ -33,6 +33,10 @@ JOB_PRIORITY: Final = 6
 per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
 speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
 SHORT_PRIORITY: Final = 0
+AHEAD_PRIORITY: Final = 3
+"""Between the two: a job's chunks whose segment has the most left to do
+(`pipeline.plan.long_way_to_go`), its parts and its stitch, so that its chains end together
+and nothing waits behind other work once the last chunk is made."""
 PUBLISH_RETRIES: Final = 20
 
 app = Celery("narration", include=["narration.workers.tasks"])

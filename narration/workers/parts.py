@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -27,6 +27,11 @@ from narration.pipeline.loudness import Limiter
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import get_preset
 from narration.pipeline.timeline import Placed, place_segment, timeline_blocks, with_inserts
+
+PEAK_RETRIES: Final = 2
+"""Encodes after the first with a lower limiter ceiling, when the decoded part peaks over the
+delivered ceiling (a lossy codec's overshoot, on rare syllables): the part's own worker does
+them, so the stitch rarely has a part to make again."""
 
 
 def make_part(
@@ -70,10 +75,17 @@ def make_part(
     with tempfile.TemporaryDirectory(prefix="narration-part-") as workdir:
         path = Path(workdir) / "part"
         inserts = bookend_inserts(chunks.objects, plan.options, placed, first, last)
-        blocks = mastered_blocks(placed, chunks, rate, master, inserts)
-        encode_part(blocks, path, fmt, rate, bitrate, samples)
-        figures = measure_part(path, fmt, rate, samples)
+        limited = master
+        for _ in range(PEAK_RETRIES + 1):
+            blocks = mastered_blocks(placed, chunks, rate, limited, inserts)
+            encode_part(blocks, path, fmt, rate, bitrate, samples)
+            figures = measure_part(path, fmt, rate, samples)
+            lower = mastering.lower_ceiling(limited, figures["true_peak_dbtp"])
+            if lower == limited:
+                break
+            limited = lower
         meta = {"key": key, "segment": segment, "samples": samples, **encoding, **figures}
+        meta["limited_dbtp"] = round(limited.ceiling_dbtp, 4)
         chunks.commit_part(segment, path, meta)
     return meta
 

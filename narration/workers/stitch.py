@@ -205,7 +205,7 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     chapter_files = []
     if job.plan.options.split_chapters:
         chapter_files = _join_chapters(job, paths, made, laid, chapters)
-    ceiling = min(part["ceiling_dbtp"] for part in made)
+    ceiling = min(part.get("limited_dbtp", part["ceiling_dbtp"]) for part in made)
     tries[-1] = (mastering.Mastering(tries[-1][0].gain_db, ceiling), measured)
     report = _report(job, _joined(job, made, laid.parts, output))
     return _Assembled(laid, tries, chapter_files, report, output)

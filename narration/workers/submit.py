@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from celery import chain, chord
+from celery import Signature, chain, chord
 from celery.result import GroupResult, ResultBase
 
 from narration.adapters.chunk_store import ChunkStore
@@ -18,11 +18,11 @@ from narration.adapters.job_records import new_job_id
 from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.lexicon import Lexicon
-from narration.pipeline.plan import JobOptions, Plan, make_plan
+from narration.pipeline.plan import JobOptions, Plan, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
 from narration.services import Services
 from narration.settings import Settings
-from narration.workers.app import JOB_PRIORITY
+from narration.workers.app import AHEAD_PRIORITY, JOB_PRIORITY
 from narration.workers.steps import first_state
 from narration.workers.tasks import part, stitch, synth
 
@@ -69,8 +69,10 @@ def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> in
     kind = engine_kind(plan.options.engine)
     # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
     # message for another engine's queue must not keep it.
-    route = {"queue": kind.queue, "routing_key": kind.queue, "priority": priority}
-    chains = []
+    route = {"queue": kind.queue, "routing_key": kind.queue}
+    priorities = chunk_priorities(plan, priority)
+    ahead = min(priority, AHEAD_PRIORITY)
+    chains: list[tuple[int, Signature]] = []
     missing = 0
     for segment in plan.segments:
         todo = [chunk for chunk in segment if chunk.seq not in stored]
@@ -82,19 +84,33 @@ def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> in
             state = first_state(plan).to_dict()
         else:
             state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [synth.s(state, plan.job_id, first.seq).set(**route)]
+        steps = [
+            synth.s(state, plan.job_id, first.seq).set(**route, priority=priorities[first.seq])
+        ]
         steps += [
-            synth.s(plan.job_id, chunk.seq).set(**route) for chunk in segment[first.index + 1 :]
+            synth.s(plan.job_id, chunk.seq).set(**route, priority=priorities[chunk.seq])
+            for chunk in segment[first.index + 1 :]
         ]
         if in_parts:
-            steps.append(part.si(plan.job_id, first.segment).set(priority=priority))
-        chains.append(chain(*steps))
+            steps.append(part.si(plan.job_id, first.segment).set(priority=ahead))
+        chains.append((-sum(len(chunk.text) for chunk in todo), chain(*steps)))
+    # The longest chains are published first, so idle workers start on them.
+    chains.sort(key=lambda sized: sized[0])
     if chains:
-        result = chord(chains)(stitch.si(plan.job_id).set(priority=priority))
+        result = chord([sent for _, sent in chains])(stitch.si(plan.job_id).set(priority=ahead))
     else:
-        result = stitch.si(plan.job_id).apply_async(priority=priority)
+        result = stitch.si(plan.job_id).apply_async(priority=ahead)
     _stop_listening(result)
     return missing
+
+
+def chunk_priorities(plan: Plan, priority: int) -> list[int]:
+    """Each chunk's message priority, by seq: `priority`, or `AHEAD_PRIORITY` where that goes
+    first and the chunk's segment has a long way to go."""
+    ahead = long_way_to_go(plan)
+    return [
+        min(priority, AHEAD_PRIORITY) if chunk.seq in ahead else priority for chunk in plan.chunks
+    ]
 
 
 def _stop_listening(result: ResultBase) -> None:

@@ -7,7 +7,13 @@ import pytest
 from narration.adapters.object_store import parse_s3_uri
 from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document, Skipped
-from narration.pipeline.plan import JobOptions, Plan, make_plan, select_chapters
+from narration.pipeline.plan import (
+    JobOptions,
+    Plan,
+    long_way_to_go,
+    make_plan,
+    select_chapters,
+)
 
 BOOK = Document(
     "Book",
@@ -29,6 +35,34 @@ def test_segments_follow_chapters_and_cut_at_paragraphs() -> None:
         if segment[-1].boundary_after != "chapter":
             assert len(segment) >= 5
         assert [c.index for c in segment] == list(range(len(segment)))
+
+
+def test_chunks_with_a_long_way_to_go_are_those_whose_segment_has_more_left_than_average() -> None:
+    long = Chapter(
+        "Long", tuple(f"A long chapter's sentence number {n} goes on." for n in range(12))
+    )
+    short = Chapter("Short", ("Brief.", "Done."))
+    plan = make_plan("job", Document("Book", (long, short, short)), JobOptions(voice="v"), 10)
+    sizes = [sum(len(c.text) for c in segment) for segment in plan.segments]
+    average = sum(sizes) / len(sizes)
+    ahead = long_way_to_go(plan)
+    for segment, size in zip(plan.segments, sizes, strict=True):
+        left = size
+        for chunk in segment:
+            assert (chunk.seq in ahead) == (left > average), (chunk.seq, left, average)
+            left -= len(chunk.text)
+    longest = max(range(len(sizes)), key=sizes.__getitem__)
+    assert plan.segments[longest][0].seq in ahead
+    assert plan.segments[longest][-1].seq not in ahead
+    assert all(c.seq not in ahead for c in plan.segments[-1])
+
+
+def test_segments_of_one_length_have_none_ahead() -> None:
+    chapter = Chapter("Same", ("Every chapter says this.",))
+    plan = make_plan(
+        "job", Document("Book", (chapter, chapter, chapter)), JobOptions(voice="v"), 10
+    )
+    assert long_way_to_go(plan) == frozenset()
 
 
 def _segment_texts(document: Document) -> list[tuple[str, ...]]:

@@ -20,12 +20,13 @@ from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.object_store import S3Store, parse_s3_uri
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
-from narration.pipeline import prosody
+from narration.pipeline import mastering, prosody
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.loudness import LoudnessMeter
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import RenderedChunk, render_chunk
 from narration.services import Services
+from narration.workers.parts import make_part
 from narration.workers.stitch import StitchResult, stitch_job
 from tests.helpers import decode
 
@@ -239,3 +240,24 @@ def test_split_chapters_gives_one_file_per_chapter(split: Stitched) -> None:
     for length, chapter in zip(lengths, split.manifest["chapters"], strict=True):
         expected = chapter["end_s"] - chapter["start_s"]
         assert length == pytest.approx(expected, abs=0.05)
+
+
+def test_a_part_that_decodes_over_the_ceiling_is_limited_harder_by_its_own_worker(
+    services: Services, plan: Plan, rendered: list[RenderedChunk]
+) -> None:
+    """Limited hard to the delivered ceiling with no codec margin, speech through a 24 kbit/s
+    MP3 decodes over it; the part's worker encodes it again, lower, before committing it."""
+    job = replace(plan, job_id=new_job_id(), options=replace(plan.options, bitrate="24k"))
+    records: RedisJobRecords = services.records()
+    records.create(job.job_id, {"chunks_total": len(rendered)})
+    chunks = ChunkStore(services.store(), services.keys(job.job_id), records)
+    for item in rendered:
+        chunks.commit(item.meta["seq"], item.wav, item.meta)
+    metas = [chunks.meta(chunk.seq) for chunk in job.segments[0]]
+    planned = mastering.planned(TARGET_LUFS, "mp3")
+    at_ceiling = mastering.Mastering(planned.gain_db + 6.0, CEILING_DBTP)
+    made = make_part(job, chunks, 0, metas, at_ceiling)
+    assert made["ceiling_dbtp"] == CEILING_DBTP
+    assert made["limited_dbtp"] < CEILING_DBTP
+    assert made["true_peak_dbtp"] <= CEILING_DBTP
+    assert chunks.part_meta(0) == made
