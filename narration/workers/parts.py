@@ -10,7 +10,9 @@ whose chunks changed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,6 +30,8 @@ from narration.pipeline.plan import Plan
 from narration.pipeline.presets import get_preset
 from narration.pipeline.timeline import Placed, place_segment, timeline_blocks, with_inserts
 
+READ_AHEAD: Final = 4
+"""Chunks read from the store at once while the part is made: each read is mostly a wait."""
 PEAK_RETRIES: Final = 2
 """Encodes after the first with a lower limiter ceiling, when the decoded part peaks over the
 delivered ceiling (a lossy codec's overshoot, on rare syllables): the part's own worker does
@@ -104,6 +108,18 @@ def mastered_blocks(
     def chunk_pcm(number: int) -> np.ndarray:
         return from_wav_bytes(chunks.audio(placed[number].meta))[0]
 
-    for block in with_inserts(timeline_blocks(placed, chunk_pcm), inserts):
+    ahead = _read_ahead(chunk_pcm, len(placed))
+    for block in with_inserts(timeline_blocks(placed, lambda number: next(ahead)), inserts):
         yield limiter.process(block)
     yield limiter.flush()
+
+
+def _read_ahead(read: Callable[[int], np.ndarray], count: int) -> Iterator[np.ndarray]:
+    """read(0), read(1), … in order, with up to `READ_AHEAD` of them under way at once."""
+    with ThreadPoolExecutor(READ_AHEAD) as readers:
+        pending = deque(readers.submit(read, n) for n in range(min(READ_AHEAD, count)))
+        for following in range(READ_AHEAD, count + READ_AHEAD):
+            result = pending.popleft().result()
+            if following < count:
+                pending.append(readers.submit(read, following))
+            yield result

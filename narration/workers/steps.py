@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -28,6 +29,9 @@ COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
 few milliseconds) before it makes the chunk again itself."""
 COMMIT_POLL_S: Final = 0.05
+META_READERS: Final = 8
+"""Chunk metadata read at once: each read is mostly a wait on the store, and a stitch or a
+long segment's part reads dozens one after another at the end of a job."""
 
 
 def first_state(plan: Plan) -> SessionState:
@@ -87,9 +91,11 @@ def segment_metas(
     (its worker died after the task returned) is made again here, from the state its
     predecessor stored: rendering is deterministic, so it is the chunk that was lost."""
     context.commits.drain()
+    todo = plan.segments[segment]
+    with ThreadPoolExecutor(min(META_READERS, len(todo))) as readers:
+        landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in todo]))
     metas: list[dict[str, Any]] = []
-    for chunk in plan.segments[segment]:
-        meta = _landed_meta(chunks, chunk.seq)
+    for chunk, meta in zip(todo, landed, strict=True):
         if meta is None:
             if chunk.index == 0:
                 state_in = first_state(plan)
