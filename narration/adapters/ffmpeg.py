@@ -68,14 +68,19 @@ def decode_blocks(
     """Decode any audio file to mono float32 blocks at `sample_rate`, streaming.
 
     `input_options` name the format of a raw stream (`-f s16le -ar 22050 -ac 1`)."""
-    command = [ffmpeg_exe(), "-v", "error", *input_options, "-i", str(path)]
-    command += ["-f", "f32le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
+    command = decoder_command(str(path), sample_rate, input_options)
     with subprocess.Popen(command, stdout=subprocess.PIPE) as decoder:
         assert decoder.stdout is not None
         while block := decoder.stdout.read(DECODE_BLOCK_BYTES):
             yield np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32)
     if decoder.returncode != 0:
         raise PermanentError(f"cannot decode {path.name}")
+
+
+def decoder_command(source: str, sample_rate: int, input_options: Sequence[str] = ()) -> list[str]:
+    """ffmpeg decoding `source` (a path, or pipe:0) to mono float32 on its stdout."""
+    output = ["-f", "f32le", "-ac", "1", "-ar", str(sample_rate), "pipe:1"]
+    return [ffmpeg_exe(), "-v", "error", *input_options, "-i", source, *output]
 
 
 def container_options(format_name: str) -> list[str]:
@@ -141,8 +146,13 @@ class FfmpegEncoder:
         ffmpeg: str | None = None,
         part: bool = False,
         output_rate: int | None = None,
+        to_stdout: bool = False,
     ) -> None:
         self.path = Path(path)
+        if to_stdout and not part:
+            raise ValueError("only a part's stream can go to stdout")
+        self.to_stdout = to_stdout
+        """A part's stream goes to `stdout` (to be read while it is made), not to `path`."""
         self.output_rate = output_rate
         """The delivered sample rate when it is not the input's (ffmpeg resamples)."""
         self.part = part
@@ -188,7 +198,8 @@ class FfmpegEncoder:
                 # No info frame: the parts' frames are concatenated, and the joined stream
                 # needs no delay or padding trimmed (adapters.parts).
                 cmd += ["-write_xing", "0", "-id3v2_version", "0", "-write_id3v1", "0"]
-            return [*cmd, "-fflags", "+bitexact", "-f", f.part_muxer, str(self.path)]
+            output = "pipe:1" if self.to_stdout else str(self.path)
+            return [*cmd, "-fflags", "+bitexact", "-f", f.part_muxer, output]
         cmd += container_options(f.name)
         # Bit-exact muxing: the Ogg muxer would otherwise pick random stream serial numbers, so
         # the same audio would never give the same .opus or .ogg file twice.
@@ -206,8 +217,9 @@ class FfmpegEncoder:
         cmd = self.command()
         _LOGGER.debug("starting %s", " ".join(cmd))
         try:
+            stdout = subprocess.PIPE if self.to_stdout else subprocess.DEVNULL
             self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+                cmd, stdin=subprocess.PIPE, stdout=stdout, stderr=self._stderr
             )
         except OSError as exc:
             self._cleanup()
@@ -257,6 +269,12 @@ class FfmpegEncoder:
             raise PermanentError(msg) from self._write_error
         self._queue.put(pcm.astype("<i2", copy=False).tobytes())
         self.samples += len(pcm)
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        """The encoded stream, with `to_stdout`; it must be read for the encoder to go on."""
+        assert self.to_stdout and self._proc is not None and self._proc.stdout is not None
+        return self._proc.stdout
 
     @property
     def duration_s(self) -> float:

@@ -14,20 +14,24 @@ measured once per process by encoding a click, so a different ffmpeg build canno
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Final
 
 import numpy as np
 
 from narration.adapters.ffmpeg import (
+    DECODE_BLOCK_BYTES,
     FfmpegEncoder,
     container_options,
     decode_blocks,
+    decoder_command,
     ffmpeg_exe,
     write_ffmetadata,
     write_tags_after,
@@ -40,6 +44,7 @@ from narration.pipeline.step_loudness import FiguresMeter
 from narration.pipeline.timeline import Framing
 
 PROBE_SAMPLES = 8000
+COPY_BYTES: Final = 1 << 16
 PROBE_CLICK_AT = 3000
 
 
@@ -79,32 +84,115 @@ def encode_part(
     sample_rate: int,
     bitrate: str,
     samples: int,
-) -> None:
-    """Encode a part laid out as `samples` samples (its blocks) so it decodes to exactly those."""
+) -> dict[str, Any]:
+    """Encode a part laid out as `samples` samples (its blocks) so it decodes to exactly those;
+    returns its figures as decoded (`PartFigures`), measured while it encodes."""
     framing = codec_framing(fmt, sample_rate, bitrate)
     keep = _Window(framing.guard, samples - framing.tail)
-    with FfmpegEncoder(path, sample_rate, fmt.name, bitrate=bitrate or None, part=True) as enc:
+    encoder = FfmpegEncoder(
+        path, sample_rate, fmt.name, bitrate=bitrate or None, part=True, to_stdout=True
+    ).open()
+    verifier = _Verifier(encoder.stdout, path, fmt, sample_rate)
+    try:
         for block in blocks:
             kept = keep.take(block)
             if len(kept):
-                enc.write(kept)
+                encoder.write(kept)
+        encoder.close()
+        figures = verifier.finish(samples)
+    except BaseException:
+        encoder.abort()
+        verifier.abort()
+        raise
     if keep.position != samples:
         raise PermanentError(f"a part laid out as {samples} samples had {keep.position}")
+    return figures
 
 
-def measure_part(path: Path, fmt: Format, sample_rate: int, samples: int) -> dict[str, Any]:
-    """The decoded part's figures (step energies, true peak at 8x, the levels compliance
-    checks read); checks its length."""
-    meter = FiguresMeter(sample_rate, VERIFY_OVERSAMPLE)
-    levels = LevelMeter(sample_rate)
-    decoded = 0
-    for block in decode_blocks(path, sample_rate, _input_format(fmt.part_muxer, sample_rate)):
-        meter.add(block)
-        levels.add(block)
-        decoded += len(block)
-    if decoded != samples:
-        raise PermanentError(f"a {fmt.name} part of {samples} samples decodes to {decoded}")
-    return {**meter.figures(), "levels": levels.figures()}
+class PartFigures:
+    """A decoded part's figures: step energies, true peak at 8x, the levels compliance checks
+    read."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.meter = FiguresMeter(sample_rate, VERIFY_OVERSAMPLE)
+        self.levels = LevelMeter(sample_rate)
+        self.samples = 0
+
+    def add(self, block: np.ndarray) -> None:
+        self.meter.add(block)
+        self.levels.add(block)
+        self.samples += len(block)
+
+    def figures(self) -> dict[str, Any]:
+        return {**self.meter.figures(), "levels": self.levels.figures()}
+
+
+class _Verifier:
+    """Decodes a part's stream as the encoder emits it and measures it, beside the encoding.
+
+    One thread copies the encoder's output to the part's file and into a decoder; another
+    measures what the decoder gives. Measuring after encoding cost a second pass over every
+    part, the last of them after a job's last chunk.
+    """
+
+    def __init__(self, encoded: IO[bytes], path: Path, fmt: Format, sample_rate: int) -> None:
+        command = decoder_command("pipe:0", sample_rate, _input_format(fmt.part_muxer, sample_rate))
+        self._decoder = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._figures = PartFigures(sample_rate)
+        self._errors: list[BaseException] = []
+        self._threads = [
+            threading.Thread(target=self._copy, args=(encoded, path), daemon=True),
+            threading.Thread(target=self._measure, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _copy(self, encoded: IO[bytes], path: Path) -> None:
+        assert self._decoder.stdin is not None
+        try:
+            with path.open("wb") as out:
+                while data := encoded.read(COPY_BYTES):
+                    out.write(data)
+                    self._decoder.stdin.write(data)
+        except BaseException as error:
+            self._errors.append(error)
+            while encoded.read(COPY_BYTES):
+                pass  # keep the encoder going, so it ends and reports its own failure
+        finally:
+            with contextlib.suppress(OSError):
+                self._decoder.stdin.close()
+
+    def _measure(
+        self,
+    ) -> None:
+        assert self._decoder.stdout is not None
+        stdout = self._decoder.stdout
+        try:
+            while block := stdout.read(DECODE_BLOCK_BYTES):
+                self._figures.add(np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32))
+        except BaseException as error:
+            self._errors.append(error)
+            while stdout.read(DECODE_BLOCK_BYTES):
+                pass
+
+    def finish(self, samples: int) -> dict[str, Any]:
+        """The figures, once the encoder's stream has ended; checks the decoded length."""
+        for thread in self._threads:
+            thread.join()
+        if self._decoder.wait() != 0:
+            raise PermanentError("cannot decode a part as it was encoded")
+        if self._errors:
+            raise PermanentError(f"cannot measure a part: {self._errors[0]}") from self._errors[0]
+        if self._figures.samples != samples:
+            raise PermanentError(f"a part of {samples} samples decodes to {self._figures.samples}")
+        return self._figures.figures()
+
+    def abort(self) -> None:
+        if self._decoder.poll() is None:
+            self._decoder.kill()
+        for thread in self._threads:
+            thread.join()
+        self._decoder.wait()
 
 
 def join_parts(

@@ -20,7 +20,7 @@ import numpy as np
 
 from narration.adapters.bookends import bookend_inserts
 from narration.adapters.chunk_store import ChunkStore
-from narration.adapters.parts import codec_framing, encode_part, measure_part
+from narration.adapters.parts import codec_framing, encode_part
 from narration.pipeline import mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.chunk_key import part_key
@@ -82,8 +82,7 @@ def make_part(
         limited = master
         for _ in range(PEAK_RETRIES + 1):
             blocks = mastered_blocks(placed, chunks, rate, limited, inserts)
-            encode_part(blocks, path, fmt, rate, bitrate, samples)
-            figures = measure_part(path, fmt, rate, samples)
+            figures = encode_part(blocks, path, fmt, rate, bitrate, samples)
             lower = mastering.lower_ceiling(limited, figures["true_peak_dbtp"])
             if lower == limited:
                 break

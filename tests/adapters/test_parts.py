@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from narration.adapters.ffmpeg import decode_blocks
-from narration.adapters.parts import codec_framing, encode_part, join_parts, measure_part
+from narration.adapters.parts import codec_framing, encode_part, join_parts
 from narration.pipeline.formats import ChapterMark, Tags, get_format
 from narration.pipeline.timeline import Framing, place_chunks, place_segment, timeline_blocks
 
@@ -48,8 +48,8 @@ def encode_parts(tmp_path: Path, name: str) -> tuple[list[Path], list[int], int]
         path = tmp_path / f"part-{number}"
         pcms = [chunk_pcm(row.meta) for row in placed]
         blocks = timeline_blocks(placed, pcms.__getitem__)
-        encode_part(blocks, path, fmt, RATE, fmt.bitrate or "", samples)
-        assert measure_part(path, fmt, RATE, samples)["true_peak_dbtp"] > -3.0
+        figures = encode_part(blocks, path, fmt, RATE, fmt.bitrate or "", samples)
+        assert figures["true_peak_dbtp"] > -3.0
         paths.append(path)
     return paths, [item.start + 100 for item in laid.placed], laid.total
 
