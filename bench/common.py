@@ -458,6 +458,7 @@ def run_job(
     name: str = "bench.txt",
     timeout_s: float = JOB_TIMEOUT_S,
     seed: int = JOB_SEED,
+    fmt: str = "mp3",
 ) -> JobTiming:
     """Submit `text` as a plain-text document (as `narrate submit` does) and follow it to the end.
 
@@ -481,7 +482,7 @@ def run_job(
         "sample_rate": voice.sample_rate,
         "engine": voice.engine,
     }
-    options = JobOptions(voice=settings.voice, format="mp3", seed=seed)
+    options = JobOptions(voice=settings.voice, format=fmt, seed=seed)
     started = time.perf_counter()
     document = load_document(text.encode(), name)
     record = start_job(services, settings, document, options, voice_info)

@@ -40,8 +40,9 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -60,54 +61,105 @@ from common import (
     warm_up,
     write_section,
 )
-from zero_cost_worker import AUDIO_ENV, MODULE, STORE_ENV, TRACE_ENV
+from zero_cost_worker import (
+    AUDIO_ENV,
+    ENGINE_LABEL,
+    ENGINE_MS_ENV,
+    MODULE,
+    SPEECH_ENV,
+    SPEECH_TEXT_CHARS,
+    STORE_ENV,
+    TRACE_ENV,
+    record_speech,
+)
 
 from narration.pipeline import audio
 from narration.settings import Settings
 from narration.workers.app import configure
 
 QUICK_CHARS: Final = 2000
+DEFAULT_ENGINE_MS: Final = 300.0
+"""Shorter than any real Piper chunk (0.7-1.5 s of CPU each), long enough for the background
+commit of one chunk (about 45 ms, more under load) to land before the next chunk's own work:
+at 100 ms the two overlap in one process and contend for the GIL and the CPU, which a real
+engine's chunk does not make them do. Every figure has it subtracted."""
 
 # -- the benchmark -------------------------------------------------------------------------
 
 
-def summarise_trace(path: Path) -> list[list[str]]:
-    """Medians per synth task: each call category, the rest of the task, and the gap to the next."""
-    if not path.exists():
-        return []
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    synth = [line for line in lines if line["task"] == "narration.synth"]
-    if not synth:
-        return []
-    labels = sorted({label for line in synth for label in line["calls"]})
-    rows = []
-    for label in labels:
-        rows.append(
-            [label, f"{statistics.median(t['calls'].get(label, 0.0) for t in synth) * 1e3:.2f}"]
+@dataclass
+class Trace:
+    """What the worker wrote about one run: its synth tasks in order, and its commits."""
+
+    synth: list[dict[str, Any]]
+    commits: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, path: Path) -> Trace:
+        if not path.exists():
+            return cls([], [])
+        lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        lines.sort(key=lambda t: t["start"])
+        return cls(
+            [t for t in lines if t["task"] == "narration.synth"],
+            [t for t in lines if t["task"] == "commit"],
         )
-    rest = [t["end"] - t["start"] - sum(t["calls"].values()) for t in synth]
-    rows.append(
-        [
-            "rest of the task (Celery result write, chain publish, Python)",
-            f"{statistics.median(rest) * 1e3:.2f}",
+
+    def per_chunk_s(self) -> list[float]:
+        """Per chunk, from one synth task's start to the next one's, less the engine's time:
+        what the process spends on a chunk besides synthesis, waits for its commits included
+        (the task path; with one process every chunk of every chain goes through it)."""
+        pairs = itertools.pairwise(self.synth)
+        return [
+            b["start"] - a["start"] - a["calls"].get(ENGINE_LABEL, 0.0)
+            for a, b in pairs
+            if b["start"] - a["end"] < 1.0
         ]
-    )
-    body = [t["end"] - t["start"] for t in synth]
-    rows.append(["**task total (prerun → postrun)**", f"{statistics.median(body) * 1e3:.2f}"])
-    ordered = sorted(lines, key=lambda t: t["start"])
-    gaps = [
-        b["start"] - a["end"]
-        for a, b in itertools.pairwise(ordered)
-        if a["task"] == b["task"] == "narration.synth" and 0 <= b["start"] - a["end"] < 1.0
-    ]
-    if gaps:
+
+    def engine_s(self) -> float:
+        return statistics.median(t["calls"].get(ENGINE_LABEL, 0.0) for t in self.synth)
+
+    def rows(self) -> list[list[str]]:
+        """Medians per synth task: each call category, the rest of the task, the gap to the
+        next, and the background commit."""
+        if not self.synth:
+            return []
+        rows = []
+        labels = sorted({label for line in self.synth for label in line["calls"]})
+        for label in labels:
+            seconds = statistics.median(t["calls"].get(label, 0.0) for t in self.synth)
+            rows.append([label, f"{seconds * 1e3:.2f}"])
+        rest = [t["end"] - t["start"] - sum(t["calls"].values()) for t in self.synth]
         rows.append(
             [
-                "between tasks (ack, next delivery from the broker)",
-                f"{statistics.median(gaps) * 1e3:.2f}",
+                "rest of the task (shaping: trim, level, peaks, fade; Celery result write, "
+                "chain publish; waits for a full commit queue)",
+                f"{statistics.median(rest) * 1e3:.2f}",
             ]
         )
-    return rows
+        body = [t["end"] - t["start"] for t in self.synth]
+        rows.append(["**task total (prerun → postrun)**", f"{statistics.median(body) * 1e3:.2f}"])
+        gaps = [
+            b["start"] - a["end"]
+            for a, b in itertools.pairwise(self.synth)
+            if 0 <= b["start"] - a["end"] < 1.0
+        ]
+        if gaps:
+            rows.append(
+                [
+                    "between tasks (ack, next delivery from the broker)",
+                    f"{statistics.median(gaps) * 1e3:.2f}",
+                ]
+            )
+        if self.commits:
+            commit = statistics.median(t["end"] - t["start"] for t in self.commits)
+            rows.append(
+                [
+                    "background commit, on the writer thread (figures, WAV, 3 PUTs, Redis)",
+                    f"{commit * 1e3:.2f}",
+                ]
+            )
+        return rows
 
 
 def breakdown(settings: Settings, repeats: int = 50) -> list[list[str]]:
@@ -153,7 +205,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--chars", type=int, default=None, help="use only the first N characters")
-    parser.add_argument("--audio", choices=("real", "tiny"), default="real")
+    parser.add_argument("--audio", choices=("real", "tone", "tiny"), default="real")
+    parser.add_argument(
+        "--format",
+        default="wav",
+        help="the job's format: wav (default) has parts that cost no encode; mp3 adds the "
+        "encode of each segment's part to the same worker",
+    )
+    parser.add_argument(
+        "--engine-ms",
+        type=float,
+        default=DEFAULT_ENGINE_MS,
+        help="the fake engine's time per chunk, spent asleep (subtracted from every figure)",
+    )
     parser.add_argument(
         "--chunk-store",
         choices=("s3", "memory"),
@@ -172,72 +236,84 @@ def main(argv: list[str] | None = None) -> int:
     text = bench_text(args.chars)
     print(f"# text: {len(text):,} characters; {load_note()}", file=sys.stderr)
     loads = [load_note()]
-    gaps_ms, per_chunk_ms, stitch_s, walls = [], [], [], []
+    task_ms, gaps_ms, per_chunk_ms, stitch_s, walls = [], [], [], [], []
+    rows_trace: list[list[str]] = []
     rows_breakdown: list[list[str]] = []
     with BenchStack.running() as bs:
-        trace = bs.settings.home / "task-trace.jsonl"
-        bs.start_workers(
-            1,
-            module=MODULE,
-            env={AUDIO_ENV: args.audio, STORE_ENV: args.chunk_store, TRACE_ENV: str(trace)},
-        )
+        trace_path = bs.settings.home / "task-trace.jsonl"
+        env = {
+            AUDIO_ENV: args.audio,
+            ENGINE_MS_ENV: str(args.engine_ms),
+            STORE_ENV: args.chunk_store,
+            TRACE_ENV: str(trace_path),
+        }
+        if args.audio == "real":
+            speech = bs.settings.home / "speech.npy"
+            record_speech(
+                speech, bench_text(SPEECH_TEXT_CHARS), bs.settings.voice, bs.settings.voice_dirs
+            )
+            env[SPEECH_ENV] = str(speech)
+        bs.start_workers(1, module=MODULE, env=env)
         settings = bs.settings
         memory = args.chunk_store == "memory"
         warm_up(settings, 1)
         chunks = segments = 0
         for run in range(args.runs):
             empty_cache(settings)
-            job = run_job(settings, text, seed=JOB_SEED + run if memory else JOB_SEED)
+            trace_path.unlink(missing_ok=True)
+            seed = JOB_SEED + run if memory else JOB_SEED
+            job = run_job(settings, text, seed=seed, fmt=args.format)
             chunks, segments = job.chunks, job.segments
+            trace = Trace.read(trace_path)
+            engine_s = trace.engine_s() if trace.synth else args.engine_ms / 1000
             times = [job.chunk_s[seq] for seq in sorted(job.chunk_s, key=job.chunk_s.__getitem__)]
             gaps = [b - a for a, b in itertools.pairwise(times)]
-            gaps_ms.append(statistics.median(gaps) * 1000)
-            per_chunk_ms.append((job.done_s - job.stitch_s) / job.chunks * 1000)
+            task_ms.append(statistics.median(trace.per_chunk_s()) * 1000)
+            gaps_ms.append((statistics.median(gaps) - engine_s) * 1000)
+            per_chunk_ms.append(((job.done_s - job.stitch_s) / job.chunks - engine_s) * 1000)
             stitch_s.append(job.stitch_s)
             walls.append(job.done_s)
+            rows_trace = trace.rows()
             print(
                 f"run {run + 1}: {job.chunks} chunks ({job.record.get('chunks_reused')} "
-                f"from the cache), wall {job.done_s:.2f} s, stitch "
-                f"{job.stitch_s:.2f} s, median gap {gaps_ms[-1]:.1f} ms, p90 gap "
-                f"{sorted(gaps)[int(len(gaps) * 0.9)] * 1000:.1f} ms, "
+                f"from the cache), wall {job.done_s:.2f} s, stitch {job.stitch_s:.2f} s, "
+                f"engine {engine_s * 1000:.1f} ms/chunk; besides it: task path "
+                f"{task_ms[-1]:.1f} ms, completion gap {gaps_ms[-1]:.1f} ms, "
                 f"(wall − stitch)/chunks {per_chunk_ms[-1]:.1f} ms",
                 file=sys.stderr,
             )
             loads.append(load_note())
-            if run == 0 and args.runs > 1:
-                trace.unlink(missing_ok=True)  # keep the last runs: warm-up and run 1 pay imports
-        rows_trace = summarise_trace(trace)
         if args.breakdown:
             rows_breakdown = breakdown(settings)
 
+    def row(name: str, values: list[float], digits: int = 1) -> list[str]:
+        shown = " / ".join(f"{v:.{digits}f}" for v in values)
+        return [name, f"{median(values):.{digits}f}", shown]
+
     table = markdown_table(
-        ["measure (1 worker, zero-cost engine)", "median of runs", "runs"],
         [
-            [
-                "per chunk: gap between chunk completions, ms",
-                f"{median(gaps_ms):.1f}",
-                " / ".join(f"{v:.1f}" for v in gaps_ms),
-            ],
-            [
-                "per chunk: (wall − stitch) / chunks, ms",
-                f"{median(per_chunk_ms):.1f}",
-                " / ".join(f"{v:.1f}" for v in per_chunk_ms),
-            ],
-            ["job wall, s", f"{median(walls):.2f}", " / ".join(f"{v:.2f}" for v in walls)],
-            ["stitch, s", f"{median(stitch_s):.2f}", " / ".join(f"{v:.2f}" for v in stitch_s)],
+            "measure (1 worker process, zero-cost engine; ms per chunk less the engine's)",
+            "median of runs",
+            "runs",
+        ],
+        [
+            row("**task path: one synth task's start to the next one's, ms**", task_ms),
+            row("gap between chunk completions (job's event stream), ms", gaps_ms),
+            row("(wall − stitch) / chunks, ms", per_chunk_ms),
+            row("job wall, s", walls, 2),
+            row("stitch, s", stitch_s, 2),
         ],
     )
     lines = [
-        f"Text: {len(text):,} characters, {chunks} chunks in {segments} segments; fake audio: "
-        f"{args.audio}; chunk objects in {args.chunk_store}; {args.runs} run(s), "
+        f"Text: {len(text):,} characters, {chunks} chunks in {segments} segments, format "
+        f"{args.format}; fake audio: {args.audio}, engine time {args.engine_ms:g} ms asleep; "
+        f"chunk objects in {args.chunk_store}; {args.runs} run(s), "
         + ("each with its own seed" if memory else "each from an empty chunk cache")
         + " (no cache hits).",
         "",
         table,
-    ]
-    lines += [
         "",
-        "Inside the worker, per synth task (medians over the traced runs; prerun → postrun):",
+        "Inside the worker, per synth task (medians over the last run; prerun → postrun):",
         "",
         markdown_table(["part of a chunk task", "ms"], rows_trace),
     ]
@@ -252,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Load average (1/5/15 min) at start and after each run: " + load_history(loads) + ".",
         f"Machine: {loads[0]}.",
-        f"Rerun: `python bench/overhead.py --runs {args.runs} --audio {args.audio}"
+        f"Rerun: `python bench/overhead.py --runs {args.runs} --audio {args.audio} "
+        f"--format {args.format} --engine-ms {args.engine_ms:g}"
         + (f" --chars {args.chars}" if args.chars else "")
         + (f" --chunk-store {args.chunk_store}" if args.chunk_store != "s3" else "")
         + (" --breakdown" if args.breakdown else "")
