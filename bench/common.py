@@ -432,6 +432,8 @@ class JobTiming:
     job_id: str
     chunks: int
     segments: int
+    started_at: float = 0.0
+    """The submit call's start on the wall clock (`time.time()`), to line up other clocks."""
     submit_s: float = 0.0
     first_chunk_s: float = float("nan")
     seq0_s: float = float("nan")
@@ -483,10 +485,11 @@ def run_job(
         "engine": voice.engine,
     }
     options = JobOptions(voice=settings.voice, format=fmt, seed=seed)
-    started = time.perf_counter()
+    started_at, started = time.time(), time.perf_counter()
     document = load_document(text.encode(), name)
     record = start_job(services, settings, document, options, voice_info)
     timing = JobTiming(record["job_id"], record["chunks_total"], int(record["segments"]))
+    timing.started_at = started_at
     timing.submit_s = time.perf_counter() - started
     deadline = time.monotonic() + timeout_s
     for event in records.follow(timing.job_id, block_ms=500):

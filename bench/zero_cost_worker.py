@@ -14,7 +14,8 @@ BENCH_FAKE_AUDIO `real` (speech as long as Piper would speak the text: slices of
 recording, BENCH_SPEECH=PATH, an .npy the bench makes once with `record_speech`, so that the
 render's trim, level, peak taming, loudness figures and WAV cost what they cost on speech; a
 tone would not do, the true-peak meter's fast path skips all but ~1 % of speech samples and
-almost none of a tone's), `tone` (a tone of that length) or `tiny` (20 ms);
+almost none of a tone's), `tone` (a tone of that length), `tiny` (20 ms), or `model`: the
+real engine after all, its synthesis timed (bench/first_audio.py follows a job's first chunk);
 BENCH_ENGINE_MS: the engine sleeps this long per chunk without using the CPU (a model busy on
 another core or a GPU), so that the background chunk commits keep up as they do behind a real
 engine instead of setting the pace;
@@ -71,6 +72,8 @@ ENGINE_MS_ENV: Final = "BENCH_ENGINE_MS"
 STORE_ENV: Final = "BENCH_CHUNK_STORE"
 TRACE_ENV: Final = "BENCH_TASK_TRACE"
 MODULE: Final = "bench.zero_cost_worker"
+MODEL_AUDIO: Final = "model"
+"""BENCH_FAKE_AUDIO=model: no fake at all, the real engine, traced (bench/first_audio.py)."""
 SPEECH_TEXT_CHARS: Final = 1200
 """How much of the bench text `record_speech` speaks: about a minute, longer than any chunk."""
 
@@ -210,8 +213,10 @@ class TaskTrace:
         self._path = path
         self._lock = threading.Lock()
         self.calls: dict[str, float] = {}
+        self.marks: dict[str, float] = {}
         self._started = 0.0
         self._task_thread = 0
+        signals.task_received.connect(self.received, weak=False)
         signals.task_prerun.connect(self._prerun, weak=False)
         signals.task_postrun.connect(self._postrun, weak=False)
 
@@ -235,15 +240,31 @@ class TaskTrace:
         with self._lock, self._path.open("a") as out:
             out.write(json.dumps(line) + "\n")
 
-    def _prerun(self, task: Any = None, args: Any = (), **_: Any) -> None:
-        self.calls = {}
+    def mark(self, name: str) -> None:
+        """A moment of the running task (wall clock, comparable across processes)."""
+        if threading.get_ident() == self._task_thread:
+            self.marks[name] = time.time()
+
+    def _prerun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
+        self.calls, self.marks = {}, {}
         self._task_thread = threading.get_ident()
         self._started = time.time()
 
-    def _postrun(self, task: Any = None, args: Any = (), **_: Any) -> None:
-        self.write(
-            {"task": task.name, "start": self._started, "end": time.time(), "calls": self.calls}
-        )
+    def _postrun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
+        line = {
+            "task": task.name,
+            "id": task_id,
+            "args": [arg for arg in args if not isinstance(arg, dict)],
+            "start": self._started,
+            "end": time.time(),
+            "calls": self.calls,
+            "marks": self.marks,
+        }
+        self.write(line)
+
+    def received(self, request: Any = None, **_: Any) -> None:
+        """In the worker's main process: when a task's message came from the broker."""
+        self.write({"task": "received", "id": request.id, "start": time.time(), "end": 0.0})
 
 
 class TracedCommits:
@@ -291,7 +312,7 @@ class ZeroCostContext(context.WorkerContext):
     speech: np.ndarray | None = None
     pace_s: float = 0.0
     trace: TaskTrace | None = None
-    _engines: dict[str, ZeroCostEngine] = field(default_factory=dict)
+    _engines: dict[str, Engine] = field(default_factory=dict)
 
     @classmethod
     def start(
@@ -309,16 +330,46 @@ class ZeroCostContext(context.WorkerContext):
         return cls(settings, services, objects, records, reports, trace=trace)
 
     def engine(self, voice_name: str, kind: str = "piper") -> Engine:
-        """As `WorkerContext.engine` (the voice is looked up once per name), minus the model."""
+        """As `WorkerContext.engine` (the voice is looked up once per name), minus the model;
+        with `model` audio, the loaded model itself, its synthesis timed."""
         started = time.perf_counter()
         if voice_name not in self._engines:
-            voice = find_voice(voice_name, self.settings.voice_dirs)
-            self._engines[voice_name] = ZeroCostEngine(
-                voice, self.audio, self.speech, self.pace_s, self.trace
-            )
+            if self.audio == MODEL_AUDIO:
+                model = super().engine(voice_name, kind)
+                self._engines[voice_name] = _TimedEngine(model, self.trace)
+            else:
+                voice = find_voice(voice_name, self.settings.voice_dirs)
+                self._engines[voice_name] = ZeroCostEngine(
+                    voice, self.audio, self.speech, self.pace_s, self.trace
+                )
         if self.trace is not None:
             self.trace.add(LOOKUP_LABEL, time.perf_counter() - started)
         return self._engines[voice_name]
+
+
+class _TimedEngine(OneAtATime):
+    """The real engine, its synthesis timed and marked (bench/first_audio.py)."""
+
+    def __init__(self, model: Engine, trace: TaskTrace | None) -> None:
+        self._model, self._trace = model, trace
+        self.name, self.identity, self.facts = model.name, model.identity, model.facts
+        self.voice = model.voice
+
+    @property
+    def sample_rate(self) -> int:
+        return self._model.sample_rate
+
+    def prepare_text(self, text: str) -> str:
+        return self._model.prepare_text(text)
+
+    def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
+        if self._trace is None:
+            return self._model.synthesize(text, params)
+        self._trace.mark("engine start")
+        with self._trace.timing(ENGINE_LABEL):
+            made = self._model.synthesize(text, params)
+        self._trace.mark("engine end")
+        return made
 
 
 def _trace_commits(**_: Any) -> None:
