@@ -91,7 +91,8 @@ engine's chunk does not make them do. Every figure has it subtracted."""
 class Trace:
     """What the worker wrote about one run: its synth tasks in order, and its commits."""
 
-    synth: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+    """Every task the pool process ran, in order (synth, part, stitch)."""
     commits: list[dict[str, Any]]
 
     @classmethod
@@ -101,19 +102,29 @@ class Trace:
         lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         lines.sort(key=lambda t: t["start"])
         return cls(
-            [t for t in lines if t["task"] == "narration.synth"],
+            [t for t in lines if t["task"].startswith("narration.")],
             [t for t in lines if t["task"] == "commit"],
         )
+
+    @property
+    def synth(self) -> list[dict[str, Any]]:
+        return [t for t in self.tasks if t["task"] == "narration.synth"]
+
+    def synth_pairs(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Synth tasks that ran one straight after the other (no part task between)."""
+        return [
+            (a, b)
+            for a, b in itertools.pairwise(self.tasks)
+            if a["task"] == b["task"] == "narration.synth" and b["start"] - a["end"] < 1.0
+        ]
 
     def per_chunk_s(self) -> list[float]:
         """Per chunk, from one synth task's start to the next one's, less the engine's time:
         what the process spends on a chunk besides synthesis, waits for its commits included
         (the task path; with one process every chunk of every chain goes through it)."""
-        pairs = itertools.pairwise(self.synth)
         return [
             b["start"] - a["start"] - a["calls"].get(ENGINE_LABEL, 0.0)
-            for a, b in pairs
-            if b["start"] - a["end"] < 1.0
+            for a, b in self.synth_pairs()
         ]
 
     def engine_s(self) -> float:
@@ -139,11 +150,7 @@ class Trace:
         )
         body = [t["end"] - t["start"] for t in self.synth]
         rows.append(["**task total (prerun → postrun)**", f"{statistics.median(body) * 1e3:.2f}"])
-        gaps = [
-            b["start"] - a["end"]
-            for a, b in itertools.pairwise(self.synth)
-            if 0 <= b["start"] - a["end"] < 1.0
-        ]
+        gaps = [b["start"] - a["end"] for a, b in self.synth_pairs()]
         if gaps:
             rows.append(
                 [
