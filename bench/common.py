@@ -525,12 +525,17 @@ def run_job(
 
 
 def empty_cache(settings: Settings) -> int:
-    """Delete the bucket's chunk cache, so the next job synthesises every chunk as a first
-    narration of its text does; returns how many objects were deleted."""
+    """Delete the bucket's chunk cache and its index in Redis, so the next job synthesises
+    every chunk as a first narration of its text does (no lookup finds its key listed);
+    returns how many objects were deleted."""
     from narration.adapters.chunk_store import CACHE_PREFIX
     from narration.workers.app import configure
 
-    return configure(settings).store().delete_prefix(CACHE_PREFIX)
+    services = configure(settings)
+    store, records = services.store(), services.records()
+    while listed := records.cached_before(store.bucket, float("inf")):
+        records.forget_cached(store.bucket, listed)
+    return store.delete_prefix(CACHE_PREFIX)
 
 
 def job_plan(settings: Settings, job_id: str) -> Plan:
