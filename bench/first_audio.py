@@ -93,7 +93,12 @@ def timeline(
     """Chunk 0's moments, in seconds after the submit call started."""
     task = next(t for t in trace if t["task"] == "narration.synth" and t["args"][-1] == 0)
     received = next(t["start"] for t in trace if t["task"] == "received" and t["id"] == task["id"])
-    commits = [t for t in trace if t["task"] == "commit" and t["start"] >= task["start"]]
+    # The first commit its own process started after the task's: its writer runs in order.
+    commits = [
+        t
+        for t in trace
+        if t["task"] == "commit" and t["pid"] == task["pid"] and t["start"] >= task["start"]
+    ]
     commit = commits[0] if commits else {"start": float("nan"), "end": float("nan")}
     marks = task["marks"]
     return {

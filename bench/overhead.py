@@ -1,34 +1,41 @@
-"""Orchestration overhead per chunk: dispatch, state, storage writes — with a zero-cost engine.
+"""Orchestration overhead per chunk: dispatch, state, storage — with an engine that costs no CPU.
 
-`python bench/overhead.py` starts a private local stack with ONE worker running
-`bench.zero_cost_worker`: the production worker (tasks, `workers.steps`, chunk store, job
-records, S3, Celery) with a `WorkerContext` whose engine costs nothing. It submits the bench text
-and reports per chunk
-(a) the median gap between consecutive chunk completions on the job's event stream (each gap is
-one whole chunk task: broker delivery, cancel check, done-set check, plan/record reads, render's
-trim/level/fade/WAV, two S3 PUTs, the records update, the result write, the chain's next
-message), and
-(b) (job wall time − stitch time) / chunks, which also carries submit and the first task's
-plan fetch.
+`python bench/overhead.py` starts a private local stack with ONE worker process running
+`bench.zero_cost_worker`: the production worker (tasks, `workers.steps`, the background chunk
+commits, chunk store, job records, S3, Celery) with a `WorkerContext` whose engine returns
+slices of one real Piper recording (made once, here) as long as Piper would speak each chunk,
+after sleeping `--engine-ms` (300). It submits the bench text and reports per chunk, each less
+the engine's time:
+(a) the task path, the headline: from one synth task's start to the next one's, over synth
+tasks the process ran back to back (broker delivery, cancel and done-set checks, the cache
+index check, trim and level, the chain's next message, the ack; and any wait for a full
+commit queue), from a trace the worker writes;
+(b) the median gap between consecutive chunk completions on the job's event stream (a chunk
+completes when the background writer has committed it);
+(c) (job wall time − stitch time) / chunks, which also carries submit, the first task's plan
+fetch and the part task of each segment, run by the same process.
+
+Why a paced engine: the writer's commit of a chunk (peak taming, fades, loudness figures, WAV,
+three PUTs, Redis: about 45-60 ms) runs beside the next chunk's synthesis; with an engine that
+returns at once it would set the pace, which no real engine lets it do (zero_cost_worker.py).
+Why WAV (`--format`, default wav): a segment's WAV part costs no encode, so part encoding in
+the same process is not counted as orchestration; `--format mp3` shows it.
 
 Every run submits the same text, so each starts from an empty chunk cache, as a first
-narration does: with chunk objects in S3 the bench deletes the bucket's `chunk-cache/` before
-the run (untimed); with `--chunk-store memory` the cache is in the worker's memory, out of the
-bench's reach, so each run gets its own seed, which changes every chunk's key (the cache is
-then never hit, but grows by one run's chunks per run). Otherwise runs after the first would
-measure cache hits.
+narration does: with chunk objects in S3 the bench deletes the bucket's `chunk-cache/` and its
+Redis index before the run (untimed); with `--chunk-store memory` the cache is in the worker's
+memory, out of the bench's reach, so each run gets its own seed, which changes every chunk's
+key. Otherwise runs after the first would measure cache hits.
 
-`--audio real` (default) makes the fake engine return a tone as long as Piper would speak the
-text (18.4 characters a second, the voice's measured rate), so WAV sizes, S3 PUT sizes and the
-render's PCM work match a real job; `--audio tiny` returns 20 ms, the floor. `--chunk-store
-memory` keeps the chunk objects (job metadata and the chunk cache) in the worker's memory (an
-ablation: what is left without the chunk's PUTs). `--breakdown` also times the single storage
-and broker calls a chunk task makes, from this process. `--quick` is a smoke test: 2,000
-characters, one run.
+`--audio tone` returns a tone instead of speech (the true-peak meter then works on almost
+every sample: much slower than on speech), `--audio tiny` 20 ms. `--chunk-store memory` keeps
+the chunk objects in the worker's memory (an ablation: what is left without the chunk's
+PUTs). `--breakdown` also times the single storage and broker calls a chunk task makes, from
+this process. `--quick` is a smoke test: 2,000 characters, one run.
 
-    python bench/overhead.py                 # 3 runs, the whole bench text, realistic audio
-    python bench/overhead.py --audio tiny --runs 5 --chars 8000 --breakdown
-    python bench/overhead.py --chunk-store memory
+    python bench/overhead.py --chars 12000   # 3 runs, about 2 min
+    python bench/overhead.py                 # the whole bench text (157 chunks)
+    python bench/overhead.py --engine-ms 100 --format mp3
     python bench/overhead.py --quick
 """
 
@@ -143,8 +150,8 @@ class Trace:
         rest = [t["end"] - t["start"] - sum(t["calls"].values()) for t in self.synth]
         rows.append(
             [
-                "rest of the task (shaping: trim, level, peaks, fade; Celery result write, "
-                "chain publish; waits for a full commit queue)",
+                "rest of the task (trim and level, the chain's next message, Python; "
+                "waits for a full commit queue)",
                 f"{statistics.median(rest) * 1e3:.2f}",
             ]
         )
@@ -162,7 +169,7 @@ class Trace:
             commit = statistics.median(t["end"] - t["start"] for t in self.commits)
             rows.append(
                 [
-                    "background commit, on the writer thread (figures, WAV, 3 PUTs, Redis)",
+                    "background commit, writer thread (shaping, figures, WAV, 3 PUTs, Redis)",
                     f"{commit * 1e3:.2f}",
                 ]
             )

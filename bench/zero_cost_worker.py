@@ -238,7 +238,7 @@ class TaskTrace:
 
     def write(self, line: dict[str, Any]) -> None:
         with self._lock, self._path.open("a") as out:
-            out.write(json.dumps(line) + "\n")
+            out.write(json.dumps({**line, "pid": os.getpid()}) + "\n")
 
     def mark(self, name: str) -> None:
         """A moment of the running task (wall clock, comparable across processes)."""
