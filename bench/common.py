@@ -432,6 +432,8 @@ class JobTiming:
     job_id: str
     chunks: int
     segments: int
+    started_at: float = 0.0
+    """The submit call's start on the wall clock (`time.time()`), to line up other clocks."""
     submit_s: float = 0.0
     first_chunk_s: float = float("nan")
     seq0_s: float = float("nan")
@@ -458,6 +460,7 @@ def run_job(
     name: str = "bench.txt",
     timeout_s: float = JOB_TIMEOUT_S,
     seed: int = JOB_SEED,
+    fmt: str = "mp3",
 ) -> JobTiming:
     """Submit `text` as a plain-text document (as `narrate submit` does) and follow it to the end.
 
@@ -481,11 +484,12 @@ def run_job(
         "sample_rate": voice.sample_rate,
         "engine": voice.engine,
     }
-    options = JobOptions(voice=settings.voice, format="mp3", seed=seed)
-    started = time.perf_counter()
+    options = JobOptions(voice=settings.voice, format=fmt, seed=seed)
+    started_at, started = time.time(), time.perf_counter()
     document = load_document(text.encode(), name)
     record = start_job(services, settings, document, options, voice_info)
     timing = JobTiming(record["job_id"], record["chunks_total"], int(record["segments"]))
+    timing.started_at = started_at
     timing.submit_s = time.perf_counter() - started
     deadline = time.monotonic() + timeout_s
     for event in records.follow(timing.job_id, block_ms=500):
@@ -521,12 +525,17 @@ def run_job(
 
 
 def empty_cache(settings: Settings) -> int:
-    """Delete the bucket's chunk cache, so the next job synthesises every chunk as a first
-    narration of its text does; returns how many objects were deleted."""
+    """Delete the bucket's chunk cache and its index in Redis, so the next job synthesises
+    every chunk as a first narration of its text does (no lookup finds its key listed);
+    returns how many objects were deleted."""
     from narration.adapters.chunk_store import CACHE_PREFIX
     from narration.workers.app import configure
 
-    return configure(settings).store().delete_prefix(CACHE_PREFIX)
+    services = configure(settings)
+    store, records = services.store(), services.records()
+    while listed := records.cached_before(store.bucket, float("inf")):
+        records.forget_cached(store.bucket, listed)
+    return store.delete_prefix(CACHE_PREFIX)
 
 
 def job_plan(settings: Settings, job_id: str) -> Plan:

@@ -161,7 +161,10 @@ class RawPiper:
 
 
 class FirstChunk:
-    """Chunk 0 of the bench text, synthesised alone in a warm narration engine in this process."""
+    """Chunk 0 of the bench text, synthesised alone in a warm narration engine in this process,
+    with onnxruntime's default threads (one per core) and with one thread (as each worker
+    process of the default stack runs it): the first is what the machine could do for one
+    chunk, the second what one engine process does."""
 
     def __init__(self, text: str) -> None:
         from narration.engines.piper import PiperEngine
@@ -177,22 +180,29 @@ class FirstChunk:
         options = JobOptions("x", seed=JOB_SEED)
         self.chunk = make_plan("ttfa", document, options, 40).chunks[0]
         self.engine = PiperEngine.load(default_voice())
+        self.one_thread = PiperEngine.load(default_voice(), threads=1)
         self.state = initial_state(self.engine.voice.name, JOB_SEED)
         # The seed the pipeline gives chunk 0: from its key (text, engine, state), as render does.
         seed = seed_from_key(key_for(self.engine, self.chunk, self.state))
         self.params = params_for(self.state, seed)
         self.spoken = speakable(self.chunk.text)
         self.engine.synthesize(self.spoken, self.params)  # warm
+        self.one_thread.synthesize(self.spoken, self.params)
         self.synth: list[float] = []
+        self.synth_one_thread: list[float] = []
         self.render: list[float] = []
 
     def measure(self) -> None:
-        """Time `Engine.synthesize` once, and `render_chunk` (synthesis + trim, level, WAV) once."""
+        """Time `Engine.synthesize` once with each thread setting, and `render_chunk`
+        (synthesis + trim, level, figures, WAV) once."""
         from narration.pipeline.render import render_chunk
 
         started = time.perf_counter()
         self.engine.synthesize(self.spoken, self.params)
         self.synth.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        self.one_thread.synthesize(self.spoken, self.params)
+        self.synth_one_thread.append(time.perf_counter() - started)
         started = time.perf_counter()
         render_chunk(self.engine, self.chunk, self.state)
         self.render.append(time.perf_counter() - started)
@@ -247,6 +257,7 @@ def bench(args: argparse.Namespace) -> str:
             loads.append(load_note())
     ttfa = {
         "synth": median(first.synth),
+        "synth_one_thread": median(first.synth_one_thread),
         "render": median(first.render),
         "chars": len(first.chunk.text),
     }
@@ -316,16 +327,19 @@ def report(
         "",
         "Time to first audio (submit → chunk 0's audio in storage, idle warm workers) against "
         f"synthesising chunk 0 ({ttfa['chars']:.0f} characters) alone in a warm engine: "
-        f"{ttfa['synth']:.2f} s (render incl. trim/level/WAV: {ttfa['render']:.2f} s).",
+        f"{ttfa['synth']:.2f} s with onnxruntime's default threads (render incl. trim, level, "
+        f"figures, WAV: {ttfa['render']:.2f} s), {ttfa['synth_one_thread']:.2f} s with one "
+        "thread, as each worker process runs it (bench/first_audio.py breaks the time down).",
         "",
         markdown_table(
-            ["", "submit call s", "first audio s", "vs warm synth"],
+            ["", "submit call s", "first audio s", "vs warm synth", "vs warm synth, 1 thread"],
             [
                 [
                     result.name,
                     f"{median([j.submit_s for j in result.jobs]):.3f}",
                     f"{median([j.seq0_s for j in result.jobs]):.2f}",
                     f"{median([j.seq0_s for j in result.jobs]) / ttfa['synth']:.2f}",
+                    f"{median([j.seq0_s for j in result.jobs]) / ttfa['synth_one_thread']:.2f}",
                 ]
                 for result in pipes
                 if result.jobs

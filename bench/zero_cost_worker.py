@@ -10,11 +10,20 @@ is the same measurement as before the worker context existed (when the bench swa
 engine lookup), through a public seam instead of a patched module.
 
 Options travel in BENCH_* variables (settings refuse unknown NARRATION_* names):
-BENCH_FAKE_AUDIO `real` (a tone as long as Piper would speak the text) or `tiny` (20 ms);
+BENCH_FAKE_AUDIO `real` (speech as long as Piper would speak the text: slices of one real Piper
+recording, BENCH_SPEECH=PATH, an .npy the bench makes once with `record_speech`, so that the
+render's trim, level, peak taming, loudness figures and WAV cost what they cost on speech; a
+tone would not do, the true-peak meter's fast path skips all but ~1 % of speech samples and
+almost none of a tone's), `tone` (a tone of that length), `tiny` (20 ms), or `model`: the
+real engine after all, its synthesis timed (bench/first_audio.py follows a job's first chunk);
+BENCH_ENGINE_MS: the engine sleeps this long per chunk without using the CPU (a model busy on
+another core or a GPU), so that the background chunk commits keep up as they do behind a real
+engine instead of setting the pace;
 BENCH_CHUNK_STORE `memory` keeps chunk objects, chunk cache included, in this process (an
 ablation: no chunk PUTs);
-BENCH_TASK_TRACE=PATH writes one JSON line per task with the seconds spent per call category,
-timed by proxies around the context's store and records (no package code is patched).
+BENCH_TASK_TRACE=PATH writes one JSON line per task with the seconds spent per call category
+(timed by proxies around the context's store and records, on the task's own thread; no package
+code is patched), and one line per background commit.
 """
 
 from __future__ import annotations
@@ -23,15 +32,16 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
 
 import numpy as np
 
-from narration.adapters.chunk_store import CACHE_PREFIX, ChunkStore, JobKeys
+from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
 from narration.adapters.worker_reports import WorkerReports
@@ -49,6 +59,7 @@ from narration.services import Services
 from narration.settings import Settings, load_settings
 from narration.workers import context
 from narration.workers.app import app, configure
+from narration.workers.commits import Commit, Committer
 from narration.workers.reporting import Reporter
 
 CHARS_PER_SECOND: Final = 18.4
@@ -56,31 +67,63 @@ CHARS_PER_SECOND: Final = 18.4
 TONE_HZ: Final = 220.0
 TINY_S: Final = 0.020
 AUDIO_ENV: Final = "BENCH_FAKE_AUDIO"
+SPEECH_ENV: Final = "BENCH_SPEECH"
+ENGINE_MS_ENV: Final = "BENCH_ENGINE_MS"
 STORE_ENV: Final = "BENCH_CHUNK_STORE"
 TRACE_ENV: Final = "BENCH_TASK_TRACE"
 MODULE: Final = "bench.zero_cost_worker"
+MODEL_AUDIO: Final = "model"
+"""BENCH_FAKE_AUDIO=model: no fake at all, the real engine, traced (bench/first_audio.py)."""
+SPEECH_TEXT_CHARS: Final = 1200
+"""How much of the bench text `record_speech` speaks: about a minute, longer than any chunk."""
 
-ENGINE_LABEL: Final = "engine (voice lookup)"
-RENDER_LABEL: Final = "render (zero-cost engine, trim, level, fade, WAV)"
+LOOKUP_LABEL: Final = "voice lookup"
+ENGINE_LABEL: Final = "engine (zero-cost; its sleep, if any)"
 STORE_LABELS: Final = {"put_bytes": "S3 PUT", "exists": "S3 HEAD", "get_bytes": "S3 GET"}
 RECORD_LABELS: Final = dict.fromkeys(
-    ("is_cancelled", "get", "set_status", "chunk_done", "is_chunk_done"), "Redis records"
+    ("is_cancelled", "get", "set_status", "chunk_done", "is_chunk_done", "is_cached"),
+    "Redis records",
 )
 
 
+def record_speech(path: Path, text: str, voice_name: str, voice_dirs: Sequence[Path]) -> None:
+    """Speak `text` once with the real Piper voice (one thread) and save the PCM as .npy."""
+    from narration.engines.base import SynthesisParams
+    from narration.engines.piper import PiperEngine
+
+    engine = PiperEngine.load(find_voice(voice_name, voice_dirs), threads=1)
+    synthesis = engine.synthesize(engine.prepare_text(text), SynthesisParams(seed=1))
+    np.save(path, synthesis.pcm.astype(np.float32))
+
+
 class ZeroCostEngine(OneAtATime):
-    """An engine that returns a tone at once: `real` length (text/18.4 s) or 20 ms (`tiny`)."""
+    """An engine that costs no CPU: `real` speech, a `tone` (text/18.4 s long) or 20 ms
+    (`tiny`), after sleeping `pace_s`."""
 
     name = "bench-zero-cost"
 
-    def __init__(self, voice: VoiceInfo, mode: str) -> None:
+    def __init__(
+        self,
+        voice: VoiceInfo,
+        mode: str,
+        speech: np.ndarray | None = None,
+        pace_s: float = 0.0,
+        trace: TaskTrace | None = None,
+    ) -> None:
         self.voice = voice
         self.identity = f"{self.name}-{mode}:{voice.name}"
-        self.facts = EngineFacts(self.name, "cpu", "fp32", "a tone, the same every time")
+        self.facts = EngineFacts(self.name, "cpu", "fp32", "the same audio every time")
         self._mode = mode
-        self._tone = np.float32(0.3) * np.sin(
-            2 * np.pi * TONE_HZ * np.arange(int(self.sample_rate * 60)) / self.sample_rate
-        ).astype(np.float32)
+        self._pace_s = pace_s
+        self._trace = trace
+        if mode == "real":
+            if speech is None:
+                raise ValueError(f"`real` audio needs a recording ({SPEECH_ENV})")
+            self._source = speech
+        else:
+            self._source = np.float32(0.3) * np.sin(
+                2 * np.pi * TONE_HZ * np.arange(int(self.sample_rate * 60)) / self.sample_rate
+            ).astype(np.float32)
 
     @property
     def sample_rate(self) -> int:
@@ -90,8 +133,15 @@ class ZeroCostEngine(OneAtATime):
         return speakable(text)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
-        seconds = TINY_S if self._mode == "tiny" else min(59.0, len(text) / CHARS_PER_SECOND)
-        pcm = self._tone[: max(1, int(seconds * self.sample_rate))].copy()
+        started = time.perf_counter()
+        if self._pace_s:
+            time.sleep(self._pace_s)
+        seconds = TINY_S if self._mode == "tiny" else len(text) / CHARS_PER_SECOND
+        wanted = max(1, int(seconds * self.sample_rate))
+        repeats = -(-wanted // len(self._source))
+        pcm = np.tile(self._source, repeats)[:wanted].copy()
+        if self._trace is not None:
+            self._trace.add(ENGINE_LABEL, time.perf_counter() - started)
         return Synthesis(pcm=pcm, sample_rate=self.sample_rate, words=[])
 
 
@@ -148,10 +198,12 @@ class ChunksInMemory:
 
 
 class TaskTrace:
-    """One JSON line per task (start, end, seconds per call category) to a file.
+    """One JSON line per task (start, end, seconds per call category) to a file, and one per
+    background commit (start, end).
 
     The categories time the calls a chunk task makes on the context's store and records and
-    its engine; prerun → postrun also holds Celery's own result write and the chain's
+    its engine, on the task's thread only (the commit thread uses the same store); prerun →
+    postrun also holds the chunk's shaping and Celery's own result write and the chain's
     next-message publish, which no category covers.
     """
 
@@ -159,14 +211,18 @@ class TaskTrace:
         from celery import signals
 
         self._path = path
+        self._lock = threading.Lock()
         self.calls: dict[str, float] = {}
-        self.engine_returned = 0.0
+        self.marks: dict[str, float] = {}
         self._started = 0.0
+        self._task_thread = 0
+        signals.task_received.connect(self.received, weak=False)
         signals.task_prerun.connect(self._prerun, weak=False)
         signals.task_postrun.connect(self._postrun, weak=False)
 
     def add(self, label: str, seconds: float) -> None:
-        self.calls[label] = self.calls.get(label, 0.0) + seconds
+        if threading.get_ident() == self._task_thread:
+            self.calls[label] = self.calls.get(label, 0.0) + seconds
 
     @contextlib.contextmanager
     def timing(self, label: str) -> Iterator[None]:
@@ -180,14 +236,55 @@ class TaskTrace:
         """A proxy of `target` whose methods named in `labels` are timed into those labels."""
         return _Timed(target, self, labels)
 
-    def _prerun(self, task: Any = None, args: Any = (), **_: Any) -> None:
-        self.calls = {}
+    def write(self, line: dict[str, Any]) -> None:
+        with self._lock, self._path.open("a") as out:
+            out.write(json.dumps({**line, "pid": os.getpid()}) + "\n")
+
+    def mark(self, name: str) -> None:
+        """A moment of the running task (wall clock, comparable across processes)."""
+        if threading.get_ident() == self._task_thread:
+            self.marks[name] = time.time()
+
+    def _prerun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
+        self.calls, self.marks = {}, {}
+        self._task_thread = threading.get_ident()
         self._started = time.time()
 
-    def _postrun(self, task: Any = None, args: Any = (), **_: Any) -> None:
-        line = {"task": task.name, "start": self._started, "end": time.time(), "calls": self.calls}
-        with self._path.open("a") as out:
-            out.write(json.dumps(line) + "\n")
+    def _postrun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
+        line = {
+            "task": task.name,
+            "id": task_id,
+            "args": [arg for arg in args if not isinstance(arg, dict)],
+            "start": self._started,
+            "end": time.time(),
+            "calls": self.calls,
+            "marks": self.marks,
+        }
+        self.write(line)
+
+    def received(self, request: Any = None, **_: Any) -> None:
+        """In the worker's main process: when a task's message came from the broker."""
+        self.write({"task": "received", "id": request.id, "start": time.time(), "end": 0.0})
+
+
+class TracedCommits:
+    """A committer that writes each commit's start and end (on the writer's thread)."""
+
+    def __init__(self, inner: Committer, trace: TaskTrace) -> None:
+        self._inner, self._trace = inner, trace
+
+    def submit(self, commit: Commit) -> None:
+        def traced() -> None:
+            started = time.time()
+            try:
+                commit()
+            finally:
+                self._trace.write({"task": "commit", "start": started, "end": time.time()})
+
+        self._inner.submit(traced)
+
+    def drain(self) -> None:
+        self._inner.drain()
 
 
 class _Timed:
@@ -207,33 +304,19 @@ class _Timed:
         return timed
 
 
-class TracedChunkStore(ChunkStore):
-    """Times the render: from the engine's return to the commit that stores its result."""
-
-    def __init__(
-        self, objects: ObjectStore, keys: JobKeys, records: JobRecords, trace: TaskTrace
-    ) -> None:
-        super().__init__(objects, keys, records)
-        self._trace = trace
-
-    def commit(self, seq: int, wav: bytes, meta: dict[str, Any]) -> None:
-        if self._trace.engine_returned:
-            self._trace.add(RENDER_LABEL, time.perf_counter() - self._trace.engine_returned)
-            self._trace.engine_returned = 0.0
-        super().commit(seq, wav, meta)
-
-
 @dataclass
 class ZeroCostContext(context.WorkerContext):
     """The production worker context, with a zero-cost engine in place of the loaded model."""
 
     audio: str = "real"
+    speech: np.ndarray | None = None
+    pace_s: float = 0.0
     trace: TaskTrace | None = None
-    _engines: dict[str, ZeroCostEngine] = field(default_factory=dict)
+    _engines: dict[str, Engine] = field(default_factory=dict)
 
     @classmethod
     def start(
-        cls, settings: Settings, services: Services, audio: str, chunk_store: str, trace_path: str
+        cls, settings: Settings, services: Services, chunk_store: str, trace_path: str
     ) -> ZeroCostContext:
         trace = TaskTrace(Path(trace_path)) if trace_path else None
         objects: ObjectStore = services.store()
@@ -244,39 +327,76 @@ class ZeroCostContext(context.WorkerContext):
         if chunk_store == "memory":
             objects = cast(ObjectStore, ChunksInMemory(objects))
         reports = Reporter(WorkerReports.from_url(services.broker_url))
-        return cls(settings, services, objects, records, reports, audio=audio, trace=trace)
+        return cls(settings, services, objects, records, reports, trace=trace)
 
     def engine(self, voice_name: str, kind: str = "piper") -> Engine:
-        """As `WorkerContext.engine` (the voice is looked up on every call), minus the model."""
+        """As `WorkerContext.engine` (the voice is looked up once per name), minus the model;
+        with `model` audio, the loaded model itself, its synthesis timed."""
         started = time.perf_counter()
-        voice = find_voice(voice_name, self.settings.voice_dirs)
-        if voice.name not in self._engines:
-            self._engines[voice.name] = ZeroCostEngine(voice, self.audio)
+        if voice_name not in self._engines:
+            if self.audio == MODEL_AUDIO:
+                model = super().engine(voice_name, kind)
+                self._engines[voice_name] = _TimedEngine(model, self.trace)
+            else:
+                voice = find_voice(voice_name, self.settings.voice_dirs)
+                self._engines[voice_name] = ZeroCostEngine(
+                    voice, self.audio, self.speech, self.pace_s, self.trace
+                )
         if self.trace is not None:
-            self.trace.engine_returned = time.perf_counter()
-            self.trace.add(ENGINE_LABEL, self.trace.engine_returned - started)
-        return self._engines[voice.name]
+            self.trace.add(LOOKUP_LABEL, time.perf_counter() - started)
+        return self._engines[voice_name]
 
-    def chunks(self, job_id: str) -> ChunkStore:
-        if self.trace is None:
-            return super().chunks(job_id)
-        keys = self.services.keys(job_id)
-        return TracedChunkStore(self.objects, keys, self.records, self.trace)
+
+class _TimedEngine(OneAtATime):
+    """The real engine, its synthesis timed and marked (bench/first_audio.py)."""
+
+    def __init__(self, model: Engine, trace: TaskTrace | None) -> None:
+        self._model, self._trace = model, trace
+        self.name, self.identity, self.facts = model.name, model.identity, model.facts
+        self.voice = model.voice
+
+    @property
+    def sample_rate(self) -> int:
+        return self._model.sample_rate
+
+    def prepare_text(self, text: str) -> str:
+        return self._model.prepare_text(text)
+
+    def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
+        if self._trace is None:
+            return self._model.synthesize(text, params)
+        self._trace.mark("engine start")
+        with self._trace.timing(ENGINE_LABEL):
+            made = self._model.synthesize(text, params)
+        self._trace.mark("engine end")
+        return made
+
+
+def _trace_commits(**_: Any) -> None:
+    """In each pool process, after the app has given it its background committer."""
+    worker = context.current()
+    if isinstance(worker, ZeroCostContext) and worker.trace is not None:
+        worker.commits = TracedCommits(worker.commits, worker.trace)
 
 
 def main(argv: list[str]) -> None:
     """`narration.workers.main`, with the zero-cost context installed before Celery forks."""
+    from celery.signals import worker_process_init
+
     settings = load_settings()
     services = configure(settings)
-    context.install(
-        ZeroCostContext.start(
-            settings,
-            services,
-            audio=os.environ.get(AUDIO_ENV, "real"),
-            chunk_store=os.environ.get(STORE_ENV, "s3"),
-            trace_path=os.environ.get(TRACE_ENV, ""),
-        )
+    worker = ZeroCostContext.start(
+        settings,
+        services,
+        chunk_store=os.environ.get(STORE_ENV, "s3"),
+        trace_path=os.environ.get(TRACE_ENV, ""),
     )
+    worker.audio = os.environ.get(AUDIO_ENV, "real")
+    worker.pace_s = float(os.environ.get(ENGINE_MS_ENV, "0")) / 1000.0
+    if worker.audio == "real":
+        worker.speech = np.load(os.environ[SPEECH_ENV])
+    context.install(worker)
+    worker_process_init.connect(_trace_commits, weak=False)
     app.worker_main(["worker", *argv])
 
 

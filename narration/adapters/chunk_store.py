@@ -117,7 +117,13 @@ class ChunkStore:
 
     def reuse(self, seq: int, key: str, placement: dict[str, Any]) -> dict[str, Any] | None:
         """Commit chunk `seq` from the cache if a chunk with `key` was made before, by any job
-        using this bucket; its metadata (placed by `placement`), or None to make it now."""
+        using this bucket; its metadata (placed by `placement`), or None to make it now.
+
+        Only a key the cache's index in Redis lists is looked up in storage: a new chunk costs
+        a Redis round trip, not a storage request that misses. An entry whose index record was
+        lost (Redis lost its data) is made again, byte-identical, and indexed anew."""
+        if not self._records.is_cached(self.objects.bucket, key):
+            return None
         try:
             # An entry's metadata goes up after its audio and comes down before it
             # (`commit`, `expire_cache`), so metadata found means audio there too.

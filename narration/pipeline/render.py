@@ -29,6 +29,36 @@ class RenderedChunk:
     next_state: prosody.SessionState
 
 
+@dataclass(frozen=True)
+class SpokenChunk:
+    """A chunk synthesised, trimmed and measured: all that the state after it depends on.
+
+    The next chunk of a segment needs only `next_state`. Its audio's shaping (peak taming, gain,
+    fades, lead pad), its loudness figures (BS.1770 step energies, a 4x true peak) and its WAV
+    change no length and no level the state records, so a worker makes them with the commit,
+    off the chain's critical path (`workers.commits`); `finish` gives the same bytes wherever it
+    runs.
+    """
+
+    speech: np.ndarray
+    """The synthesis trimmed to its speech edges, before any gain."""
+    sample_rate: int
+    gain_db: float
+    pad: int
+    """Samples of silence put before the speech so that every chunk's lead is `LEAD_S`."""
+    meta: dict[str, Any]
+    next_state: prosody.SessionState
+
+    def finish(self) -> RenderedChunk:
+        """The stored form: shaped audio as WAV, metadata with the loudness figures in place."""
+        rate = self.sample_rate
+        gain = np.float32(audio.db_to_gain(self.gain_db))
+        shaped = audio.fade_edges(tame_peaks(self.speech * gain, rate), rate)
+        shaped = np.concatenate([np.zeros(self.pad, dtype=np.float32), shaped])
+        meta = {**self.meta, "loudness": loudness_figures(shaped, rate)}
+        return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, self.next_state)
+
+
 def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
     """The chunk's cache key when `engine` renders it from `state`."""
     return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
@@ -54,6 +84,13 @@ def edged_pause_s(designed_s: float, tail_quiet_s: float) -> float:
 
 
 def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> RenderedChunk:
+    """Synthesise and shape a chunk, with its figures and WAV: what is stored for it."""
+    return speak_chunk(engine, chunk, state).finish()
+
+
+def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> SpokenChunk:
+    """Synthesise a chunk, find its speech edges and the gain that matches its level: everything
+    the state after it depends on (`SpokenChunk.finish` shapes and measures the audio)."""
     key = key_for(engine, chunk, state)
     params = prosody.params_for(state, seed_from_key(key))
     if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
@@ -78,14 +115,12 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     speech = synthesis.pcm[start:end]
     level_db = audio.speech_level_db(speech, rate)
     gain_db = prosody.gain_for(state, level_db)
-    shaped = audio.fade_edges(
-        tame_peaks(speech * np.float32(audio.db_to_gain(gain_db)), rate), rate
-    )
     # Piper leads with ~40 ms of quiet: pad it to `LEAD_S` so every chunk's lead is the same and
-    # the previous chunk's placed silence, which counts on it, comes out right.
+    # the previous chunk's placed silence, which counts on it, comes out right. Shaping keeps
+    # the length, so the shaped chunk's samples are known here.
     pad = max(0, round(audio.LEAD_S * rate) - edges.lead_quiet)
-    shaped = np.concatenate([np.zeros(pad, dtype=np.float32), shaped])
-    speech_s = len(shaped) / rate
+    samples = pad + len(speech)
+    speech_s = samples / rate
     audible_s = (len(speech) - edges.lead_quiet - edges.tail_quiet) / rate
     pause_s = designed_s if is_break else edged_pause_s(designed_s, edges.tail_quiet / rate)
     offset_s = (start - pad) / rate
@@ -111,17 +146,17 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "spoken_text": spoken,
         "boundary_after": chunk.boundary_after,
         "sample_rate": rate,
-        "samples": len(shaped),
+        "samples": samples,
         "duration_s": round(speech_s, 4),
         "speech_start_s": round((pad + edges.lead_quiet) / rate, 4),
-        "speech_end_s": round((len(shaped) - edges.tail_quiet) / rate, 4),
+        "speech_end_s": round((samples - edges.tail_quiet) / rate, 4),
         "pause_after_s": pause_s,
         "pause_designed_s": designed_s,
         "lead_pad_s": round(pad / rate, 6),
         **({"break_s": designed_s} if is_break else {}),
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
-        "loudness": loudness_figures(shaped, rate),
+        "loudness": None,  # `SpokenChunk.finish` measures it; the key keeps its place
         "key": key,
         "engine": engine.facts.to_dict(),
         "seed": params.seed,
@@ -131,4 +166,4 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }
-    return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, next_state)
+    return SpokenChunk(speech.copy(), rate, gain_db, pad, meta, next_state)

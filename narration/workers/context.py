@@ -14,7 +14,7 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.adapters.worker_reports import WorkerReports
-from narration.engines.base import Engine
+from narration.engines.base import Engine, VoiceInfo
 from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import find_voice
 from narration.errors import ServiceError
@@ -48,6 +48,9 @@ class WorkerContext:
     """The plans read lately, oldest first (a worker serves a few jobs at a time)."""
     _plans_lock: threading.Lock = field(default_factory=threading.Lock)
     """Task threads (a torch worker's) share the plans."""
+    _voices: dict[str, VoiceInfo] = field(default_factory=dict)
+    """Voices found by name: a lookup lists the voice directories (about a millisecond per
+    chunk otherwise)."""
 
     @classmethod
     def connect(cls, settings: Settings, services: Services) -> WorkerContext:
@@ -71,7 +74,10 @@ class WorkerContext:
         """The `kind` engine for a voice, loaded once per process with this worker's device
         (a task waits for a load under way)."""
         with _ENGINE_LOCK:
-            voice = find_voice(voice_name, self.settings.voice_dirs)
+            voice = self._voices.get(voice_name)
+            if voice is None:
+                voice = find_voice(voice_name, self.settings.voice_dirs)
+                self._voices[voice_name] = voice
             return load_engine(voice, kind, self.settings, self.reports.batch_reporter(kind))
 
 

@@ -19,7 +19,7 @@ from narration.errors import ObjectNotFound
 from narration.pipeline.compliance import failures
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
-from narration.pipeline.render import key_for, render_chunk
+from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
 from narration.workers import parts
 from narration.workers.commits import Committer, Immediate
 from narration.workers.context import WorkerContext
@@ -77,11 +77,22 @@ def _make(
         state_out: dict[str, Any] = reused["state_out"]
         return state_out
     started = time.perf_counter()
-    rendered = render_chunk(engine, chunk, state_in)
+    spoken = speak_chunk(engine, chunk, state_in)
     elapsed = time.perf_counter() - started
-    context.reports.chunk(engine.name, False, elapsed, rendered.meta["duration_s"])
-    committer.submit(functools.partial(chunks.commit, chunk.seq, rendered.wav, rendered.meta))
-    return rendered.next_state.to_dict()
+    committer.submit(
+        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
+    )
+    return spoken.next_state.to_dict()
+
+
+def _finish_and_commit(
+    context: WorkerContext, chunks: ChunkStore, engine: str, spoken: SpokenChunk, seconds: float
+) -> None:
+    """Shape, measure and encode a spoken chunk, store it and report it: with a background
+    committer the next chunk of the chain waits for none of it."""
+    rendered = spoken.finish()
+    chunks.commit(rendered.meta["seq"], rendered.wav, rendered.meta)
+    context.reports.chunk(engine, False, seconds, rendered.meta["duration_s"])
 
 
 def segment_metas(

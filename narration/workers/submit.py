@@ -58,13 +58,18 @@ def start_job(
             **(fields or {}),
         },
     )
-    dispatch(plan, chunks, priority)
+    # A new job has nothing stored: not listing its chunks sends chunk 0 a request sooner.
+    dispatch(plan, chunks, priority, stored=set())
     return record
 
 
-def dispatch(plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY) -> int:
-    """Send the chains whose chunks are not all stored; returns how many chunks are missing."""
-    stored = chunks.stored_seqs()
+def dispatch(
+    plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY, stored: set[int] | None = None
+) -> int:
+    """Send the chains whose chunks are not all `stored` (None: list them in storage, as a
+    resumed job must); returns how many chunks are missing."""
+    if stored is None:
+        stored = chunks.stored_seqs()
     in_parts = encoded_in_parts(plan.options.format, plan.options.master)
     kind = engine_kind(plan.options.engine)
     # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a

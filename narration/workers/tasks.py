@@ -1,7 +1,9 @@
 """Celery tasks, kept thin: decode ids, call `workers.steps`, map errors to retry or fail.
 
-`synth` makes one chunk and returns the session state for the next one in its segment's chain;
-its audio and metadata are in object storage before it returns (and so before the late ack).
+`synth` makes one chunk and returns the session state for the next one in its segment's chain
+(Celery puts it into the chain's next message; no result is stored, which saves a write per
+chunk, and a chord still counts the task); its audio and metadata are committed in the
+background (`workers.commits`), and a part task re-makes a chunk whose commit was lost.
 `part` ends each chain: it masters and encodes the segment's part of the output while other
 segments are still being synthesised. `stitch` runs once every chain has finished, as the
 chord's callback. Both check for a
@@ -69,7 +71,7 @@ def send_retry(
             time.sleep(RETRY_SEND_PAUSE_S)
 
 
-@app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES)
+@app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES, ignore_result=True)
 def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str, Any]:
     context = current()
     try:

@@ -186,6 +186,25 @@ def test_another_job_reuses_a_cached_chunk_until_it_expires(
     assert other.reuse(9, key_for(0), placement) is None
 
 
+def test_the_cache_index_answers_before_storage_is_asked(
+    services: Services, objects: S3Store, records: RedisJobRecords, chunks: ChunkStore
+) -> None:
+    """A chunk the Redis index does not list is made anew even if storage holds it (the same
+    bytes), so that a new chunk's lookup costs no storage request; one it lists is reused."""
+    chunks.commit(0, WAV, meta_for(0))
+    assert records.is_cached(objects.bucket, key_for(0))
+    placement = {"seq": 3, "segment": 0, "index": 3, "chapter": 0}
+    assert chunks.reuse(3, key_for(0), placement) is not None
+
+    records.forget_cached(objects.bucket, [key_for(0)])
+    assert not records.is_cached(objects.bucket, key_for(0))
+    assert objects.exists(cache_meta_key(key_for(0)))
+    assert chunks.reuse(4, key_for(0), placement) is None
+
+    chunks.commit(5, WAV, meta_for(0))  # made again: indexed anew
+    assert chunks.reuse(6, key_for(0), placement) is not None
+
+
 def test_keys_are_built_from_validated_parts() -> None:
     keys = JobKeys("jobs", "abc123")
     assert keys.chunk_meta(7) == "jobs/abc123/chunks/000007.json"

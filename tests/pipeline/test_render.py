@@ -7,6 +7,7 @@ stitcher's own chunk pass from an in-memory store, and brought to its loudness t
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from narration.engines.voices import default_voice
 from narration.pipeline import audio, mastering, prosody, timeline
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS, LoudnessMeter, gain_for_target
 from narration.pipeline.plan import PlannedChunk
-from narration.pipeline.render import RenderedChunk, render_chunk
+from narration.pipeline.render import RenderedChunk, render_chunk, speak_chunk
 from narration.pipeline.step_loudness import StepTimeline
 
 CHUNKS = (
@@ -96,6 +97,21 @@ def test_meta_keeps_what_the_stitcher_reads(rendered: list[RenderedChunk]) -> No
         for word in result.meta["words"]:
             assert {"text", "start", "end", "start_s", "end_s"} <= word.keys()
             assert 0.0 <= word["start_s"] <= word["end_s"] <= result.meta["duration_s"]
+
+
+def test_the_state_after_a_chunk_is_known_before_its_audio_is_shaped(
+    engine: PiperEngine, rendered: list[RenderedChunk]
+) -> None:
+    """A worker hands the next chunk its state as soon as this one is spoken, and shapes,
+    measures and encodes it on another thread: together that is exactly `render_chunk`."""
+    state = prosody.SessionState.from_dict(rendered[1].meta["state_in"])
+    spoken = speak_chunk(engine, CHUNKS[1], state)
+    assert spoken.next_state == rendered[1].next_state
+    assert spoken.meta["loudness"] is None
+    with ThreadPoolExecutor(1) as writer:
+        finished = writer.submit(spoken.finish).result()
+    assert finished.wav == rendered[1].wav
+    assert json.dumps(finished.meta) == json.dumps(rendered[1].meta)
 
 
 def test_state_is_small_json(rendered: list[RenderedChunk]) -> None:
