@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 DEFAULT_LINE_WIDTH = 42  # characters per caption line (Netflix/BBC guidance for Latin text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     """One caption: text spoken from `start_s` to `end_s` (seconds from the audio start)."""
 
@@ -37,7 +37,7 @@ class Cue:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
     """One speech mark, as Polly writes it."""
 
@@ -61,7 +61,7 @@ class TimedSpan(Protocol):
     def char_end(self) -> int: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A sentence or word: its time in the audio and its [char_start, char_end) in the text."""
 

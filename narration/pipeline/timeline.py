@@ -16,6 +16,7 @@ from narration.pipeline import captions
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.formats import ChapterMark
 from narration.pipeline.prosody import PAUSES_S
+from narration.pipeline.stitch_meta import word_timing
 
 LEAD_IN_S: Final = 0.25
 TAIL_S: Final = 0.75
@@ -266,24 +267,20 @@ def timed_spans(
         base_s = item.start / rate
         speech_s = item.meta["samples"] / rate
         text = item.meta["text"]
-        own_words = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
-        for word in own_words:
+        stored = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
+        own_words = [word_timing(word) for word in stored]
+        for start, end, start_s, end_s in own_words:
             words.append(
-                captions.Span(
-                    base_s + word["start_s"],
-                    base_s + word["end_s"],
-                    base_char + word["start"],
-                    base_char + word["end"],
-                )
+                captions.Span(base_s + start_s, base_s + end_s, base_char + start, base_char + end)
             )
         offset = 0
         for sentence in split_sentences(text):
             first = text.find(sentence, offset)
             last = first + len(sentence)
             offset = last
-            inside = [w for w in own_words if first <= w["start"] < last]
+            inside = [w for w in own_words if first <= w[0] < last]
             if inside:
-                begin, finish = inside[0]["start_s"], inside[-1]["end_s"]
+                begin, finish = inside[0][2], inside[-1][3]
             else:
                 begin = speech_s * first / max(1, len(text))
                 finish = speech_s * last / max(1, len(text))
