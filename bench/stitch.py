@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         else None,
         "peak_rss_mb": rss.peak_mb,
         "rss_before_mb": rss_before,
+        "ffmpeg_peak_mb": rss.children_peak_mb,
         "ru_maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "measured_lufs": loud["measured_lufs"],
         "measured_tp_dbtp": loud["measured_true_peak_dbtp"],
@@ -462,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "| hours | chunks | runs | plain ffmpeg s | parts s | final s | parts + final s "
-        "| ratio | final / plain | peak RSS python+ffmpeg MB (store before) | out LUFS "
+        "| ratio | final / plain | peak RSS python+ffmpeg MB (bench process before) | out LUFS "
         "| out dBTP | encodes | load |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -28,15 +28,15 @@ def word_timing(word: dict[str, Any] | WordTiming) -> WordTiming:
     return (word["start"], word["end"], word["start_s"], word["end_s"])
 
 
-def trim_chunk_metas(metas: list[dict[str, Any]], keep_loudness: bool) -> None:
-    """Drop, in place, what the stitch does not read of each chunk's metadata. A stitch that
-    joins parts reads their loudness, not the chunks': `keep_loudness` False drops it too."""
-    dropped = UNREAD if keep_loudness else (*UNREAD, "loudness")
-    for meta in metas:
-        for field in dropped:
-            meta.pop(field, None)
-        if "words" in meta:
-            meta["words"] = [word_timing(word) for word in meta["words"]]
+def trim_chunk_meta(meta: dict[str, Any], keep_loudness: bool) -> dict[str, Any]:
+    """Drop, in place, what the stitch does not read of a chunk's metadata. A stitch that
+    joins parts reads their loudness, not the chunks': `keep_loudness` False drops it too.
+    Trimming a chunk as it is read keeps the whole book's untrimmed metadata out of memory."""
+    for field in UNREAD if keep_loudness else (*UNREAD, "loudness"):
+        meta.pop(field, None)
+    if "words" in meta:
+        meta["words"] = [word_timing(word) for word in meta["words"]]
+    return meta
 
 
 def trim_part_meta(meta: dict[str, Any]) -> dict[str, Any]:

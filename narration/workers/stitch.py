@@ -33,7 +33,7 @@ from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifes
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import encoded_in_parts, get_preset
 from narration.pipeline.step_loudness import StepTimeline
-from narration.pipeline.stitch_meta import trim_chunk_metas, trim_part_meta
+from narration.pipeline.stitch_meta import trim_chunk_meta, trim_part_meta
 from narration.pipeline.timeline import (
     LEAD_IN_S,
     TAIL_S,
@@ -109,11 +109,14 @@ def stitch_job(
     """Stitch, encode and upload a job; the manifest goes up last and marks completion.
 
     `metas` are the chunks' metadata in order, when the caller has read them already; they
-    are trimmed in place to what the stitch reads (`pipeline.stitch_meta`)."""
-    metas = metas or [chunks.meta(c.seq) for c in plan.chunks]
+    are trimmed in place to what the stitch reads (`pipeline.stitch_meta`), as it reads them."""
+    keep = not encoded_in_parts(plan.options.format, plan.options.master)  # Opus, presets
+    if metas:
+        metas = [trim_chunk_meta(meta, keep) for meta in metas]
+    else:
+        metas = [trim_chunk_meta(chunks.meta(c.seq), keep) for c in plan.chunks]
     chunks.mark_used(metas)
     fmt = get_format(plan.options.format)
-    trim_chunk_metas(metas, keep_loudness=not encoded_in_parts(fmt.name, plan.options.master))
     rate = int(metas[0]["sample_rate"])
     bitrate = plan.options.bitrate or fmt.bitrate or ""
     preset = get_preset(plan.options.master)
@@ -147,6 +150,7 @@ def stitch_job(
             rate,
             chunks,
             ssml_marks(laid.placed, [c.marks for c in plan.chunks], rate),
+            workdir,
         ),
     )
     master, measured = assembled.tries[-1]
