@@ -44,11 +44,13 @@ def test_which_queues_synthesise() -> None:
 
 
 def test_a_stitch_only_worker_loads_no_voice(stack_env: dict[str, str], tmp_path: Path) -> None:
-    with (
-        worker(stack_env, "stitch", tmp_path / "stitch.log") as stitching,
-        worker(stack_env, "synth,stitch", tmp_path / "synth.log") as synthesising,
-    ):
-        wait_until(lambda: maps_engine(pool_process(synthesising)), 120, "the voice preload")
-        stitch_pool = pool_process(stitching)
-        assert stitch_pool is not None, (tmp_path / "stitch.log").read_text()[-2000:]
-        assert not maps_engine(stitch_pool)
+    """The stitch-only worker starts first; a synthesising one started after it has loaded
+    the voice by the time the check runs, so the first would have too, had it preloaded."""
+    log = tmp_path / "stitch.log"
+    with worker(stack_env, "stitch", log) as stitching:
+        wait_until(lambda: b" ready." in log.read_bytes(), 120, "the stitch-only worker")
+        with worker(stack_env, "synth,stitch", tmp_path / "synth.log") as synthesising:
+            wait_until(lambda: maps_engine(pool_process(synthesising)), 120, "the voice preload")
+            stitch_pool = pool_process(stitching)
+            assert stitch_pool is not None, log.read_text()[-2000:]
+            assert not maps_engine(stitch_pool)
