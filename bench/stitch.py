@@ -4,8 +4,9 @@ A synthetic book: speech-like mono PCM (voiced harmonics with pitch glide, sylla
 pauses, fricative noise; deterministic), its peaks tamed as rendered chunks' are and its level set
 so that the planned mastering lands on target, as it does for rendered Piper chunks,
 cut into ~15 s chunks whose levels wander within ±1 dB, as rendered chunks do, stored as 16-bit
-WAV plus the chunk meta JSON the stitcher reads, under a Plan built directly (a chapter and a
-segment every 40 chunks, ~10 min). Then
+WAV plus chunk metadata as rendered chunks store it (word timings, loudness steps, prosody
+states: what the stitch holds grows with them), under a Plan built directly (a chapter and a
+segment every 40 chunks, ~10 min). The process imports what a worker imports. Then
 
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
@@ -21,7 +22,8 @@ Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--sk
 (the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
 reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
 and outputs go to files in a temporary directory either way. Prints one markdown table row
-with median wall times, the ratios, peak RSS and the manifest's measured loudness / true peak:
+with median wall times, the ratios, peak RSS (this process and its ffmpeg children, sampled
+every 100 ms; `RssSampler`) and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
