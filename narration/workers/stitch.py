@@ -110,7 +110,10 @@ def stitch_job(
 
     `metas` are the chunks' metadata in order, when the caller has read them already; they
     are trimmed in place to what the stitch reads (`pipeline.stitch_meta`), as it reads them."""
-    keep = not encoded_in_parts(plan.options.format, plan.options.master)  # Opus, presets
+    # Files mastered whole (Opus, resampling presets, a retail sample) start from the chunks' steps.
+    keep = plan.options.retail_sample or not encoded_in_parts(
+        plan.options.format, plan.options.master
+    )
     if metas:
         metas = [trim_chunk_meta(meta, keep) for meta in metas]
     else:
