@@ -30,7 +30,8 @@ def word_timing(word: dict[str, Any] | WordTiming) -> WordTiming:
 
 def trim_chunk_meta(meta: dict[str, Any], keep_loudness: bool) -> dict[str, Any]:
     """Drop, in place, what the stitch does not read of a chunk's metadata. A stitch that
-    joins parts reads their loudness, not the chunks': `keep_loudness` False drops it too.
+    joins parts reads their loudness, not the chunks' (unless it masters a retail sample on
+    its own): `keep_loudness` False drops it too.
     Trimming a chunk as it is read keeps the whole book's untrimmed metadata out of memory."""
     for field in UNREAD if keep_loudness else (*UNREAD, "loudness"):
         meta.pop(field, None)
