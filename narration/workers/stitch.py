@@ -110,10 +110,7 @@ def stitch_job(
 
     `metas` are the chunks' metadata in order, when the caller has read them already; they
     are trimmed in place to what the stitch reads (`pipeline.stitch_meta`), as it reads them."""
-    # Files mastered whole (Opus, resampling presets, a retail sample) start from the chunks' steps.
-    keep = plan.options.retail_sample or not encoded_in_parts(
-        plan.options.format, plan.options.master
-    )
+    keep = reads_chunk_loudness(plan)
     if metas:
         metas = [trim_chunk_meta(meta, keep) for meta in metas]
     else:
@@ -169,6 +166,13 @@ def stitch_job(
         "application/json",
     )
     return StitchResult(delivered.output_uri, laid.total / rate, manifest)
+
+
+def reads_chunk_loudness(plan: Plan) -> bool:
+    """Whether the stitch reads the chunks' loudness steps (`pipeline.stitch_meta`): files
+    mastered whole (Opus, resampling presets, a retail sample) start from them; parts do not."""
+    options = plan.options
+    return options.retail_sample or not encoded_in_parts(options.format, options.master)
 
 
 def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
