@@ -4,8 +4,9 @@ A synthetic book: speech-like mono PCM (voiced harmonics with pitch glide, sylla
 pauses, fricative noise; deterministic), its peaks tamed as rendered chunks' are and its level set
 so that the planned mastering lands on target, as it does for rendered Piper chunks,
 cut into ~15 s chunks whose levels wander within ±1 dB, as rendered chunks do, stored as 16-bit
-WAV plus the chunk meta JSON the stitcher reads, under a Plan built directly (a chapter and a
-segment every 40 chunks, ~10 min). Then
+WAV plus chunk metadata as rendered chunks store it (word timings, loudness steps, prosody
+states: what the stitch holds grows with them), under a Plan built directly (a chapter and a
+segment every 40 chunks, ~10 min). The process imports what a worker imports. Then
 
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
@@ -21,7 +22,8 @@ Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--sk
 (the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
 reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
 and outputs go to files in a temporary directory either way. Prints one markdown table row
-with median wall times, the ratios, peak RSS and the manifest's measured loudness / true peak:
+with median wall times, the ratios, peak RSS (this process and its ffmpeg children, sampled
+every 100 ms; `RssSampler`) and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
@@ -34,6 +36,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -50,15 +53,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+# What a stitch worker has imported before it stitches (Celery, the S3 client), so that the
+# bench process's own memory is not smaller than a worker's.
+import narration.workers.tasks  # noqa: F401
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore
 from narration.pipeline import audio
 from narration.pipeline.dynamics import tame_peaks
-from narration.pipeline.loudness import Limiter, LoudnessMeter
+from narration.pipeline.loudness import STEP_S, Limiter, LoudnessMeter
 from narration.pipeline.mastering import planned
 from narration.pipeline.plan import JobOptions, Plan, PlannedChunk
+from narration.pipeline.prosody import SessionState
 from narration.pipeline.timeline import place_chunks, timeline_blocks
 from narration.workers.parts import make_part
 from narration.workers.stitch import stitch_job
@@ -68,7 +75,16 @@ CHUNK_S = 15.0  # a 300-character chunk is about 12-20 s of speech
 POOL_S = 97.0  # distinct audio, cycled; prime-ish length so chunks do not repeat in step
 CHUNKS_PER_CHAPTER = 40
 TARGET_LUFS = -16.0
-TEXT = "The quick brown fox jumps over the lazy dog. It was the best of times."
+SENTENCES: Final = (
+    "The tide came in slowly over the flat grey sand.",
+    "Gulls waited on the harbour wall for the boats to return, calling to one another.",
+    "A small boat crossed the bay with its sails half set against the evening wind.",
+    "Later the wind dropped, and the harbour lights came on one by one along the quay.",
+    "Nobody on the pier could say how long the fog would stay.",
+    "It was the best of times, and the fishermen knew it as well as anyone.",
+)
+"""A chunk's text is four of these (about 300 characters, as the chunker makes them)."""
+STEP_SAMPLES: Final = round(SR * STEP_S)
 
 
 def speech_pool(seconds: float, seed: int = 7) -> np.ndarray:
@@ -148,31 +164,66 @@ class Book:
     def wav(self, seq: int) -> bytes:
         return audio.to_wav_bytes(self.pcm(seq), SR)
 
+    def text(self, seq: int) -> str:
+        return " ".join(SENTENCES[(seq + k) % len(SENTENCES)] for k in range(4))
+
     def meta(self, seq: int) -> dict[str, Any]:
+        """What a rendered chunk's metadata holds (`pipeline.render`): word timings, 100 ms
+        loudness steps, prosody states; the figures are made up, their number is real."""
         samples, _, _, pause = self._params(seq)
+        rng = np.random.default_rng(5000 + seq)
+        text = self.text(seq)
+        speech_s = samples / SR
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        word_s = (speech_s - 0.12) / len(spans)
+        words = [
+            {
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "start_s": round(0.06 + n * word_s, 4),
+                "end_s": round(0.06 + (n + 0.9) * word_s, 4),
+            }
+            for n, (start, end) in enumerate(spans)
+        ]
+        steps = 10.0 ** rng.uniform(-4, -2, samples // STEP_SAMPLES + 1)
+        state = SessionState(voice="bench", user_seed=seq).to_dict()
         return {
             "seq": seq,
             "segment": seq // CHUNKS_PER_CHAPTER,
             "index": seq % CHUNKS_PER_CHAPTER,
             "chapter": seq // CHUNKS_PER_CHAPTER,
-            "text": TEXT,
+            "text": text,
+            "spoken_text": text,
             "boundary_after": self.boundary(seq),
             "sample_rate": SR,
             "samples": samples,
-            "duration_s": samples / SR,
+            "duration_s": speech_s,
             "speech_start_s": 0.06,
-            "speech_end_s": samples / SR - 0.06,
+            "speech_end_s": speech_s - 0.06,
             "pause_after_s": pause,
-            "words": [],
-            "words_from_spoken_text": False,
+            "pause_designed_s": pause,
+            "gain_db": 0.0,
+            "level_db": -20.0,
+            "loudness": {
+                "steps": [float(f"{value:.6g}") for value in steps],
+                "true_peak_dbtp": round(float(rng.uniform(-3, -1)), 3),
+            },
             "key": f"bench{seq:08d}",
+            "engine": {"name": "bench", "device": "cpu", "precision": "fp32", "determinism": "bit"},
+            "words": words,
+            "words_from_spoken_text": False,
+            "state_in": state,
+            "state_out": state,
         }
 
     def plan(self) -> Plan:
         chapters = -(-self.count // CHUNKS_PER_CHAPTER)
         segments = tuple(
             tuple(
-                PlannedChunk(seq, c, seq % CHUNKS_PER_CHAPTER, c, TEXT, self.boundary(seq))
+                PlannedChunk(
+                    seq, c, seq % CHUNKS_PER_CHAPTER, c, self.text(seq), self.boundary(seq)
+                )
                 for seq in range(
                     c * CHUNKS_PER_CHAPTER, min(self.count, (c + 1) * CHUNKS_PER_CHAPTER)
                 )
@@ -248,12 +299,17 @@ class BookChunks(ChunkStore):
 class RssSampler:
     """Peak of (this process + its live children) RSS, sampled from /proc every 100 ms.
 
-    `ru_maxrss` of children also counts the parent's pages a child holds between fork and
-    exec, so it overstates ffmpeg; the sampled sum is the memory the job really holds.
+    A child counts once it has exec'd ffmpeg. Between fork and exec a child is still this
+    process's image (Python starts it with vfork, which shares this very memory), and its
+    VmRSS reads as this process's: counted, it doubled the figure whenever a sample fell in
+    that window (a 10-hour run read 333 MB that way). `ru_maxrss` of children overstates
+    ffmpeg for the same reason; the sampled sum is the memory the stitch really holds.
     """
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
+        self.children_peak_mb = 0.0
+        self._image = os.readlink("/proc/self/exe")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -269,15 +325,24 @@ class RssSampler:
         return 0
 
     def _children(self) -> list[str]:
+        """Children that run a program of their own (exec'd)."""
         kids: list[str] = []
         for task in Path("/proc/self/task").iterdir():
             with contextlib.suppress(OSError):
                 kids += (task / "children").read_text().split()
-        return kids
+        return [pid for pid in kids if self._exe(pid) not in ("", self._image)]
+
+    @staticmethod
+    def _exe(pid: str) -> str:
+        try:
+            return os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            return ""
 
     def sample(self) -> float:
-        kb = self._rss_kb("self") + sum(self._rss_kb(p) for p in self._children())
-        return kb / 1024
+        children = sum(self._rss_kb(p) for p in self._children()) / 1024
+        self.children_peak_mb = max(self.children_peak_mb, children)
+        return self._rss_kb("self") / 1024 + children
 
     def _loop(self) -> None:
         while not self._stop.wait(0.1):
@@ -383,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         else None,
         "peak_rss_mb": rss.peak_mb,
         "rss_before_mb": rss_before,
+        "ffmpeg_peak_mb": rss.children_peak_mb,
         "ru_maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "measured_lufs": loud["measured_lufs"],
         "measured_tp_dbtp": loud["measured_true_peak_dbtp"],
@@ -399,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "| hours | chunks | runs | plain ffmpeg s | parts s | final s | parts + final s "
-        "| ratio | final / plain | peak RSS python+ffmpeg MB (store before) | out LUFS "
+        "| ratio | final / plain | peak RSS python+ffmpeg MB (bench process before) | out LUFS "
         "| out dBTP | encodes | load |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -21,14 +21,14 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
 DEFAULT_LINE_WIDTH = 42  # characters per caption line (Netflix/BBC guidance for Latin text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     """One caption: text spoken from `start_s` to `end_s` (seconds from the audio start)."""
 
@@ -37,7 +37,7 @@ class Cue:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
     """One speech mark, as Polly writes it."""
 
@@ -61,7 +61,7 @@ class TimedSpan(Protocol):
     def char_end(self) -> int: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A sentence or word: its time in the audio and its [char_start, char_end) in the text."""
 
@@ -139,8 +139,8 @@ def cues_from_spans(text: str, sentences: Iterable[TimedSpan]) -> list[Cue]:
 
 def speech_marks(
     text: str,
-    sentences: Sequence[TimedSpan],
-    words: Sequence[TimedSpan] = (),
+    sentences: Iterable[TimedSpan],
+    words: Iterable[TimedSpan] = (),
     *,
     offsets: Literal["chars", "bytes"] = "chars",
     ssml: Sequence[tuple[float, int, str]] = (),
@@ -162,25 +162,33 @@ def speech_marks(
         def off(i: int) -> int:
             return i
 
-    marks: list[tuple[int, int, int, Mark]] = []
-    for kind, rank, spans in (("sentence", 0, sentences), ("word", 1, words)):
+    marks: list[Mark] = []
+    for kind, spans in (("sentence", sentences), ("word", words)):
         for s in spans:
             if not 0 <= s.char_start <= s.char_end <= len(text):
                 raise ValueError(f"{kind} span {s.char_start}..{s.char_end} is outside the text")
             t = _ms(s.start_s)
-            mark = Mark(
-                t, kind, off(s.char_start), off(s.char_end), text[s.char_start : s.char_end]
+            marks.append(
+                Mark(t, kind, off(s.char_start), off(s.char_end), text[s.char_start : s.char_end])
             )
-            marks.append((t, rank, s.char_start, mark))
     for time_s, offset, name in ssml:
         t = _ms(time_s)
-        marks.append((t, 2, offset, Mark(t, "ssml", off(offset), off(offset), name)))
-    marks.sort(key=lambda m: m[:3])
-    return [m[3] for m in marks]
+        marks.append(Mark(t, "ssml", off(offset), off(offset), name))
+    # `off` keeps the order of offsets, so sorting by the mark's own offset sorts by the span's.
+    marks.sort(key=lambda m: (m.time, _RANK[m.type], m.start))
+    return marks
+
+
+_RANK: Final = {"sentence": 0, "word": 1, "ssml": 2}
+"""At the same time, a sentence's mark comes before its first word's, an SSML mark after."""
+
+
+def jsonl_lines(marks: Iterable[Mark]) -> Iterator[str]:
+    """Speech marks as JSON Lines, one compact object per line, keys in Polly's order."""
+    for m in marks:
+        yield json.dumps(asdict(m), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def to_jsonl(marks: Iterable[Mark]) -> str:
-    """Speech marks as JSON Lines, one compact object per line, keys in Polly's order."""
-    return "".join(
-        json.dumps(asdict(m), ensure_ascii=False, separators=(",", ":")) + "\n" for m in marks
-    )
+    """Speech marks as one JSON Lines document (`jsonl_lines`)."""
+    return "".join(jsonl_lines(marks))

@@ -16,6 +16,7 @@ from narration.pipeline import captions
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.formats import ChapterMark
 from narration.pipeline.prosody import PAUSES_S
+from narration.pipeline.stitch_meta import word_timing
 
 LEAD_IN_S: Final = 0.25
 TAIL_S: Final = 0.75
@@ -258,32 +259,50 @@ def timed_spans(
     their characters. Offsets index the chunk texts joined by a space (inside a paragraph) or a
     blank line (between paragraphs).
     """
+    text, sentences = timed_text(placed, rate)
+    return text, sentences, list(timed_words(placed, rate))
+
+
+def timed_text(placed: list[Placed], rate: int) -> tuple[str, list[captions.Span]]:
+    """The spoken text and its sentences of `timed_spans`."""
     parts: list[str] = []
     sentences: list[captions.Span] = []
-    words: list[captions.Span] = []
+    for text, own_sentences, _ in _chunk_spans(placed, rate):
+        parts.append(text)
+        sentences += own_sentences
+    return "".join(parts), sentences
+
+
+def timed_words(placed: list[Placed], rate: int) -> Iterator[captions.Span]:
+    """The words of `timed_spans`, a chunk at a time: a long book has over 100,000."""
+    for _, _, words in _chunk_spans(placed, rate):
+        yield from words
+
+
+def _chunk_spans(
+    placed: list[Placed], rate: int
+) -> Iterator[tuple[str, list[captions.Span], list[captions.Span]]]:
+    """Each chunk's text with the separator after it, and its sentences and words placed."""
     base_char = 0
     for item in placed:
         base_s = item.start / rate
         speech_s = item.meta["samples"] / rate
         text = item.meta["text"]
-        own_words = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
-        for word in own_words:
-            words.append(
-                captions.Span(
-                    base_s + word["start_s"],
-                    base_s + word["end_s"],
-                    base_char + word["start"],
-                    base_char + word["end"],
-                )
-            )
+        stored = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
+        own_words = [word_timing(word) for word in stored]
+        words = [
+            captions.Span(base_s + start_s, base_s + end_s, base_char + start, base_char + end)
+            for start, end, start_s, end_s in own_words
+        ]
+        sentences = []
         offset = 0
         for sentence in split_sentences(text):
             first = text.find(sentence, offset)
             last = first + len(sentence)
             offset = last
-            inside = [w for w in own_words if first <= w["start"] < last]
+            inside = [w for w in own_words if first <= w[0] < last]
             if inside:
-                begin, finish = inside[0]["start_s"], inside[-1]["end_s"]
+                begin, finish = inside[0][2], inside[-1][3]
             else:
                 begin = speech_s * first / max(1, len(text))
                 finish = speech_s * last / max(1, len(text))
@@ -291,6 +310,5 @@ def timed_spans(
                 captions.Span(base_s + begin, base_s + finish, base_char + first, base_char + last)
             )
         separator = _separator(item.meta["boundary_after"])
-        parts.append(text + separator)
+        yield text + separator, sentences, words
         base_char += len(text) + len(separator)
-    return "".join(parts), sentences, words

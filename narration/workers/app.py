@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any, Final
 
 from celery import Celery
@@ -110,10 +111,18 @@ def _start_worker_process(**_: Any) -> None:
     """Commit chunks in the background, and start loading the default voice as the process
     starts, so that a job's first chunk waits only for its own synthesis. The load runs on a
     thread: the pool kills a process that has not reported ready within a few seconds, and a
-    voice takes 0.6-3 s to load (a task that needs it meanwhile waits for it)."""
+    voice takes 0.6-3 s to load (a task that needs it meanwhile waits for it). A worker that
+    serves no synthesis queue (`--queues stitch`) loads a voice only when a stitch must make a
+    lost chunk again: a loaded Piper voice is about 330 MB of the process (docs/OUTPUT.md)."""
     worker = context.current()
     worker.commits = commits.Background()
-    threading.Thread(target=_preload, args=(worker,), name="voice-preload", daemon=True).start()
+    if synthesises(app.amqp.queues.consume_from):
+        threading.Thread(target=_preload, args=(worker,), name="voice-preload", daemon=True).start()
+
+
+def synthesises(consumed: Iterable[str]) -> bool:
+    """Whether a worker consuming these queues makes chunks (serves an engine's queue)."""
+    return not set(queues()).isdisjoint(consumed)
 
 
 def _preload(worker: context.WorkerContext) -> None:

@@ -26,24 +26,24 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
 from narration.adapters.parts import codec_framing, join_parts
-from narration.pipeline import captions, compliance, mastering
+from narration.pipeline import compliance, mastering
 from narration.pipeline.compliance import Measured
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import encoded_in_parts, get_preset
 from narration.pipeline.step_loudness import StepTimeline
+from narration.pipeline.stitch_meta import trim_chunk_meta, trim_part_meta
 from narration.pipeline.timeline import (
     LEAD_IN_S,
     TAIL_S,
     Part,
-    Placed,
     Timeline,
     chapter_marks,
     place_chunks,
     ssml_marks,
-    timed_spans,
 )
+from narration.workers.artifacts import upload_artifacts
 from narration.workers.chapter_files import ChapterSplitter, upload_chapter
 from narration.workers.mastered_files import (
     FileSpec,
@@ -108,8 +108,13 @@ def stitch_job(
 ) -> StitchResult:
     """Stitch, encode and upload a job; the manifest goes up last and marks completion.
 
-    `metas` are the chunks' metadata in order, when the caller has read them already."""
-    metas = metas or [chunks.meta(c.seq) for c in plan.chunks]
+    `metas` are the chunks' metadata in order, when the caller has read them already; they
+    are trimmed in place to what the stitch reads (`pipeline.stitch_meta`), as it reads them."""
+    keep = reads_chunk_loudness(plan)
+    if metas:
+        metas = [trim_chunk_meta(meta, keep) for meta in metas]
+    else:
+        metas = [trim_chunk_meta(chunks.meta(c.seq), keep) for c in plan.chunks]
     chunks.mark_used(metas)
     fmt = get_format(plan.options.format)
     rate = int(metas[0]["sample_rate"])
@@ -140,11 +145,12 @@ def stitch_job(
         chapter_files=assembled.chapter_files,
         compliance=assembled.compliance,
         retail_sample=assembled.retail_sample,
-        artifacts=_upload_artifacts(
+        artifacts=upload_artifacts(
             laid.placed,
             rate,
             chunks,
             ssml_marks(laid.placed, [c.marks for c in plan.chunks], rate),
+            workdir,
         ),
     )
     master, measured = assembled.tries[-1]
@@ -160,6 +166,13 @@ def stitch_job(
         "application/json",
     )
     return StitchResult(delivered.output_uri, laid.total / rate, manifest)
+
+
+def reads_chunk_loudness(plan: Plan) -> bool:
+    """Whether the stitch reads the chunks' loudness steps (`pipeline.stitch_meta`): files
+    mastered whole (Opus, resampling presets, a retail sample) start from them; parts do not."""
+    options = plan.options
+    return options.retail_sample or not encoded_in_parts(options.format, options.master)
 
 
 def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
@@ -239,13 +252,14 @@ def _fitting(
         return None
     if part["gain_db"] != round(master.gain_db, 4):
         return None
-    return part if part["ceiling_dbtp"] == round(master.ceiling_dbtp, 4) else None
+    return trim_part_meta(part) if part["ceiling_dbtp"] == round(master.ceiling_dbtp, 4) else None
 
 
 def _remake(job: _Job, number: int, master: mastering.Mastering) -> dict[str, Any]:
     """A part that a worker did not leave (it died after the segment's last chunk) or that
     must be mastered otherwise."""
-    return make_part(job.plan, job.chunks, number, job.segment_metas(number), master)
+    metas = job.segment_metas(number)
+    return trim_part_meta(make_part(job.plan, job.chunks, number, metas, master))
 
 
 def _programme(parts: list[dict[str, Any]], laid: Timeline, rate: int) -> tuple[float, float]:
@@ -385,23 +399,3 @@ def _upload_output(plan: Plan, chunks: ChunkStore, path: Path, fmt: Format) -> s
     key = chunks.keys.output(fmt.extension)
     chunks.objects.upload_file(key, path, fmt.mime)
     return f"s3://{chunks.objects.bucket}/{key}"
-
-
-def _upload_artifacts(
-    placed: list[Placed], rate: int, chunks: ChunkStore, ssml: list[tuple[float, int, str]]
-) -> dict[str, str]:
-    """Captions and speech marks, timed on the same timeline as the audio."""
-    text, sentence_spans, word_spans = timed_spans(placed, rate)
-    cues = captions.cues_from_spans(text, sentence_spans)
-    marks = captions.speech_marks(text, sentence_spans, word_spans, ssml=ssml)
-    bodies = {
-        "captions.vtt": (captions.to_webvtt(cues), "text/vtt"),
-        "captions.srt": (captions.to_srt(cues), "text/plain"),
-        "marks.json": (captions.to_jsonl(marks), "application/x-ndjson"),
-    }
-    uris = {}
-    for name, (body, mime) in bodies.items():
-        key = chunks.keys.artifact(name)
-        chunks.objects.put_bytes(key, body.encode(), mime)
-        uris[name] = f"s3://{chunks.objects.bucket}/{key}"
-    return uris

@@ -261,3 +261,20 @@ def test_a_part_that_decodes_over_the_ceiling_is_limited_harder_by_its_own_worke
     assert made["limited_dbtp"] < CEILING_DBTP
     assert made["true_peak_dbtp"] <= CEILING_DBTP
     assert chunks.part_meta(0) == made
+
+
+def test_a_retail_sample_is_mastered_from_the_chunks_steps_beside_parts(
+    services: Services,
+    plan: Plan,
+    rendered: list[RenderedChunk],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The book is joined from parts, the sample mastered on its own from its chunks' stored
+    loudness, which the stitch must therefore keep (`pipeline.stitch_meta`)."""
+    options = replace(plan.options, retail_sample=True)
+    sample_plan = replace(plan, job_id=new_job_id(), options=options)
+    made = stitch(services, sample_plan, rendered, tmp_path_factory.mktemp("stitch-sample"))
+    sample = made.manifest["retail_sample"]
+    pcm = decode(made.fetch(sample["uri"], "retail-sample.mp3"), made.manifest["sample_rate"])
+    assert np.max(np.abs(pcm)) > 0.01
+    assert made.manifest["loudness"]["encodes"] >= 1
