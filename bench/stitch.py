@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # What a stitch worker has imported before it stitches (Celery, the S3 client), so that the
 # bench process's own memory is not smaller than a worker's.
 import narration.workers.tasks  # noqa: F401
+from narration.adapters.allocator import limit_arenas
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.job_records import JobRecords
@@ -405,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
+    # As a worker process does when it starts (`workers.app`), before any thread allocates.
+    limit_arenas()
 
     book = Book(args.hours, speech_pool(POOL_S))
     base: list[float] = []

@@ -26,6 +26,12 @@ AUDIBLE_DB: Final = -60.0
 """A 10 ms window above this is sound, not room tone (ACX's noise-floor limit)."""
 
 
+def sum_of_squares(x: np.ndarray) -> float:
+    """Σx² without BLAS (whose thread pool would spin beside the caller; see
+    `loudness.interpolate`)."""
+    return float(np.einsum("i,i->", x, x))
+
+
 def to_db(power: float) -> float:
     """dBFS of a mean square (a full-scale square wave is 0 dB), floored at `SILENT_DB`."""
     return max(SILENT_DB, 10.0 * math.log10(power)) if power > 0 else SILENT_DB
@@ -50,7 +56,7 @@ class LevelMeter:
         x = np.asarray(block, dtype=np.float64)
         self.samples += len(x)
         if len(x):
-            self._square_sum += float(np.dot(x, x))
+            self._square_sum += sum_of_squares(x)
             self._peak = max(self._peak, float(np.max(np.abs(x))))
         self._carry = self._windows(np.concatenate([self._carry, x]), self._hop, self._hop_sums)
         self._edge_carry = self._windows(

@@ -164,7 +164,8 @@ def _interpolator(oversample: int) -> np.ndarray:
     """(taps_per_phase, oversample) polyphase matrix of a windowed-sinc interpolator.
 
     Column p holds the taps that produce the sample p/oversample of a period after the newest
-    input of a window, so `window @ matrix` yields evenly spaced points per input sample.
+    input of a window, so `window @ matrix` (`interpolate`) yields evenly spaced points per
+    input sample.
     """
     n = _TP_TAPS_PER_PHASE * oversample
     # Pass band to 0.9 of the input Nyquist, like the BS.1770 reference filter (~20 kHz at 48k).
@@ -173,6 +174,14 @@ def _interpolator(oversample: int) -> np.ndarray:
     # order (oldest first).
     poly = h.reshape(_TP_TAPS_PER_PHASE, oversample)  # [j, p]
     return np.ascontiguousarray(poly[::-1, :])
+
+
+def interpolate(windows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """`windows @ matrix` without BLAS: for these few small products OpenBLAS woke its thread
+    pool, whose spinning cost more CPU than the products (2.4 CPU-s per 10 minutes of audio in
+    a part's verification, on the core the other synthesis needed) and whose kernel depends on
+    the CPU model, so a true peak could differ in its last bits from one machine to another."""
+    return np.einsum("ij,jk->ik", windows, matrix)
 
 
 class _Oversampler:
@@ -239,7 +248,7 @@ class TruePeakMeter:
         hot = np.flatnonzero(pair >= self.peak * _FAST_PATH_FACTOR)
         if len(hot):
             win = ext[hot[:, None] + np.arange(_TP_TAPS_PER_PHASE)]
-            self.peak = max(self.peak, float(np.abs(win @ os_.matrix).max()))
+            self.peak = max(self.peak, float(np.abs(interpolate(win, os_.matrix)).max()))
 
     def true_peak_dbtp(self) -> float:
         """True peak so far in dBTP (flushes the interpolator's tail without disturbing it)."""
@@ -380,7 +389,7 @@ class Limiter:
         req = np.ones(m)
         if len(hot):
             win = ext[hot[:, None] + np.arange(_TP_TAPS_PER_PHASE)]
-            tp = np.maximum(np.abs(win @ self._os.matrix).max(axis=1), pair[hot])
+            tp = np.maximum(np.abs(interpolate(win, self._os.matrix)).max(axis=1), pair[hot])
             req[hot] = np.minimum(1.0, self.ceiling / tp)
         # Hold: trailing running minimum of the requirement.
         r_ext = np.concatenate([self._req_hist, req])

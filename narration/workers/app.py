@@ -20,6 +20,7 @@ from celery.signals import worker_process_init, worker_process_shutdown, worker_
 from kombu import Exchange, Queue
 
 from narration.adapters import tls
+from narration.adapters.allocator import limit_arenas
 from narration.adapters.worker_reports import WorkerReports
 from narration.engines.registry import queues
 from narration.services import Services, resolve
@@ -108,12 +109,14 @@ def configure(settings: Settings) -> Services:
 
 @worker_process_init.connect
 def _start_worker_process(**_: Any) -> None:
-    """Commit chunks in the background, and start loading the default voice as the process
-    starts, so that a job's first chunk waits only for its own synthesis. The load runs on a
+    """Cap the allocator's arenas (`adapters.allocator`), commit chunks in the background, and
+    start loading the default voice as the process starts, so that a job's first chunk waits
+    only for its own synthesis. The load runs on a
     thread: the pool kills a process that has not reported ready within a few seconds, and a
     voice takes 0.6-3 s to load (a task that needs it meanwhile waits for it). A worker that
     serves no synthesis queue (`--queues stitch`) loads a voice only when a stitch must make a
     lost chunk again: a loaded Piper voice is about 330 MB of the process (docs/OUTPUT.md)."""
+    limit_arenas()
     worker = context.current()
     worker.commits = commits.Background()
     if synthesises(app.amqp.queues.consume_from):

@@ -23,7 +23,7 @@ from narration.adapters.delivered import CODECS, measure_delivered
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.pipeline import compliance, mastering
 from narration.pipeline.audio import from_wav_bytes
-from narration.pipeline.compliance import Measured
+from narration.pipeline.compliance import Measured, sum_of_squares
 from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.loudness import Limiter
 from narration.pipeline.presets import ACX_LIMITER_CEILING_DBTP, Preset
@@ -144,7 +144,7 @@ def _first_guess(
     if spec.preset.loudness == "rms":
         energy, samples = 0.0, 0
         for block in file_blocks(items, chunks, head, tail):
-            energy += float(np.dot(block.astype(np.float64), block))
+            energy += sum_of_squares(block.astype(np.float64))
             samples += len(block)
         rms_db = compliance.to_db(energy / max(1, samples))
         return mastering.Mastering(spec.target_db - rms_db, ACX_LIMITER_CEILING_DBTP)

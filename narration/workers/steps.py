@@ -20,10 +20,11 @@ from narration.pipeline.compliance import failures
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
+from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.workers import parts
 from narration.workers.commits import Committer, Immediate
 from narration.workers.context import WorkerContext
-from narration.workers.stitch import StitchResult, stitch_job
+from narration.workers.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
 COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
@@ -150,8 +151,9 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
     with context.reports.timed_stitch("stitch"):
         plan = context.plan(job_id)
         chunks = context.chunks(job_id)
+        keep = reads_chunk_loudness(plan)
         metas = [
-            meta
+            trim_chunk_meta(meta, keep)
             for number in range(len(plan.segments))
             for meta in segment_metas(context, plan, chunks, number)
         ]

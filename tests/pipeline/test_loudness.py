@@ -13,6 +13,7 @@ from narration.pipeline.loudness import (
     LoudnessMeter,
     TruePeakMeter,
     gain_for_target,
+    interpolate,
     true_peak_dbtp,
 )
 
@@ -130,3 +131,10 @@ def test_limiter_short_stream_flushes_everything() -> None:
     lim = Limiter(SR)
     out = limit(lim, x, 7)
     np.testing.assert_array_equal(out, x)
+
+
+def test_the_interpolator_product_equals_the_matrix_product() -> None:
+    rng = np.random.default_rng(5)
+    windows = rng.standard_normal((300, 12))
+    matrix = rng.standard_normal((12, 8))
+    assert np.allclose(interpolate(windows, matrix), windows @ matrix, rtol=0, atol=1e-12)
