@@ -256,6 +256,16 @@ def long_way_to_go(plan: Plan) -> frozenset[int]:
     return frozenset(ahead)
 
 
+def heard_first(plan: Plan) -> frozenset[int]:
+    """The chunks a listener waits for before any other: the job's first (its first audio),
+    and with HLS the whole first segment, which plays while the rest is made. They are sent
+    ahead too, so sending the longest chains first does not hold back the start."""
+    if not plan.segments:
+        return frozenset()
+    first = plan.segments[0] if plan.options.hls else plan.segments[0][:1]
+    return frozenset(chunk.seq for chunk in first)
+
+
 def _text_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 

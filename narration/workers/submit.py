@@ -18,7 +18,7 @@ from narration.adapters.job_records import new_job_id
 from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.lexicon import Lexicon
-from narration.pipeline.plan import JobOptions, Plan, long_way_to_go, make_plan
+from narration.pipeline.plan import JobOptions, Plan, heard_first, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
 from narration.services import Services
 from narration.settings import Settings
@@ -77,7 +77,7 @@ def dispatch(
     route = {"queue": kind.queue, "routing_key": kind.queue}
     priorities = chunk_priorities(plan, priority)
     ahead = min(priority, AHEAD_PRIORITY)
-    chains: list[tuple[int, Signature]] = []
+    chains: list[tuple[bool, int, Signature]] = []
     missing = 0
     for segment in plan.segments:
         todo = [chunk for chunk in segment if chunk.seq not in stored]
@@ -98,11 +98,12 @@ def dispatch(
         ]
         if in_parts:
             steps.append(part.si(plan.job_id, first.segment).set(priority=ahead))
-        chains.append((-sum(len(chunk.text) for chunk in todo), chain(*steps)))
-    # The longest chains are published first, so idle workers start on them.
-    chains.sort(key=lambda sized: sized[0])
+        chains.append((first.seq != 0, -sum(len(chunk.text) for chunk in todo), chain(*steps)))
+    # The job's first chunk (its first audio), then the longest chains, are published first,
+    # so idle workers start on them.
+    chains.sort(key=lambda order: order[:2])
     if chains:
-        result = chord([sent for _, sent in chains])(stitch.si(plan.job_id).set(priority=ahead))
+        result = chord([sent for *_, sent in chains])(stitch.si(plan.job_id).set(priority=ahead))
     else:
         result = stitch.si(plan.job_id).apply_async(priority=ahead)
     _stop_listening(result)
@@ -111,8 +112,8 @@ def dispatch(
 
 def chunk_priorities(plan: Plan, priority: int) -> list[int]:
     """Each chunk's message priority, by seq: `priority`, or `AHEAD_PRIORITY` where that goes
-    first and the chunk's segment has a long way to go."""
-    ahead = long_way_to_go(plan)
+    first and the chunk's segment has a long way to go or a listener waits for it first."""
+    ahead = long_way_to_go(plan) | heard_first(plan)
     return [
         min(priority, AHEAD_PRIORITY) if chunk.seq in ahead else priority for chunk in plan.chunks
     ]

@@ -10,6 +10,7 @@ from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.plan import (
     JobOptions,
     Plan,
+    heard_first,
     long_way_to_go,
     make_plan,
     select_chapters,
@@ -55,6 +56,14 @@ def test_chunks_with_a_long_way_to_go_are_those_whose_segment_has_more_left_than
     assert plan.segments[longest][0].seq in ahead
     assert plan.segments[longest][-1].seq not in ahead
     assert all(c.seq not in ahead for c in plan.segments[-1])
+
+
+def test_a_listener_waits_first_for_the_first_chunk_or_with_hls_the_first_segment() -> None:
+    plan = make_plan("job", BOOK, JobOptions(voice="v"), segment_max_chunks=10)
+    assert heard_first(plan) == {0}
+    streamed = make_plan("job", BOOK, JobOptions(voice="v", hls=True), segment_max_chunks=10)
+    assert len(streamed.segments[0]) > 1
+    assert heard_first(streamed) == {chunk.seq for chunk in streamed.segments[0]}
 
 
 def test_segments_of_one_length_have_none_ahead() -> None:
