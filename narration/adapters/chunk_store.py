@@ -16,6 +16,7 @@ again; rendering is deterministic, so the same bytes land on the same keys.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -34,6 +35,9 @@ JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
 
 
 PART_AUDIO_SUFFIX: Final = ".part"
+PARALLEL_READS: Final = 8
+"""Objects the stitch reads at once: each read is mostly a wait on the store, and a 10-hour
+book has 240 parts."""
 
 
 def cache_audio_key(key: str) -> str:
@@ -212,6 +216,17 @@ class ChunkStore:
 
     def download_part(self, meta: dict[str, Any], path: Path) -> None:
         self.objects.download_file(cache_audio_key(meta["key"]), path)
+
+    def part_metas(self, count: int) -> list[dict[str, Any] | None]:
+        """`part_meta` of segments 0..count-1, read `PARALLEL_READS` at a time."""
+        with ThreadPoolExecutor(PARALLEL_READS) as readers:
+            return list(readers.map(self.part_meta, range(count)))
+
+    def download_parts(self, metas: list[dict[str, Any]], paths: list[Path]) -> None:
+        """`download_part` of each part to its path, `PARALLEL_READS` at a time."""
+        assert len(metas) == len(paths)
+        with ThreadPoolExecutor(PARALLEL_READS) as readers:
+            list(readers.map(self.download_part, metas, paths))
 
     def purge(self) -> int:
         """Delete the job's own chunk and part objects; cached audio stays for other jobs and

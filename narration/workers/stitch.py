@@ -185,7 +185,7 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
     )
     master = mastering.for_preset(job.spec.preset, job.target, job.fmt.name)
     count = len(job.plan.segments)
-    stored: list[dict[str, Any] | None] = [job.chunks.part_meta(n) for n in range(count)]
+    stored = job.chunks.part_metas(count)
     masters = [master] * count
     tries: list[tuple[mastering.Mastering, tuple[float, float]]] = []
     for _ in range(MAX_CORRECTIONS + 1):
@@ -209,10 +209,8 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
                 for chosen, part in zip(masters, made, strict=True)
             ]
     job.chunks.mark_used(made)
-    paths = []
-    for number, part in enumerate(made):
-        paths.append(job.workdir / f"part-{number:05d}")
-        job.chunks.download_part(part, paths[-1])
+    paths = [job.workdir / f"part-{number:05d}" for number in range(len(made))]
+    job.chunks.download_parts(made, paths)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)
     join_parts(paths, output, job.fmt, job.rate, tags, chapters)
     chapter_files = []
