@@ -63,7 +63,8 @@ from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore
 from narration.pipeline import audio
 from narration.pipeline.dynamics import tame_peaks
-from narration.pipeline.loudness import STEP_S, Limiter, LoudnessMeter
+from narration.pipeline.limiter import Limiter
+from narration.pipeline.loudness import STEP_S, LoudnessMeter
 from narration.pipeline.mastering import planned
 from narration.pipeline.plan import JobOptions, Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState

@@ -1,10 +1,9 @@
-"""Streaming loudness measurement (ITU-R BS.1770-4) and a true-peak limiter.
+"""Streaming loudness and true-peak measurement (ITU-R BS.1770-4).
 
-The stitcher makes two passes over a book's chunk audio. Pass 1 feeds every block to a
-`LoudnessMeter` (and optionally a `TruePeakMeter`); pass 2 multiplies by
-`gain_for_target(...)` inside a `Limiter` and hands the result to the encoder. Every class here
-keeps only its filter state and a few hundred samples of history between `add`/`process` calls, so
-memory does not grow with the book (the loudness meter keeps one float per 100 ms gating step:
+Workers measure each chunk and each part as it is made (`LoudnessMeter`, `TruePeakMeter`); the
+gain and true-peak limiting that use the same interpolator are in `pipeline.limiter`. Every
+class here keeps only its filter state and a few hundred samples of history between `add`
+calls, so memory does not grow with the book (the loudness meter keeps one float per 100 ms gating step:
 about 3 MB for 10 hours, which is what makes the relative gate exact).
 
 The K-weighting biquads use the same RBJ-cookbook design pyloudnorm uses (shelf +4 dB at 1500 Hz,
@@ -20,7 +19,7 @@ from array import array
 from typing import Final
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import signal
 
 ABSOLUTE_GATE_LUFS: Final = -70.0
 RELATIVE_GATE_LU: Final = -10.0
@@ -32,16 +31,13 @@ DEFAULT_CEILING_DBTP: Final = -1.0
 
 OVERSAMPLE: Final = 4
 VERIFY_OVERSAMPLE: Final = 8
-_TP_TAPS_PER_PHASE: Final = 12  # 48-tap interpolator, as in BS.1770-4 Annex 2
-DEFAULT_LOOKAHEAD_MS: Final = 5.0
-DEFAULT_RELEASE_DB_PER_S: Final = 60.0
-# Where both neighbouring samples stay this far under the ceiling, the limiter assumes the true
-# peak between them does too and skips the interpolator: a tone at fs/4 overshoots its samples
-# by 3.01 dB at most, speech by well under 1 dB. Only content near Nyquist could slip through.
-_FAST_PATH_MARGIN_DB: Final = 3.5
-_FAST_PATH_FACTOR: Final = 10.0 ** (-_FAST_PATH_MARGIN_DB / 20.0)
-_HOLD_PAD: Final = 2
-_SUB_BLOCK: Final = 4096  # limiter works in pieces this long; quiet ones take the fast path
+TP_TAPS_PER_PHASE: Final = 12  # 48-tap interpolator, as in BS.1770-4 Annex 2
+# Where both neighbouring samples stay this far under the ceiling (the running peak, for the
+# meter), the true peak between them is assumed to stay under too and the interpolator is
+# skipped: a tone at fs/4 overshoots its samples by 3.01 dB at most, speech by well under 1 dB.
+# Only content near Nyquist could slip through.
+FAST_PATH_MARGIN_DB: Final = 3.5
+_FAST_PATH_FACTOR: Final = 10.0 ** (-FAST_PATH_MARGIN_DB / 20.0)
 
 
 def _rbj_biquad(kind: str, gain_db: float, q: float, fc: float, rate: float) -> np.ndarray:
@@ -76,7 +72,7 @@ def k_weighting_sos(sample_rate: int) -> np.ndarray:
     )
 
 
-def _as_float(block: np.ndarray) -> np.ndarray:
+def as_float(block: np.ndarray) -> np.ndarray:
     """float64 mono samples in [-1, 1] from a float or int16 block."""
     x = np.asarray(block)
     if x.ndim != 1:
@@ -105,7 +101,7 @@ class LoudnessMeter:
 
     def add(self, block: np.ndarray) -> None:
         """Feed the next block (float in [-1, 1] or int16)."""
-        x = _as_float(block)
+        x = as_float(block)
         if not len(x):
             return
         self.samples += len(x)
@@ -167,12 +163,12 @@ def _interpolator(oversample: int) -> np.ndarray:
     input of a window, so `window @ matrix` (`interpolate`) yields evenly spaced points per
     input sample.
     """
-    n = _TP_TAPS_PER_PHASE * oversample
+    n = TP_TAPS_PER_PHASE * oversample
     # Pass band to 0.9 of the input Nyquist, like the BS.1770 reference filter (~20 kHz at 48k).
     h = signal.firwin(n, 0.9 / oversample, window=("kaiser", 8.0)) * oversample
     # h[k] with k = p + oversample * j multiplies input x[n - j]; reverse j for a window in time
     # order (oldest first).
-    poly = h.reshape(_TP_TAPS_PER_PHASE, oversample)  # [j, p]
+    poly = h.reshape(TP_TAPS_PER_PHASE, oversample)  # [j, p]
     return np.ascontiguousarray(poly[::-1, :])
 
 
@@ -184,18 +180,18 @@ def interpolate(windows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.einsum("ij,jk->ik", windows, matrix)
 
 
-class _Oversampler:
+class Oversampler:
     """Streaming interpolation; returns |x| on the fine grid, `oversample` values per sample."""
 
     def __init__(self, oversample: int = OVERSAMPLE) -> None:
         self.matrix = _interpolator(oversample)
         self._kernels = [np.ascontiguousarray(self.matrix[::-1, p]) for p in range(oversample)]
-        self.hist = np.zeros(_TP_TAPS_PER_PHASE - 1)
+        self.hist = np.zeros(TP_TAPS_PER_PHASE - 1)
 
     def abs_peaks(self, x: np.ndarray) -> np.ndarray:
         """Per input sample (delayed by the filter), the largest |value| of its four phases."""
         ext = np.concatenate([self.hist, x])
-        self.hist = ext[len(ext) - (_TP_TAPS_PER_PHASE - 1) :].copy()
+        self.hist = ext[len(ext) - (TP_TAPS_PER_PHASE - 1) :].copy()
         # One 12-tap FIR per phase (np.convolve runs in C on contiguous data; a matmul over a
         # sliding-window view was 10x slower), folded into a running max of |value|.
         fine = np.abs(np.convolve(ext, self._kernels[0], mode="valid"))
@@ -204,7 +200,7 @@ class _Oversampler:
         # The four points of row i lie between input samples i - d and i - d + 1; include those
         # samples themselves so that the sample peak is never missed.
         d = self.delay
-        t = _TP_TAPS_PER_PHASE - 1
+        t = TP_TAPS_PER_PHASE - 1
         a = np.abs(ext[t - d : len(ext) - d])
         b = np.abs(ext[t - d + 1 : len(ext) - d + 1])
         return np.maximum(fine, np.maximum(a, b))
@@ -212,7 +208,7 @@ class _Oversampler:
     @property
     def delay(self) -> int:
         """Row i of `abs_peaks` describes input samples i - delay .. i - delay + 1."""
-        return _TP_TAPS_PER_PHASE // 2
+        return TP_TAPS_PER_PHASE // 2
 
 
 class TruePeakMeter:
@@ -224,20 +220,20 @@ class TruePeakMeter:
 
     def __init__(self, sample_rate: int, oversample: int = OVERSAMPLE) -> None:
         self.sample_rate = sample_rate
-        self._os = _Oversampler(oversample)
+        self._os = Oversampler(oversample)
         self.peak = 0.0  # linear
         self._pending = 0  # samples still inside the interpolator at the end of the stream
 
     def add(self, block: np.ndarray) -> None:
-        x = _as_float(block)
+        x = as_float(block)
         if not len(x):
             return
         self._pending = min(self._os.delay, self._pending + len(x))
         os_ = self._os
         ext = np.concatenate([os_.hist, x])
-        os_.hist = ext[len(ext) - (_TP_TAPS_PER_PHASE - 1) :].copy()
-        # Rows as in `_Oversampler.abs_peaks`: row i lies between samples i - d and i - d + 1.
-        d, t = os_.delay, _TP_TAPS_PER_PHASE - 1
+        os_.hist = ext[len(ext) - (TP_TAPS_PER_PHASE - 1) :].copy()
+        # Rows as in `Oversampler.abs_peaks`: row i lies between samples i - d and i - d + 1.
+        d, t = os_.delay, TP_TAPS_PER_PHASE - 1
         a = np.abs(ext[t - d : len(ext) - d + 1])
         pair = np.maximum(a[:-1], a[1:])
         self.peak = max(self.peak, float(a.max()))
@@ -247,7 +243,7 @@ class TruePeakMeter:
         # passes instead of four 12-tap FIRs over every sample.
         hot = np.flatnonzero(pair >= self.peak * _FAST_PATH_FACTOR)
         if len(hot):
-            win = ext[hot[:, None] + np.arange(_TP_TAPS_PER_PHASE)]
+            win = ext[hot[:, None] + np.arange(TP_TAPS_PER_PHASE)]
             self.peak = max(self.peak, float(np.abs(interpolate(win, os_.matrix)).max()))
 
     def true_peak_dbtp(self) -> float:
@@ -276,148 +272,3 @@ def gain_for_target(measured_lufs: float, target_lufs: float = DEFAULT_TARGET_LU
 
 def db_to_linear(db: float) -> float:
     return 10.0 ** (db / 20.0)
-
-
-class Limiter:
-    """Streaming gain + look-ahead true-peak limiter.
-
-    For each input sample the required gain is `ceiling / true_peak` (capped at 1). The gain
-    curve is that requirement held for the look-ahead window (a running minimum), released at
-    most `release_db_per_s`, then smoothed with a moving average as long as the look-ahead, and
-    applied to the input delayed by the look-ahead: the average reaches each peak's requirement
-    exactly when the peak leaves the delay line, so attack is a smooth ramp over the look-ahead
-    and there is no overshoot. Everything is vectorised with numpy/scipy per block; the state
-    carried between blocks is a few look-ahead windows of samples.
-
-    `process` returns as many samples as it is given, `flush` returns the look-ahead still in the
-    delay line, so the stream keeps its exact length.
-    """
-
-    def __init__(
-        self,
-        sample_rate: int,
-        ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
-        gain_db: float = 0.0,
-        lookahead_ms: float = DEFAULT_LOOKAHEAD_MS,
-        release_db_per_s: float = DEFAULT_RELEASE_DB_PER_S,
-    ) -> None:
-        self.sample_rate = sample_rate
-        self.gain = db_to_linear(gain_db)
-        # Aim a hair under the ceiling: the gain changes between the interpolated points.
-        self.ceiling = db_to_linear(ceiling_dbtp - 0.02)
-        self._fast_limit = db_to_linear(ceiling_dbtp - _FAST_PATH_MARGIN_DB)
-        self._os = _Oversampler()
-        d = self._os.delay
-        # Moving-average length (the attack ramp); at least the interpolator's reach.
-        self._n = n = max(round(sample_rate * lookahead_ms / 1000.0), 2 * d + 2)
-        # Hold a little longer than the ramp: the reduction for a peak then also covers the
-        # samples on either side of it, whose gains shape the inter-sample value.
-        self._hold = n + 2 * _HOLD_PAD
-        q = db_to_linear(release_db_per_s / sample_rate)  # gain rise per sample
-        k = np.arange(1, _SUB_BLOCK + 1)
-        self._q_up = q**k
-        self._q_down = 1.0 / self._q_up
-        self._req_hist = np.ones(self._hold - 1)
-        self._env_hist = np.ones(n - 1)
-        self._env_last = 1.0
-        self._unity = True  # no reduction held, releasing or smoothing: quiet input passes
-        # A peak's requirement (row k, samples k - d, k - d + 1) is fully applied by the
-        # moving average at rows k + n - 1 .. k + n - 1 + 2 * pad; the input sample is aligned
-        # to the middle of that plateau.
-        self._delay = n - 1 + _HOLD_PAD + d
-        self._x_hist = np.zeros(self._delay)
-        self._skip = self._delay  # leading delay-line zeros not to emit
-        self.reduction_db = 0.0  # deepest gain reduction applied so far (<= 0)
-        self.samples_in = 0
-        self.samples_out = 0
-
-    @property
-    def latency(self) -> int:
-        """Samples held back inside the limiter."""
-        return self._delay
-
-    def process(self, block: np.ndarray) -> np.ndarray:
-        """Apply gain and limiting; returns float32, `latency` samples behind the input.
-
-        The first calls return fewer samples than they are given (the delay line filling up);
-        `flush` returns the rest, so the whole stream keeps its exact length and alignment.
-        """
-        x = _as_float(block) * self.gain
-        if not len(x):
-            return np.zeros(0, dtype=np.float32)
-        self.samples_in += len(x)
-        out = self._run(x)
-        if self._skip:
-            drop = min(self._skip, len(out))
-            self._skip -= drop
-            out = out[drop:]
-        self.samples_out += len(out)
-        return out
-
-    def flush(self) -> np.ndarray:
-        """The samples still in the delay line; call once at the end of the stream."""
-        pending = self.samples_in - self.samples_out
-        if pending <= 0:
-            return np.zeros(0, dtype=np.float32)
-        out = self._run(np.zeros(self._delay))[self._skip :][:pending]
-        self._skip = 0
-        self.samples_out += len(out)
-        return out
-
-    def _run(self, x: np.ndarray) -> np.ndarray:
-        out = np.empty(len(x), dtype=np.float32)
-        for i in range(0, len(x), _SUB_BLOCK):
-            out[i : i + _SUB_BLOCK] = self._run_sub(x[i : i + _SUB_BLOCK])
-        return out
-
-    def _run_sub(self, x: np.ndarray) -> np.ndarray:
-        """One sub-block (<= _SUB_BLOCK samples): quiet ones at unity gain cost a copy."""
-        n, hold, d = self._n, self._hold, self._os.delay
-        m = len(x)
-        xd = np.concatenate([self._x_hist, x])
-        self._x_hist = xd[m:]
-        ext = np.concatenate([self._os.hist, x])
-        self._os.hist = ext[m:]
-        # Rows i: samples i - d and i - d + 1 (ext index i + t - d and one more).
-        t = _TP_TAPS_PER_PHASE - 1
-        a = np.abs(ext[t - d : t - d + m + 1])
-        pair = np.maximum(a[:-1], a[1:])
-        hot = np.flatnonzero(pair >= self._fast_limit)
-        if self._unity and not len(hot):
-            return xd[:m]
-        # True peak only where a sample comes within the margin of the ceiling.
-        req = np.ones(m)
-        if len(hot):
-            win = ext[hot[:, None] + np.arange(_TP_TAPS_PER_PHASE)]
-            tp = np.maximum(np.abs(interpolate(win, self._os.matrix)).max(axis=1), pair[hot])
-            req[hot] = np.minimum(1.0, self.ceiling / tp)
-        # Hold: trailing running minimum of the requirement.
-        r_ext = np.concatenate([self._req_hist, req])
-        held = ndimage.minimum_filter1d(r_ext, size=hold, origin=(hold - 1) // 2, mode="nearest")
-        held = held[hold - 1 :]
-        self._req_hist = r_ext[m:]
-        # Release: the gain may rise at most by the factor q per sample, i.e.
-        # env[k] = min(env_prev * q^(k+1), min_j<=k held[j] * q^(k-j)); a cumulative minimum
-        # over held * q^-(j+1), scaled back by q^(k+1), computes it in one vector pass.
-        env = np.minimum.accumulate(np.minimum(held * self._q_down[:m], self._env_last))
-        env *= self._q_up[:m]
-        self._env_last = min(1.0, float(env[-1]))
-        if self._env_last > 1.0 - 1e-12:
-            self._env_last = 1.0
-        # Attack: trailing moving average over n.
-        e_ext = np.concatenate([self._env_hist, env])
-        c = np.cumsum(e_ext)
-        smooth = np.empty(m)
-        smooth[0] = c[n - 1]
-        smooth[1:] = c[n : n + m - 1] - c[: m - 1]
-        smooth /= n
-        self._env_hist = e_ext[m:]
-        lowest = float(smooth.min())
-        if lowest < 1.0:
-            self.reduction_db = min(self.reduction_db, 20.0 * math.log10(max(lowest, 1e-12)))
-        self._unity = (
-            self._env_last == 1.0
-            and float(self._req_hist.min()) >= 1.0
-            and float(self._env_hist.min()) >= 1.0 - 1e-12
-        )
-        return (xd[:m] * smooth).astype(np.float32)

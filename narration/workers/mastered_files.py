@@ -25,7 +25,7 @@ from narration.pipeline import compliance, mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.compliance import Measured, sum_of_squares
 from narration.pipeline.formats import ChapterMark, Format, Tags
-from narration.pipeline.loudness import Limiter
+from narration.pipeline.limiter import Limiter
 from narration.pipeline.presets import ACX_LIMITER_CEILING_DBTP, Preset
 from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.timeline import Placed, with_inserts

@@ -25,7 +25,7 @@ from narration.pipeline import mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.chunk_key import part_key
 from narration.pipeline.formats import get_format
-from narration.pipeline.loudness import Limiter
+from narration.pipeline.limiter import Limiter
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import get_preset
 from narration.pipeline.timeline import Placed, place_segment, timeline_blocks, with_inserts

@@ -8,8 +8,8 @@ import numpy as np
 import pyloudnorm
 import pytest
 
+from narration.pipeline.limiter import Limiter
 from narration.pipeline.loudness import (
-    Limiter,
     LoudnessMeter,
     TruePeakMeter,
     gain_for_target,

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from narration.pipeline import mastering
-from narration.pipeline.loudness import Limiter, LoudnessMeter, TruePeakMeter
+from narration.pipeline.limiter import Limiter
+from narration.pipeline.loudness import LoudnessMeter, TruePeakMeter
 
 RATE = 22050
 CHUNKS = 40
