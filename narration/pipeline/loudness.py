@@ -3,8 +3,8 @@
 Workers measure each chunk and each part as it is made (`LoudnessMeter`, `TruePeakMeter`); the
 gain and true-peak limiting that use the same interpolator are in `pipeline.limiter`. Every
 class here keeps only its filter state and a few hundred samples of history between `add`
-calls, so memory does not grow with the book (the loudness meter keeps one float per 100 ms gating step:
-about 3 MB for 10 hours, which is what makes the relative gate exact).
+calls, so memory does not grow with the book (the loudness meter keeps one float per 100 ms
+gating step: about 3 MB for 10 hours, which is what makes the relative gate exact).
 
 The K-weighting biquads use the same RBJ-cookbook design pyloudnorm uses (shelf +4 dB at 1500 Hz,
 Q 1/sqrt(2); high-pass at 38 Hz, Q 0.5) so that a streamed measurement agrees with
