@@ -162,9 +162,7 @@ class _Verifier:
             with contextlib.suppress(OSError):
                 self._decoder.stdin.close()
 
-    def _measure(
-        self,
-    ) -> None:
+    def _measure(self) -> None:
         assert self._decoder.stdout is not None
         stdout = self._decoder.stdout
         try:
