@@ -478,12 +478,7 @@ def run_job(
     services = configure(settings)
     records = services.records()
     voice = find_voice(settings.voice, settings.voice_dirs)
-    voice_info = {
-        "name": voice.name,
-        "language": voice.language,
-        "sample_rate": voice.sample_rate,
-        "engine": voice.engine,
-    }
+    voice_info = voice.for_plan(voice.engine)
     options = JobOptions(voice=settings.voice, format=fmt, seed=seed)
     started_at, started = time.time(), time.perf_counter()
     document = load_document(text.encode(), name)

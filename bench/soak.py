@@ -170,12 +170,7 @@ def _submit(services: Services, settings: Settings, text: str, job: SoakJob) -> 
     from narration.workers.submit import start_job
 
     voice = find_voice(settings.voice, settings.voice_dirs)
-    voice_info = {
-        "name": voice.name,
-        "language": voice.language,
-        "sample_rate": voice.sample_rate,
-        "engine": voice.engine,
-    }
+    voice_info = voice.for_plan(voice.engine)
     options = JobOptions(voice=settings.voice, format=job.pair.format, seed=JOB_SEED)
     document = load_document(text.encode(), f"soak-{job.pair.text}.txt")
     job.submitted_at = time.monotonic()

@@ -131,13 +131,7 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
         closing_credits=bool(request.closing_credits.strip()),
         retail_sample=request.retail_sample,
     )
-    voice = {
-        "name": voice_info.name,
-        "language": voice_info.language,
-        "sample_rate": voice_info.sample_rate,
-        "engine": kind.name,
-    }
-    return options, voice
+    return options, voice_info.for_plan(kind.name)
 
 
 def resolve_master(settings: Settings, request: SubmitRequest) -> Resolved:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -59,6 +59,15 @@ class VoiceInfo:
     sample_rate: int
     engine: str
     path: str
+
+    def for_plan(self, engine: str) -> dict[str, Any]:
+        """The voice as a job's plan records it, spoken by `engine`."""
+        return {
+            "name": self.name,
+            "language": self.language,
+            "sample_rate": self.sample_rate,
+            "engine": engine,
+        }
 
 
 @dataclass(frozen=True)
