@@ -36,8 +36,9 @@ JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
 
 PART_AUDIO_SUFFIX: Final = ".part"
 PARALLEL_READS: Final = 8
-"""Objects the stitch reads at once: each read is mostly a wait on the store, and a 10-hour
-book has 240 parts."""
+"""Objects read at once where dozens are read in a row after a job's last chunk (a segment's
+chunk metadata, a stitch's parts: 240 for a 10-hour book): each read is mostly a wait on the
+store."""
 
 
 def cache_audio_key(key: str) -> str:

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
-from narration.adapters.chunk_store import JOB_FIELDS, ChunkStore
+from narration.adapters.chunk_store import JOB_FIELDS, PARALLEL_READS, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.compliance import failures
@@ -30,9 +30,6 @@ COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
 few milliseconds) before it makes the chunk again itself."""
 COMMIT_POLL_S: Final = 0.05
-META_READERS: Final = 8
-"""Chunk metadata read at once: each read is mostly a wait on the store, and a stitch or a
-long segment's part reads dozens one after another at the end of a job."""
 
 
 def first_state(plan: Plan) -> SessionState:
@@ -104,7 +101,7 @@ def segment_metas(
     predecessor stored: rendering is deterministic, so it is the chunk that was lost."""
     context.commits.drain()
     todo = plan.segments[segment]
-    with ThreadPoolExecutor(min(META_READERS, len(todo))) as readers:
+    with ThreadPoolExecutor(min(PARALLEL_READS, len(todo))) as readers:
         landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in todo]))
     metas: list[dict[str, Any]] = []
     for chunk, meta in zip(todo, landed, strict=True):
