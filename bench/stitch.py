@@ -11,7 +11,7 @@ segment every 40 chunks, ~10 min). The process imports what a worker imports. Th
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
   untimed) on stdin; nothing else;
-- parts: `workers.parts.make_part` for every segment, one after another, in this process: gain
+- parts: `workers.parts.make_part` for every part, one after another, in this process: gain
   and true-peak limiter, the MP3 part encode, and the part's verification decode (8x true
   peak, loudness steps). In a job, workers do this while other segments are synthesised;
 - final: `workers.stitch.stitch_job(plan, chunks, workdir)`, the work left after the last
@@ -387,8 +387,8 @@ def run_stitch(book: Book, chunks: ChunkStore) -> tuple[float, float, dict[str, 
     chunks.objects.delete_prefix(chunks.keys.parts_prefix)
     chunks.objects.delete_prefix("chunk-cache/parts/")
     t0 = time.perf_counter()
-    for number, segment in enumerate(plan.segments):
-        make_part(plan, chunks, number, [chunks.meta(c.seq) for c in segment])
+    for number, run in enumerate(plan.parts):
+        make_part(plan, chunks, number, [chunks.meta(c.seq) for c in run])
     parts_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as work:
         t0 = time.perf_counter()

@@ -76,8 +76,8 @@ class JobKeys:
     def parts_prefix(self) -> str:
         return f"{self.root}/parts/"
 
-    def part_meta(self, segment: int) -> str:
-        return f"{self.root}/parts/{segment:05d}{META_SUFFIX}"
+    def part_meta(self, number: int) -> str:
+        return f"{self.root}/parts/{number:05d}{META_SUFFIX}"
 
     def output(self, fmt: str) -> str:
         return f"{self.root}/output.{fmt}"
@@ -188,29 +188,29 @@ class ChunkStore:
         """Count the cache entries of these chunks or parts as used now (retention restarts)."""
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
-    def commit_part(self, segment: int, path: Path, meta: dict[str, Any]) -> None:
-        """Store a segment's encoded part in the same order as a chunk: cached audio, cached
-        metadata, then the job's part metadata (the commit point)."""
+    def commit_part(self, number: int, path: Path, meta: dict[str, Any]) -> None:
+        """Store an encoded part (`workers.parts`) in the same order as a chunk: cached audio,
+        cached metadata, then the job's part metadata (the commit point)."""
         key = meta["key"]
         self.objects.upload_file(cache_audio_key(key), path, "application/octet-stream")
         self.objects.put_bytes(cache_meta_key(key), _json(meta), "application/json")
-        self.objects.put_bytes(self.keys.part_meta(segment), _json(meta), "application/json")
+        self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
 
-    def reuse_part(self, segment: int, key: str) -> dict[str, Any] | None:
-        """Commit a segment's part from the cache if a part with `key` was made before."""
+    def reuse_part(self, number: int, key: str) -> dict[str, Any] | None:
+        """Commit part `number` from the cache if a part with `key` was made before."""
         try:
             meta: dict[str, Any] = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
             return None
-        self.objects.put_bytes(self.keys.part_meta(segment), _json(meta), "application/json")
+        self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
         return meta
 
-    def part_meta(self, segment: int) -> dict[str, Any] | None:
-        """The metadata of a segment's committed part, or None."""
+    def part_meta(self, number: int) -> dict[str, Any] | None:
+        """The metadata of committed part `number`, or None."""
         try:
-            meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.part_meta(segment)))
+            meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.part_meta(number)))
         except ObjectNotFound:
             return None
         return meta
@@ -219,7 +219,7 @@ class ChunkStore:
         self.objects.download_file(cache_audio_key(meta["key"]), path)
 
     def part_metas(self, count: int) -> list[dict[str, Any] | None]:
-        """`part_meta` of segments 0..count-1, read `PARALLEL_READS` at a time."""
+        """`part_meta` of parts 0..count-1, read `PARALLEL_READS` at a time."""
         with ThreadPoolExecutor(PARALLEL_READS) as readers:
             return list(readers.map(self.part_meta, range(count)))
 

@@ -3,13 +3,15 @@
 Segments are the unit of parallelism: each runs as one Celery chain on one worker at a time,
 carrying the session state from chunk to chunk; different segments run on different workers.
 A segment is a chapter, cut further at paragraph breaks the text chooses, about every
-`segment_max_chunks` chunks (`group_segments`).
+`segment_max_chunks` chunks (`group_segments`). A segment's chunks are encoded as one part of
+the output, or a long segment's as two (`Plan.parts`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
@@ -29,6 +31,8 @@ MAX_SPEED: Final = 4.0
 PARAGRAPH_ENDS: Final = ("paragraph", "section")
 """Boundaries where a segment may end inside a chapter: the end of a paragraph, before a
 section title."""
+TAIL_PART_CHUNKS: Final = 3
+"""How many chunks the last part of a long segment holds (`tail_cut`)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,22 @@ class Plan:
     def chunks(self) -> list[PlannedChunk]:
         return [chunk for segment in self.segments for chunk in segment]
 
+    @property
+    def parts(self) -> list[tuple[PlannedChunk, ...]]:
+        """The runs of chunks encoded as one part of the output each (`workers.parts`), in
+        order: a segment, or a long segment's chunks before its `tail_cut` and after it."""
+        runs = []
+        for segment in self.segments:
+            cut = tail_cut(segment)
+            runs += [segment[:cut], segment[cut:]] if cut else [segment]
+        return runs
+
+    @property
+    def cuts(self) -> frozenset[int]:
+        """The seqs of the chunks that start a part inside their segment
+        (`timeline.place_chunks`)."""
+        return frozenset(run[0].seq for run in self.parts if run[0].index > 0)
+
     def to_json(self) -> bytes:
         raw = asdict(self)
         # chunks leave out fields at their defaults: a book has 100,000s of chunks
@@ -231,6 +251,22 @@ def group_segments(chunks: list[TextChunk], average_chunks: int) -> list[list[Te
     if current:
         segments.append(current)
     return segments
+
+
+def tail_cut(segment: Sequence[PlannedChunk]) -> int:
+    """The index in `segment` where its last part starts, 0 when the segment is one part.
+
+    The part made after a segment's final chunk is all that a job whose chain ends last has
+    left to encode after that chunk, bar the stitch. A segment longer than twice
+    `TAIL_PART_CHUNKS` ends in a part of its own of that many chunks, and the part before it
+    is made while they are synthesised. The cut is never right after an SSML break: the
+    pause that ends a part may grow by up to a codec frame (`timeline.Framing`), and a
+    break's silence is exact.
+    """
+    cut = len(segment) - TAIL_PART_CHUNKS
+    while cut > TAIL_PART_CHUNKS and segment[cut - 1].pause_s is not None:
+        cut -= 1
+    return cut if cut > TAIL_PART_CHUNKS else 0
 
 
 def long_way_to_go(plan: Plan) -> frozenset[int]:

@@ -6,7 +6,7 @@ computed here from the same positions, so they agree with the audio to the sampl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -34,12 +34,12 @@ class Placed:
 
 @dataclass(frozen=True)
 class Framing:
-    """How the timeline is cut into parts, one per segment, that are encoded apart and joined.
+    """How the timeline is cut into parts (`Plan.parts`) that are encoded apart and joined.
 
     Each part is a whole number of the codec's `frame` samples, starts with `guard` samples of
     silence, into which the part's encoder delay falls, and ends with at least `tail` samples
     of silence, which the encoder's padding replaces (docs/OUTPUT.md, "Parts"). The guard, the
-    tail and the rounding come out of the pause after each segment's last chunk, so a pause
+    tail and the rounding come out of the pause after each part's last chunk, so a pause
     there is at least `guard + tail` and at most one frame longer than designed. `Framing()`
     places the chunks with exactly their designed pauses.
     """
@@ -75,7 +75,7 @@ class Bookends:
         return self.pause + self.outro if self.outro else 0
 
     def positions(self, placed: Sequence[Placed], first: bool, last: bool) -> tuple[int, int]:
-        """Where the intro and the outro start among `placed` (a segment's or the book's
+        """Where the intro and the outro start among `placed` (a part's or the book's
         chunks), -1 for one that is not there."""
         intro = placed[0].start - self.lead if first and self.intro else -1
         outro = placed[-1].end + self.pause if last and self.outro else -1
@@ -84,7 +84,8 @@ class Bookends:
 
 @dataclass(frozen=True)
 class Part:
-    """A segment's span of the timeline: where it starts and how many samples it holds."""
+    """A part's span of the timeline: its segment, where it starts and how many samples it
+    holds."""
 
     segment: int
     start: int
@@ -98,7 +99,7 @@ class Timeline:
     total: int
 
 
-def place_segment(
+def place_part(
     metas: Sequence[dict[str, Any]],
     sample_rate: int,
     framing: Framing,
@@ -107,12 +108,12 @@ def place_segment(
     edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
     bookends: Bookends = Bookends(),
 ) -> tuple[list[Placed], int]:
-    """A segment's chunks placed from its part's first sample; and the part's length.
+    """A part's chunks placed from its first sample; and the part's length.
 
-    Depends on the segment alone (and whether it opens or closes the book), so a worker can
-    make a segment's part before the segments around it exist. `edges` are the silences (s)
-    before the book's first words and after its last (a mastering preset's room tone); the
-    `bookends` lie inside them, next to the words.
+    Depends on the part's chunks alone (and whether it opens or closes the book), so a worker
+    can make a part before the parts around it exist. `edges` are the silences (s) before the
+    book's first words and after its last (a mastering preset's room tone); the `bookends` lie
+    inside them, next to the words.
     """
     lead_in_s, tail_s = edges
     position = framing.guard
@@ -135,10 +136,11 @@ def place_segment(
 
 
 def _pause_between(meta: dict[str, Any], following: dict[str, Any], sample_rate: int) -> int:
-    """The silence placed between two chunks of a segment. After an SSML break it is the
+    """The silence placed between two chunks of a part. After an SSML break it is the
     break's length less the zeros the next chunk starts with, so that the break is exact
     digital silence (`pipeline.render`); a break that ends a segment is placed in full, and
-    the part's framing may add up to a frame to it."""
+    the part's framing may add up to a frame to it (a part ends inside a segment only where
+    no break is, `plan.tail_cut`)."""
     if "break_s" in meta:
         pad = round(float(following.get("lead_pad_s", 0.0)) * sample_rate)
         return max(0, round(meta["break_s"] * sample_rate) - pad)
@@ -151,18 +153,21 @@ def place_chunks(
     framing: Framing = Framing(),
     edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
     bookends: Bookends = Bookends(),
+    cuts: Collection[int] = (),
 ) -> Timeline:
-    """Where each chunk's speech starts and ends, each segment's part, and the total length."""
+    """Where each chunk's speech starts and ends, each part, and the total length. A part is
+    a segment, or the part of one that starts at a chunk whose seq is in `cuts`
+    (`Plan.cuts`)."""
     groups: list[list[dict[str, Any]]] = []
     for meta in metas:
-        if not groups or meta["segment"] != groups[-1][0]["segment"]:
+        if not groups or meta["segment"] != groups[-1][0]["segment"] or meta["seq"] in cuts:
             groups.append([])
         groups[-1].append(meta)
     placed: list[Placed] = []
     parts: list[Part] = []
     offset = 0
     for number, group in enumerate(groups):
-        rows, length = place_segment(
+        rows, length = place_part(
             group, sample_rate, framing, number == 0, number == len(groups) - 1, edges, bookends
         )
         placed += [replace(row, start=row.start + offset, end=row.end + offset) for row in rows]

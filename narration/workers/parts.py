@@ -1,10 +1,11 @@
-"""A segment's part of the output, made by the worker that finished the segment's chunks.
+"""A part of the output, made by the worker that finished the part's chunks.
 
-The part is the segment's stretch of the timeline, mastered with the job's planned gain,
-encoded in the format's raw part stream and measured as decoded (loudness steps, true peak at
-8x), so that when the last segment is made the stitch has only to add up figures and join
-bytes. Parts are content-addressed like chunks: an edited document re-encodes only the parts
-whose chunks changed.
+A part is a run of a segment's chunks (`Plan.parts`: the segment, or a long segment's chunks
+before and after its `tail_cut`): its stretch of the timeline, mastered with the job's planned
+gain, encoded in the format's raw part stream and measured as decoded (loudness steps, true
+peak at 8x), so that when the last chunk is made the stitch has only to add up figures and
+join bytes. Parts are content-addressed like chunks: an edited document re-encodes only the
+parts whose chunks changed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from narration.pipeline.formats import get_format
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import get_preset
-from narration.pipeline.timeline import Placed, place_segment, timeline_blocks, with_inserts
+from narration.pipeline.timeline import Placed, place_part, timeline_blocks, with_inserts
 
 READ_AHEAD: Final = 4
 """Chunks read from the store at once while the part is made: each read is mostly a wait."""
@@ -41,19 +42,20 @@ them, so the stitch rarely has a part to make again."""
 def make_part(
     plan: Plan,
     chunks: ChunkStore,
-    segment: int,
+    number: int,
     metas: list[dict[str, Any]],
     master: mastering.Mastering | None = None,
 ) -> dict[str, Any]:
-    """Make (or find in the cache) a segment's part; its metadata, as committed."""
+    """Make (or find in the cache) part `number` of `plan.parts` from its chunks' `metas`;
+    its metadata, as committed."""
     fmt = get_format(plan.options.format)
     rate = int(metas[0]["sample_rate"])
     bitrate = plan.options.bitrate or fmt.bitrate or ""
     framing = codec_framing(fmt, rate, bitrate)
     preset = get_preset(plan.options.master)
     master = master or mastering.for_preset(preset, plan.options.loudness_lufs, fmt.name)
-    first, last = segment == 0, segment == len(plan.segments) - 1
-    placed, samples = place_segment(
+    first, last = number == 0, number == len(plan.parts) - 1
+    placed, samples = place_part(
         metas, rate, framing, first, last, bookends=plan.options.bookends(rate)
     )
     encoding = {
@@ -73,7 +75,7 @@ def make_part(
     if any(bookend_keys):
         encoding["bookends"] = bookend_keys
     key = part_key([meta["key"] for meta in metas], encoding)
-    reused = chunks.reuse_part(segment, key)
+    reused = chunks.reuse_part(number, key)
     if reused is not None:
         return reused
     with tempfile.TemporaryDirectory(prefix="narration-part-") as workdir:
@@ -87,9 +89,9 @@ def make_part(
             if lower == limited or retry == PEAK_RETRIES:
                 break  # in spec, or left to the stitch's own correction
             limited = lower
-        meta = {"key": key, "segment": segment, "samples": samples, **encoding, **figures}
+        meta = {"key": key, "part": number, "samples": samples, **encoding, **figures}
         meta["limited_dbtp"] = round(limited.ceiling_dbtp, 4)
-        chunks.commit_part(segment, path, meta)
+        chunks.commit_part(number, path, meta)
     return meta
 
 

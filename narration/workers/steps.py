@@ -1,4 +1,4 @@
-"""What a job's tasks do, free of Celery: make one chunk, make a segment's part, stitch a job.
+"""What a job's tasks do, free of Celery: make one chunk, make a part, stitch a job.
 
 `narration.workers.tasks` wraps these in Celery tasks (decoding ids, retrying, failing); tests
 and benchmarks call them directly with a `WorkerContext` over the real services.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
@@ -93,23 +94,24 @@ def _finish_and_commit(
     context.reports.chunk(engine, False, seconds, rendered.meta["duration_s"])
 
 
-def segment_metas(
-    context: WorkerContext, plan: Plan, chunks: ChunkStore, segment: int
+def landed_metas(
+    context: WorkerContext, plan: Plan, chunks: ChunkStore, run: Sequence[PlannedChunk]
 ) -> list[dict[str, Any]]:
-    """The metadata of a segment's chunks, all committed. A chunk whose commit never landed
-    (its worker died after the task returned) is made again here, from the state its
-    predecessor stored: rendering is deterministic, so it is the chunk that was lost."""
+    """The metadata of a run of a segment's chunks (a segment, a part), all committed. A
+    chunk whose commit never landed (its worker died after the task returned) is made again
+    here, from the state its predecessor stored: rendering is deterministic, so it is the
+    chunk that was lost."""
     context.commits.drain()
-    todo = plan.segments[segment]
-    with ThreadPoolExecutor(min(PARALLEL_READS, len(todo))) as readers:
-        landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in todo]))
+    with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
+        landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
     metas: list[dict[str, Any]] = []
-    for chunk, meta in zip(todo, landed, strict=True):
+    for chunk, meta in zip(run, landed, strict=True):
         if meta is None:
             if chunk.index == 0:
                 state_in = first_state(plan)
             else:
-                state_in = SessionState.from_dict(metas[-1]["state_out"])
+                before = metas[-1] if metas else chunks.meta(chunk.seq - 1)
+                state_in = SessionState.from_dict(before["state_out"])
             _make(context, plan, chunks, chunk, state_in, Immediate())
             meta = chunks.meta(chunk.seq)
         metas.append(meta)
@@ -127,23 +129,23 @@ def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
             time.sleep(COMMIT_POLL_S)
 
 
-def make_part(context: WorkerContext, job_id: str, segment: int) -> dict[str, Any]:
-    """Make a segment's part of the output once its chunks are all made, or find it made."""
+def make_part(context: WorkerContext, job_id: str, number: int) -> dict[str, Any]:
+    """Make part `number` of the output once its chunks are all made, or find it made."""
     chunks = context.chunks(job_id)
-    made = chunks.part_meta(segment)
+    made = chunks.part_meta(number)
     if made is not None:
         return made
     plan = context.plan(job_id)
-    metas = segment_metas(context, plan, chunks, segment)
+    metas = landed_metas(context, plan, chunks, plan.parts[number])
     with context.reports.timed_stitch("part"):
-        return parts.make_part(plan, chunks, segment, metas)
+        return parts.make_part(plan, chunks, number, metas)
 
 
 def stitch(context: WorkerContext, job_id: str) -> StitchResult:
     """Stitch a job whose chains have all finished, and record it as succeeded.
 
     A chunk whose commit was lost with its worker is made again first: formats without parts
-    have no part task to do it (`segment_metas`)."""
+    have no part task to do it (`landed_metas`)."""
     context.records.set_status(job_id, "stitching")
     with context.reports.timed_stitch("stitch"):
         plan = context.plan(job_id)
@@ -151,8 +153,8 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
         keep = reads_chunk_loudness(plan)
         metas = [
             trim_chunk_meta(meta, keep)
-            for number in range(len(plan.segments))
-            for meta in segment_metas(context, plan, chunks, number)
+            for segment in plan.segments
+            for meta in landed_metas(context, plan, chunks, segment)
         ]
         with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
             result = stitch_job(plan, chunks, Path(workdir), metas)

@@ -3,14 +3,15 @@
 The timeline is computed from the chunk metadata alone (`pipeline.timeline`), in whole samples,
 so the manifest, chapters, captions and speech marks agree with the audio to the sample.
 
-For formats whose parts join by bytes (MP3, AAC, WAV), each segment's part was mastered,
-encoded and measured by the worker that finished the segment (`workers.parts`), while the rest
-of the book was still being synthesised. The stitch adds up the parts' measured loudness steps
-and true peaks, which are the delivered file's own, so no audio is read or decoded again; it
-re-makes only parts that are missing or, rarely, that missed the target, then downloads the
-parts and concatenates them. Opus and Vorbis streams do not join that way: for them the stitch
-decides the gain from the chunks' stored loudness steps and encodes the whole timeline, then
-decodes the file to check it. Either way one chunk or one part is in memory at a time.
+For formats whose parts join by bytes (MP3, AAC, WAV), each part (a segment, or a piece of a
+long one: `Plan.parts`) was mastered, encoded and measured by the worker that finished its
+chunks (`workers.parts`), while the rest of the book was still being synthesised. The stitch
+adds up the parts' measured loudness steps and true peaks, which are the delivered file's own,
+so no audio is read or decoded again; it re-makes only parts that are missing or, rarely, that
+missed the target, then downloads the parts and concatenates them. Opus and Vorbis streams do
+not join that way: for them the stitch decides the gain from the chunks' stored loudness steps
+and encodes the whole timeline, then decodes the file to check it. Either way one chunk or one
+part is in memory at a time.
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ class _Job:
     def target(self) -> float:
         return self.plan.options.loudness_lufs
 
-    def segment_metas(self, segment: int) -> list[dict[str, Any]]:
-        return [self.metas[chunk.seq] for chunk in self.plan.segments[segment]]
+    def part_metas(self, number: int) -> list[dict[str, Any]]:
+        """The metadata of the chunks of part `number` (`Plan.parts`)."""
+        return [self.metas[chunk.seq] for chunk in self.plan.parts[number]]
 
     def chapter_tags(self, title: str) -> Tags:
         return Tags(title=title, album=self.plan.title, artist=self.plan.author)
@@ -182,9 +184,10 @@ def _join_parts(job: _Job, output: Path, tags: Tags) -> _Assembled:
         job.rate,
         codec_framing(job.fmt, job.rate, job.bitrate),
         bookends=job.plan.options.bookends(job.rate),
+        cuts=job.plan.cuts,
     )
     master = mastering.for_preset(job.spec.preset, job.target, job.fmt.name)
-    count = len(job.plan.segments)
+    count = len(job.plan.parts)
     stored = job.chunks.part_metas(count)
     masters = [master] * count
     tries: list[tuple[mastering.Mastering, tuple[float, float]]] = []
@@ -254,9 +257,9 @@ def _fitting(
 
 
 def _remake(job: _Job, number: int, master: mastering.Mastering) -> dict[str, Any]:
-    """A part that a worker did not leave (it died after the segment's last chunk) or that
+    """A part that a worker did not leave (it died after the part's last chunk) or that
     must be mastered otherwise."""
-    metas = job.segment_metas(number)
+    metas = job.part_metas(number)
     return trim_part_meta(make_part(job.plan, job.chunks, number, metas, master))
 
 
@@ -277,8 +280,8 @@ def _join_chapters(
 ) -> list[Any]:
     """One file per chapter: the chapter's parts joined (segments never cross chapters)."""
     by_chapter: dict[int, list[int]] = {}
-    for number, segment in enumerate(job.plan.segments):
-        by_chapter.setdefault(segment[0].chapter, []).append(number)
+    for number, run in enumerate(job.plan.parts):
+        by_chapter.setdefault(run[0].chapter, []).append(number)
     files = []
     store, keys = job.chunks.objects, job.chunks.keys
     for number, (chapter, numbers) in enumerate(sorted(by_chapter.items())):
@@ -307,7 +310,11 @@ def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
     )
     edges_s, edges = _edges(job)
     laid = place_chunks(
-        job.metas, job.rate, edges=edges_s, bookends=job.plan.options.bookends(job.rate)
+        job.metas,
+        job.rate,
+        edges=edges_s,
+        bookends=job.plan.options.bookends(job.rate),
+        cuts=job.plan.cuts,
     )
     inserts = bookend_inserts(job.chunks.objects, options, laid.placed, True, True)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)

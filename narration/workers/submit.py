@@ -1,5 +1,7 @@
-"""Turn a plan into Celery work: a chord of one chain per segment (its chunks, then its part
-where the format is made in parts), then the stitch task.
+"""Turn a plan into Celery work: a chord of one chain per segment (its chunks, then its last
+part where the format is made in parts), then the stitch task. A long segment's earlier part
+(`Plan.parts`) is linked to the synth task of its last chunk: it is sent when that chunk is
+made, and encoded while the segment's last chunks are synthesised.
 
 Used by `narrate submit` for new jobs and by `narrate resume`, which re-sends only the chains
 that still have missing chunks, each starting from the stored state of the chunk before.
@@ -8,6 +10,7 @@ that still have missing chunks, each starting from the stored state of the chunk
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from celery import Signature, chain, chord
@@ -70,6 +73,22 @@ def dispatch(
     resumed job must); returns how many chunks are missing."""
     if stored is None:
         stored = chunks.stored_seqs()
+    chains = job_chains(plan, stored, lambda seq: chunks.meta(seq)["state_out"], priority)
+    ahead = min(priority, AHEAD_PRIORITY)
+    if chains:
+        result = chord(chains)(stitch.si(plan.job_id).set(priority=ahead))
+    else:
+        result = stitch.si(plan.job_id).apply_async(priority=ahead)
+    _stop_listening(result)
+    return sum(1 for chunk in plan.chunks if chunk.seq not in stored)
+
+
+def job_chains(
+    plan: Plan, stored: set[int], state_after: Callable[[int], dict[str, Any]], priority: int
+) -> list[Signature]:
+    """The chains that make the chunks not `stored`, each from its first missing chunk (whose
+    state is `state_after` the chunk before it), in the order they are published: the job's
+    first chunk (its first audio), then the longest chains, so idle workers start on them."""
     in_parts = encoded_in_parts(plan.options.format, plan.options.master)
     kind = engine_kind(plan.options.engine)
     # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
@@ -77,37 +96,34 @@ def dispatch(
     route = {"queue": kind.queue, "routing_key": kind.queue}
     priorities = chunk_priorities(plan, priority)
     ahead = min(priority, AHEAD_PRIORITY)
+    part_after = _parts_by_last_chunk(plan) if in_parts else {}
     chains: list[tuple[bool, int, Signature]] = []
-    missing = 0
     for segment in plan.segments:
         todo = [chunk for chunk in segment if chunk.seq not in stored]
         if not todo:
             continue
-        missing += len(todo)
         first = todo[0]
-        if first.index == 0:
-            state = first_state(plan).to_dict()
-        else:
-            state = chunks.meta(first.seq - 1)["state_out"]
-        steps = [
-            synth.s(state, plan.job_id, first.seq).set(**route, priority=priorities[first.seq])
-        ]
-        steps += [
-            synth.s(plan.job_id, chunk.seq).set(**route, priority=priorities[chunk.seq])
-            for chunk in segment[first.index + 1 :]
-        ]
+        state = first_state(plan).to_dict() if first.index == 0 else state_after(first.seq - 1)
+        steps = []
+        for chunk in segment[first.index :]:
+            args = (state, plan.job_id, chunk.seq) if chunk is first else (plan.job_id, chunk.seq)
+            made = synth.s(*args).set(**route, priority=priorities[chunk.seq])
+            if chunk is not segment[-1] and chunk.seq in part_after:
+                # At the job's own priority, not ahead: the part has until the segment's last
+                # chunk to be made, and taken before the segment's next chunk it would hold
+                # the chain up.
+                made.link(part.si(plan.job_id, part_after[chunk.seq]).set(priority=priority))
+            steps.append(made)
         if in_parts:
-            steps.append(part.si(plan.job_id, first.segment).set(priority=ahead))
+            steps.append(part.si(plan.job_id, part_after[segment[-1].seq]).set(priority=ahead))
         chains.append((first.seq != 0, -sum(len(chunk.text) for chunk in todo), chain(*steps)))
-    # The job's first chunk (its first audio), then the longest chains, are published first,
-    # so idle workers start on them.
     chains.sort(key=lambda order: order[:2])
-    if chains:
-        result = chord([sent for *_, sent in chains])(stitch.si(plan.job_id).set(priority=ahead))
-    else:
-        result = stitch.si(plan.job_id).apply_async(priority=ahead)
-    _stop_listening(result)
-    return missing
+    return [sent for *_, sent in chains]
+
+
+def _parts_by_last_chunk(plan: Plan) -> dict[int, int]:
+    """Each part's number (`Plan.parts`), by the seq of its last chunk."""
+    return {run[-1].seq: number for number, run in enumerate(plan.parts)}
 
 
 def chunk_priorities(plan: Plan, priority: int) -> list[int]:

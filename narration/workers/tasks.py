@@ -4,10 +4,11 @@
 (Celery puts it into the chain's next message; no result is stored, which saves a write per
 chunk, and a chord still counts the task); its audio and metadata are committed in the
 background (`workers.commits`), and a part task re-makes a chunk whose commit was lost.
-`part` ends each chain: it masters and encodes the segment's part of the output while other
-segments are still being synthesised. `stitch` runs once every chain has finished, as the
-chord's callback. Both check for a
-cancelled job inside the retry path, so a broker blip during that check is retried too.
+`part` ends each chain: it masters and encodes the segment's last part of the output while
+other segments are still being synthesised; a long segment's earlier part is sent by the synth
+task of its last chunk (`workers.submit`), while the segment's last chunks are made. `stitch`
+runs once every chain has finished, as the chord's callback. Each checks for a cancelled job
+inside the retry path, so a broker blip during that check is retried too.
 """
 
 from __future__ import annotations
@@ -90,13 +91,13 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
 
 
 @app.task(name="narration.part", bind=True, max_retries=MAX_RETRIES)
-def part(self: Task, job_id: str, segment: int) -> dict[str, Any]:
+def part(self: Task, job_id: str, number: int) -> dict[str, Any]:
     context = current()
     try:
         if context.records.is_cancelled(job_id):
             raise Ignore()
-        made = steps.make_part(context, job_id, segment)
-        return {"segment": segment, "samples": made["samples"]}
+        made = steps.make_part(context, job_id, number)
+        return {"part": number, "samples": made["samples"]}
     except Ignore:
         raise
     except Exception as error:

@@ -84,7 +84,7 @@ def test_the_audio_lies_in_the_silence_left_for_it() -> None:
 
 
 def test_a_segment_alone_has_only_its_own_bookend() -> None:
-    placed, _ = timeline.place_segment(
+    placed, _ = timeline.place_part(
         metas()[2:], RATE, timeline.Framing(), False, True, bookends=BOOKENDS
     )
     intro_at, outro_at = BOOKENDS.positions(placed, False, True)

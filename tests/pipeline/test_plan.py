@@ -8,12 +8,15 @@ from narration.adapters.object_store import parse_s3_uri
 from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.plan import (
+    TAIL_PART_CHUNKS,
     JobOptions,
     Plan,
+    PlannedChunk,
     heard_first,
     long_way_to_go,
     make_plan,
     select_chapters,
+    tail_cut,
 )
 
 BOOK = Document(
@@ -135,3 +138,34 @@ def test_bad_options_are_refused() -> None:
 def test_unsafe_s3_uris_are_refused(uri: str) -> None:
     with pytest.raises(InputError):
         parse_s3_uri(uri)
+
+
+def test_a_long_segment_ends_in_a_short_part_of_its_own() -> None:
+    plan = make_plan("job", BOOK, JobOptions(voice="v"), segment_max_chunks=10)
+    assert [c for run in plan.parts for c in run] == plan.chunks
+    assert len(plan.parts) > len(plan.segments)
+    runs = iter(plan.parts)
+    for segment in plan.segments:
+        if len(segment) > 2 * TAIL_PART_CHUNKS:
+            head, tail = next(runs), next(runs)
+            assert head + tail == segment and len(tail) == TAIL_PART_CHUNKS
+            assert tail[0].seq in plan.cuts
+        else:
+            assert next(runs) == segment
+    assert next(runs, None) is None
+    assert len(plan.cuts) == len(plan.parts) - len(plan.segments)
+
+
+def _run(length: int, breaks: tuple[int, ...] = ()) -> tuple[PlannedChunk, ...]:
+    return tuple(
+        PlannedChunk(n, 0, n, 0, f"Sentence {n}.", "sentence", pause_s=0.5 if n in breaks else None)
+        for n in range(length)
+    )
+
+
+def test_a_part_is_never_cut_right_after_an_ssml_break() -> None:
+    assert tail_cut(_run(2 * TAIL_PART_CHUNKS)) == 0
+    assert tail_cut(_run(10)) == 10 - TAIL_PART_CHUNKS
+    assert tail_cut(_run(10, breaks=(6,))) == 6  # not after chunk 6: one chunk earlier
+    assert tail_cut(_run(10, breaks=(6, 5))) == 5
+    assert tail_cut(_run(8, breaks=(4, 3))) == 0  # the part before would be too short

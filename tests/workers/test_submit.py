@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from celery import Signature
+
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.plan import JobOptions, heard_first, long_way_to_go, make_plan
 from narration.workers.app import AHEAD_PRIORITY, JOB_PRIORITY, SHORT_PRIORITY
-from narration.workers.submit import chunk_priorities
+from narration.workers.submit import chunk_priorities, job_chains
 
 LONG = Chapter("Long", tuple(f"Sentence {n} of a chapter that runs on and on." for n in range(40)))
 SHORT = Chapter("Short", ("Brief.",))
@@ -20,3 +22,44 @@ def test_a_job_sends_the_chunks_with_a_long_way_to_go_ahead_of_its_others() -> N
 
 def test_short_requests_keep_their_own_priority_for_every_chunk() -> None:
     assert set(chunk_priorities(PLAN, SHORT_PRIORITY)) == {SHORT_PRIORITY}
+
+
+def _tasks(sent: Signature) -> list[Signature]:
+    return list(getattr(sent, "tasks", [sent]))
+
+
+def test_a_long_segment_sends_its_first_part_when_that_part_s_last_chunk_is_made() -> None:
+    chains = job_chains(PLAN, set(), lambda seq: {}, JOB_PRIORITY)
+    by_last = {run[-1].seq: number for number, run in enumerate(PLAN.parts)}
+    linked: dict[int, int] = {}
+    ending: list[int] = []
+    for sent in chains:
+        *synths, last_part = _tasks(sent)
+        assert last_part.name == "narration.part"
+        assert last_part.options["priority"] == AHEAD_PRIORITY
+        ending.append(last_part.args[1])
+        for task in synths:
+            assert task.name == "narration.synth"
+            for callback in task.options.get("link", []):
+                assert callback["task"] == "narration.part" and callback["immutable"]
+                assert callback["options"]["priority"] == JOB_PRIORITY
+                linked[task.args[-1]] = callback["args"][1]
+    assert linked and all(by_last[seq] == number for seq, number in linked.items())
+    assert sorted(ending + list(linked.values())) == list(range(len(PLAN.parts)))
+
+
+def test_a_resumed_chain_starts_from_the_state_after_the_chunk_before_it() -> None:
+    stored = {chunk.seq for chunk in PLAN.segments[0][:4]}
+    chains = job_chains(PLAN, stored, lambda seq: {"after": seq}, JOB_PRIORITY)
+    resumed = next(c for c in chains if _tasks(c)[0].args[-1] == 4)
+    assert _tasks(resumed)[0].args[0] == {"after": 3}
+    assert len(chains) == len(PLAN.segments)
+
+
+def test_formats_not_made_in_parts_send_no_part_tasks() -> None:
+    wav = make_plan(
+        "job", Document("Book", (LONG, SHORT)), JobOptions(voice="v", format="opus"), 10
+    )
+    for sent in job_chains(wav, set(), lambda seq: {}, JOB_PRIORITY):
+        for task in _tasks(sent):
+            assert task.name == "narration.synth" and not task.options.get("link")

@@ -98,7 +98,7 @@ def job_plot(services: Services, job_id: str, manifest: dict[str, Any]) -> str |
     rate = int(metas[0]["sample_rate"])
     fmt = get_format(manifest["format"])
     framing = _framing(fmt.name, rate, plan.options.bitrate or fmt.bitrate or "")
-    laid = place_chunks(metas, rate, framing, bookends=plan.options.bookends(rate))
+    laid = place_chunks(metas, rate, framing, bookends=plan.options.bookends(rate), cuts=plan.cuts)
     timeline = StepTimeline(rate, laid.total)
     for item in laid.placed:
         timeline.add(item.start, item.meta["loudness"]["steps"])
