@@ -47,6 +47,16 @@ _UNLOCK_SCRIPT: Final = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
 _FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
+_SET_STATUS_SCRIPT: Final = (
+    "local current = redis.call('HGET', KEYS[1], 'status') "
+    "if not current then return -1 end "
+    "local final = {" + ", ".join(f"{name} = true" for name in sorted(FINAL_STATUSES)) + "} "
+    "if final[current] and current ~= ARGV[1] then return 0 end "
+    "redis.call('HSET', KEYS[1], 'status', unpack(ARGV)) "
+    "return 1"
+)
+"""Move a job's status, with its fields, unless it ended: one step inside Redis, so a worker
+marking a job running cannot overwrite a cancel that landed between its read and its write."""
 
 
 def new_job_id() -> str:
@@ -186,12 +196,14 @@ class RedisJobRecords:
         """Move to `status` unless the job already ended; returns whether it moved."""
         if status not in STATUSES:
             raise ValueError(status)
-        current = self.get(job_id)["status"]
-        if current in FINAL_STATUSES and status != current:
-            return False
         if status in FINAL_STATUSES:
             fields.setdefault("finished_at", time.time())
-        self.update(job_id, status=status, **fields)
+        pairs = [item for name, value in fields.items() for item in (name, _encode(value))]
+        moved = self._redis.eval(_SET_STATUS_SCRIPT, 1, _job_key(job_id), status, *pairs)
+        if moved == -1:
+            raise JobNotFound(f"no job {job_id!r}")
+        if not moved:
+            return False
         self.event(job_id, status, **{k: v for k, v in fields.items() if k != "finished_at"})
         return True
 

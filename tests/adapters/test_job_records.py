@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -68,6 +70,38 @@ def test_set_status_never_leaves_a_final_status(records: RedisJobRecords) -> Non
     assert records.set_status(job_id, "failed")
     with pytest.raises(ValueError):
         records.set_status(job_id, "paused")
+
+
+def test_a_cancel_is_never_overwritten_by_workers_marking_the_job_running(
+    records: RedisJobRecords,
+) -> None:
+    """Workers mark a queued job running while a cancel lands: the cancel stays. (Read, then
+    written, the status moved back to running when the cancel fell between the two.)"""
+    for _ in range(10):
+        job_id = new_job_id()
+        records.create(job_id, {})
+        stop = threading.Event()
+
+        def mark_running(job: str = job_id, until: threading.Event = stop) -> None:
+            while not until.is_set():
+                records.set_status(job, "running")
+
+        workers = [threading.Thread(target=mark_running) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.01)
+        assert records.set_status(job_id, "cancelled")
+        time.sleep(0.03)
+        stop.set()
+        for worker in workers:
+            worker.join()
+        assert records.get(job_id)["status"] == "cancelled"
+
+
+def test_set_status_of_an_unknown_job_is_not_found(records: RedisJobRecords) -> None:
+    with pytest.raises(JobNotFound):
+        records.set_status(new_job_id(), "running")
+    assert not records.exists(new_job_id())
 
 
 def test_is_cancelled(records: RedisJobRecords) -> None:
