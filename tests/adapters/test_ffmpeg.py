@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narration.adapters.ffmpeg import FfmpegEncoder as Encoder
 from narration.adapters.ffmpeg import DECODE_FRAME_SAMPLES, decode_blocks, ffmpeg_exe
+from narration.adapters.ffmpeg import FfmpegEncoder as Encoder
 from narration.errors import InputError, PermanentError
 from narration.pipeline.formats import FORMATS, ChapterMark, Tags, ffmetadata, to_int16
 
