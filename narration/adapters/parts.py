@@ -39,7 +39,7 @@ from narration.adapters.ffmpeg import (
 from narration.errors import PermanentError
 from narration.pipeline.compliance import LevelMeter
 from narration.pipeline.formats import ChapterMark, Format, Tags
-from narration.pipeline.loudness import VERIFY_OVERSAMPLE
+from narration.pipeline.loudness import VERIFY_OVERSAMPLE, as_float
 from narration.pipeline.step_loudness import FiguresMeter
 from narration.pipeline.timeline import Framing
 
@@ -119,9 +119,10 @@ class PartFigures:
         self.samples = 0
 
     def add(self, block: np.ndarray) -> None:
-        self.meter.add(block)
-        self.levels.add(block)
-        self.samples += len(block)
+        x = as_float(block)  # once for all the meters
+        self.meter.add(x)
+        self.levels.add(x)
+        self.samples += len(x)
 
     def figures(self) -> dict[str, Any]:
         return {**self.meter.figures(), "levels": self.levels.figures()}
