@@ -28,7 +28,7 @@ AUDIBLE_DB: Final = -60.0
 
 def sum_of_squares(x: np.ndarray) -> float:
     """Σx² without BLAS (whose thread pool would spin beside the caller; see
-    `loudness.interpolate`)."""
+    `loudness.peaks_between`)."""
     return float(np.einsum("i,i->", x, x))
 
 

@@ -160,7 +160,7 @@ def _interpolator(oversample: int) -> np.ndarray:
     """(taps_per_phase, oversample) polyphase matrix of a windowed-sinc interpolator.
 
     Column p holds the taps that produce the sample p/oversample of a period after the newest
-    input of a window, so `window @ matrix` (`interpolate`) yields evenly spaced points per
+    input of a window, so `window @ matrix` (`peaks_between`) yields evenly spaced points per
     input sample.
     """
     n = TP_TAPS_PER_PHASE * oversample
@@ -172,12 +172,21 @@ def _interpolator(oversample: int) -> np.ndarray:
     return np.ascontiguousarray(poly[::-1, :])
 
 
-def interpolate(windows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """`windows @ matrix` without BLAS: for these few small products OpenBLAS woke its thread
-    pool, whose spinning cost more CPU than the products (2.4 CPU-s per 10 minutes of audio in
-    a part's verification, on the core the other synthesis needed) and whose kernel depends on
-    the CPU model, so a true peak could differ in its last bits from one machine to another."""
-    return np.einsum("ij,jk->ik", windows, matrix)
+_TAPS: Final = np.arange(TP_TAPS_PER_PHASE)
+
+
+def peaks_between(ext: np.ndarray, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """For each row r, the largest |value| `matrix` interpolates from `ext[r : r + taps]`.
+
+    The windows are gathered tap-major, one contiguous run of rows per tap, so the product's
+    inner loop runs along the rows (a row-major gather left it 4 or 8 long; this is 1.4x
+    faster) and each value is still the same sum over the taps in order, bit for bit. einsum,
+    not a matmul: for these small products OpenBLAS woke its thread pool, whose spinning cost
+    more CPU than the products (2.4 CPU-s per 10 minutes of audio in a part's verification, on
+    the core the other synthesis needed) and whose kernel depends on the CPU model, so a true
+    peak could differ in its last bits from one machine to another."""
+    windows = ext[_TAPS[:, None] + rows]
+    return np.abs(np.einsum("jp,jr->pr", matrix, windows)).max(axis=0)
 
 
 class Oversampler:
@@ -243,8 +252,7 @@ class TruePeakMeter:
         # passes instead of four 12-tap FIRs over every sample.
         hot = np.flatnonzero(pair >= self.peak * _FAST_PATH_FACTOR)
         if len(hot):
-            win = ext[hot[:, None] + np.arange(TP_TAPS_PER_PHASE)]
-            self.peak = max(self.peak, float(np.abs(interpolate(win, os_.matrix)).max()))
+            self.peak = max(self.peak, float(peaks_between(ext, hot, os_.matrix).max()))
 
     def true_peak_dbtp(self) -> float:
         """True peak so far in dBTP (flushes the interpolator's tail without disturbing it)."""
