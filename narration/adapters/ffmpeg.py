@@ -77,7 +77,7 @@ def decode_blocks(
     with subprocess.Popen(command, stdout=subprocess.PIPE) as decoder:
         assert decoder.stdout is not None
         while block := decoder.stdout.read(DECODE_BLOCK_BYTES):
-            yield np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32)
+            yield np.frombuffer(block, np.float32, count=len(block) // 4)
     if decoder.returncode != 0:
         raise PermanentError(f"cannot decode {path.name}")
 

@@ -168,7 +168,7 @@ class _Verifier:
         stdout = self._decoder.stdout
         try:
             while block := stdout.read(DECODE_BLOCK_BYTES):
-                self._figures.add(np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32))
+                self._figures.add(np.frombuffer(block, np.float32, count=len(block) // 4))
         except BaseException as error:
             self._errors.append(error)
             while stdout.read(DECODE_BLOCK_BYTES):
