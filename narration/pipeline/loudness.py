@@ -271,8 +271,7 @@ class TruePeakMeter:
         d, t = os_.delay, TP_TAPS_PER_PHASE - 1
         a = np.abs(ext)
         self.peak = max(self.peak, float(a[t - d : len(ext) - d + 1].max()))
-        could_exceed = window_max(a, TP_TAPS_PER_PHASE) * self.bound_gain > self.peak
-        rows = np.flatnonzero(could_exceed)
+        rows = np.flatnonzero(window_max(a, TP_TAPS_PER_PHASE) > self.peak / self.bound_gain)
         if len(rows):
             self.peak = max(self.peak, float(peaks_between(ext, rows, os_.matrix).max()))
 
