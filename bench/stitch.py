@@ -467,27 +467,27 @@ def main(argv: list[str] | None = None) -> int:
     def median(values: list[float]) -> float | None:
         return statistics.median(values) if values else None
 
-    def ratio(kind: str, final_only: bool = False) -> float | None:
-        def of(timed: Timed) -> float:
-            return float(getattr(timed, kind))
+    def ratios(spent: list[float], plain: list[float]) -> float | None:
+        """The median of the runs' ratios (none without a baseline)."""
+        return median([s / p for s, p in zip(spent, plain, strict=False)])
 
-        spent = [of(f) + (0.0 if final_only else of(p)) for p, f in zip(parts, finals, strict=True)]
-        return median([s / of(b) for s, b in zip(spent, base, strict=False)])
-
+    walls = [p.wall + f.wall for p, f in zip(parts, finals, strict=True)]
+    cpus = [p.cpu + f.cpu for p, f in zip(parts, finals, strict=True)]
+    plain_walls, plain_cpus = [b.wall for b in base], [b.cpu for b in base]
     row = {
         "hours": args.hours,
         "chunks": book.count,
         "runs": args.runs,
-        "plain_ffmpeg_s": median([b.wall for b in base]),
+        "plain_ffmpeg_s": median(plain_walls),
         "parts_s": median([p.wall for p in parts]),
         "final_s": median([f.wall for f in finals]),
-        "stitch_s": median([p.wall + f.wall for p, f in zip(parts, finals, strict=True)]),
-        "ratio": ratio("wall"),
-        "final_ratio": ratio("wall", final_only=True),
-        "plain_ffmpeg_cpu_s": median([b.cpu for b in base]),
+        "stitch_s": median(walls),
+        "ratio": ratios(walls, plain_walls),
+        "final_ratio": ratios([f.wall for f in finals], plain_walls),
+        "plain_ffmpeg_cpu_s": median(plain_cpus),
         "parts_cpu_s": median([p.cpu for p in parts]),
         "final_cpu_s": median([f.cpu for f in finals]),
-        "cpu_ratio": ratio("cpu"),
+        "cpu_ratio": ratios(cpus, plain_cpus),
         "peak_rss_mb": rss.peak_mb,
         "rss_before_mb": rss_before,
         "ffmpeg_peak_mb": rss.children_peak_mb,
