@@ -18,11 +18,16 @@ segment every 40 chunks, ~10 min). The process imports what a worker imports. Th
   chunk: add up the parts' figures, download and join them, ID3 tags and chapters, captions,
   manifest.
 
+Each phase is also counted in CPU-seconds: this process's user + system time and that of the
+children it waited for (ffmpeg), `resource.getrusage` deltas (`CpuClock`). On a machine whose
+cores are all synthesising during a job, what a part costs the job is its CPU, not its wall
+time; the CPU ratio is also steadier under load than the wall ratio.
+
 Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--skip-baseline`
 (the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
 reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
 and outputs go to files in a temporary directory either way. Prints one markdown table row
-with median wall times, the ratios, peak RSS (this process and its ffmpeg children, sampled
+with median wall and CPU times, the ratios, peak RSS (this process and its ffmpeg children, sampled
 every 100 ms; `RssSampler`) and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
@@ -359,6 +364,28 @@ class RssSampler:
         self._thread.join()
 
 
+class CpuClock:
+    """CPU-seconds (user + system) of this process and of its waited-for children so far."""
+
+    @staticmethod
+    def now() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class Timed:
+    """Wall and CPU seconds of a `with` block."""
+
+    def __enter__(self) -> Timed:
+        self.wall, self.cpu = time.perf_counter(), CpuClock.now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = CpuClock.now() - self.cpu
+
+
 def write_timeline(book: Book, chunks: ChunkStore, path: Path) -> None:
     """The stitched timeline's PCM as raw int16, for the baseline to read."""
     placed = place_chunks([chunks.meta(c.seq) for c in book.plan().chunks], SR).placed
@@ -372,28 +399,25 @@ def write_timeline(book: Book, chunks: ChunkStore, path: Path) -> None:
             fh.write(samples.tobytes())
 
 
-def baseline(pcm_path: Path, out: Path) -> float:
+def baseline(pcm_path: Path, out: Path) -> Timed:
     cmd = FfmpegEncoder(out, SR, "mp3").command()
-    t0 = time.perf_counter()
-    with pcm_path.open("rb") as pcm:
+    with Timed() as timed, pcm_path.open("rb") as pcm:
         if subprocess.run(cmd, stdin=pcm).returncode != 0:
             raise SystemExit("baseline ffmpeg failed")
-    return time.perf_counter() - t0
+    return timed
 
 
-def run_stitch(book: Book, chunks: ChunkStore) -> tuple[float, float, dict[str, Any]]:
-    """Seconds to make every part, seconds for the final stitch, and its manifest."""
+def run_stitch(book: Book, chunks: ChunkStore) -> tuple[Timed, Timed, dict[str, Any]]:
+    """The times to make every part and of the final stitch, and its manifest."""
     plan = book.plan()
     chunks.objects.delete_prefix(chunks.keys.parts_prefix)
     chunks.objects.delete_prefix("chunk-cache/parts/")
-    t0 = time.perf_counter()
-    for number, run in enumerate(plan.parts):
-        make_part(plan, chunks, number, [chunks.meta(c.seq) for c in run])
-    parts_s = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as work:
-        t0 = time.perf_counter()
+    with Timed() as parts:
+        for number, run in enumerate(plan.parts):
+            make_part(plan, chunks, number, [chunks.meta(c.seq) for c in run])
+    with tempfile.TemporaryDirectory() as work, Timed() as final:
         result = stitch_job(plan, chunks, Path(work))
-        return parts_s, time.perf_counter() - t0, result.manifest
+    return parts, final, result.manifest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,9 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     limit_arenas()
 
     book = Book(args.hours, speech_pool(POOL_S))
-    base: list[float] = []
-    parts: list[float] = []
-    finals: list[float] = []
+    base: list[Timed] = []
+    parts: list[Timed] = []
+    finals: list[Timed] = []
     manifest: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         files = Path(tmp) / "objects"
@@ -426,30 +450,44 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.runs):
                 if not args.skip_baseline:
                     base.append(baseline(Path(tmp) / "timeline.pcm", Path(tmp) / "plain.mp3"))
-                parts_s, final_s, manifest = run_stitch(book, chunks)
-                parts.append(parts_s)
-                finals.append(final_s)
+                part, final, manifest = run_stitch(book, chunks)
+                parts.append(part)
+                finals.append(final)
                 load = os.getloadavg()[0]
-                msg = f"run {i + 1}: parts {parts_s:.1f}s, final {final_s:.1f}s"
+                msg = f"run {i + 1}: parts {part.wall:.1f}s ({part.cpu:.1f} CPU-s)"
+                msg += f", final {final.wall:.1f}s ({final.cpu:.1f} CPU-s)"
                 if base:
-                    msg += f", baseline {base[-1]:.1f}s, ratio {(parts_s + final_s) / base[-1]:.2f}"
+                    plain = base[-1]
+                    msg += f", baseline {plain.wall:.1f}s ({plain.cpu:.1f} CPU-s)"
+                    msg += f", ratio {(part.wall + final.wall) / plain.wall:.2f}"
+                    msg += f", CPU ratio {(part.cpu + final.cpu) / plain.cpu:.2f}"
                 print(f"{msg}, load {load:.2f}", file=sys.stderr)
     loud = manifest["loudness"]
-    totals = [a + b for a, b in zip(parts, finals, strict=True)]
+
+    def median(values: list[float]) -> float | None:
+        return statistics.median(values) if values else None
+
+    def ratios(spent: list[float], plain: list[float]) -> float | None:
+        """The median of the runs' ratios (none without a baseline)."""
+        return median([s / p for s, p in zip(spent, plain, strict=False)])
+
+    walls = [p.wall + f.wall for p, f in zip(parts, finals, strict=True)]
+    cpus = [p.cpu + f.cpu for p, f in zip(parts, finals, strict=True)]
+    plain_walls, plain_cpus = [b.wall for b in base], [b.cpu for b in base]
     row = {
         "hours": args.hours,
         "chunks": book.count,
         "runs": args.runs,
-        "plain_ffmpeg_s": statistics.median(base) if base else None,
-        "parts_s": statistics.median(parts),
-        "final_s": statistics.median(finals),
-        "stitch_s": statistics.median(totals),
-        "ratio": statistics.median(t / b for t, b in zip(totals, base, strict=True))
-        if base
-        else None,
-        "final_ratio": statistics.median(f / b for f, b in zip(finals, base, strict=True))
-        if base
-        else None,
+        "plain_ffmpeg_s": median(plain_walls),
+        "parts_s": median([p.wall for p in parts]),
+        "final_s": median([f.wall for f in finals]),
+        "stitch_s": median(walls),
+        "ratio": ratios(walls, plain_walls),
+        "final_ratio": ratios([f.wall for f in finals], plain_walls),
+        "plain_ffmpeg_cpu_s": median(plain_cpus),
+        "parts_cpu_s": median([p.cpu for p in parts]),
+        "final_cpu_s": median([f.cpu for f in finals]),
+        "cpu_ratio": ratios(cpus, plain_cpus),
         "peak_rss_mb": rss.peak_mb,
         "rss_before_mb": rss_before,
         "ffmpeg_peak_mb": rss.children_peak_mb,
@@ -464,19 +502,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(row))
         return 0
 
-    def fmt(value: float | None, spec: str = ".1f") -> str:
+    def fmt(value: Any, spec: str = ".1f") -> str:
         return "–" if value is None else format(value, spec)
 
     print(
         "| hours | chunks | runs | plain ffmpeg s | parts s | final s | parts + final s "
-        "| ratio | final / plain | peak RSS python+ffmpeg MB (bench process before) | out LUFS "
-        "| out dBTP | encodes | load |"
+        "| ratio | final / plain | plain CPU s | parts CPU s | final CPU s | CPU ratio "
+        "| peak RSS python+ffmpeg MB (bench process before) | out LUFS | out dBTP | encodes "
+        "| load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {args.hours:g} | {book.count} | {args.runs} | {fmt(row['plain_ffmpeg_s'])} "
         f"| {fmt(row['parts_s'])} | {fmt(row['final_s'])} | {fmt(row['stitch_s'])} "
         f"| {fmt(row['ratio'], '.2f')} | {fmt(row['final_ratio'], '.2f')} "
+        f"| {fmt(row['plain_ffmpeg_cpu_s'])} | {fmt(row['parts_cpu_s'])} "
+        f"| {fmt(row['final_cpu_s'])} | {fmt(row['cpu_ratio'], '.2f')} "
         f"| {row['peak_rss_mb']:.0f} ({rss_before:.0f}) | {loud['measured_lufs']:.2f} "
         f"| {loud['measured_true_peak_dbtp']:.2f} | {loud['encodes']} "
         f"| {row['load_avg_1m']:.1f} |"

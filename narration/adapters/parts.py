@@ -28,6 +28,7 @@ import numpy as np
 
 from narration.adapters.ffmpeg import (
     DECODE_BLOCK_BYTES,
+    DECODE_FRAME_SAMPLES,
     FfmpegEncoder,
     container_options,
     decode_blocks,
@@ -39,7 +40,7 @@ from narration.adapters.ffmpeg import (
 from narration.errors import PermanentError
 from narration.pipeline.compliance import LevelMeter
 from narration.pipeline.formats import ChapterMark, Format, Tags
-from narration.pipeline.loudness import VERIFY_OVERSAMPLE
+from narration.pipeline.loudness import VERIFY_OVERSAMPLE, as_float
 from narration.pipeline.step_loudness import FiguresMeter
 from narration.pipeline.timeline import Framing
 
@@ -119,9 +120,10 @@ class PartFigures:
         self.samples = 0
 
     def add(self, block: np.ndarray) -> None:
-        self.meter.add(block)
-        self.levels.add(block)
-        self.samples += len(block)
+        x = as_float(block)  # once for all the meters
+        self.meter.add(x)
+        self.levels.add(x)
+        self.samples += len(x)
 
     def figures(self) -> dict[str, Any]:
         return {**self.meter.figures(), "levels": self.levels.figures()}
@@ -166,8 +168,10 @@ class _Verifier:
         assert self._decoder.stdout is not None
         stdout = self._decoder.stdout
         try:
-            while block := stdout.read(DECODE_BLOCK_BYTES):
-                self._figures.add(np.frombuffer(block[: len(block) // 4 * 4], dtype=np.float32))
+            # A decoder frame at a time: the meters' float64 copies of a 1 MiB read were 2 MiB
+            # each, fresh pages every time (a third of the meters' CPU).
+            while block := stdout.read(4 * DECODE_FRAME_SAMPLES):
+                self._figures.add(np.frombuffer(block, np.float32, count=len(block) // 4))
         except BaseException as error:
             self._errors.append(error)
             while stdout.read(DECODE_BLOCK_BYTES):

@@ -28,7 +28,7 @@ AUDIBLE_DB: Final = -60.0
 
 def sum_of_squares(x: np.ndarray) -> float:
     """Σx² without BLAS (whose thread pool would spin beside the caller; see
-    `loudness.interpolate`)."""
+    `loudness.peaks_between`)."""
     return float(np.einsum("i,i->", x, x))
 
 
@@ -49,26 +49,35 @@ class LevelMeter:
         self._edge = max(1, round(EDGE_WINDOW_S * sample_rate))
         self._hop_energies: list[float] = []
         self._edge_loud: list[bool] = []
-        self._carry = np.zeros(0, dtype=np.float64)
+        self._hop_carry = np.zeros(0, dtype=np.float64)
         self._edge_carry = np.zeros(0, dtype=np.float64)
 
     def add(self, block: np.ndarray) -> None:
         x = np.asarray(block, dtype=np.float64)
         self.samples += len(x)
-        if len(x):
-            self._square_sum += sum_of_squares(x)
-            self._peak = max(self._peak, float(np.max(np.abs(x))))
-        self._carry = self._windows(np.concatenate([self._carry, x]), self._hop, self._hop_sums)
-        self._edge_carry = self._windows(
-            np.concatenate([self._edge_carry, x]), self._edge, self._edge_levels
-        )
+        if not len(x):
+            return
+        self._square_sum += sum_of_squares(x)
+        self._peak = max(self._peak, float(np.max(np.abs(x))))
+        squares = np.square(x)
+        self._hop_carry = self._windows(squares, self._hop_carry, self._hop, self._hop_sums)
+        self._edge_carry = self._windows(squares, self._edge_carry, self._edge, self._edge_levels)
 
     @staticmethod
-    def _windows(x: np.ndarray, size: int, sink: Any) -> np.ndarray:
-        whole = len(x) // size * size
+    def _windows(squares: np.ndarray, carry: np.ndarray, size: int, sink: Any) -> np.ndarray:
+        """Sums of whole windows of `size` squares, the first one completing `carry` (the
+        squares of the last call's unfinished window); returns this call's unfinished one.
+        Squares are made once per block and only a window's worth is ever copied."""
+        head = min(len(squares), size - len(carry))
+        first = np.concatenate([carry, squares[:head]])
+        if len(first) < size:
+            return first
+        sink(first.reshape(1, size).sum(axis=1))
+        rest = squares[head:]
+        whole = len(rest) // size * size
         if whole:
-            sink(np.square(x[:whole]).reshape(-1, size).sum(axis=1))
-        return x[whole:]
+            sink(rest[:whole].reshape(-1, size).sum(axis=1))
+        return rest[whole:].copy()
 
     def _hop_sums(self, sums: np.ndarray) -> None:
         self._hop_energies.extend(sums.tolist())

@@ -20,13 +20,17 @@ from narration.pipeline.loudness import (
     Oversampler,
     as_float,
     db_to_linear,
-    interpolate,
+    peaks_between,
 )
 
 DEFAULT_LOOKAHEAD_MS: Final = 5.0
 DEFAULT_RELEASE_DB_PER_S: Final = 60.0
 _HOLD_PAD: Final = 2
 _SUB_BLOCK: Final = 4096  # limiter works in pieces this long; quiet ones take the fast path
+_RUN_SAMPLES: Final = 16 * _SUB_BLOCK
+"""A block is taken this much at a time (whole pieces, so the output does not change): a
+chunk at once made every float64 array of the block 2.6 MB, which the allocator hands back to
+the system when freed and takes fresh pages for the next time."""
 
 
 class Limiter:
@@ -93,11 +97,10 @@ class Limiter:
         The first calls return fewer samples than they are given (the delay line filling up);
         `flush` returns the rest, so the whole stream keeps its exact length and alignment.
         """
-        x = as_float(block) * self.gain
-        if not len(x):
-            return np.zeros(0, dtype=np.float32)
-        self.samples_in += len(x)
-        out = self._run(x)
+        out = np.empty(len(block), dtype=np.float32)
+        for i in range(0, len(block), _RUN_SAMPLES):
+            out[i : i + _RUN_SAMPLES] = self._run(as_float(block[i : i + _RUN_SAMPLES]) * self.gain)
+        self.samples_in += len(out)
         if self._skip:
             drop = min(self._skip, len(out))
             self._skip -= drop
@@ -116,37 +119,49 @@ class Limiter:
         return out
 
     def _run(self, x: np.ndarray) -> np.ndarray:
-        out = np.empty(len(x), dtype=np.float32)
-        for i in range(0, len(x), _SUB_BLOCK):
-            out[i : i + _SUB_BLOCK] = self._run_sub(x[i : i + _SUB_BLOCK])
-        return out
-
-    def _run_sub(self, x: np.ndarray) -> np.ndarray:
-        """One sub-block (<= _SUB_BLOCK samples): quiet ones at unity gain cost a copy."""
-        n, hold, d = self._n, self._hold, self._os.delay
-        m = len(x)
+        """The block in `_SUB_BLOCK` pieces. What does not depend on the gain state is computed
+        for the whole block at once (the delayed input, every row's true-peak requirement and
+        its hold, a running minimum): per piece, those dozen vector operations on a few hundred
+        rows cost more in calls than in arithmetic."""
+        d, t, hold = self._os.delay, TP_TAPS_PER_PHASE - 1, self._hold
         xd = np.concatenate([self._x_hist, x])
-        self._x_hist = xd[m:]
+        self._x_hist = xd[len(x) :].copy()
         ext = np.concatenate([self._os.hist, x])
-        self._os.hist = ext[m:]
-        # Rows i: samples i - d and i - d + 1 (ext index i + t - d and one more).
-        t = TP_TAPS_PER_PHASE - 1
-        a = np.abs(ext[t - d : t - d + m + 1])
+        self._os.hist = ext[len(x) :].copy()
+        # Row i: the points between samples i - d and i - d + 1 (ext[i + t - d], one more),
+        # interpolated from ext[i : i + TP_TAPS_PER_PHASE].
+        a = np.abs(ext[t - d : t - d + len(x) + 1])
         pair = np.maximum(a[:-1], a[1:])
         hot = np.flatnonzero(pair >= self._fast_limit)
-        if self._unity and not len(hot):
-            return xd[:m]
         # True peak only where a sample comes within the margin of the ceiling.
-        req = np.ones(m)
-        if len(hot):
-            win = ext[hot[:, None] + np.arange(TP_TAPS_PER_PHASE)]
-            tp = np.maximum(np.abs(interpolate(win, self._os.matrix)).max(axis=1), pair[hot])
-            req[hot] = np.minimum(1.0, self.ceiling / tp)
+        tp = np.maximum(peaks_between(ext, hot, self._os.matrix), pair[hot])
+        req = np.ones(len(x))
+        req[hot] = np.minimum(1.0, self.ceiling / tp)
         # Hold: trailing running minimum of the requirement.
         r_ext = np.concatenate([self._req_hist, req])
         held = ndimage.minimum_filter1d(r_ext, size=hold, origin=(hold - 1) // 2, mode="nearest")
         held = held[hold - 1 :]
-        self._req_hist = r_ext[m:]
+        self._req_hist = r_ext[len(x) :].copy()
+        out = np.empty(len(x), dtype=np.float32)
+        starts = np.searchsorted(hot, np.arange(0, len(x) + _SUB_BLOCK, _SUB_BLOCK))
+        for piece, i in enumerate(range(0, len(x), _SUB_BLOCK)):
+            m = min(_SUB_BLOCK, len(x) - i)
+            if self._unity and starts[piece] == starts[piece + 1]:
+                out[i : i + m] = xd[i : i + m]  # quiet, at unity gain: a copy
+                continue
+            out[i : i + m] = self._gain_piece(xd[i : i + m], held[i : i + m])
+            self._unity = (
+                self._env_last == 1.0
+                and float(r_ext[i + m : i + m + hold - 1].min()) >= 1.0
+                and float(self._env_hist.min()) >= 1.0 - 1e-12
+            )
+        return out
+
+    def _gain_piece(self, xd: np.ndarray, held: np.ndarray) -> np.ndarray:
+        """One piece (<= _SUB_BLOCK samples of delayed input) through the release and attack,
+        given its held requirement."""
+        n = self._n
+        m = len(xd)
         # Release: the gain may rise at most by the factor q per sample, i.e.
         # env[k] = min(env_prev * q^(k+1), min_j<=k held[j] * q^(k-j)); a cumulative minimum
         # over held * q^-(j+1), scaled back by q^(k+1), computes it in one vector pass.
@@ -166,9 +181,4 @@ class Limiter:
         lowest = float(smooth.min())
         if lowest < 1.0:
             self.reduction_db = min(self.reduction_db, 20.0 * math.log10(max(lowest, 1e-12)))
-        self._unity = (
-            self._env_last == 1.0
-            and float(self._req_hist.min()) >= 1.0
-            and float(self._env_hist.min()) >= 1.0 - 1e-12
-        )
-        return (xd[:m] * smooth).astype(np.float32)
+        return (xd * smooth).astype(np.float32)

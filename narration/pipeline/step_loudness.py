@@ -22,6 +22,7 @@ from narration.pipeline.loudness import (
     STEP_S,
     LoudnessMeter,
     TruePeakMeter,
+    as_float,
     steps_lufs,
 )
 
@@ -37,8 +38,9 @@ class FiguresMeter:
         self.peak = TruePeakMeter(sample_rate, oversample)
 
     def add(self, block: np.ndarray) -> None:
-        self.loudness.add(block)
-        self.peak.add(block)
+        x = as_float(block)  # once for both meters
+        self.loudness.add(x)
+        self.peak.add(x)
 
     def figures(self) -> dict[str, Any]:
         """The piece's figures as stored in its metadata."""

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from narration.adapters.ffmpeg import DECODE_FRAME_SAMPLES, decode_blocks, ffmpeg_exe
 from narration.adapters.ffmpeg import FfmpegEncoder as Encoder
-from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.errors import InputError, PermanentError
 from narration.pipeline.formats import FORMATS, ChapterMark, Tags, ffmetadata, to_int16
 
@@ -177,3 +177,14 @@ def test_the_same_audio_gives_the_same_file(fmt: str, tmp_path: Path, cover: Pat
     first = encode(tmp_path / f"first.{extension}", fmt, cover=cover).read_bytes()
     second = encode(tmp_path / f"second.{extension}", fmt, cover=cover).read_bytes()
     assert first == second
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "m4b", "opus"])
+def test_decoder_regroups_frames_without_changing_a_sample(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / f"out.{FORMATS[fmt].extension}"
+    with Encoder(path, SR, fmt) as enc:
+        enc.write(tone(3.0 * DECODE_FRAME_SAMPLES / SR))
+    blocks = list(decode_blocks(path, SR))
+    plain = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1"]
+    done = subprocess.run([*plain, "-ar", str(SR), "pipe:1"], capture_output=True, check=True)
+    assert np.concatenate(blocks).tobytes() == done.stdout

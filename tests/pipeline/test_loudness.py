@@ -10,11 +10,14 @@ import pytest
 
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.loudness import (
+    VERIFY_OVERSAMPLE,
     LoudnessMeter,
+    Oversampler,
     TruePeakMeter,
     gain_for_target,
-    interpolate,
+    peaks_between,
     true_peak_dbtp,
+    window_max,
 )
 
 SR = 22050
@@ -133,8 +136,72 @@ def test_limiter_short_stream_flushes_everything() -> None:
     np.testing.assert_array_equal(out, x)
 
 
-def test_the_interpolator_product_equals_the_matrix_product() -> None:
+def test_peaks_between_equals_the_matrix_product_bit_for_bit() -> None:
     rng = np.random.default_rng(5)
-    windows = rng.standard_normal((300, 12))
+    ext = rng.standard_normal(400)
+    rows = np.sort(rng.choice(400 - 12, size=150, replace=False))
     matrix = rng.standard_normal((12, 8))
-    assert np.allclose(interpolate(windows, matrix), windows @ matrix, rtol=0, atol=1e-12)
+    windows = ext[rows[:, None] + np.arange(12)]
+    assert np.allclose(
+        peaks_between(ext, rows, matrix), np.abs(windows @ matrix).max(axis=1), rtol=0, atol=1e-12
+    )
+    # The same sums in the same order as a row at a time: no last-bit differences.
+    one_by_one = [
+        np.abs(np.einsum("ij,jk->ik", windows[i : i + 1], matrix)).max() for i in range(150)
+    ]
+    np.testing.assert_array_equal(peaks_between(ext, rows, matrix), one_by_one)
+
+
+def test_window_max() -> None:
+    a = np.random.default_rng(8).random(200)
+    for width in (1, 2, 3, 5, 8, 12, 13):
+        expected = np.lib.stride_tricks.sliding_window_view(a, width).max(axis=1)
+        np.testing.assert_array_equal(window_max(a, width), expected)
+
+
+def every_row_peak(x: np.ndarray, oversample: int) -> float:
+    """The brute-force true peak: every row interpolated, the stream flushed."""
+    over = Oversampler(oversample)
+    return float(over.abs_peaks(np.concatenate([x, np.zeros(over.delay)])).max())
+
+
+def worst_case_window(oversample: int, amplitude: float) -> np.ndarray:
+    """Samples whose signs follow the phase with the largest L1 norm: its point reaches
+    `amplitude` times that norm, the most any window of this amplitude can overshoot."""
+    matrix = Oversampler(oversample).matrix
+    phase = int(np.abs(matrix).sum(axis=0).argmax())
+    return amplitude * np.sign(matrix[:, phase])
+
+
+@pytest.mark.parametrize("oversample", [4, VERIFY_OVERSAMPLE])
+def test_true_peak_skips_only_rows_that_cannot_raise_it(oversample: int) -> None:
+    meter = TruePeakMeter(SR, oversample)
+    matrix = Oversampler(oversample).matrix
+    gain = float(np.abs(matrix).sum(axis=0).max())
+    window = worst_case_window(oversample, 1.0)
+    assert float(np.abs(window @ matrix).max()) == pytest.approx(gain)
+    # The bound holds for any window: random ones and the worst case.
+    windows = np.random.default_rng(9).uniform(-1, 1, (2000, 12))
+    peaks = np.abs(np.vstack([windows, window]) @ matrix).max(axis=1)
+    assert np.all(peaks <= meter.bound_gain * np.abs(np.vstack([windows, window])).max(axis=1))
+    # A worst-case window 3.8 dB under an earlier sample peak: both its samples stay under
+    # any margin short of the full bound (a 3.5 dB margin would skip it), its true peak is over.
+    spike = 0.5
+    amplitude = spike * 10 ** (-3.8 / 20)
+    x = np.zeros(3000)
+    x[100] = spike
+    x[2000:2012] = worst_case_window(oversample, amplitude)
+    assert amplitude * gain > spike
+    feed_odd(meter, x.astype(np.float64))
+    brute = every_row_peak(x, oversample)
+    assert brute > spike * 10 ** (0.05 / 20)
+    assert 10 ** (meter.true_peak_dbtp() / 20) == pytest.approx(brute, rel=1e-12)
+
+
+def test_true_peak_equals_every_row_interpolated_on_speech() -> None:
+    x = speech_like(8, seed=6)
+    for oversample in (4, VERIFY_OVERSAMPLE):
+        meter = TruePeakMeter(SR, oversample)
+        feed_odd(meter, x)
+        peak = 10 ** (meter.true_peak_dbtp() / 20)
+        assert peak == pytest.approx(every_row_peak(x.astype(np.float64), oversample), rel=1e-12)
