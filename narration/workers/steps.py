@@ -100,7 +100,8 @@ def landed_metas(
     """The metadata of a run of a segment's chunks (a segment, a part), all committed. A
     chunk whose commit never landed (its worker died after the task returned) is made again
     here, from the state its predecessor stored: rendering is deterministic, so it is the
-    chunk that was lost."""
+    chunk that was lost. A predecessor before the run that was lost too (a killed worker's
+    queued commits can straddle a part's cut) is made first, the same way."""
     context.commits.drain()
     with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
         landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
@@ -110,7 +111,8 @@ def landed_metas(
             if chunk.index == 0:
                 state_in = first_state(plan)
             else:
-                before = metas[-1] if metas else chunks.meta(chunk.seq - 1)
+                previous = plan.segments[chunk.segment][chunk.index - 1]
+                before = metas[-1] if metas else landed_metas(context, plan, chunks, [previous])[0]
                 state_in = SessionState.from_dict(before["state_out"])
             _make(context, plan, chunks, chunk, state_in, Immediate())
             meta = chunks.meta(chunk.seq)

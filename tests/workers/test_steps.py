@@ -202,3 +202,39 @@ def test_the_stitch_remakes_a_lost_chunk_where_no_part_task_runs(
     assert context.chunks(plan.job_id).stored_seqs() == {0, 1}
     assert result.output_uri.endswith(".opus")
     assert context.records.get(plan.job_id)["status"] == "succeeded"
+
+
+def test_a_tail_part_makes_again_the_chunks_lost_on_both_sides_of_its_cut(
+    context: WorkerContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed with the commits of the chunks before and after a part's cut still in
+    its queue: the tail part's task makes the one before the cut again first, from the state
+    stored before it, then its own; both are the chunks that were lost."""
+    monkeypatch.setattr(steps, "COMMIT_WAIT_S", 0.2)
+    lines = [f"Line {word} of the list." for word in "one two three four five six seven".split()]
+    document = Document("Cut", (Chapter("One", tuple(lines), title_spoken=False),))
+    plan = make_plan(new_job_id(), document, JobOptions(voice=default_voice().name, seed=SEED), 40)
+    assert [len(run) for run in plan.parts] == [4, 3]
+    keys = context.services.keys(plan.job_id)
+    context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
+    context.records.create(plan.job_id, {"chunks_total": len(plan.chunks)})
+    context.objects.delete_prefix(CACHE_PREFIX)
+    state = first_state(plan)
+    try:
+        for seq in range(len(plan.chunks)):
+            context.commits = LostWithItsWorker() if seq in (3, 4) else Immediate()
+            state = make_chunk(context, state, plan.job_id, seq)
+    finally:
+        context.commits = Immediate()
+    chunks = context.chunks(plan.job_id)
+    assert chunks.stored_seqs() == {0, 1, 2, 5, 6}
+
+    make_part(context, plan.job_id, 1)
+
+    assert chunks.stored_seqs() == set(range(7))
+    engine = context.engine(plan.options.voice)
+    expected = prosody.SessionState.from_dict(chunks.meta(2)["state_out"])
+    for seq in (3, 4):
+        rendered = render_chunk(engine, plan.chunks[seq], expected)
+        assert chunks.read(seq).wav == rendered.wav
+        expected = rendered.next_state
