@@ -108,11 +108,15 @@ def job_chains(
         for chunk in segment[first.index :]:
             args = (state, plan.job_id, chunk.seq) if chunk is first else (plan.job_id, chunk.seq)
             made = synth.s(*args).set(**route, priority=priorities[chunk.seq])
-            if chunk is not segment[-1] and chunk.seq in part_after:
-                # At the job's own priority, not ahead: the part has until the segment's last
-                # chunk to be made, and taken before the segment's next chunk it would hold
-                # the chain up.
-                made.link(part.si(plan.job_id, part_after[chunk.seq]).set(priority=priority))
+            # A segment's first part is sent when its last chunk is made; when a resumed chain
+            # starts after that chunk, with its first chunk (a part already made is found so).
+            ends = segment[: first.index + 1] if chunk is first else (chunk,)
+            for number in [part_after[c.seq] for c in ends if c.seq in part_after]:
+                if number != part_after[segment[-1].seq]:
+                    # At the job's own priority, not ahead: the part has until the segment's
+                    # last chunk to be made, and taken before the segment's next chunk it
+                    # would hold the chain up.
+                    made.link(part.si(plan.job_id, number).set(priority=priority))
             steps.append(made)
         if in_parts:
             steps.append(part.si(plan.job_id, part_after[segment[-1].seq]).set(priority=ahead))

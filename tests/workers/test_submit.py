@@ -63,3 +63,17 @@ def test_formats_not_made_in_parts_send_no_part_tasks() -> None:
     for sent in job_chains(wav, set(), lambda seq: {}, JOB_PRIORITY):
         for task in _tasks(sent):
             assert task.name == "narration.synth" and not task.options.get("link")
+
+
+def test_a_resumed_chain_past_a_cut_sends_the_first_part_with_its_first_chunk() -> None:
+    number, head = next(
+        (n, run)
+        for n, run in enumerate(PLAN.parts)
+        if run[-1].index + 1 < len(PLAN.segments[run[0].segment])
+    )
+    stored = {chunk.seq for chunk in PLAN.segments[head[0].segment][: head[-1].index + 2]}
+    chains = job_chains(PLAN, stored, lambda seq: {"after": seq}, JOB_PRIORITY)
+    resumed = next(c for c in chains if _tasks(c)[0].args[-1] == head[-1].seq + 2)
+    links = [link["args"][1] for task in _tasks(resumed) for link in task.options.get("link", [])]
+    assert links == [number]
+    assert _tasks(resumed)[0].options["link"][0]["args"][1] == number
