@@ -110,13 +110,13 @@ def job_chains(
             made = synth.s(*args).set(**route, priority=priorities[chunk.seq])
             # A segment's first part is sent when its last chunk is made; when a resumed chain
             # starts after that chunk, with its first chunk (a part already made is found so).
+            # At the job's own priority, not ahead: the part has until the segment's last
+            # chunk to be made, and taken before the segment's next chunk it would hold the
+            # chain up. The segment's last part ends the chain instead.
             ends = segment[: first.index + 1] if chunk is first else (chunk,)
-            for number in [part_after[c.seq] for c in ends if c.seq in part_after]:
-                if number != part_after[segment[-1].seq]:
-                    # At the job's own priority, not ahead: the part has until the segment's
-                    # last chunk to be made, and taken before the segment's next chunk it
-                    # would hold the chain up.
-                    made.link(part.si(plan.job_id, number).set(priority=priority))
+            for end in ends:
+                if end is not segment[-1] and end.seq in part_after:
+                    made.link(part.si(plan.job_id, part_after[end.seq]).set(priority=priority))
             steps.append(made)
         if in_parts:
             steps.append(part.si(plan.job_id, part_after[segment[-1].seq]).set(priority=ahead))
