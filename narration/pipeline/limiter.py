@@ -126,8 +126,7 @@ class Limiter:
         d, t, hold = self._os.delay, TP_TAPS_PER_PHASE - 1, self._hold
         xd = np.concatenate([self._x_hist, x])
         self._x_hist = xd[len(x) :].copy()
-        ext = np.concatenate([self._os.hist, x])
-        self._os.hist = ext[len(x) :].copy()
+        ext = self._os.extend(x)
         # Row i: the points between samples i - d and i - d + 1 (ext[i + t - d], one more),
         # interpolated from ext[i : i + TP_TAPS_PER_PHASE].
         a = np.abs(ext[t - d : t - d + len(x) + 1])

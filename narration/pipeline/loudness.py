@@ -209,10 +209,16 @@ class Oversampler:
         self._kernels = [np.ascontiguousarray(self.matrix[::-1, p]) for p in range(oversample)]
         self.hist = np.zeros(TP_TAPS_PER_PHASE - 1)
 
-    def abs_peaks(self, x: np.ndarray) -> np.ndarray:
-        """Per input sample (delayed by the filter), the largest |value| of its four phases."""
+    def extend(self, x: np.ndarray) -> np.ndarray:
+        """`x` after the samples the interpolator still holds from the last call (its windows
+        reach back `TP_TAPS_PER_PHASE - 1`), which it keeps of this one for the next."""
         ext = np.concatenate([self.hist, x])
         self.hist = ext[len(ext) - (TP_TAPS_PER_PHASE - 1) :].copy()
+        return ext
+
+    def abs_peaks(self, x: np.ndarray) -> np.ndarray:
+        """Per input sample (delayed by the filter), the largest |value| of its four phases."""
+        ext = self.extend(x)
         # One 12-tap FIR per phase (np.convolve runs in C on contiguous data; a matmul over a
         # sliding-window view was 10x slower), folded into a running max of |value|.
         fine = np.abs(np.convolve(ext, self._kernels[0], mode="valid"))
@@ -264,8 +270,7 @@ class TruePeakMeter:
             return
         self._pending = min(self._os.delay, self._pending + len(x))
         os_ = self._os
-        ext = np.concatenate([os_.hist, x])
-        os_.hist = ext[len(ext) - (TP_TAPS_PER_PHASE - 1) :].copy()
+        ext = os_.extend(x)
         # Rows as in `Oversampler.abs_peaks`: row i lies between samples i - d and i - d + 1
         # and is interpolated from ext[i : i + TP_TAPS_PER_PHASE].
         d, t = os_.delay, TP_TAPS_PER_PHASE - 1
