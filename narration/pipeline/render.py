@@ -105,7 +105,7 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     )
     # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
     # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.
-    # An SSML break is exact digital silence of its own (`timeline.place_segment`), with the
+    # An SSML break is exact digital silence of its own (`timeline.place_part`), with the
     # speech edges on top: the tail is kept short so that both edges stay within
     # `BREAK_EDGES_S`.
     is_break = chunk.pause_s is not None
