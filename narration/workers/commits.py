@@ -4,7 +4,7 @@ A chunk task returns its session state as soon as the chunk is rendered; the nex
 the chain starts while this one's WAV and metadata go up to storage (two PUTs and a Redis
 round trip: half of the orchestration time per chunk, docs/BENCHMARKS.md). The promise that a
 killed worker loses nothing still holds, one step later: a chunk whose commit never landed is
-made again, byte-identical, by the `part` task that ends its segment's chain, before the part
+made again, byte-identical, by the `part` task of its part (or the stitch), before the part
 is made (`workers.steps.landed_metas`). A commit waits out an unreachable store or broker for
 up to two minutes; the queue is short, so meanwhile the tasks wait too instead of piling up
 rendered chunks in memory.
