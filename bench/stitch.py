@@ -11,9 +11,12 @@ segment every 40 chunks, ~10 min). The process imports what a worker imports. Th
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
   untimed) on stdin; nothing else;
-- parts: `workers.parts.make_part` for every part, one after another, in this process: gain
-  and true-peak limiter, the MP3 part encode, and the part's verification decode (8x true
-  peak, loudness steps). In a job, workers do this while other segments are synthesised;
+- parts: `workers.parts.make_part` for every part: gain and true-peak limiter, the MP3 part
+  encode, and the part's verification decode (8x true peak, loudness steps). In a job, workers
+  do this while other segments are synthesised. `--processes 1` (the default) makes the parts
+  one after another in this process, the total work one worker would do; `--processes 2`
+  hands them to two forked worker processes as the default stack's two pool processes take
+  part tasks (docs/DEPLOY.md), which is the wall time a stitch of the whole book takes there;
 - final: `workers.stitch.stitch_job(plan, chunks, workdir)`, the work left after the last
   chunk: add up the parts' figures, download and join them, ID3 tags and chapters, captions,
   manifest.
@@ -23,14 +26,17 @@ children it waited for (ffmpeg), `resource.getrusage` deltas (`CpuClock`). On a 
 cores are all synthesising during a job, what a part costs the job is its CPU, not its wall
 time; the CPU ratio is also steadier under load than the wall ratio.
 
-Short runs commit every chunk through a `ChunkStore` into a `MemoryStore`; `--skip-baseline`
+Short runs commit every chunk through a `ChunkStore` into a `DirectoryStore` (files in a
+temporary directory, shared by the worker processes as S3 is by workers); `--skip-baseline`
 (the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
 reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
-and outputs go to files in a temporary directory either way. Prints one markdown table row
-with median wall and CPU times, the ratios, peak RSS (this process and its ffmpeg children, sampled
-every 100 ms; `RssSampler`) and the manifest's measured loudness / true peak:
+and outputs go to the directory either way. Prints one markdown table row with median wall and
+CPU times, the ratios, peak RSS (this process and its ffmpeg children, sampled every 100 ms;
+`RssSampler`; with one process only, as worker processes are not counted) and the manifest's
+measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
+    python bench/stitch.py --hours 1 --runs 3 --processes 2
     python bench/stitch.py --hours 10 --runs 1 --skip-baseline
     python bench/stitch.py --hours 0.05 --runs 1      # smoke test
 """
@@ -40,6 +46,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import re
 import resource
@@ -51,8 +58,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Final, cast
+from urllib.parse import quote, unquote
 
 import numpy as np
 
@@ -65,7 +74,7 @@ from narration.adapters.allocator import limit_arenas
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.job_records import JobRecords
-from narration.adapters.object_store import MemoryStore
+from narration.adapters.object_store import MemoryStore, ObjectNotFound
 from narration.pipeline import audio
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.limiter import Limiter
@@ -250,7 +259,7 @@ class Book:
 
     def stored(self, files: Path) -> ChunkStore:
         """Every chunk committed through the chunk store, into memory."""
-        chunks = ChunkStore(FileUploads(files), self.keys, NO_RECORDS)
+        chunks = ChunkStore(DirectoryStore(files), self.keys, NO_RECORDS)
         for seq in range(self.count):
             chunks.commit(seq, self.wav(seq), self.meta(seq))
         return chunks
@@ -266,33 +275,50 @@ class NoJobRecords:
 NO_RECORDS: Final = cast(JobRecords, NoJobRecords())
 
 
-class FileUploads(MemoryStore):
-    """A MemoryStore that keeps uploaded files (parts, outputs) as files in a directory."""
+class DirectoryStore(MemoryStore):
+    """Every object a file in one directory: the worker processes of `--processes 2` share
+    what they store, as workers share S3, and the stitch finds the parts they made."""
 
     def __init__(self, directory: Path) -> None:
         super().__init__()
         self.directory = directory
-        self.uploaded: dict[str, int] = {}
 
     def _path(self, key: str) -> Path:
-        return self.directory / key.replace("/", "__")
+        return self.directory / quote(key, safe="")
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "") -> None:
+        self._path(key).write_bytes(data)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
 
     def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
-        self.uploaded[key] = path.stat().st_size
         shutil.copyfile(path, self._path(key))
 
     def download_file(self, key: str, path: Path) -> None:
+        if not self.exists(key):
+            raise ObjectNotFound(key)
         shutil.copyfile(self._path(key), path)
 
-    def exists(self, key: str) -> bool:
-        return key in self.uploaded or super().exists(key)
+    def list_keys(self, prefix: str) -> list[str]:
+        return sorted(k for k in map(unquote, os.listdir(self.directory)) if k.startswith(prefix))
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
 
 
 class BookChunks(ChunkStore):
     """The book's chunks made from their seq when the stitcher reads them (nothing stored)."""
 
     def __init__(self, book: Book, files: Path) -> None:
-        super().__init__(FileUploads(files), book.keys, NO_RECORDS)
+        super().__init__(DirectoryStore(files), book.keys, NO_RECORDS)
         self.book = book
 
     def meta(self, seq: int) -> dict[str, Any]:
@@ -407,14 +433,37 @@ def baseline(pcm_path: Path, out: Path) -> Timed:
     return timed
 
 
-def run_stitch(book: Book, chunks: ChunkStore) -> tuple[Timed, Timed, dict[str, Any]]:
+_WORK: dict[str, Any] = {}
+"""The plan and chunk store the forked worker processes inherit (`make_parts`)."""
+
+
+def _make_part(number: int) -> None:
+    plan, chunks = _WORK["plan"], _WORK["chunks"]
+    make_part(plan, chunks, number, [chunks.meta(c.seq) for c in plan.parts[number]])
+
+
+def make_parts(plan: Plan, chunks: ChunkStore, processes: int) -> None:
+    """Every part, in this process or handed in order to `processes` forked worker processes
+    that take the next part when they finish one, as pool processes take part tasks."""
+    _WORK.update(plan=plan, chunks=chunks)
+    if processes == 1:
+        for number in range(len(plan.parts)):
+            _make_part(number)
+        return
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=fork) as workers:
+        list(workers.map(_make_part, range(len(plan.parts))))
+
+
+def run_stitch(
+    book: Book, chunks: ChunkStore, processes: int
+) -> tuple[Timed, Timed, dict[str, Any]]:
     """The times to make every part and of the final stitch, and its manifest."""
     plan = book.plan()
     chunks.objects.delete_prefix(chunks.keys.parts_prefix)
     chunks.objects.delete_prefix("chunk-cache/parts/")
     with Timed() as parts:
-        for number, run in enumerate(plan.parts):
-            make_part(plan, chunks, number, [chunks.meta(c.seq) for c in run])
+        make_parts(plan, chunks, processes)
     with tempfile.TemporaryDirectory() as work, Timed() as final:
         result = stitch_job(plan, chunks, Path(work))
     return parts, final, result.manifest
@@ -428,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-baseline",
         action="store_true",
         help="stitcher only, chunks synthesised on demand (memory runs)",
+    )
+    ap.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes making the parts (the default stack has 2)",
     )
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
@@ -450,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.runs):
                 if not args.skip_baseline:
                     base.append(baseline(Path(tmp) / "timeline.pcm", Path(tmp) / "plain.mp3"))
-                part, final, manifest = run_stitch(book, chunks)
+                part, final, manifest = run_stitch(book, chunks, args.processes)
                 parts.append(part)
                 finals.append(final)
                 load = os.getloadavg()[0]
@@ -478,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         "hours": args.hours,
         "chunks": book.count,
         "runs": args.runs,
+        "processes": args.processes,
         "plain_ffmpeg_s": median(plain_walls),
         "parts_s": median([p.wall for p in parts]),
         "final_s": median([f.wall for f in finals]),
@@ -488,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         "parts_cpu_s": median([p.cpu for p in parts]),
         "final_cpu_s": median([f.cpu for f in finals]),
         "cpu_ratio": ratios(cpus, plain_cpus),
-        "peak_rss_mb": rss.peak_mb,
+        "peak_rss_mb": rss.peak_mb if args.processes == 1 else None,
         "rss_before_mb": rss_before,
         "ffmpeg_peak_mb": rss.children_peak_mb,
         "ru_maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -506,19 +562,21 @@ def main(argv: list[str] | None = None) -> int:
         return "–" if value is None else format(value, spec)
 
     print(
-        "| hours | chunks | runs | plain ffmpeg s | parts s | final s | parts + final s "
-        "| ratio | final / plain | plain CPU s | parts CPU s | final CPU s | CPU ratio "
+        "| hours | chunks | runs | processes | plain ffmpeg s | parts s | final s "
+        "| parts + final s | ratio | final / plain | plain CPU s | parts CPU s | final CPU s "
+        "| CPU ratio "
         "| peak RSS python+ffmpeg MB (bench process before) | out LUFS | out dBTP | encodes "
         "| load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---" * 19 + "|")
     print(
-        f"| {args.hours:g} | {book.count} | {args.runs} | {fmt(row['plain_ffmpeg_s'])} "
+        f"| {args.hours:g} | {book.count} | {args.runs} | {args.processes} "
+        f"| {fmt(row['plain_ffmpeg_s'])} "
         f"| {fmt(row['parts_s'])} | {fmt(row['final_s'])} | {fmt(row['stitch_s'])} "
         f"| {fmt(row['ratio'], '.2f')} | {fmt(row['final_ratio'], '.2f')} "
         f"| {fmt(row['plain_ffmpeg_cpu_s'])} | {fmt(row['parts_cpu_s'])} "
         f"| {fmt(row['final_cpu_s'])} | {fmt(row['cpu_ratio'], '.2f')} "
-        f"| {row['peak_rss_mb']:.0f} ({rss_before:.0f}) | {loud['measured_lufs']:.2f} "
+        f"| {fmt(row['peak_rss_mb'], '.0f')} ({rss_before:.0f}) | {loud['measured_lufs']:.2f} "
         f"| {loud['measured_true_peak_dbtp']:.2f} | {loud['encodes']} "
         f"| {row['load_avg_1m']:.1f} |"
     )
