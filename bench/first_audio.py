@@ -67,16 +67,15 @@ def reference(text: str, threads: int | None, repeats: int = 3) -> float:
     """Median seconds to synthesise chunk 0 of `text` in a warm engine with `threads`."""
     from narration.engines.piper import PiperEngine
     from narration.engines.voices import default_voice
-    from narration.pipeline.chunk_key import seed_from_key
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions, make_plan
     from narration.pipeline.prosody import initial_state, params_for
-    from narration.pipeline.render import key_for
+    from narration.pipeline.render import seed_for
 
     chunk = make_plan("ref", load_document(text.encode(), "bench.txt"), JobOptions("x"), 10)
     engine = PiperEngine.load(default_voice(), threads)
     state = initial_state(engine.voice.name, JOB_SEED)
-    params = params_for(state, seed_from_key(key_for(engine, chunk.chunks[0], state)))
+    params = params_for(state, seed_for(engine, chunk.chunks[0], state))
     spoken = engine.prepare_text(chunk.chunks[0].text)
     engine.synthesize(spoken, params)
     times = []

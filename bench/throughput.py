@@ -169,11 +169,10 @@ class FirstChunk:
     def __init__(self, text: str) -> None:
         from narration.engines.piper import PiperEngine
         from narration.engines.voices import default_voice
-        from narration.pipeline.chunk_key import seed_from_key
         from narration.pipeline.ingest import load_document
         from narration.pipeline.plan import JobOptions, make_plan
         from narration.pipeline.prosody import initial_state, params_for
-        from narration.pipeline.render import key_for
+        from narration.pipeline.render import seed_for
         from narration.pipeline.speech_text import speakable
 
         document = load_document(text.encode(), "bench.txt")
@@ -182,8 +181,8 @@ class FirstChunk:
         self.engine = PiperEngine.load(default_voice())
         self.one_thread = PiperEngine.load(default_voice(), threads=1)
         self.state = initial_state(self.engine.voice.name, JOB_SEED)
-        # The seed the pipeline gives chunk 0: from its key (text, engine, state), as render does.
-        seed = seed_from_key(key_for(self.engine, self.chunk, self.state))
+        # The seed the pipeline gives chunk 0 (text, engine, state), as render draws it.
+        seed = seed_for(self.engine, self.chunk, self.state)
         self.params = params_for(self.state, seed)
         self.spoken = speakable(self.chunk.text)
         self.engine.synthesize(self.spoken, self.params)  # warm

@@ -1,7 +1,8 @@
 """A chunk's identity: everything that determines its audio, hashed.
 
 The key addresses the chunk cache (an edited document reuses every chunk whose key is
-unchanged) and seeds the chunk's noise, so seeds come from content, not chance: the same text,
+unchanged); the same inputs, hashed under `SEED_VERSION` instead of `RENDER_VERSION`, seed the
+chunk's noise, so seeds come from content, not chance: the same text,
 voice, engine, parameters and incoming state give the same bytes in any job, on any worker.
 Nothing about the document around the chunk enters it except through the incoming state, which
 chains only within a segment; the user's `--seed` is in that state.
@@ -16,10 +17,15 @@ from typing import Final
 
 from narration.pipeline.prosody import SessionState
 
-RENDER_VERSION: Final = 2
+RENDER_VERSION: Final = 3
 """Bump when rendering (trim, levels, fades, pauses) changes what a chunk sounds like, so that
 cached chunks made by older code are not reused. 2: segments start at the reference level,
-and the metadata carries the chunk's loudness figures."""
+and the metadata carries the chunk's loudness figures. 3: the quiet tail is faded out across
+`audio.TAIL_FADE_S`."""
+SEED_VERSION: Final = 2
+"""The render version a chunk's noise seed is drawn under. A change to shaping (a fade, a trim)
+bumps `RENDER_VERSION`, so cached chunks are made again, but draws the same noise: the speech
+it shapes is the same. Bump this only when what the engine is given, or how, changes."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
@@ -36,8 +42,30 @@ def chunk_key(
     `variant` holds what a lexicon or SSML changed for this chunk (what the engine is given and
     the lexicons' content hash, a break's pause, a rate); a chunk they leave alone has no
     variant and keeps the key it has without them."""
+    return _digest(RENDER_VERSION, text, boundary_after, state, engine_identity, variant)
+
+
+def chunk_seed(
+    text: str,
+    boundary_after: str,
+    state: SessionState,
+    engine_identity: str,
+    variant: Mapping[str, object] | None = None,
+) -> int:
+    """The chunk's noise seed: drawn from the same inputs as its key, under `SEED_VERSION`."""
+    return _seed_bits(_digest(SEED_VERSION, text, boundary_after, state, engine_identity, variant))
+
+
+def _digest(
+    version: int,
+    text: str,
+    boundary_after: str,
+    state: SessionState,
+    engine_identity: str,
+    variant: Mapping[str, object] | None,
+) -> str:
     material: dict[str, object] = {
-        "render": RENDER_VERSION,
+        "render": version,
         "text": text,
         "boundary_after": boundary_after,
         "engine": engine_identity,
@@ -49,9 +77,9 @@ def chunk_key(
     return hashlib.blake2b(encoded, digest_size=20).hexdigest()
 
 
-def seed_from_key(key: str) -> int:
-    """The chunk's noise seed: the first 31 bits of its key."""
-    return int(key[:8], 16) & SEED_MASK
+def _seed_bits(digest: str) -> int:
+    """The first 31 bits of a hex digest."""
+    return int(digest[:8], 16) & SEED_MASK
 
 
 PART_KEY_PREFIX: Final = "part-"

@@ -14,7 +14,7 @@ import numpy as np
 
 from narration.engines.base import Engine
 from narration.pipeline import audio, prosody
-from narration.pipeline.chunk_key import chunk_key, seed_from_key
+from narration.pipeline.chunk_key import chunk_key, chunk_seed
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
@@ -46,6 +46,8 @@ class SpokenChunk:
     gain_db: float
     pad: int
     """Samples of silence put before the speech so that every chunk's lead is `LEAD_S`."""
+    fade_out_s: float
+    """The fade across the speech's quiet tail (`audio.TAIL_FADE_S`, or all of a shorter one)."""
     meta: dict[str, Any]
     next_state: prosody.SessionState
 
@@ -53,7 +55,9 @@ class SpokenChunk:
         """The stored form: shaped audio as WAV, metadata with the loudness figures in place."""
         rate = self.sample_rate
         gain = np.float32(audio.db_to_gain(self.gain_db))
-        shaped = audio.fade_edges(tame_peaks(self.speech * gain, rate), rate)
+        shaped = audio.fade_edges(
+            tame_peaks(self.speech * gain, rate), rate, fade_out_s=self.fade_out_s
+        )
         shaped = np.concatenate([np.zeros(self.pad, dtype=np.float32), shaped])
         meta = {**self.meta, "loudness": loudness_figures(shaped, rate)}
         return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, self.next_state)
@@ -62,6 +66,11 @@ class SpokenChunk:
 def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
     """The chunk's cache key when `engine` renders it from `state`."""
     return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
+
+
+def seed_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> int:
+    """The chunk's noise seed when `engine` renders it from `state`."""
+    return chunk_seed(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
 
 
 def engine_text(chunk: PlannedChunk, prepare: Callable[[str], str] = speakable) -> str:
@@ -92,7 +101,7 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     """Synthesise a chunk, find its speech edges and the gain that matches its level: everything
     the state after it depends on (`SpokenChunk.finish` shapes and measures the audio)."""
     key = key_for(engine, chunk, state)
-    params = prosody.params_for(state, seed_from_key(key))
+    params = prosody.params_for(state, seed_for(engine, chunk, state))
     if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
         params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
     spoken = engine_text(chunk, engine.prepare_text)
@@ -166,4 +175,5 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }
-    return SpokenChunk(speech.copy(), rate, gain_db, pad, meta, next_state)
+    fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))
+    return SpokenChunk(speech.copy(), rate, gain_db, pad, fade_out_s, meta, next_state)

@@ -69,3 +69,14 @@ def test_fades_start_and_end_at_zero_without_steps() -> None:
     assert faded[0] == 0.0 and faded[-1] == 0.0
     assert np.max(np.abs(np.diff(faded))) < 0.5 * np.pi / size
     assert np.array_equal(faded[size:-size], pcm[size:-size])
+
+
+def test_a_longer_fade_out_leaves_the_fade_in_alone() -> None:
+    pcm = np.full(SR // 2, 0.5, dtype=np.float32)
+    faded = audio.fade_edges(pcm, SR, fade_out_s=audio.TAIL_FADE_S)
+    short = audio.fade_edges(pcm, SR)
+    size, tail = int(audio.FADE_S * SR), int(audio.TAIL_FADE_S * SR)
+    assert np.array_equal(faded[: size + 1], short[: size + 1])
+    assert faded[-1] == 0.0 and faded[-tail - 1] == 0.5
+    assert 0.0 < faded[-tail // 2] < 0.5 * 0.5 + 1e-3  # half way down the raised cosine
+    assert np.max(np.abs(np.diff(faded[-tail:]))) < 0.5 * np.pi / tail

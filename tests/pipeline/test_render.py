@@ -145,6 +145,20 @@ def test_no_clicks_in_the_quiet_around_joins(stitched: Stitched) -> None:
             assert np.max(np.abs(np.diff(frame))) <= CLICK_STEP, (before.meta["seq"], number)
 
 
+def test_the_quiet_tail_is_faded_out_across_its_length(
+    engine: PiperEngine, rendered: list[RenderedChunk]
+) -> None:
+    """A final "s" decays as hiss well below speech; a 10 ms fade left its sample steps just
+    before the pause (bench/seams.py counted them as clicks), so the whole quiet tail, up to
+    `TAIL_FADE_S`, fades out."""
+    for chunk, result in zip(CHUNKS, rendered, strict=True):
+        state = prosody.SessionState.from_dict(result.meta["state_in"])
+        spoken = speak_chunk(engine, chunk, state)
+        tail_quiet_s = result.meta["duration_s"] - result.meta["speech_end_s"]
+        assert tail_quiet_s >= audio.TAIL_MIN_S - 2e-4
+        assert spoken.fade_out_s == pytest.approx(min(audio.TAIL_FADE_S, tail_quiet_s), abs=2e-4)
+
+
 def test_pause_between_chunks_is_the_designed_one(stitched: Stitched) -> None:
     """The quiet a listener hears between two chunks' words is the designed pause."""
     rate, pcm = stitched.rate, stitched.pcm
