@@ -205,20 +205,11 @@ class FfmpegEncoder:
                 # No info frame: the parts' frames are concatenated, and the joined stream
                 # needs no delay or padding trimmed (adapters.parts).
                 cmd += ["-write_xing", "0", "-id3v2_version", "0", "-write_id3v1", "0"]
-            if self.to_stdout:
-                # ffmpeg flushes a pipe after every packet unless told not to: a 209-byte write
-                # per MP3 frame, each one read, copied and written again by `adapters.parts`.
-                return [
-                    *cmd,
-                    "-fflags",
-                    "+bitexact",
-                    "-flush_packets",
-                    "0",
-                    "-f",
-                    f.part_muxer,
-                    "pipe:1",
-                ]
-            return [*cmd, "-fflags", "+bitexact", "-f", f.part_muxer, str(self.path)]
+            # ffmpeg flushes a pipe after every packet unless told not to: a 209-byte write per
+            # MP3 frame, each one read, copied and written again by `adapters.parts`.
+            flush = ["-flush_packets", "0"] if self.to_stdout else []
+            output = "pipe:1" if self.to_stdout else str(self.path)
+            return [*cmd, "-fflags", "+bitexact", *flush, "-f", f.part_muxer, output]
         cmd += container_options(f.name)
         # Bit-exact muxing: the Ogg muxer would otherwise pick random stream serial numbers, so
         # the same audio would never give the same .opus or .ogg file twice.

@@ -108,13 +108,12 @@ def fade_edges(
     """Raised-cosine fade in (`fade_s`) and out (`fade_out_s`, the same unless told) so a cut
     never starts or ends on a step."""
     out = pcm.astype(np.float32, copy=True)
-    for size, edge in (
-        (int(sample_rate * fade_s), slice(None, None)),
-        (int(sample_rate * (fade_s if fade_out_s is None else fade_out_s)), slice(None, None, -1)),
-    ):
-        size = min(len(out) // 2, size)
-        if size > 0:
-            out[edge][:size] *= _ramp(size)
+    fade_in = min(len(out) // 2, int(sample_rate * fade_s))
+    fade_out = min(len(out) // 2, int(sample_rate * (fade_s if fade_out_s is None else fade_out_s)))
+    if fade_in > 0:
+        out[:fade_in] *= _ramp(fade_in)
+    if fade_out > 0:
+        out[-fade_out:] *= _ramp(fade_out)[::-1]
     return out
 
 

@@ -7,12 +7,7 @@ from dataclasses import replace
 import pytest
 
 from narration.pipeline import chunk_key as chunk_key_module
-from narration.pipeline.chunk_key import (
-    chunk_key,
-    chunk_seed,
-    is_part_key,
-    part_key,
-)
+from narration.pipeline.chunk_key import chunk_key, chunk_seed, is_part_key, part_key
 from narration.pipeline.prosody import initial_state
 
 STATE = initial_state("v")
