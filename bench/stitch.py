@@ -258,7 +258,7 @@ class Book:
         )
 
     def stored(self, files: Path) -> ChunkStore:
-        """Every chunk committed through the chunk store, into memory."""
+        """Every chunk committed through the chunk store, into the directory's files."""
         chunks = ChunkStore(DirectoryStore(files), self.keys, NO_RECORDS)
         for seq in range(self.count):
             chunks.commit(seq, self.wav(seq), self.meta(seq))
