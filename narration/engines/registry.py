@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
-from typing import Final
 
 from narration.engines.base import Engine, VoiceInfo
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_ENGINE as DEFAULT_ENGINE
 from narration.pipeline.prosody import PAUSES_S
 
 
@@ -87,7 +87,6 @@ def _load_torch(voice: VoiceInfo, options: EngineOptions) -> Engine:
     return engine
 
 
-DEFAULT_ENGINE: Final = "piper"
 _KINDS: dict[str, EngineKind] = {}
 
 

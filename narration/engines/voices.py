@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from narration.engines.base import VoiceInfo
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 
 ENGINE_NAME: Final = "piper"
-DEFAULT_VOICE_NAME: Final = "en_US-joe-medium"
 MODEL_SUFFIX: Final = ".onnx"
 CONFIG_SUFFIX: Final = ".onnx.json"
 

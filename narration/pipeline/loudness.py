@@ -21,12 +21,13 @@ from typing import Final
 import numpy as np
 from scipy import signal
 
+from narration.pipeline.defaults import DEFAULT_TARGET_LUFS
+
 ABSOLUTE_GATE_LUFS: Final = -70.0
 RELATIVE_GATE_LU: Final = -10.0
 BLOCK_S: Final = 0.4
 STEP_S: Final = 0.1  # 75 % overlap: four steps per gating block
 
-DEFAULT_TARGET_LUFS: Final = -16.0
 DEFAULT_CEILING_DBTP: Final = -1.0
 
 OVERSAMPLE: Final = 4
