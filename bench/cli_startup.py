@@ -159,8 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     if args.json:
         rows = [
-            {"command": t.label, "median_s": t.median, "seconds": list(t.seconds)}
-            for t in timings
+            {"command": t.label, "median_s": t.median, "seconds": list(t.seconds)} for t in timings
         ]
         print(json.dumps({"machine": machine_note(), "runs": args.runs, "timings": rows}))
         return 0
