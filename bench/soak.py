@@ -50,8 +50,8 @@ from common import (
 
 from narration import stack
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.connections import Services
 from narration.errors import NarrationError
-from narration.services import Services
 from narration.settings import Settings
 
 TEXT_SIZES: Final = (1_200, 1_800, 2_500, 3_200, 4_000, 4_800, 9_000)

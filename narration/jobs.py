@@ -18,6 +18,7 @@ import numpy as np
 from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
@@ -28,7 +29,6 @@ from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
-from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import JOB_PRIORITY
 from narration.workers.submit import dispatch, start_job

@@ -22,10 +22,10 @@ from kombu import Exchange, Queue
 from narration.adapters import tls
 from narration.adapters.allocator import limit_arenas
 from narration.adapters.worker_reports import WorkerReports
+from narration.connections import Services, resolve
 from narration.engines.registry import queues
-from narration.services import Services, resolve
+from narration.production import commits, context, reporting, retention
 from narration.settings import Settings
-from narration.workers import commits, context, reporting, retention
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -18,15 +18,15 @@ from celery.result import GroupResult, ResultBase
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
+from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, heard_first, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
-from narration.services import Services
+from narration.production.steps import first_state
 from narration.settings import Settings
 from narration.workers.app import AHEAD_PRIORITY, JOB_PRIORITY
-from narration.workers.steps import first_state
 from narration.workers.tasks import part, stitch, synth
 
 
