@@ -167,7 +167,7 @@ def _submit(services: Services, settings: Settings, text: str, job: SoakJob) -> 
     from narration.engines.voices import find_voice
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions
-    from narration.workers.submit import start_job
+    from narration.production.dispatch import start_job
 
     voice = find_voice(settings.voice, settings.voice_dirs)
     voice_info = voice.for_plan(voice.engine)

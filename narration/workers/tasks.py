@@ -6,7 +6,7 @@ chunk, and a chord still counts the task); its audio and metadata are committed 
 background (`production.commits`), and a part task re-makes a chunk whose commit was lost.
 `part` ends each chain: it masters and encodes the segment's last part of the output while
 other segments are still being synthesised; a long segment's earlier part is sent by the synth
-task of its last chunk (`workers.submit`), while the segment's last chunks are made. `stitch`
+task of its last chunk (`production.dispatch`), while the segment's last chunks are made. `stitch`
 runs once every chain has finished, as the chord's callback. Each checks for a cancelled job
 inside the retry path, so a broker blip during that check is retried too.
 """
@@ -23,7 +23,8 @@ from celery.exceptions import Ignore, Reject
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
 from narration.production import hls_preview, steps
 from narration.production.context import WorkerContext, current
-from narration.workers.app import SHORT_PRIORITY, app
+from narration.production.dispatch import SHORT_PRIORITY
+from narration.workers.app import app
 
 _LOGGER = logging.getLogger(__name__)
 
