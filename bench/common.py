@@ -472,8 +472,8 @@ def run_job(
     from narration.engines.voices import find_voice
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions
+    from narration.production.dispatch import start_job
     from narration.workers.app import configure
-    from narration.workers.submit import start_job
 
     services = configure(settings)
     records = services.records()

@@ -26,7 +26,7 @@ from common import BenchStack, bench_text, markdown_table, run_job, write_sectio
 
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.object_store import ObjectStore
-from narration.services import resolve
+from narration.connections import resolve
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 

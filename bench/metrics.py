@@ -27,8 +27,8 @@ from common import BenchStack, markdown_table, write_section
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.worker_reports import WorkerReports
+from narration.connections import resolve
 from narration.service.app import create_app
-from narration.services import resolve
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 SCRAPES = 5

@@ -1,7 +1,7 @@
 """Orchestration overhead per chunk: dispatch, state, storage — with an engine that costs no CPU.
 
 `python bench/overhead.py` starts a private local stack with ONE worker process running
-`bench.zero_cost_worker`: the production worker (tasks, `workers.steps`, the background chunk
+`bench.zero_cost_worker`: the production worker (tasks, `production.steps`, the background chunk
 commits, chunk store, job records, S3, Celery) with a `WorkerContext` whose engine returns
 slices of one real Piper recording (made once, here) as long as Piper would speak each chunk,
 after sleeping `--engine-ms` (300). It submits the bench text and reports per chunk, each less

@@ -31,7 +31,7 @@ from common import BenchStack, clean_environ, empty_cache, load_note, text_of_le
 from hls import start_serve
 
 from narration import stack
-from narration.services import resolve
+from narration.connections import resolve
 from narration.settings import child_environment
 
 

@@ -47,12 +47,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from narration.engines.base import Engine, OneAtATime, Synthesis, SynthesisParams, WordTiming
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, prosody
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.document import Chapter, Document
+from narration.pipeline.engine import Engine, OneAtATime, Synthesis, SynthesisParams, WordTiming
 from narration.pipeline.loudness import LoudnessMeter, gain_for_target
 from narration.pipeline.plan import JobOptions, PlannedChunk, make_plan
 from narration.pipeline.render import render_chunk

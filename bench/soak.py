@@ -50,8 +50,8 @@ from common import (
 
 from narration import stack
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.connections import Services
 from narration.errors import NarrationError
-from narration.services import Services
 from narration.settings import Settings
 
 TEXT_SIZES: Final = (1_200, 1_800, 2_500, 3_200, 4_000, 4_800, 9_000)
@@ -167,7 +167,7 @@ def _submit(services: Services, settings: Settings, text: str, job: SoakJob) -> 
     from narration.engines.voices import find_voice
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions
-    from narration.workers.submit import start_job
+    from narration.production.dispatch import start_job
 
     voice = find_voice(settings.voice, settings.voice_dirs)
     voice_info = voice.for_plan(voice.engine)

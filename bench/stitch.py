@@ -11,13 +11,13 @@ segment every 40 chunks, ~10 min). The process imports what a worker imports. Th
 - baseline: the same ffmpeg MP3 command `FfmpegEncoder` runs, reading the stitched timeline's
   int16 PCM (chunks and pauses from `timeline_blocks`, written to a temp file beforehand,
   untimed) on stdin; nothing else;
-- parts: `workers.parts.make_part` for every part: gain and true-peak limiter, the MP3 part
+- parts: `production.parts.make_part` for every part: gain and true-peak limiter, the MP3 part
   encode, and the part's verification decode (8x true peak, loudness steps). In a job, workers
   do this while other segments are synthesised. `--processes 1` (the default) makes the parts
   one after another in this process, the total work one worker would do; `--processes 2`
   hands them to two forked worker processes as the default stack's two pool processes take
   part tasks (docs/DEPLOY.md), which is the wall time a stitch of the whole book takes there;
-- final: `workers.stitch.stitch_job(plan, chunks, workdir)`, the work left after the last
+- final: `production.stitch.stitch_job(plan, chunks, workdir)`, the work left after the last
   chunk: add up the parts' figures, download and join them, ID3 tags and chapters, captions,
   manifest.
 
@@ -83,8 +83,8 @@ from narration.pipeline.mastering import planned
 from narration.pipeline.plan import JobOptions, Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState
 from narration.pipeline.timeline import place_chunks, timeline_blocks
-from narration.workers.parts import make_part
-from narration.workers.stitch import stitch_job
+from narration.production.parts import make_part
+from narration.production.stitch import stitch_job
 
 SR = 22050
 CHUNK_S = 15.0  # a 300-character chunk is about 12-20 s of speech

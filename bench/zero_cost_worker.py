@@ -4,7 +4,7 @@ Run as `python -m bench.zero_cost_worker [celery worker options]` (the bench sta
 `stack.worker_command(module="bench.zero_cost_worker")`). It does what
 `narration.workers.main` does, builds the process's `Settings` and configures the real app,
 then installs a `ZeroCostContext`: a `WorkerContext` whose `engine()` returns
-`ZeroCostEngine`. The tasks, `workers.steps.make_chunk`, the chunk store's commit order, the
+`ZeroCostEngine`. The tasks, `production.steps.make_chunk`, the chunk store's commit order, the
 job records, S3, Celery and the broker are the production code; only the model is gone. That
 is the same measurement as before the worker context existed (when the bench swapped the tasks'
 engine lookup), through a public seam instead of a patched module.
@@ -45,7 +45,9 @@ from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
 from narration.adapters.worker_reports import WorkerReports
-from narration.engines.base import (
+from narration.connections import Services
+from narration.engines.voices import find_voice
+from narration.pipeline.engine import (
     Engine,
     EngineFacts,
     OneAtATime,
@@ -53,14 +55,12 @@ from narration.engines.base import (
     SynthesisParams,
     VoiceInfo,
 )
-from narration.engines.voices import find_voice
 from narration.pipeline.speech_text import speakable
-from narration.services import Services
+from narration.production import context
+from narration.production.commits import Commit, Committer
+from narration.production.reporting import Reporter
 from narration.settings import Settings, load_settings
-from narration.workers import context
 from narration.workers.app import app, configure
-from narration.workers.commits import Commit, Committer
-from narration.workers.reporting import Reporter
 
 CHARS_PER_SECOND: Final = 18.4
 """Speaking rate of en_US-joe-medium (34,404 characters → 1,871 s)."""
@@ -88,8 +88,8 @@ RECORD_LABELS: Final = dict.fromkeys(
 
 def record_speech(path: Path, text: str, voice_name: str, voice_dirs: Sequence[Path]) -> None:
     """Speak `text` once with the real Piper voice (one thread) and save the PCM as .npy."""
-    from narration.engines.base import SynthesisParams
     from narration.engines.piper import PiperEngine
+    from narration.pipeline.engine import SynthesisParams
 
     engine = PiperEngine.load(find_voice(voice_name, voice_dirs), threads=1)
     synthesis = engine.synthesize(engine.prepare_text(text), SynthesisParams(seed=1))

@@ -18,6 +18,7 @@ import numpy as np
 from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
@@ -28,10 +29,8 @@ from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
-from narration.services import Services
+from narration.production.dispatch import JOB_PRIORITY, dispatch, start_job
 from narration.settings import Settings
-from narration.workers.app import JOB_PRIORITY
-from narration.workers.submit import dispatch, start_job
 
 WHAT_KEYS: Final = {
     "manifest": "manifest.json",
@@ -215,7 +214,7 @@ def submit(
     """Plan and start a job for a parsed document; returns the new job record.
 
     `fields` are added to the job record (the Polly API keeps its task's fields there);
-    `priority` orders its messages on the queues (`workers.submit.SHORT_PRIORITY` goes first).
+    `priority` orders its messages on the queues (`production.dispatch.SHORT_PRIORITY` goes first).
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
     options, voice = job_options(settings, request)
@@ -329,7 +328,7 @@ def resume(services: Services, job: str) -> int:
     chunks = services.chunks(job)
     plan = Plan.from_json(chunks.objects.get_bytes(chunks.keys.plan))
     records.update(job, status="queued", error="", finished_at="")
-    return dispatch(plan, chunks)
+    return dispatch(plan, chunks, services.work_queue())
 
 
 def purge(services: Services, job: str) -> int:

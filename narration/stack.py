@@ -26,8 +26,8 @@ from typing import Any, Final
 
 from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.object_store import S3Store
+from narration.connections import read_stack_file, stack_file
 from narration.errors import ServiceError
-from narration.services import read_stack_file, stack_file
 from narration.settings import Settings, child_environment
 
 _LOGGER = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from narration.connections import Services
 from narration.errors import NarrationError
-from narration.services import Services
 from narration.settings import Settings, load_settings
 
 err_console = Console(stderr=True)

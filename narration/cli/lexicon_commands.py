@@ -11,8 +11,8 @@ import typer
 from narration.adapters.lexicons import LexiconStore
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
+from narration.connections import resolve
 from narration.errors import InputError
-from narration.services import resolve
 
 lexicon_app = typer.Typer(
     help="Pronunciation lexicons (W3C PLS 1.0) applied with `submit --lexicon NAME`.",

@@ -18,8 +18,8 @@ from narration.cli.progress import follow_job
 from narration.engines.registry import DEFAULT_ENGINE, engine_kind
 from narration.errors import EXIT_JOB_FAILED
 from narration.jobs import SubmitRequest
+from narration.production.loaded_engines import engine_options
 from narration.settings import child_environment
-from narration.workers.engines import engine_options
 
 
 @app.command()

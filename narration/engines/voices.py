@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from narration.engines.base import VoiceInfo
 from narration.errors import InputError
+from narration.pipeline.engine import VoiceInfo
 
 ENGINE_NAME: Final = "piper"
 DEFAULT_VOICE_NAME: Final = "en_US-joe-medium"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from narration.adapters.job_records import RedisJobRecords, new_job_id
+from narration.connections import Services
 from narration.errors import (
     EXIT_BAD_INPUT,
     EXIT_SERVICE,
@@ -18,7 +19,6 @@ from narration.errors import (
     JobNotFound,
     RetryableError,
 )
-from narration.services import Services
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
-from narration.services import Services, resolve
+from narration.connections import Services, resolve
 from narration.settings import Settings, load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate, up_stack
 from tests.integration.faults import (

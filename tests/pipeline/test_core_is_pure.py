@@ -32,7 +32,7 @@ IO_MODULES = frozenset(
         "narration.adapters",
         "narration.workers",
         "narration.cli",
-        "narration.services",
+        "narration.connections",
         "narration.stack",
         "narration.settings",
     }

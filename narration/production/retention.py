@@ -13,7 +13,7 @@ from typing import Final
 
 from narration.adapters.chunk_store import expire_cache
 from narration.adapters.job_records import FINAL_STATUSES
-from narration.workers.context import WorkerContext
+from narration.production.context import WorkerContext
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narration.adapters import tls
 from narration.adapters.chunk_store import ChunkStore, JobKeys
@@ -18,6 +19,9 @@ from narration.adapters.lexicons import LexiconStore
 from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.settings import Settings
+
+if TYPE_CHECKING:
+    from narration.production.dispatch import Dispatcher
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Services:
     bucket: str
     prefix: str
     ca_bundle: str = ""
+    dispatcher: Dispatcher | None = None
+    """Sends jobs' work to the task queue; the Celery edge provides it (`workers.app.configure`)."""
 
     def store(self, bucket: str | None = None) -> S3Store:
         return S3Store(
@@ -42,6 +48,12 @@ class Services:
             secret_key=self.s3_secret_key,
             ca_bundle=self.ca_bundle,
         )
+
+    def work_queue(self) -> Dispatcher:
+        """The dispatcher that sends jobs' work; refused where none was provided."""
+        if self.dispatcher is None:
+            raise ServiceError("no task queue to send work to: configure the Celery app first")
+        return self.dispatcher
 
     def records(self) -> RedisJobRecords:
         return RedisJobRecords.from_url(self.broker_url, self.ca_bundle)

@@ -8,7 +8,7 @@ least half a frame of it. Its encoder is given the part without its first `delay
 its last half frame, so the decoded part is exactly as long as the laid-out one and every sample
 sits where the timeline puts it. The raw streams (MP3 frames without an info frame, AAC in
 ADTS, PCM) then join by concatenation: the joined file decodes to the timeline, sample for
-sample, with no delay or padding left to trim (tests/adapters/test_parts.py). The delay is
+sample, with no delay or padding left to trim (tests/adapters/test_part_encoding.py). The delay is
 measured once per process by encoding a click, so a different ffmpeg build cannot shift it.
 """
 

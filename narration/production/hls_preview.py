@@ -19,8 +19,8 @@ from typing import Any, Final
 
 from narration.adapters.ffmpeg import encode_ts_segment
 from narration.errors import ObjectNotFound
-from narration.pipeline import hls
-from narration.workers.context import WorkerContext
+from narration.pipeline import hls_playlist
+from narration.production.context import WorkerContext
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -96,12 +96,12 @@ def _append_ready(context: WorkerContext, job_id: str) -> int:
         pause = b"\0\0" * round(float(stored.meta["pause_after_s"]) * rate)
         segment = encode_ts_segment(speech + pause, rate, sum(durations))
         context.objects.put_bytes(
-            hls_key(context, job_id, hls.segment_name(seq)), segment, "video/mp2t"
+            hls_key(context, job_id, hls_playlist.segment_name(seq)), segment, "video/mp2t"
         )
         durations.append((len(speech) + len(pause)) / 2 / rate)
     if len(durations) == before:
         return 0
-    text = hls.playlist(durations, ended=len(durations) == total)
+    text = hls_playlist.playlist(durations, ended=len(durations) == total)
     context.objects.put_bytes(
         hls_key(context, job_id, PLAYLIST), text.encode(), "application/vnd.apple.mpegurl"
     )

@@ -22,10 +22,10 @@ from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
-from narration.workers import parts
-from narration.workers.commits import Committer, Immediate
-from narration.workers.context import WorkerContext
-from narration.workers.stitch import StitchResult, reads_chunk_loudness, stitch_job
+from narration.production import parts
+from narration.production.commits import Committer, Immediate
+from narration.production.context import WorkerContext
+from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
 COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
@@ -45,7 +45,7 @@ def make_chunk(
 ) -> dict[str, Any]:
     """Make chunk `seq` of a job from the state before it, or find it made by an earlier
     delivery of the same task; either way return the state for the next chunk. A new chunk
-    is committed in the background (`workers.commits`)."""
+    is committed in the background (`production.commits`)."""
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:

@@ -14,17 +14,17 @@ import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_records import new_job_id
+from narration.connections import Services
 from narration.engines.voices import default_voice
 from narration.pipeline import prosody
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import render_chunk
-from narration.services import Services
+from narration.production import steps
+from narration.production.commits import Background, Commit, Immediate
+from narration.production.context import WorkerContext
+from narration.production.steps import make_chunk, make_part
 from narration.settings import Settings
-from narration.workers import steps
-from narration.workers.commits import Background, Commit, Immediate
-from narration.workers.context import WorkerContext
-from narration.workers.steps import make_chunk, make_part
 
 DOCUMENT = Document(
     "Steps",

@@ -5,7 +5,7 @@ the chain starts while this one's WAV and metadata go up to storage (two PUTs an
 round trip: half of the orchestration time per chunk, docs/BENCHMARKS.md). The promise that a
 killed worker loses nothing still holds, one step later: a chunk whose commit never landed is
 made again, byte-identical, by the `part` task of its part (or the stitch), before the part
-is made (`workers.steps.landed_metas`). A commit waits out an unreachable store or broker for
+is made (`production.steps.landed_metas`). A commit waits out an unreachable store or broker for
 up to two minutes; the queue is short, so meanwhile the tasks wait too instead of piling up
 rendered chunks in memory.
 """

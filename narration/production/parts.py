@@ -21,7 +21,7 @@ import numpy as np
 
 from narration.adapters.bookends import bookend_inserts
 from narration.adapters.chunk_store import ChunkStore
-from narration.adapters.parts import codec_framing, encode_part
+from narration.adapters.part_encoding import codec_framing, encode_part
 from narration.pipeline import mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.chunk_key import part_key

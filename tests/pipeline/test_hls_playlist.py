@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from narration.pipeline.hls import END_TAG, TARGET_DURATION_S, closed, playlist, segment_name
+from narration.pipeline.hls_playlist import (
+    END_TAG,
+    TARGET_DURATION_S,
+    closed,
+    playlist,
+    segment_name,
+)
 
 
 def test_a_growing_playlist_lists_segments_in_order_without_an_end() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from narration.engines.base import (
+from narration.pipeline.engine import (
     Engine,
     Synthesis,
     SynthesisParams,

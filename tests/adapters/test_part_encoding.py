@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from narration.adapters.ffmpeg import decode_blocks
-from narration.adapters.parts import codec_framing, encode_part, join_parts
+from narration.adapters.part_encoding import codec_framing, encode_part, join_parts
 from narration.pipeline.formats import ChapterMark, Tags, get_format
 from narration.pipeline.timeline import Framing, place_chunks, place_part, timeline_blocks
 

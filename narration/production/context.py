@@ -14,16 +14,16 @@ from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.adapters.worker_reports import WorkerReports
-from narration.engines.base import Engine, VoiceInfo
+from narration.connections import Services
 from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import find_voice
 from narration.errors import ServiceError
+from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.plan import Plan
-from narration.services import Services
+from narration.production.commits import Committer, Immediate
+from narration.production.loaded_engines import load_engine
+from narration.production.reporting import Reporter
 from narration.settings import Settings
-from narration.workers.commits import Committer, Immediate
-from narration.workers.engines import load_engine
-from narration.workers.reporting import Reporter
 
 PLANS_KEPT: Final = 16
 _ENGINE_LOCK: Final = threading.Lock()
@@ -38,10 +38,10 @@ class WorkerContext:
     objects: ObjectStore
     records: JobRecords
     reports: Reporter
-    """What this process reports for `/metrics` (`workers.reporting`)."""
+    """What this process reports for `/metrics` (`production.reporting`)."""
     commits: Committer = field(default_factory=Immediate)
     """How new chunks are committed: in the task (the default) or, in a worker process, by a
-    background writer (`workers.commits`)."""
+    background writer (`production.commits`)."""
     running_jobs: set[str] = field(default_factory=set)
     """Jobs this process has seen past "queued", so it asks Redis once per job, not per chunk."""
     _plans: dict[str, Plan] = field(default_factory=dict)

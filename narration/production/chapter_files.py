@@ -1,6 +1,6 @@
 """One file per chapter (`--split-chapters`) for formats without parts: the mastered stream cut
-at the chapter marks. Formats with parts join each chapter's parts instead (`workers.stitch`);
-per-chapter presets master each chapter on its own (`workers.mastered_files`). Every chapter
+at the chapter marks. Formats with parts join each chapter's parts instead (`production.stitch`);
+per-chapter presets master each chapter on its own (`production.mastered_files`). Every chapter
 file is measured as delivered and carries its compliance report."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from narration.adapters.object_store import ObjectStore
 from narration.pipeline import compliance
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
 from narration.pipeline.plan import Plan
-from narration.workers.mastered_files import FileSpec
+from narration.production.mastered_files import FileSpec
 
 
 class ChapterSplitter:

@@ -1,7 +1,7 @@
 """One engine per (voice, engine kind) per worker process, loaded on first use and kept.
 
 Task threads (a torch worker runs many) share it; the first to need it loads it while the others
-wait. Kinds that batch get a micro-batcher in front (`workers.batcher`).
+wait. Kinds that batch get a micro-batcher in front (`engines.batching`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Final
 
 from narration.engines import registry
-from narration.engines.base import Engine, VoiceInfo
+from narration.engines.batching import BatchedEngine, MicroBatcher
+from narration.pipeline.engine import Engine, VoiceInfo
 from narration.settings import Settings
-from narration.workers.batcher import BatchedEngine, MicroBatcher
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import NotFound, ObjectNotFound
-from narration.pipeline import hls
+from narration.pipeline import hls_playlist
+from narration.production.hls_preview import HLS_DIR, PLAYLIST
 from narration.service.context import checked_job_id, context_of
 from narration.service.native import MAX_PRESIGN_S, bearer_auth, stream_object
-from narration.workers.hls import HLS_DIR, PLAYLIST
 
 PLAYLIST_TYPE: Final = "application/vnd.apple.mpegurl"
 _SEGMENT: Final = re.compile(r"^\d{6}\.ts$")
@@ -43,9 +43,9 @@ def get_playlist(
     except ObjectNotFound:
         if not record.get("options", {}).get("hls"):
             raise NotFound(f"job {job_id} has no HLS playlist (submit it with hls)") from None
-        text = hls.playlist([], ended=False)
+        text = hls_playlist.playlist([], ended=False)
     if record["status"] in FINAL_STATUSES:
-        text = hls.closed(text)
+        text = hls_playlist.closed(text)
     if presigned:
         prefix = services.keys(job_id).artifact(HLS_DIR)
         text = "".join(

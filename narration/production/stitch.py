@@ -5,7 +5,7 @@ so the manifest, chapters, captions and speech marks agree with the audio to the
 
 For formats whose parts join by bytes (MP3, AAC, WAV), each part (a segment, or a piece of a
 long one: `Plan.parts`) was mastered, encoded and measured by the worker that finished its
-chunks (`workers.parts`), while the rest of the book was still being synthesised. The stitch
+chunks (`production.parts`), while the rest of the book was still being synthesised. The stitch
 adds up the parts' measured loudness steps and true peaks, which are the delivered file's own,
 so no audio is read or decoded again; it re-makes only parts that are missing or, rarely, that
 missed the target, then downloads the parts and concatenates them. Opus and Vorbis streams do
@@ -26,7 +26,7 @@ from narration.adapters.bookends import bookend_inserts
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.object_store import parse_s3_uri
-from narration.adapters.parts import codec_framing, join_parts
+from narration.adapters.part_encoding import codec_framing, join_parts
 from narration.pipeline import compliance, mastering
 from narration.pipeline.compliance import Measured
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
@@ -44,16 +44,16 @@ from narration.pipeline.timeline import (
     place_chunks,
     ssml_marks,
 )
-from narration.workers.artifacts import upload_artifacts
-from narration.workers.chapter_files import ChapterSplitter, upload_chapter
-from narration.workers.mastered_files import (
+from narration.production.artifacts import upload_artifacts
+from narration.production.chapter_files import ChapterSplitter, upload_chapter
+from narration.production.mastered_files import (
     FileSpec,
     MasteredFile,
     chapter_runs,
     master_file,
     retail_excerpt,
 )
-from narration.workers.parts import make_part, mastered_blocks
+from narration.production.parts import make_part, mastered_blocks
 
 _LOGGER = logging.getLogger(__name__)
 MAX_CORRECTIONS: Final = 3
@@ -300,7 +300,7 @@ def _join_chapters(
 
 def deliver_files(job: _Job, output: Path, tags: Tags) -> _Assembled:
     """Formats or presets without parts: each file mastered on its own and measured
-    (`workers.mastered_files`); for a per-chapter preset, every chapter and credit is a file of
+    (`production.mastered_files`); for a per-chapter preset, every chapter and credit is a file of
     its own, and the whole book is made too unless it is that one chapter."""
     preset, options, store, keys = (
         job.spec.preset,

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from narration.engines.base import EngineFacts, OneAtATime, Synthesis, SynthesisParams
+from narration.engines.batching import BatchedEngine, MicroBatcher
 from narration.engines.torch_vits import TorchVitsEngine
 from narration.engines.voices import default_voice
 from narration.errors import PermanentError
-from narration.workers.batcher import BatchedEngine, MicroBatcher
+from narration.pipeline.engine import EngineFacts, OneAtATime, Synthesis, SynthesisParams
 
 TEXTS = [
     "The gulls rose from the pier.",

@@ -18,6 +18,7 @@ import pytest
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.object_store import S3Store, parse_s3_uri
+from narration.connections import Services
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import mastering, prosody
@@ -25,9 +26,8 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.loudness import LoudnessMeter
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import RenderedChunk, render_chunk
-from narration.services import Services
-from narration.workers.parts import make_part
-from narration.workers.stitch import StitchResult, stitch_job
+from narration.production.parts import make_part
+from narration.production.stitch import StitchResult, stitch_job
 from tests.helpers import decode
 
 DOCUMENT = Document(

@@ -1,7 +1,11 @@
-"""Turn a plan into Celery work: a chord of one chain per segment (its chunks, then its last
-part where the format is made in parts), then the stitch task. A long segment's earlier part
-(`Plan.parts`) is linked to the synth task of its last chunk: it is sent when that chunk is
-made, and encoded while the segment's last chunks are synthesised.
+"""A job's work as plain values, and the seam that sends it to the task queue.
+
+A job is a chord: one chain per segment (its chunks, then its last part where the format is
+made in parts), then the stitch. A long segment's earlier part (`Plan.parts`) is sent when
+the synth task of its last chunk has made it, and encoded while the segment's last chunks are
+synthesised. `job_work` decides all of it; a `Dispatcher` only turns it into messages. The
+Celery edge provides one (`workers.celery_dispatch`), handed out with the service clients
+(`Services.dispatcher`), so planning and creating a job needs no Celery.
 
 Used by `narrate submit` for new jobs and by `narrate resume`, which re-sends only the chains
 that still have missing chunks, each starting from the stored state of the chunk before.
@@ -11,23 +15,71 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
-
-from celery import Signature, chain, chord
-from celery.result import GroupResult, ResultBase
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.job_records import new_job_id
+from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.pipeline.document import Document
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, heard_first, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
-from narration.services import Services
+from narration.production.steps import first_state
 from narration.settings import Settings
-from narration.workers.app import AHEAD_PRIORITY, JOB_PRIORITY
-from narration.workers.steps import first_state
-from narration.workers.tasks import part, stitch, synth
+
+JOB_PRIORITY: Final = 6
+"""Priority of a job's messages. On the Redis transport 0 is taken first (kombu keeps one list
+per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
+speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
+SHORT_PRIORITY: Final = 0
+AHEAD_PRIORITY: Final = 3
+"""Between the two: a job's chunks whose segment has the most left to do
+(`pipeline.plan.long_way_to_go`), its parts and its stitch, so that its chains end together
+and nothing waits behind other work once the last chunk is made."""
+
+
+@dataclass(frozen=True)
+class ChunkMessage:
+    """One synth task: make chunk `seq`, then send the parts that end with it."""
+
+    seq: int
+    priority: int
+    parts_after: tuple[int, ...] = ()
+    """Parts (`Plan.parts` numbers) sent at the job's priority once this chunk is made."""
+
+
+@dataclass(frozen=True)
+class SegmentChain:
+    """The chunks of one segment still to make, in order, and the part that ends the chain."""
+
+    state: dict[str, Any]
+    """The session state the chain's first chunk starts from."""
+    chunks: tuple[ChunkMessage, ...]
+    last_part: int | None
+    """The segment's last part, sent ahead when its chunks are made; None where the format
+    is not made in parts."""
+
+
+@dataclass(frozen=True)
+class JobWork:
+    """Everything a dispatcher sends for a job: its chains, in publishing order, then the
+    stitch once every chain has finished."""
+
+    job_id: str
+    queue: str
+    """The queue (and routing key) of the job's engine kind."""
+    priority: int
+    ahead: int
+    """The priority of the chains' last parts and of the stitch."""
+    chains: tuple[SegmentChain, ...]
+
+
+class Dispatcher(Protocol):
+    """Sends a job's work as task messages (the Celery edge: `workers.celery_dispatch`)."""
+
+    def send(self, work: JobWork) -> None: ...
 
 
 def start_job(
@@ -62,67 +114,62 @@ def start_job(
         },
     )
     # A new job has nothing stored: not listing its chunks sends chunk 0 a request sooner.
-    dispatch(plan, chunks, priority, stored=set())
+    dispatch(plan, chunks, services.work_queue(), priority, stored=set())
     return record
 
 
 def dispatch(
-    plan: Plan, chunks: ChunkStore, priority: int = JOB_PRIORITY, stored: set[int] | None = None
+    plan: Plan,
+    chunks: ChunkStore,
+    dispatcher: Dispatcher,
+    priority: int = JOB_PRIORITY,
+    stored: set[int] | None = None,
 ) -> int:
     """Send the chains whose chunks are not all `stored` (None: list them in storage, as a
     resumed job must); returns how many chunks are missing."""
     if stored is None:
         stored = chunks.stored_seqs()
-    chains = job_chains(plan, stored, lambda seq: chunks.meta(seq)["state_out"], priority)
-    ahead = min(priority, AHEAD_PRIORITY)
-    if chains:
-        result = chord(chains)(stitch.si(plan.job_id).set(priority=ahead))
-    else:
-        result = stitch.si(plan.job_id).apply_async(priority=ahead)
-    _stop_listening(result)
+    dispatcher.send(job_work(plan, stored, lambda seq: chunks.meta(seq)["state_out"], priority))
     return sum(1 for chunk in plan.chunks if chunk.seq not in stored)
 
 
-def job_chains(
+def job_work(
     plan: Plan, stored: set[int], state_after: Callable[[int], dict[str, Any]], priority: int
-) -> list[Signature]:
+) -> JobWork:
     """The chains that make the chunks not `stored`, each from its first missing chunk (whose
     state is `state_after` the chunk before it), in the order they are published: the job's
     first chunk (its first audio), then the longest chains, so idle workers start on them."""
     in_parts = encoded_in_parts(plan.options.format, plan.options.master)
-    kind = engine_kind(plan.options.engine)
-    # Queue and routing key both: the route of `narration.synth` names `synth`'s key, and a
-    # message for another engine's queue must not keep it.
-    route = {"queue": kind.queue, "routing_key": kind.queue}
     priorities = chunk_priorities(plan, priority)
-    ahead = min(priority, AHEAD_PRIORITY)
     part_after = _parts_by_last_chunk(plan) if in_parts else {}
-    chains: list[tuple[bool, int, Signature]] = []
+    chains: list[tuple[bool, int, SegmentChain]] = []
     for segment in plan.segments:
         todo = [chunk for chunk in segment if chunk.seq not in stored]
         if not todo:
             continue
         first = todo[0]
         state = first_state(plan).to_dict() if first.index == 0 else state_after(first.seq - 1)
-        steps = []
+        messages = []
         for chunk in segment[first.index :]:
-            args = (state, plan.job_id, chunk.seq) if chunk is first else (plan.job_id, chunk.seq)
-            made = synth.s(*args).set(**route, priority=priorities[chunk.seq])
             # A segment's first part is sent when its last chunk is made; when a resumed chain
             # starts after that chunk, with its first chunk (a part already made is found so).
             # At the job's own priority, not ahead: the part has until the segment's last
             # chunk to be made, and taken before the segment's next chunk it would hold the
             # chain up. The segment's last part ends the chain instead.
             ends = segment[: first.index + 1] if chunk is first else (chunk,)
-            for end in ends:
-                if end is not segment[-1] and end.seq in part_after:
-                    made.link(part.si(plan.job_id, part_after[end.seq]).set(priority=priority))
-            steps.append(made)
-        if in_parts:
-            steps.append(part.si(plan.job_id, part_after[segment[-1].seq]).set(priority=ahead))
-        chains.append((first.seq != 0, -sum(len(chunk.text) for chunk in todo), chain(*steps)))
+            parts = tuple(
+                part_after[end.seq]
+                for end in ends
+                if end is not segment[-1] and end.seq in part_after
+            )
+            messages.append(ChunkMessage(chunk.seq, priorities[chunk.seq], parts))
+        last_part = part_after[segment[-1].seq] if in_parts else None
+        chain = SegmentChain(state, tuple(messages), last_part)
+        chains.append((first.seq != 0, -sum(len(chunk.text) for chunk in todo), chain))
     chains.sort(key=lambda order: order[:2])
-    return [sent for *_, sent in chains]
+    queue = engine_kind(plan.options.engine).queue
+    ahead = min(priority, AHEAD_PRIORITY)
+    return JobWork(plan.job_id, queue, priority, ahead, tuple(sent for *_, sent in chains))
 
 
 def _parts_by_last_chunk(plan: Plan) -> dict[int, int]:
@@ -137,25 +184,3 @@ def chunk_priorities(plan: Plan, priority: int) -> list[int]:
     return [
         min(priority, AHEAD_PRIORITY) if chunk.seq in ahead else priority for chunk in plan.chunks
     ]
-
-
-def _stop_listening(result: ResultBase) -> None:
-    """Unsubscribe now from the results of the tasks just sent; nobody here waits on them.
-
-    Celery's Redis backend subscribes a sender to the result of every task it sends, and
-    unsubscribes in `AsyncResult.__del__`; run at interpreter exit, that finds redis-py unable
-    to connect and prints a traceback after every `narrate submit` and `narrate run`.
-    """
-    consumer = getattr(result.backend, "result_consumer", None)
-    if consumer is None:
-        return
-    pending: list[ResultBase | None] = [result]
-    while pending:
-        item = pending.pop()
-        if item is None:
-            continue
-        if isinstance(item, GroupResult):
-            pending.extend(item.results)
-        else:
-            consumer.cancel_for(item.id)
-        pending.append(item.parent)
