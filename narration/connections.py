@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narration.adapters import tls
-from narration.adapters.chunk_store import ChunkStore, JobKeys
-from narration.adapters.job_records import RedisJobRecords
-from narration.adapters.lexicons import LexiconStore
-from narration.adapters.object_store import S3Store
 from narration.errors import ServiceError
 from narration.settings import Settings
 
 if TYPE_CHECKING:
+    from narration.adapters.chunk_store import ChunkStore, JobKeys
+    from narration.adapters.job_records import RedisJobRecords
+    from narration.adapters.lexicons import LexiconStore
+    from narration.adapters.object_store import S3Store
     from narration.production.dispatch import Dispatcher
 
 
@@ -39,7 +39,12 @@ class Services:
     dispatcher: Dispatcher | None = None
     """Sends jobs' work to the task queue; the Celery edge provides it (`workers.app.configure`)."""
 
+    # The clients' modules are imported where a client is made: `narrate status` and `list` read
+    # job records only, and should not pay for boto3 (object store) or numpy (chunk store).
+
     def store(self, bucket: str | None = None) -> S3Store:
+        from narration.adapters.object_store import S3Store
+
         return S3Store(
             bucket or self.bucket,
             endpoint=self.s3_endpoint,
@@ -56,17 +61,25 @@ class Services:
         return self.dispatcher
 
     def records(self) -> RedisJobRecords:
+        from narration.adapters.job_records import RedisJobRecords
+
         return RedisJobRecords.from_url(self.broker_url, self.ca_bundle)
 
     def keys(self, job_id: str) -> JobKeys:
+        from narration.adapters.chunk_store import JobKeys
+
         return JobKeys(self.prefix, job_id)
 
     def lexicons(self) -> LexiconStore:
         """The stored pronunciation lexicons (`narrate lexicon`, `submit --lexicon`)."""
+        from narration.adapters.lexicons import LexiconStore
+
         return LexiconStore(self.store(), self.prefix)
 
     def chunks(self, job_id: str) -> ChunkStore:
         """The chunk store of one job, over fresh clients (a process keeps its own instead)."""
+        from narration.adapters.chunk_store import ChunkStore
+
         return ChunkStore(self.store(), self.keys(job_id), self.records())
 
 

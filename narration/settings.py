@@ -17,11 +17,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
-from narration.engines.registry import DEFAULT_ENGINE
-from narration.engines.voices import DEFAULT_VOICE_NAME
 from narration.errors import InputError
-from narration.pipeline.formats import DEFAULT_FORMAT
-from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
+from narration.pipeline.defaults import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    DEFAULT_TARGET_LUFS,
+    DEFAULT_VOICE_NAME,
+)
 
 ENV_PREFIX: Final = "NARRATION_"
 CONFIG_VARIABLE: Final = "NARRATION_CONFIG"

@@ -8,7 +8,6 @@ import socket
 
 import typer
 
-from narration.adapters.worker_reports import WorkerReports
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, handle_errors, print_json
 from narration.errors import ServiceError
@@ -28,6 +27,8 @@ def check(
     json_output: bool = typer.Option(False, "--json", help="Print what was checked as JSON."),
 ) -> None:
     """Check that the broker answers and the bucket is usable; exit 3 if not."""
+    from narration.adapters.worker_reports import WorkerReports
+
     services = connect()
     store = services.store()
     if create_bucket:

@@ -7,15 +7,18 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from narration.connections import Services
+from narration.connections import Services, resolve
 from narration.errors import NarrationError
 from narration.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from narration.adapters.job_records import RedisJobRecords
 
 err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,12 +39,24 @@ state = State()
 
 
 def connect() -> Services:
-    """Point the Celery app at the broker and check that the broker answers."""
+    """Point the Celery app at the broker and check that the broker answers.
+
+    For commands that send tasks or touch the bucket; the Celery app is imported here, when
+    such a command runs, not when `narrate` starts.
+    """
     from narration.workers.app import configure
 
     services = configure(state.settings)
     services.records().ping()
     return services
+
+
+def job_records() -> RedisJobRecords:
+    """The job records alone, for commands that only read them (`status`, `list`, `wait`):
+    no Celery app, no object store client, so they answer in a few tenths of a second."""
+    records = resolve(state.settings).records()
+    records.ping()
+    return records
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -7,7 +7,6 @@ import typer
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
-from narration.cli.documents import describe, read_document
 
 
 @app.command()
@@ -49,6 +48,8 @@ def inspect(
     text_type: str = options.TEXT_TYPE,
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
+    from narration.cli.documents import describe, read_document
+
     reading = options.reading_options(code, footnotes, table_max_rows)
     document = read_document(
         path,

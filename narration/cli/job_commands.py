@@ -1,20 +1,32 @@
-"""Commands on jobs: submit, follow, list, fetch, cancel, resume, purge."""
+"""Commands on jobs: submit, follow, list, fetch, cancel, resume, purge.
+
+Each command imports the modules it works with in its own body: `narrate --help`, `status` and
+`list` must start without the document pipeline, the Celery app, boto3 or numpy
+(tests/cli/test_startup_imports.py checks which modules they load).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from narration import jobs
-from narration.adapters.object_store import ObjectStore
 from narration.cli import job_options as options
 from narration.cli.app import app
-from narration.cli.common import connect, err_console, handle_errors, print_json, state
-from narration.cli.documents import read_clip, read_cover, read_document, skipped_lines
-from narration.cli.progress import follow_job
+from narration.cli.common import (
+    connect,
+    err_console,
+    handle_errors,
+    job_records,
+    print_json,
+    state,
+)
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from narration.adapters.object_store import ObjectStore
+    from narration.jobs import SubmitRequest
 
 
 @app.command()
@@ -54,6 +66,9 @@ def submit(
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Submit a document for narration."""
+    from narration import jobs
+    from narration.cli.progress import follow_job
+
     request = jobs.SubmitRequest(
         voice=voice,
         format=fmt,
@@ -95,7 +110,7 @@ def submit(
 
 def submit_document(
     path: str,
-    request: jobs.SubmitRequest,
+    request: SubmitRequest,
     cover: Path | None = None,
     bookends: tuple[Path | None, Path | None] = (None, None),
 ) -> dict[str, Any]:
@@ -104,6 +119,9 @@ def submit_document(
     Empty options take their defaults from the settings; `bookends` are the intro and outro
     files. Returns the new job record.
     """
+    from narration import jobs
+    from narration.cli.documents import read_clip, read_cover, read_document, skipped_lines
+
     settings = state.settings
     jobs.job_options(settings, request)
     services = connect()
@@ -133,7 +151,7 @@ def submit_document(
 @handle_errors
 def status(job: str, json_output: bool = typer.Option(False, "--json")) -> None:
     """Show a job record."""
-    record = connect().records().get(job)
+    record = job_records().get(job)
     if json_output:
         print_json(record)
         return
@@ -159,7 +177,9 @@ def wait(
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Follow a job until it ends; exit 0 if it succeeded, 1 otherwise."""
-    final = follow_job(connect().records(), job, show=not json_output, timeout=timeout)
+    from narration.cli.progress import follow_job
+
+    final = follow_job(job_records(), job, show=not json_output, timeout=timeout)
     if json_output:
         print_json(final)
     raise typer.Exit(EXIT_OK if final["status"] == "succeeded" else EXIT_JOB_FAILED)
@@ -172,7 +192,7 @@ def list_jobs(
     limit: int = typer.Option(100, "--limit", min=1),
 ) -> None:
     """List recent jobs, newest first."""
-    records = connect().records().list(limit)
+    records = job_records().list(limit)
     if json_output:
         print_json({"jobs": records})
         return
@@ -195,6 +215,8 @@ def fetch(
     ),
 ) -> None:
     """Download a finished job's audio, its chapter files or one of its artifacts."""
+    from narration import jobs
+
     services = connect()
     if what == "chapters":
         try:
@@ -229,6 +251,8 @@ def url(
     expires: int = typer.Option(3600, "--expires", min=1, max=7 * 24 * 3600),
 ) -> None:
     """Print a presigned HTTPS URL for a finished job's audio or artifact."""
+    from narration import jobs
+
     store, key = jobs.artifact(connect(), job, what)
     typer.echo(store.presign(key, expires))
 
@@ -237,6 +261,8 @@ def url(
 @handle_errors
 def cancel(job: str) -> None:
     """Cancel a job: no chunk starts after this."""
+    from narration import jobs
+
     jobs.cancel(connect(), job)
     err_console.print(f"job {job} cancelled")
 
@@ -245,6 +271,9 @@ def cancel(job: str) -> None:
 @handle_errors
 def resume(job: str, wait: bool = typer.Option(False, "--wait")) -> None:
     """Re-run only the missing chunks of a failed or interrupted job, then stitch."""
+    from narration import jobs
+    from narration.cli.progress import follow_job
+
     services = connect()
     missing = jobs.resume(services, job)
     err_console.print(f"job {job}: {missing} chunk(s) to make, then stitch")
@@ -257,5 +286,7 @@ def resume(job: str, wait: bool = typer.Option(False, "--wait")) -> None:
 @handle_errors
 def purge(job: str) -> None:
     """Delete a job's intermediate chunk objects (its outputs stay)."""
+    from narration import jobs
+
     removed = jobs.purge(connect(), job)
     err_console.print(f"job {job}: removed {removed} intermediate object(s)")

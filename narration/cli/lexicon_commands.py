@@ -5,14 +5,17 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from narration.adapters.lexicons import LexiconStore
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.connections import resolve
 from narration.errors import InputError
+
+if TYPE_CHECKING:
+    from narration.adapters.lexicons import LexiconStore
 
 lexicon_app = typer.Typer(
     help="Pronunciation lexicons (W3C PLS 1.0) applied with `submit --lexicon NAME`.",
@@ -22,7 +25,6 @@ app.add_typer(lexicon_app, name="lexicon")
 
 
 def _store() -> LexiconStore:
-
     return resolve(state.settings).lexicons()
 
 

@@ -1,4 +1,8 @@
-"""Commands that run processes: the local stack, a worker, and the one-shot `run`."""
+"""Commands that run processes: the local stack, a worker, and the one-shot `run`.
+
+Each command imports what it runs in its own body, so that `narrate --help` does not load the
+stack's clients, the engines or the Celery app.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,12 @@ from pathlib import Path
 
 import typer
 
-from narration import stack
 from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
 from narration.cli.job_commands import fetch, submit_document
-from narration.cli.progress import follow_job
-from narration.engines.registry import DEFAULT_ENGINE, engine_kind
 from narration.errors import EXIT_JOB_FAILED
-from narration.jobs import SubmitRequest
-from narration.production.loaded_engines import engine_options
+from narration.pipeline.defaults import DEFAULT_ENGINE
 from narration.settings import child_environment
 
 
@@ -31,6 +31,8 @@ def up(
     json_output: bool = typer.Option(False, "--json", help="Print the stack as JSON."),
 ) -> None:
     """Start the embedded local stack (Valkey, SeaweedFS S3, workers) in the background."""
+    from narration import stack
+
     info = stack.up(state.settings, workers=workers, serve_port=port if serve else None)
     summary = {
         "home": str(state.settings.home),
@@ -75,6 +77,8 @@ def serve(
 @handle_errors
 def down() -> None:
     """Stop what `narrate up` started."""
+    from narration import stack
+
     stopped = stack.down(state.settings.home)
     err_console.print("local stack stopped" if stopped else "no local stack was running")
 
@@ -107,6 +111,10 @@ def worker(
     ),
 ) -> None:
     """Run a Celery worker in the foreground (for other machines: set the broker and S3)."""
+    from narration import stack
+    from narration.engines.registry import engine_kind
+    from narration.production.loaded_engines import engine_options
+
     settings = state.settings
     kind = engine_kind(engine)
     options = engine_options(settings)
@@ -169,6 +177,10 @@ def run(
 
     Takes every option of `submit`, except that -o/--output is the local file to write.
     """
+    from narration import stack
+    from narration.cli.progress import follow_job
+    from narration.jobs import SubmitRequest
+
     settings = state.settings
     if settings.uses_local_stack and stack.status(settings.home) is None:
         err_console.print("starting the local stack…")

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
-from typing import Final
 
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_ENGINE as DEFAULT_ENGINE
 from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.prosody import PAUSES_S
 
@@ -87,7 +87,6 @@ def _load_torch(voice: VoiceInfo, options: EngineOptions) -> Engine:
     return engine
 
 
-DEFAULT_ENGINE: Final = "piper"
 _KINDS: dict[str, EngineKind] = {}
 
 

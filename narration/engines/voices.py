@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 from narration.pipeline.engine import VoiceInfo
 
 ENGINE_NAME: Final = "piper"
-DEFAULT_VOICE_NAME: Final = "en_US-joe-medium"
 MODEL_SUFFIX: Final = ".onnx"
 CONFIG_SUFFIX: Final = ".onnx.json"
 

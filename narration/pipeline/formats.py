@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_FORMAT as DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,6 @@ FORMATS: Final[dict[str, Format]] = {
     "flac": Format("flac", "flac", "flac", "flac", None, "audio/flac", "vorbis"),
     "wav": Format("wav", "wav", "wav", "pcm_s16le", None, "audio/wav", "none", "s16le"),
 }
-DEFAULT_FORMAT: Final = "mp3"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 It finds true peaks with the same interpolator as `pipeline.loudness.TruePeakMeter` (4x), and
 only where a sample comes within `FAST_PATH_MARGIN_DB` of the ceiling, so speech costs a few
 vector passes per block.
+
+scipy.ndimage is imported where it runs, as in `pipeline.loudness`: `narrate submit` loads this
+module without limiting anything.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import math
 from typing import Final
 
 import numpy as np
-from scipy import ndimage
 
 from narration.pipeline.loudness import (
     DEFAULT_CEILING_DBTP,
@@ -137,6 +139,8 @@ class Limiter:
         req = np.ones(len(x))
         req[hot] = np.minimum(1.0, self.ceiling / tp)
         # Hold: trailing running minimum of the requirement.
+        from scipy import ndimage
+
         r_ext = np.concatenate([self._req_hist, req])
         held = ndimage.minimum_filter1d(r_ext, size=hold, origin=(hold - 1) // 2, mode="nearest")
         held = held[hold - 1 :]

@@ -10,6 +10,9 @@ The K-weighting biquads use the same RBJ-cookbook design pyloudnorm uses (shelf 
 Q 1/sqrt(2); high-pass at 38 Hz, Q 0.5) so that a streamed measurement agrees with
 `pyloudnorm.Meter.integrated_loudness` on the whole signal; at 48 kHz these are the BS.1770
 coefficients to within 1e-4.
+
+scipy's filters are imported where they run: scipy.signal takes about a second to import, and
+`narrate submit` loads this module (through the plan and the bookends) without measuring.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ from array import array
 from typing import Final
 
 import numpy as np
-from scipy import signal
+
+from narration.pipeline.defaults import DEFAULT_TARGET_LUFS
 
 ABSOLUTE_GATE_LUFS: Final = -70.0
 RELATIVE_GATE_LU: Final = -10.0
 BLOCK_S: Final = 0.4
 STEP_S: Final = 0.1  # 75 % overlap: four steps per gating block
 
-DEFAULT_TARGET_LUFS: Final = -16.0
 DEFAULT_CEILING_DBTP: Final = -1.0
 
 OVERSAMPLE: Final = 4
@@ -105,7 +108,9 @@ class LoudnessMeter:
         if not len(x):
             return
         self.samples += len(x)
-        y, self._zi = signal.sosfilt(self._sos, x, zi=self._zi)
+        from scipy.signal import sosfilt
+
+        y, self._zi = sosfilt(self._sos, x, zi=self._zi)
         sq = y * y
         hop = self.hop
         need = hop - self._acc_n
@@ -163,9 +168,11 @@ def _interpolator(oversample: int) -> np.ndarray:
     input of a window, so `window @ matrix` (`peaks_between`) yields evenly spaced points per
     input sample.
     """
+    from scipy.signal import firwin
+
     n = TP_TAPS_PER_PHASE * oversample
     # Pass band to 0.9 of the input Nyquist, like the BS.1770 reference filter (~20 kHz at 48k).
-    h = signal.firwin(n, 0.9 / oversample, window=("kaiser", 8.0)) * oversample
+    h = firwin(n, 0.9 / oversample, window=("kaiser", 8.0)) * oversample
     # h[k] with k = p + oversample * j multiplies input x[n - j]; reverse j for a window in time
     # order (oldest first).
     poly = h.reshape(TP_TAPS_PER_PHASE, oversample)  # [j, p]

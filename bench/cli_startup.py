@@ -1,0 +1,173 @@
+"""How long `narrate` takes to answer: the wall time of whole CLI processes, median of N runs.
+
+Each command runs as a user runs it (the `narrate` console script beside this Python, or
+`python -m narration.cli.main` without one) against a throwaway local stack (Valkey and SeaweedFS
+through `narration.stack.up`, no workers) under a /tmp NARRATION_HOME with default settings; the
+caller's NARRATION_* variables and config are ignored. Before the runs it records a few jobs, so
+`status` and `list` read real records. One untimed run of each command first warms the disk
+cache and the bytecode files.
+
+    python bench/cli_startup.py               # 5 runs of each command
+    python bench/cli_startup.py --runs 9 --json
+
+Results: docs/BENCHMARKS.md ("CLI start-up").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from narration import stack  # noqa: E402
+from narration.adapters.job_records import new_job_id  # noqa: E402
+from narration.connections import resolve  # noqa: E402
+from narration.settings import ENV_PREFIX, load_settings  # noqa: E402
+
+RECORDED_JOBS: Final = 20
+"""Jobs recorded before timing, so `list` prints a page of them."""
+TARGETS_S: Final = {"--help": 0.35, "status JOB": 0.4, "list": 0.5}
+"""docs/BENCHMARKS.md's targets, by command label."""
+SAMPLE_TEXT: Final = "A short page to narrate. It has two sentences.\n"
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    argv: tuple[str, ...]
+    seconds: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def narrate_command() -> list[str]:
+    """The console script a user runs, or the module when this Python has none."""
+    script = Path(sys.executable).with_name("narrate")
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "narration.cli.main"]
+
+
+@contextmanager
+def bench_stack() -> Iterator[dict[str, str]]:
+    """A stack with no workers under a fresh home; yields the environment `narrate` runs in."""
+    home = Path(tempfile.mkdtemp(prefix="narration-cli-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    env[f"{ENV_PREFIX}HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    settings = load_settings(environ=env)
+    try:
+        stack.up(settings, workers=0)
+        yield env
+    finally:
+        stack.down(home)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def record_jobs(env: dict[str, str], count: int) -> str:
+    """Record `count` queued jobs straight into the job records; returns the newest job's id."""
+    records = resolve(load_settings(environ=env)).records()
+    job_id = ""
+    for number in range(count):
+        job_id = new_job_id()
+        records.create(job_id, {"title": f"bench job {number}", "chunks_total": 12})
+    return job_id
+
+
+def time_command(
+    label: str, argv: Sequence[str], env: dict[str, str], runs: int, stdin: bytes = b""
+) -> Timing:
+    """Wall time of `runs` runs of `argv` after one untimed run; every run must exit 0."""
+    seconds = []
+    for attempt in range(runs + 1):
+        started = time.perf_counter()
+        done = subprocess.run(argv, env=env, input=stdin, capture_output=True, check=False)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"{label}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}"
+            )
+        if attempt:
+            seconds.append(elapsed)
+    return Timing(label, tuple(argv), tuple(seconds))
+
+
+def commands(job_id: str) -> list[tuple[str, list[str], bytes]]:
+    """(label, narrate arguments, stdin) of each timed command."""
+    return [
+        ("--help", ["--help"], b""),
+        ("status JOB", ["status", job_id], b""),
+        ("status JOB --json", ["status", job_id, "--json"], b""),
+        ("list", ["list"], b""),
+        ("submit --help", ["submit", "--help"], b""),
+        ("submit - (no wait)", ["submit", "-"], SAMPLE_TEXT.encode()),
+    ]
+
+
+def machine_note() -> str:
+    load = "/".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{platform.node()}: {os.cpu_count()} CPUs, load average {load} (1/5/15 min), "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}"
+    )
+
+
+def table(timings: Sequence[Timing], runs: int) -> str:
+    lines = [
+        f"| command | median of {runs} | min | max | target |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for timing in timings:
+        target = TARGETS_S.get(timing.label)
+        lines.append(
+            f"| `narrate {timing.label}` | {timing.median:.3f} s | {min(timing.seconds):.3f} s "
+            f"| {max(timing.seconds):.3f} s | {f'≤ {target} s' if target else '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="Timed runs of each command.")
+    parser.add_argument("--json", action="store_true", help="Print the timings as JSON.")
+    args = parser.parse_args(argv)
+    narrate = narrate_command()
+    with bench_stack() as env:
+        job_id = record_jobs(env, RECORDED_JOBS)
+        timings = [
+            time_command(label, [*narrate, *arguments], env, args.runs, stdin)
+            for label, arguments, stdin in commands(job_id)
+        ]
+    if args.json:
+        rows = [
+            {"command": t.label, "median_s": t.median, "seconds": list(t.seconds)} for t in timings
+        ]
+        print(json.dumps({"machine": machine_note(), "runs": args.runs, "timings": rows}))
+        return 0
+    print(machine_note())
+    print(f"command: {' '.join(narrate)} ...\n")
+    print(table(timings, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
