@@ -58,10 +58,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_stack import BenchStack
 from essay import bench_text
 from report import load_history, load_note, markdown_table, median, write_section
+from task_trace import ENGINE_LABEL
 from timed_jobs import JOB_SEED, empty_cache, run_job, warm_up
 from zero_cost_worker import (
     AUDIO_ENV,
-    ENGINE_LABEL,
     ENGINE_MS_ENV,
     MODULE,
     SPEECH_ENV,
