@@ -34,20 +34,10 @@ from typing import Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    BenchStack,
-    JobTiming,
-    empty_cache,
-    generate_text,
-    job_plan,
-    load_history,
-    load_note,
-    markdown_table,
-    median,
-    run_job,
-    warm_up,
-    write_section,
-)
+from bench_stack import BenchStack
+from essay import generate_text
+from report import load_history, load_note, markdown_table, median, write_section
+from timed_jobs import JobTiming, empty_cache, job_plan, run_job, warm_up
 
 from narration import stack
 from narration.pipeline.chunker import PARAGRAPH_SEPARATOR, split_sentences

@@ -32,17 +32,12 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    bench_text,
-    load_history,
-    load_note,
-    markdown_table,
-    run_job,
-    warm_up,
-)
-from zero_cost_worker import AUDIO_ENV, ENGINE_LABEL, MODEL_AUDIO, MODULE, TRACE_ENV
+from bench_stack import BenchStack
+from essay import bench_text
+from report import load_history, load_note, markdown_table
+from task_trace import ENGINE_LABEL
+from timed_jobs import JOB_SEED, run_job, warm_up
+from zero_cost_worker import AUDIO_ENV, MODEL_AUDIO, MODULE, TRACE_ENV
 
 from narration import stack
 

@@ -22,7 +22,10 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, bench_text, markdown_table, run_job, write_section
+from bench_stack import BenchStack
+from essay import bench_text
+from report import markdown_table, write_section
+from timed_jobs import run_job
 
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.object_store import ObjectStore

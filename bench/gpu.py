@@ -37,7 +37,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_text, load_note, markdown_table
+import checkout  # noqa: F401  (this checkout's narration)
+from essay import bench_text
+from report import load_note, markdown_table
 
 from narration.engines.piper import PiperEngine
 from narration.engines.torch_vits import TorchVitsEngine

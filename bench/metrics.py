@@ -23,7 +23,8 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, markdown_table, write_section
+from bench_stack import BenchStack
+from report import markdown_table, write_section
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.worker_reports import WorkerReports

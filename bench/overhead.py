@@ -55,22 +55,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    bench_text,
-    empty_cache,
-    load_history,
-    load_note,
-    markdown_table,
-    median,
-    run_job,
-    warm_up,
-    write_section,
-)
+from bench_stack import BenchStack
+from essay import bench_text
+from report import load_history, load_note, markdown_table, median, write_section
+from task_trace import ENGINE_LABEL
+from timed_jobs import JOB_SEED, empty_cache, run_job, warm_up
 from zero_cost_worker import (
     AUDIO_ENV,
-    ENGINE_LABEL,
     ENGINE_MS_ENV,
     MODULE,
     SPEECH_ENV,

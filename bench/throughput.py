@@ -36,21 +36,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    JobTiming,
-    bench_text,
-    cpu_seconds,
-    empty_cache,
-    load_history,
-    load_note,
-    markdown_table,
-    median,
-    run_job,
-    warm_up,
-    write_section,
-)
+from bench_stack import BenchStack
+from essay import bench_text
+from processes import cpu_seconds
+from report import load_history, load_note, markdown_table, median, write_section
+from timed_jobs import JOB_SEED, JobTiming, empty_cache, run_job, warm_up
 
 from narration import stack
 from narration.settings import Settings
