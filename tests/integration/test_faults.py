@@ -15,8 +15,8 @@ import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
-from narration.engines.registry import queues
 from narration.connections import Services, resolve
+from narration.engines.registry import queues
 from narration.settings import Settings, load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate, up_stack
 from tests.integration.faults import (
