@@ -1,7 +1,8 @@
 """One file per chapter (`--split-chapters`) for formats without parts: the mastered stream cut
-at the chapter marks. Formats with parts join each chapter's parts instead (`production.stitch`);
-per-chapter presets master each chapter on its own (`production.mastered_files`). Every chapter
-file is measured as delivered and carries its compliance report."""
+at the chapter marks. Formats with parts join each chapter's parts instead
+(`production.joined_parts`); per-chapter presets master each chapter on its own
+(`production.mastered_files`). Every chapter file is measured as delivered and carries its
+compliance report."""
 
 from __future__ import annotations
 
