@@ -36,7 +36,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stack import BenchStack
 from essay import generate_text
-from report import load_history, load_note, markdown_table, median, write_section
+from report import (
+    load_history,
+    load_note,
+    markdown_table,
+    median,
+    print_section,
+)
 from timed_jobs import JobTiming, empty_cache, job_plan, run_job, warm_up
 
 from narration import stack
@@ -218,10 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.chars, args.runs = min(args.chars, QUICK_CHARS), 1
     table = bench(args)
-    print(table)
-    if args.write:
-        write_section(args.write, "cache", "## Chunk cache: an edited document\n\n" + table)
-        print(f"wrote {args.write}", file=sys.stderr)
+    print_section(table, args.write, "cache", "## Chunk cache: an edited document")
     return 0
 
 

@@ -57,7 +57,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stack import BenchStack
 from essay import bench_text
-from report import load_history, load_note, markdown_table, median, write_section
+from report import (
+    load_history,
+    load_note,
+    markdown_table,
+    median,
+    print_section,
+)
 from task_trace import ENGINE_LABEL
 from timed_jobs import JOB_SEED, empty_cache, run_job, warm_up
 from zero_cost_worker import (
@@ -341,14 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         + "`",
     ]
     report = "\n".join(lines)
-    print(report)
-    if args.write:
-        write_section(
-            args.write,
-            f"overhead-{args.audio}-{args.chunk_store}",
-            f"## Overhead per chunk\n\n{report}",
-        )
-        print(f"wrote {args.write}", file=sys.stderr)
+    section = f"overhead-{args.audio}-{args.chunk_store}"
+    print_section(report, args.write, section, "## Overhead per chunk")
     return 0
 
 

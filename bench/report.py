@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,15 @@ def load_note() -> str:
 def load_history(notes: Sequence[str]) -> str:
     """The load averages of several `load_note` lines, joined."""
     return "; ".join(note.split("load average ")[1].split(" (")[0] for note in notes)
+
+
+def load_change(before: Sequence[float], after: Sequence[float]) -> str:
+    """The 1/5/15-minute load averages before and after a run, for a table's note."""
+
+    def loads(values: Sequence[float]) -> str:
+        return " / ".join(f"{value:.2f}" for value in values)
+
+    return f"{loads(before)} before, {loads(after)} after"
 
 
 def median(values: Sequence[float]) -> float:
@@ -50,3 +60,12 @@ def write_section(path: Path, name: str, body: str, title: str = "# Benchmarks")
         text = text.rstrip() + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def print_section(body: str, path: Path | None, name: str, heading: str = "") -> None:
+    """Print a benchmark's result; given `path` (its `--write`), also write it, under
+    `heading`, into that markdown file's section `name` (`write_section`)."""
+    print(body)
+    if path is not None:
+        write_section(path, name, f"{heading}\n\n{body}" if heading else body)
+        print(f"wrote {path}", file=sys.stderr)

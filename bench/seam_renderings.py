@@ -16,12 +16,13 @@ from typing import Any
 
 import checkout  # noqa: F401  (this checkout's narration)
 import numpy as np
+from wrapped_engine import WrappedEngine
 
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, prosody
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.document import Chapter, Document
-from narration.pipeline.engine import Engine, OneAtATime, Synthesis, SynthesisParams, WordTiming
+from narration.pipeline.engine import Engine, Synthesis, SynthesisParams, WordTiming
 from narration.pipeline.loudness import LoudnessMeter, gain_for_target
 from narration.pipeline.plan import JobOptions, PlannedChunk, make_plan
 from narration.pipeline.render import render_chunk
@@ -73,34 +74,23 @@ def load_plan(
 # -- the four renderings -------------------------------------------------------------------
 
 
-class ContextEngine(OneAtATime):
-    """Speaks `context + text` and returns only the part for `text`, cut at the word timings."""
+class ContextEngine(WrappedEngine):
+    """Speaks `context + text` and returns only the part for `text`, cut at the word timings.
+    Its identity is the wrapped engine's, so chunk seeds match the pipeline rendering's."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self.name = engine.name
-        self.voice = engine.voice
-        # The wrapped engine's identity, so chunk seeds match the pipeline rendering's.
-        self.identity: str = engine.identity
-        self.facts = engine.facts
+        super().__init__(engine)
         self.context = ""
-
-    @property
-    def sample_rate(self) -> int:
-        return self._engine.sample_rate
-
-    def prepare_text(self, text: str) -> str:
-        return self._engine.prepare_text(text)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         if not self.context:
-            return self._engine.synthesize(text, params)
+            return self.wrapped.synthesize(text, params)
         prefix = self.context + " "
-        full = self._engine.synthesize(prefix + text, params)
+        full = self.wrapped.synthesize(prefix + text, params)
         own = [w for w in full.words if w.char_start >= len(prefix)]
         before = [w for w in full.words if w.char_start < len(prefix)]
         if not own or not before:
-            return self._engine.synthesize(text, params)
+            return self.wrapped.synthesize(text, params)
         # Cut in the middle of the pause between the context and the chunk's first word.
         cut_s = (before[-1].end_s + own[0].start_s) / 2
         cut = round(cut_s * full.sample_rate)

@@ -22,18 +22,18 @@ segment every 40 chunks, ~10 min). The process imports what a worker imports. Th
   manifest.
 
 Each phase is also counted in CPU-seconds: this process's user + system time and that of the
-children it waited for (ffmpeg), `resource.getrusage` deltas (`CpuClock`). On a machine whose
-cores are all synthesising during a job, what a part costs the job is its CPU, not its wall
-time; the CPU ratio is also steadier under load than the wall ratio.
+children it waited for (ffmpeg), `resource.getrusage` deltas (`processes.CpuClock`). On a
+machine whose cores are all synthesising during a job, what a part costs the job is its CPU, not
+its wall time; the CPU ratio is also steadier under load than the wall ratio.
 
-Short runs commit every chunk through a `ChunkStore` into a `DirectoryStore` (files in a
-temporary directory, shared by the worker processes as S3 is by workers); `--skip-baseline`
-(the memory run) uses a `ChunkStore` that synthesises each chunk from its seq when the stitcher
-reads it, so the peak RSS is the stitcher's own, not 1.6 GB of stored WAV for 10 hours. Parts
-and outputs go to the directory either way. Prints one markdown table row with median wall and
-CPU times, the ratios, peak RSS (this process and its ffmpeg children, sampled every 100 ms;
-`RssSampler`; with one process only, as worker processes are not counted) and the manifest's
-measured loudness / true peak:
+Short runs commit every chunk through a `ChunkStore` into a `DirectoryStore`
+(bench/directory_store.py: files in a temporary directory, shared by the worker processes as S3
+is by workers); `--skip-baseline` (the memory run) uses a `ChunkStore` that synthesises each
+chunk from its seq when the stitcher reads it, so the peak RSS is the stitcher's own, not 1.6 GB
+of stored WAV for 10 hours. Parts and outputs go to the directory either way. Prints one
+markdown table row with median wall and CPU times, the ratios, peak RSS (this process and its
+ffmpeg children, sampled every 100 ms; `processes.RssSampler`; with one process only, as worker
+processes are not counted) and the manifest's measured loudness / true peak:
 
     python bench/stitch.py --hours 1 --runs 3
     python bench/stitch.py --hours 1 --runs 3 --processes 2

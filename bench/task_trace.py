@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import checkout  # noqa: F401  (this checkout's narration)
+from wrapped_engine import WrappedEngine
 
-from narration.pipeline.engine import Engine, OneAtATime, Synthesis, SynthesisParams
+from narration.pipeline.engine import Engine, Synthesis, SynthesisParams
 from narration.production.commits import Commit, Committer
 
 LOOKUP_LABEL: Final = "voice lookup"
@@ -138,26 +139,18 @@ class _Timed:
         return timed
 
 
-class TimedEngine(OneAtATime):
+class TimedEngine(WrappedEngine):
     """The real engine, its synthesis timed and marked (bench/first_audio.py)."""
 
     def __init__(self, model: Engine, trace: TaskTrace | None) -> None:
-        self._model, self._trace = model, trace
-        self.name, self.identity, self.facts = model.name, model.identity, model.facts
-        self.voice = model.voice
-
-    @property
-    def sample_rate(self) -> int:
-        return self._model.sample_rate
-
-    def prepare_text(self, text: str) -> str:
-        return self._model.prepare_text(text)
+        super().__init__(model)
+        self._trace = trace
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         if self._trace is None:
-            return self._model.synthesize(text, params)
+            return self.wrapped.synthesize(text, params)
         self._trace.mark("engine start")
         with self._trace.timing(ENGINE_LABEL):
-            made = self._model.synthesize(text, params)
+            made = self.wrapped.synthesize(text, params)
         self._trace.mark("engine end")
         return made
