@@ -14,6 +14,7 @@ import typer
 from fastapi.testclient import TestClient
 
 from narration import jobs
+from narration.cli.job_flags import JobFiles
 from narration.cli.main import app
 from narration.errors import InputError
 from narration.job_options import (
@@ -95,6 +96,10 @@ def test_each_command_has_exactly_the_options_its_surface_shows(surface: Surface
     files = {f"--{item.name}" for item in FILE_INPUTS} if surface is not Surface.INSPECT else set()
     expected = {item.flag for item in options_on(surface)} | files | OWN_FLAGS[name]
     assert set(flags) - {"--help"} == expected
+
+
+def test_the_cli_hands_on_every_file_input() -> None:
+    assert [f.name for f in dataclasses.fields(JobFiles)] == [f.name for f in FILE_INPUTS]
 
 
 def test_run_takes_every_flag_of_submit_but_json() -> None:

@@ -23,7 +23,7 @@ def _rows(table_heading: str) -> list[str]:
     """The first cells of the table that follows `table_heading` in docs/CLI.md."""
     text = DOC.read_text()
     start = text.index(table_heading)
-    cells = []
+    cells: list[str] = []
     for line in text[start:].splitlines()[1:]:
         if not line.strip():
             if cells:
@@ -47,7 +47,7 @@ def _documented() -> dict[str, set[str]]:
 
 
 def _commands(group: Any, prefix: str = "") -> dict[str, Any]:
-    found = {}
+    found: dict[str, Any] = {}
     for name, command in group.commands.items():
         if hasattr(command, "commands"):
             found |= _commands(command, f"{prefix}{name} ")
