@@ -22,6 +22,7 @@ from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
+from narration.job_options import OPTIONS, SubmitRequest, Surface
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
@@ -45,34 +46,6 @@ OPENING_CREDITS: Final = "Opening Credits"
 CLOSING_CREDITS: Final = "Closing Credits"
 SPOKEN_CHARS_PER_S: Final = 15.0
 """The voice's usual pace (Piper's joe speaks 14-16 characters a second), for length guards."""
-
-
-@dataclass(frozen=True)
-class SubmitRequest:
-    """The options of one submission, as a user gave them; empty ones take the settings'."""
-
-    voice: str = ""
-    format: str = ""
-    title: str = ""
-    author: str = ""
-    output: str = ""
-    loudness: float | None = None
-    bitrate: str = ""
-    chapters: str = ""
-    split_chapters: bool = False
-    seed: int = 0
-    speed: float = 1.0
-    hls: bool = False
-    lexicons: tuple[str, ...] = ()
-    text_type: str = ""
-    engine: str = ""
-    keep_front_matter: bool = False
-    reading: ReadingOptions | None = None
-    master: str = DEFAULT_PRESET
-    strict: bool = False
-    opening_credits: str = ""
-    closing_credits: str = ""
-    retail_sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,32 +78,42 @@ def check_title(value: str) -> str:
 
 
 def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions, dict[str, Any]]:
-    """The job's options, checked, and the voice it names (as the plan records it)."""
+    """The job's options, checked, and the voice it names (as the plan records it).
+
+    Every option the spec keeps in the job record goes into `JobOptions` as given, but for
+    those resolved here against the settings and the mastering preset.
+    """
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
     kind = engine_kind(request.engine or settings.engine)
     master = resolve_master(settings, request)
-    options = JobOptions(
-        voice=request.voice or settings.voice,
-        format=master.format,
-        title=check_title(request.title),
-        author=check_title(request.author),
-        output_uri=request.output,
-        loudness_lufs=settings.loudness_lufs if master.target_db is None else master.target_db,
-        bitrate=master.bitrate,
-        seed=request.seed,
-        speed=request.speed,
-        hls=request.hls,
-        chapters=request.chapters,
-        split_chapters=request.split_chapters,
-        lexicons=request.lexicons,
-        engine=kind.name,
-        master=master.preset.name,
-        strict=request.strict,
-        opening_credits=bool(request.opening_credits.strip()),
-        closing_credits=bool(request.closing_credits.strip()),
-        retail_sample=request.retail_sample,
-    )
+    recorded = {
+        item.record: getattr(request, item.name)
+        for item in OPTIONS
+        if Surface.RECORD in item.spec.surfaces
+    }
+    resolved = {
+        "voice": request.voice or settings.voice,
+        "format": master.format,
+        "title": check_title(request.title),
+        "author": check_title(request.author),
+        "loudness_lufs": settings.loudness_lufs if master.target_db is None else master.target_db,
+        "bitrate": master.bitrate,
+        "engine": kind.name,
+        "master": master.preset.name,
+        "opening_credits": bool(request.opening_credits.strip()),
+        "closing_credits": bool(request.closing_credits.strip()),
+    }
+    options = JobOptions(**recorded | resolved)
     return options, voice_info.for_plan(kind.name)
+
+
+def reading_options(request: SubmitRequest) -> ReadingOptions:
+    """How the request reads blocks that are not prose (the values `validate` checked)."""
+    return ReadingOptions(
+        code=request.code,  # type: ignore[arg-type]
+        footnotes=request.footnotes,  # type: ignore[arg-type]
+        table_max_rows=request.table_max_rows,
+    )
 
 
 def resolve_master(settings: Settings, request: SubmitRequest) -> Resolved:

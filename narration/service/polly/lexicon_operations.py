@@ -20,7 +20,7 @@ from narration.errors import InputError
 from narration.pipeline.lexicon import check_name
 from narration.service.context import context_of
 from narration.service.errors import ApiError
-from narration.service.polly import PollyModel, polly_auth
+from narration.service.polly.protocol import PollyModel, polly_auth
 
 LIST_PAGE: Final = 100
 ARN_PREFIX: Final = "arn:aws:polly:local:000000000000:lexicon/"
