@@ -34,20 +34,16 @@ from typing import Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    BenchStack,
-    JobTiming,
-    empty_cache,
-    generate_text,
-    job_plan,
+from bench_stack import BenchStack
+from essay import generate_text
+from report import (
     load_history,
     load_note,
     markdown_table,
     median,
-    run_job,
-    warm_up,
-    write_section,
+    print_section,
 )
+from timed_jobs import JobTiming, empty_cache, job_plan, run_job, warm_up
 
 from narration import stack
 from narration.pipeline.chunker import PARAGRAPH_SEPARATOR, split_sentences
@@ -228,10 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.chars, args.runs = min(args.chars, QUICK_CHARS), 1
     table = bench(args)
-    print(table)
-    if args.write:
-        write_section(args.write, "cache", "## Chunk cache: an edited document\n\n" + table)
-        print(f"wrote {args.write}", file=sys.stderr)
+    print_section(table, args.write, "cache", "## Chunk cache: an edited document")
     return 0
 
 

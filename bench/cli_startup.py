@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from narration import stack  # noqa: E402
 from narration.adapters.job_records import new_job_id  # noqa: E402
-from narration.services import resolve  # noqa: E402
+from narration.connections import resolve  # noqa: E402
 from narration.settings import ENV_PREFIX, load_settings  # noqa: E402
 
 RECORDED_JOBS: Final = 20

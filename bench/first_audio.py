@@ -5,7 +5,7 @@ runs it (one engine process per core, one engine thread each), running
 `bench.zero_cost_worker` with `BENCH_FAKE_AUDIO=model`: the production worker and its real
 Piper engine, traced (when each task's message arrived, when it ran, what it called, when the
 engine started and ended, when its background commit ran). This process submits the bench
-text's first `--chars` characters (as `narrate submit` does, through `workers.submit`),
+text's first `--chars` characters (as `narrate submit` does, through `production.dispatch`),
 notes when it published chunk 0's message (Celery's `after_task_publish`) and when chunk 0's
 event arrived on the job's stream, and lines the two processes' wall clocks up into one
 timeline. Each run has its own seed, so chunk 0 is synthesised, never taken from the cache.
@@ -32,17 +32,12 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    bench_text,
-    load_history,
-    load_note,
-    markdown_table,
-    run_job,
-    warm_up,
-)
-from zero_cost_worker import AUDIO_ENV, ENGINE_LABEL, MODEL_AUDIO, MODULE, TRACE_ENV
+from bench_stack import BenchStack
+from essay import bench_text
+from report import load_history, load_note, markdown_table
+from task_trace import ENGINE_LABEL
+from timed_jobs import JOB_SEED, run_job, warm_up
+from zero_cost_worker import AUDIO_ENV, MODEL_AUDIO, MODULE, TRACE_ENV
 
 from narration import stack
 

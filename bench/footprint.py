@@ -22,11 +22,14 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, bench_text, markdown_table, run_job, write_section
+from bench_stack import BenchStack
+from essay import bench_text
+from report import load_change, markdown_table, print_section
+from timed_jobs import run_job
 
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.object_store import ObjectStore
-from narration.services import resolve
+from narration.connections import resolve
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 
@@ -112,16 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     note = (
         f"One worker, {args.processes} pool processes, {args.chars:,} characters of the bench "
         f"text, default settings (MP3). Machine: {os.cpu_count()} cores; load average "
-        f"{' / '.join(f'{v:.2f}' for v in load_before)} before, "
-        f"{' / '.join(f'{v:.2f}' for v in load_after)} after; "
+        f"{load_change(load_before, load_after)}; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
         "Rerun: `python bench/footprint.py --write`"
     )
     body = "## Footprint: a worker's memory, a job's broker and storage bytes\n\n"
     body += table + "\n\n" + note
-    print(body)
-    if args.write:
-        write_section(BENCHMARKS, "footprint", body)
+    print_section(body, BENCHMARKS if args.write else None, "footprint")
     return 0
 
 

@@ -37,14 +37,16 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_text, load_note, markdown_table
+import checkout  # noqa: F401  (this checkout's narration)
+from essay import bench_text
+from report import load_note, markdown_table
 
-from narration.engines.base import Engine, Synthesis, SynthesisParams, SynthesisRequest
 from narration.engines.piper import PiperEngine
 from narration.engines.torch_vits import TorchVitsEngine
 from narration.engines.voices import default_voice
 from narration.pipeline.chunker import chunk_document
 from narration.pipeline.document import Chapter, Document
+from narration.pipeline.engine import Engine, Synthesis, SynthesisParams, SynthesisRequest
 
 SEED: Final = 4242
 

@@ -25,15 +25,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    BenchStack,
-    bench_text,
-    clean_environ,
-    load_history,
-    load_note,
-    markdown_table,
-    median,
-)
+from bench_stack import BenchStack, clean_environ
+from essay import bench_text
+from report import load_history, load_note, markdown_table, median
 
 from narration import stack
 from narration.settings import child_environment

@@ -23,12 +23,13 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, markdown_table, write_section
+from bench_stack import BenchStack
+from report import load_change, markdown_table, print_section
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.worker_reports import WorkerReports
+from narration.connections import resolve
 from narration.service.app import create_app
-from narration.services import resolve
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
 SCRAPES = 5
@@ -86,16 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown_table(["what", "job records", "median ms", "p99 / max ms"], rows)
     note = (
         f"Machine: {os.cpu_count()} cores; load average (1/5/15 min) "
-        f"{' / '.join(f'{v:.2f}' for v in load_before)} before, "
-        f"{' / '.join(f'{v:.2f}' for v in load_after)} after; {args.calls} report calls, "
+        f"{load_change(load_before, load_after)}; {args.calls} report calls, "
         f"{SCRAPES} scrapes per row (max shown for scrapes), "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
         f"Rerun: `python bench/metrics.py --write`"
     )
     body = "## Metrics: what reporting and scraping cost\n\n" + table + "\n\n" + note
-    print(body)
-    if args.write:
-        write_section(BENCHMARKS, "metrics", body)
+    print_section(body, BENCHMARKS if args.write else None, "metrics")
     return 0
 
 

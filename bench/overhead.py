@@ -1,7 +1,7 @@
 """Orchestration overhead per chunk: dispatch, state, storage — with an engine that costs no CPU.
 
 `python bench/overhead.py` starts a private local stack with ONE worker process running
-`bench.zero_cost_worker`: the production worker (tasks, `workers.steps`, the background chunk
+`bench.zero_cost_worker`: the production worker (tasks, `production.steps`, the background chunk
 commits, chunk store, job records, S3, Celery) with a `WorkerContext` whose engine returns
 slices of one real Piper recording (made once, here) as long as Piper would speak each chunk,
 after sleeping `--engine-ms` (300). It submits the bench text and reports per chunk, each less
@@ -55,22 +55,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    bench_text,
-    empty_cache,
+from bench_stack import BenchStack
+from essay import bench_text
+from report import (
     load_history,
     load_note,
     markdown_table,
     median,
-    run_job,
-    warm_up,
-    write_section,
+    print_section,
 )
+from task_trace import ENGINE_LABEL
+from timed_jobs import JOB_SEED, empty_cache, run_job, warm_up
 from zero_cost_worker import (
     AUDIO_ENV,
-    ENGINE_LABEL,
     ENGINE_MS_ENV,
     MODULE,
     SPEECH_ENV,
@@ -350,14 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         + "`",
     ]
     report = "\n".join(lines)
-    print(report)
-    if args.write:
-        write_section(
-            args.write,
-            f"overhead-{args.audio}-{args.chunk_store}",
-            f"## Overhead per chunk\n\n{report}",
-        )
-        print(f"wrote {args.write}", file=sys.stderr)
+    section = f"overhead-{args.audio}-{args.chunk_store}"
+    print_section(report, args.write, section, "## Overhead per chunk")
     return 0
 
 

@@ -27,11 +27,14 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BenchStack, clean_environ, empty_cache, load_note, text_of_length
+from bench_stack import BenchStack, clean_environ
+from essay import text_of_length
 from hls import start_serve
+from report import load_note
+from timed_jobs import empty_cache
 
 from narration import stack
-from narration.services import resolve
+from narration.connections import resolve
 from narration.settings import child_environment
 
 

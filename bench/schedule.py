@@ -5,7 +5,7 @@ taking one unit of time (± 20 %, seeded), this simulates N slots taking queued 
 message priority, first in first out within one, as the Redis transport does, for:
 
 - arrival: every chunk at one priority, chains published in segment order (before issue 12);
-- sent: the priorities and publishing order `workers.submit.dispatch` uses
+- sent: the priorities and publishing order `production.dispatch.job_work` uses
   (`chunk_priorities`: the job's first chunk and the chunks of chains with a long way to go
   ahead, the longest chains published first), on a real `Plan`;
 - exact: always the chunk whose chain has the most left (a lower bound to compare with).
@@ -31,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.plan import JobOptions, Plan, make_plan
-from narration.workers.app import JOB_PRIORITY
-from narration.workers.submit import chunk_priorities
+from narration.production.dispatch import JOB_PRIORITY, chunk_priorities
 
 BENCH_TEXT_SEGMENTS = (6, 5, 19, 11, 6, 6)
 """The segment lengths of bench/throughput.py's 11,810-character text."""

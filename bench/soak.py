@@ -1,6 +1,6 @@
 """Chaos soak: many mixed jobs on two workers while their processes, Valkey and SeaweedFS die.
 
-Not a CI test. A private local stack (bench/common.py's `BenchStack`) with two workers runs
+Not a CI test. A private local stack (bench/bench_stack.py's `BenchStack`) with two workers runs
 `--jobs` jobs submitted at an even pace over `--minutes`; each job is one of a small set of
 (text, format) pairs, so every output can be checked against a reference. The references are
 made first, undisturbed, and their sha256 kept; the chunk cache is then emptied so the soak's
@@ -21,37 +21,30 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import random
 import re
-import signal
 import statistics
 import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    ROOT,
-    TEXT_SEED,
-    BenchStack,
-    empty_cache,
-    generate_text,
-    load_note,
-    markdown_table,
-    write_section,
-)
+from bench_stack import BenchStack
+from checkout import ROOT
+from essay import TEXT_SEED, generate_text
+from processes import open_fds, rss_mb, tree
+from report import load_note, markdown_table, write_section
+from soak_chaos import Chaos, start_chaos
+from timed_jobs import empty_cache, submit_text
 
-from narration import stack
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.connections import Services
 from narration.errors import NarrationError
-from narration.services import Services
 from narration.settings import Settings
 
 TEXT_SIZES: Final = (1_200, 1_800, 2_500, 3_200, 4_000, 4_800, 9_000)
@@ -97,55 +90,13 @@ class Usage:
     main_fds: int
 
 
-@dataclass
-class Chaos:
-    pool_kills: int = 0
-    restarts: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 # -- process facts ---------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
-def _tree(pid: int) -> list[int]:
-    todo, seen = [pid], []
-    while todo:
-        current = todo.pop()
-        seen.append(current)
-        todo += _children(current)
-    return seen
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _fds(pid: int) -> int:
-    try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
-    except OSError:
-        return 0
-
-
 def usage(pid: int) -> Usage:
-    tree = _tree(pid)
-    return Usage(sum(_rss_mb(p) for p in tree), sum(_fds(p) for p in tree), _fds(pid))
+    """A worker's usage now: its main process and pool, from /proc."""
+    pids = tree(pid)
+    return Usage(sum(rss_mb(p) for p in pids), sum(open_fds(p) for p in pids), open_fds(pid))
 
 
 # -- jobs --------------------------------------------------------------------------------------
@@ -164,20 +115,12 @@ def _pairs(texts: int) -> list[Pair]:
 
 def _submit(services: Services, settings: Settings, text: str, job: SoakJob) -> None:
     """Submit as `narrate submit` does; while the broker or store is down, try again."""
-    from narration.engines.voices import find_voice
-    from narration.pipeline.ingest import load_document
-    from narration.pipeline.plan import JobOptions
-    from narration.workers.submit import start_job
-
-    voice = find_voice(settings.voice, settings.voice_dirs)
-    voice_info = voice.for_plan(voice.engine)
-    options = JobOptions(voice=settings.voice, format=job.pair.format, seed=JOB_SEED)
-    document = load_document(text.encode(), f"soak-{job.pair.text}.txt")
     job.submitted_at = time.monotonic()
     while True:
         job.submit_attempts += 1
         try:
-            job.job_id = start_job(services, settings, document, options, voice_info)["job_id"]
+            name = f"soak-{job.pair.text}.txt"
+            job.job_id = submit_text(services, settings, text, name, fmt=job.pair.format)["job_id"]
             return
         except NarrationError:
             if time.monotonic() - job.submitted_at > SUBMIT_RETRY_S:
@@ -210,47 +153,6 @@ def _output(services: Services, job_id: str) -> tuple[str, list[int]]:
     audio = services.store().get_bytes(record["output_uri"].split("/", 3)[3])
     manifest = json.loads(services.store().get_bytes(services.keys(job_id).manifest))
     return hashlib.sha256(audio).hexdigest(), [int(c["seq"]) for c in manifest["chunks"]]
-
-
-# -- chaos -------------------------------------------------------------------------------------
-
-
-def _chaos(
-    bench: BenchStack, window_s: float, kill_every_s: float, outage_s: float, chaos: Chaos
-) -> threading.Event:
-    """Start the chaos loop on a thread; setting the returned event stops it."""
-    stop = threading.Event()
-    rng = random.Random(7)
-    home = bench.settings.home
-    started = time.monotonic()
-    service_at = {"valkey": 0.3 * window_s, "seaweedfs": 0.6 * window_s}
-
-    def loop() -> None:
-        next_kill = started + rng.uniform(0.5, 1.5) * kill_every_s
-        while not stop.wait(0.5):
-            now = time.monotonic()
-            for name, at in list(service_at.items()):
-                if now - started >= at:
-                    del service_at[name]
-                    try:
-                        stack.stop_service(home, name, signal.SIGKILL)
-                        time.sleep(outage_s)
-                        stack.start_service(home, name)
-                        chaos.restarts.append(f"{name} at {now - started:.0f} s")
-                    except Exception as error:
-                        chaos.errors.append(f"{name}: {error}")
-            if now >= next_kill:
-                next_kill = now + rng.uniform(0.5, 1.5) * kill_every_s
-                pool = [p for worker in bench.workers for p in _children(worker.pid)]
-                if pool:
-                    try:
-                        os.kill(rng.choice(pool), signal.SIGKILL)
-                        chaos.pool_kills += 1
-                    except ProcessLookupError:
-                        pass
-
-    threading.Thread(target=loop, name="chaos", daemon=True).start()
-    return stop
 
 
 def _sampler(bench: BenchStack, peaks: dict[int, float]) -> threading.Event:
@@ -298,7 +200,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         window_s = args.minutes * 60
         chaos = Chaos()
         stop_sampler = _sampler(bench, peaks)
-        stop_chaos = _chaos(bench, window_s, args.kill_every, args.outage, chaos)
+        stop_chaos = start_chaos(bench, window_s, args.kill_every, args.outage, chaos)
         soak_began = time.monotonic()
         for number, job in enumerate(plan):
             time.sleep(max(0.0, soak_began + number * window_s / len(plan) - time.monotonic()))

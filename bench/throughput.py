@@ -36,21 +36,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    JOB_SEED,
-    BenchStack,
-    JobTiming,
-    bench_text,
-    cpu_seconds,
-    empty_cache,
+from bench_stack import BenchStack
+from essay import bench_text
+from processes import cpu_seconds
+from report import (
     load_history,
     load_note,
     markdown_table,
     median,
-    run_job,
-    warm_up,
-    write_section,
+    print_section,
 )
+from timed_jobs import JOB_SEED, JobTiming, empty_cache, run_job, warm_up
 
 from narration import stack
 from narration.settings import Settings
@@ -374,10 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="also write the table into this markdown file")
     args = parser.parse_args(argv)
     table = bench(args)
-    print(table)
-    if args.write:
-        write_section(args.write, "throughput", "## Throughput\n\n" + table)
-        print(f"wrote {args.write}", file=sys.stderr)
+    print_section(table, args.write, "throughput", "## Throughput")
     return 0
 
 

@@ -4,7 +4,7 @@ Run as `python -m bench.zero_cost_worker [celery worker options]` (the bench sta
 `stack.worker_command(module="bench.zero_cost_worker")`). It does what
 `narration.workers.main` does, builds the process's `Settings` and configures the real app,
 then installs a `ZeroCostContext`: a `WorkerContext` whose `engine()` returns
-`ZeroCostEngine`. The tasks, `workers.steps.make_chunk`, the chunk store's commit order, the
+`ZeroCostEngine`. The tasks, `production.steps.make_chunk`, the chunk store's commit order, the
 job records, S3, Celery and the broker are the production code; only the model is gone. That
 is the same measurement as before the worker context existed (when the bench swapped the tasks'
 engine lookup), through a public seam instead of a patched module.
@@ -21,31 +21,41 @@ another core or a GPU), so that the background chunk commits keep up as they do 
 engine instead of setting the pace;
 BENCH_CHUNK_STORE `memory` keeps chunk objects, chunk cache included, in this process (an
 ablation: no chunk PUTs);
-BENCH_TASK_TRACE=PATH writes one JSON line per task with the seconds spent per call category
-(timed by proxies around the context's store and records, on the task's own thread; no package
-code is patched), and one line per background commit.
+BENCH_TASK_TRACE=PATH traces each task (bench/task_trace.py: seconds per call category, timed
+on the task's own thread; no package code is patched) and each background commit.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from task_trace import (
+    ENGINE_LABEL,
+    LOOKUP_LABEL,
+    RECORD_LABELS,
+    STORE_LABELS,
+    TaskTrace,
+    TimedEngine,
+    TracedCommits,
+)
+
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import MemoryStore, ObjectStore
 from narration.adapters.worker_reports import WorkerReports
-from narration.engines.base import (
+from narration.connections import Services
+from narration.engines.voices import find_voice
+from narration.pipeline.engine import (
     Engine,
     EngineFacts,
     OneAtATime,
@@ -53,14 +63,11 @@ from narration.engines.base import (
     SynthesisParams,
     VoiceInfo,
 )
-from narration.engines.voices import find_voice
 from narration.pipeline.speech_text import speakable
-from narration.services import Services
+from narration.production import context
+from narration.production.reporting import Reporter
 from narration.settings import Settings, load_settings
-from narration.workers import context
 from narration.workers.app import app, configure
-from narration.workers.commits import Commit, Committer
-from narration.workers.reporting import Reporter
 
 CHARS_PER_SECOND: Final = 18.4
 """Speaking rate of en_US-joe-medium (34,404 characters → 1,871 s)."""
@@ -77,19 +84,11 @@ MODEL_AUDIO: Final = "model"
 SPEECH_TEXT_CHARS: Final = 1200
 """How much of the bench text `record_speech` speaks: about a minute, longer than any chunk."""
 
-LOOKUP_LABEL: Final = "voice lookup"
-ENGINE_LABEL: Final = "engine (zero-cost; its sleep, if any)"
-STORE_LABELS: Final = {"put_bytes": "S3 PUT", "exists": "S3 HEAD", "get_bytes": "S3 GET"}
-RECORD_LABELS: Final = dict.fromkeys(
-    ("is_cancelled", "get", "set_status", "chunk_done", "is_chunk_done", "is_cached"),
-    "Redis records",
-)
-
 
 def record_speech(path: Path, text: str, voice_name: str, voice_dirs: Sequence[Path]) -> None:
     """Speak `text` once with the real Piper voice (one thread) and save the PCM as .npy."""
-    from narration.engines.base import SynthesisParams
     from narration.engines.piper import PiperEngine
+    from narration.pipeline.engine import SynthesisParams
 
     engine = PiperEngine.load(find_voice(voice_name, voice_dirs), threads=1)
     synthesis = engine.synthesize(engine.prepare_text(text), SynthesisParams(seed=1))
@@ -197,113 +196,6 @@ class ChunksInMemory:
         return getattr(self._store, name)
 
 
-class TaskTrace:
-    """One JSON line per task (start, end, seconds per call category) to a file, and one per
-    background commit (start, end).
-
-    The categories time the calls a chunk task makes on the context's store and records and
-    its engine, on the task's thread only (the commit thread uses the same store); prerun →
-    postrun also holds the chunk's shaping and Celery's own result write and the chain's
-    next-message publish, which no category covers.
-    """
-
-    def __init__(self, path: Path) -> None:
-        from celery import signals
-
-        self._path = path
-        self._lock = threading.Lock()
-        self.calls: dict[str, float] = {}
-        self.marks: dict[str, float] = {}
-        self._started = 0.0
-        self._task_thread = 0
-        signals.task_received.connect(self.received, weak=False)
-        signals.task_prerun.connect(self._prerun, weak=False)
-        signals.task_postrun.connect(self._postrun, weak=False)
-
-    def add(self, label: str, seconds: float) -> None:
-        if threading.get_ident() == self._task_thread:
-            self.calls[label] = self.calls.get(label, 0.0) + seconds
-
-    @contextlib.contextmanager
-    def timing(self, label: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.add(label, time.perf_counter() - started)
-
-    def timed(self, target: Any, labels: dict[str, str]) -> Any:
-        """A proxy of `target` whose methods named in `labels` are timed into those labels."""
-        return _Timed(target, self, labels)
-
-    def write(self, line: dict[str, Any]) -> None:
-        with self._lock, self._path.open("a") as out:
-            out.write(json.dumps({**line, "pid": os.getpid()}) + "\n")
-
-    def mark(self, name: str) -> None:
-        """A moment of the running task (wall clock, comparable across processes)."""
-        if threading.get_ident() == self._task_thread:
-            self.marks[name] = time.time()
-
-    def _prerun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
-        self.calls, self.marks = {}, {}
-        self._task_thread = threading.get_ident()
-        self._started = time.time()
-
-    def _postrun(self, task_id: str = "", task: Any = None, args: Any = (), **_: Any) -> None:
-        line = {
-            "task": task.name,
-            "id": task_id,
-            "args": [arg for arg in args if not isinstance(arg, dict)],
-            "start": self._started,
-            "end": time.time(),
-            "calls": self.calls,
-            "marks": self.marks,
-        }
-        self.write(line)
-
-    def received(self, request: Any = None, **_: Any) -> None:
-        """In the worker's main process: when a task's message came from the broker."""
-        self.write({"task": "received", "id": request.id, "start": time.time(), "end": 0.0})
-
-
-class TracedCommits:
-    """A committer that writes each commit's start and end (on the writer's thread)."""
-
-    def __init__(self, inner: Committer, trace: TaskTrace) -> None:
-        self._inner, self._trace = inner, trace
-
-    def submit(self, commit: Commit) -> None:
-        def traced() -> None:
-            started = time.time()
-            try:
-                commit()
-            finally:
-                self._trace.write({"task": "commit", "start": started, "end": time.time()})
-
-        self._inner.submit(traced)
-
-    def drain(self) -> None:
-        self._inner.drain()
-
-
-class _Timed:
-    def __init__(self, target: Any, trace: TaskTrace, labels: dict[str, str]) -> None:
-        self._target, self._trace, self._labels = target, trace, labels
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._target, name)
-        label = self._labels.get(name)
-        if label is None:
-            return attribute
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            with self._trace.timing(label):
-                return attribute(*args, **kwargs)
-
-        return timed
-
-
 @dataclass
 class ZeroCostContext(context.WorkerContext):
     """The production worker context, with a zero-cost engine in place of the loaded model."""
@@ -336,7 +228,7 @@ class ZeroCostContext(context.WorkerContext):
         if voice_name not in self._engines:
             if self.audio == MODEL_AUDIO:
                 model = super().engine(voice_name, kind)
-                self._engines[voice_name] = _TimedEngine(model, self.trace)
+                self._engines[voice_name] = TimedEngine(model, self.trace)
             else:
                 voice = find_voice(voice_name, self.settings.voice_dirs)
                 self._engines[voice_name] = ZeroCostEngine(
@@ -345,31 +237,6 @@ class ZeroCostContext(context.WorkerContext):
         if self.trace is not None:
             self.trace.add(LOOKUP_LABEL, time.perf_counter() - started)
         return self._engines[voice_name]
-
-
-class _TimedEngine(OneAtATime):
-    """The real engine, its synthesis timed and marked (bench/first_audio.py)."""
-
-    def __init__(self, model: Engine, trace: TaskTrace | None) -> None:
-        self._model, self._trace = model, trace
-        self.name, self.identity, self.facts = model.name, model.identity, model.facts
-        self.voice = model.voice
-
-    @property
-    def sample_rate(self) -> int:
-        return self._model.sample_rate
-
-    def prepare_text(self, text: str) -> str:
-        return self._model.prepare_text(text)
-
-    def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
-        if self._trace is None:
-            return self._model.synthesize(text, params)
-        self._trace.mark("engine start")
-        with self._trace.timing(ENGINE_LABEL):
-            made = self._model.synthesize(text, params)
-        self._trace.mark("engine end")
-        return made
 
 
 def _trace_commits(**_: Any) -> None:

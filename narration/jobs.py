@@ -18,9 +18,11 @@ import numpy as np
 from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
+from narration.connections import Services
 from narration.engines.registry import engine_kind
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
+from narration.job_options import OPTIONS, SubmitRequest, Surface
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
@@ -28,10 +30,8 @@ from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
-from narration.services import Services
+from narration.production.dispatch import JOB_PRIORITY, dispatch, start_job
 from narration.settings import Settings
-from narration.workers.app import JOB_PRIORITY
-from narration.workers.submit import dispatch, start_job
 
 WHAT_KEYS: Final = {
     "manifest": "manifest.json",
@@ -46,34 +46,6 @@ OPENING_CREDITS: Final = "Opening Credits"
 CLOSING_CREDITS: Final = "Closing Credits"
 SPOKEN_CHARS_PER_S: Final = 15.0
 """The voice's usual pace (Piper's joe speaks 14-16 characters a second), for length guards."""
-
-
-@dataclass(frozen=True)
-class SubmitRequest:
-    """The options of one submission, as a user gave them; empty ones take the settings'."""
-
-    voice: str = ""
-    format: str = ""
-    title: str = ""
-    author: str = ""
-    output: str = ""
-    loudness: float | None = None
-    bitrate: str = ""
-    chapters: str = ""
-    split_chapters: bool = False
-    seed: int = 0
-    speed: float = 1.0
-    hls: bool = False
-    lexicons: tuple[str, ...] = ()
-    text_type: str = ""
-    engine: str = ""
-    keep_front_matter: bool = False
-    reading: ReadingOptions | None = None
-    master: str = DEFAULT_PRESET
-    strict: bool = False
-    opening_credits: str = ""
-    closing_credits: str = ""
-    retail_sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,32 +78,42 @@ def check_title(value: str) -> str:
 
 
 def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions, dict[str, Any]]:
-    """The job's options, checked, and the voice it names (as the plan records it)."""
+    """The job's options, checked, and the voice it names (as the plan records it).
+
+    Every option the spec keeps in the job record goes into `JobOptions` as given, but for
+    those resolved here against the settings and the mastering preset.
+    """
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
     kind = engine_kind(request.engine or settings.engine)
     master = resolve_master(settings, request)
-    options = JobOptions(
-        voice=request.voice or settings.voice,
-        format=master.format,
-        title=check_title(request.title),
-        author=check_title(request.author),
-        output_uri=request.output,
-        loudness_lufs=settings.loudness_lufs if master.target_db is None else master.target_db,
-        bitrate=master.bitrate,
-        seed=request.seed,
-        speed=request.speed,
-        hls=request.hls,
-        chapters=request.chapters,
-        split_chapters=request.split_chapters,
-        lexicons=request.lexicons,
-        engine=kind.name,
-        master=master.preset.name,
-        strict=request.strict,
-        opening_credits=bool(request.opening_credits.strip()),
-        closing_credits=bool(request.closing_credits.strip()),
-        retail_sample=request.retail_sample,
-    )
+    recorded = {
+        item.record: getattr(request, item.name)
+        for item in OPTIONS
+        if Surface.RECORD in item.spec.surfaces
+    }
+    resolved = {
+        "voice": request.voice or settings.voice,
+        "format": master.format,
+        "title": check_title(request.title),
+        "author": check_title(request.author),
+        "loudness_lufs": settings.loudness_lufs if master.target_db is None else master.target_db,
+        "bitrate": master.bitrate,
+        "engine": kind.name,
+        "master": master.preset.name,
+        "opening_credits": bool(request.opening_credits.strip()),
+        "closing_credits": bool(request.closing_credits.strip()),
+    }
+    options = JobOptions(**recorded | resolved)
     return options, voice_info.for_plan(kind.name)
+
+
+def reading_options(request: SubmitRequest) -> ReadingOptions:
+    """How the request reads blocks that are not prose (the values `validate` checked)."""
+    return ReadingOptions(
+        code=request.code,  # type: ignore[arg-type]
+        footnotes=request.footnotes,  # type: ignore[arg-type]
+        table_max_rows=request.table_max_rows,
+    )
 
 
 def resolve_master(settings: Settings, request: SubmitRequest) -> Resolved:
@@ -215,7 +197,7 @@ def submit(
     """Plan and start a job for a parsed document; returns the new job record.
 
     `fields` are added to the job record (the Polly API keeps its task's fields there);
-    `priority` orders its messages on the queues (`workers.submit.SHORT_PRIORITY` goes first).
+    `priority` orders its messages on the queues (`production.dispatch.SHORT_PRIORITY` goes first).
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
     options, voice = job_options(settings, request)
@@ -329,7 +311,7 @@ def resume(services: Services, job: str) -> int:
     chunks = services.chunks(job)
     plan = Plan.from_json(chunks.objects.get_bytes(chunks.keys.plan))
     records.update(job, status="queued", error="", finished_at="")
-    return dispatch(plan, chunks)
+    return dispatch(plan, chunks, services.work_queue())
 
 
 def purge(services: Services, job: str) -> int:

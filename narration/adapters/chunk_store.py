@@ -189,7 +189,7 @@ class ChunkStore:
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
     def commit_part(self, number: int, path: Path, meta: dict[str, Any]) -> None:
-        """Store an encoded part (`workers.parts`) in the same order as a chunk: cached audio,
+        """Store an encoded part (`production.parts`) in the same order as a chunk: cached audio,
         cached metadata, then the job's part metadata (the commit point)."""
         key = meta["key"]
         self.objects.upload_file(cache_audio_key(key), path, "application/octet-stream")

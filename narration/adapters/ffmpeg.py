@@ -163,7 +163,7 @@ class FfmpegEncoder:
         self.output_rate = output_rate
         """The delivered sample rate when it is not the input's (ffmpeg resamples)."""
         self.part = part
-        """A segment's part (`adapters.parts`): the format's raw part stream, no tags."""
+        """A segment's part (`adapters.part_encoding`): the format's raw part stream, no tags."""
         self.sample_rate = sample_rate
         self.format = get_format(fmt)
         self.bitrate = bitrate or self.format.bitrate
@@ -203,10 +203,10 @@ class FfmpegEncoder:
             assert f.part_muxer is not None, f"{f.name} is not encoded in parts"
             if f.name == "mp3":
                 # No info frame: the parts' frames are concatenated, and the joined stream
-                # needs no delay or padding trimmed (adapters.parts).
+                # needs no delay or padding trimmed (adapters.part_encoding).
                 cmd += ["-write_xing", "0", "-id3v2_version", "0", "-write_id3v1", "0"]
             # ffmpeg flushes a pipe after every packet unless told not to: a 209-byte write per
-            # MP3 frame, each one read, copied and written again by `adapters.parts`.
+            # MP3 frame, each one read, copied and written again by `adapters.part_encoding`.
             flush = ["-flush_packets", "0"] if self.to_stdout else []
             output = "pipe:1" if self.to_stdout else str(self.path)
             return [*cmd, "-fflags", "+bitexact", *flush, "-f", f.part_muxer, output]

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from narration.connections import Services, resolve
 from narration.errors import NarrationError
-from narration.services import Services, resolve
 from narration.settings import Settings, load_settings
 
 if TYPE_CHECKING:

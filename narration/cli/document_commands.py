@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
+from narration.cli.job_flags import PATH, job_command
+from narration.job_options import SubmitRequest, Surface
 
 
 @app.command()
@@ -37,27 +38,24 @@ def voices(json_output: bool = typer.Option(False, "--json")) -> None:
 
 @app.command()
 @handle_errors
+@job_command(Surface.INSPECT)
 def inspect(
-    path: str = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key."),
+    request: SubmitRequest,
+    path: str = PATH,
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
-    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
-    code: str = options.CODE,
-    footnotes: str = options.FOOTNOTES,
-    table_max_rows: int = options.TABLE_MAX_ROWS,
-    text_type: str = options.TEXT_TYPE,
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe, read_document
+    from narration.jobs import reading_options
 
-    reading = options.reading_options(code, footnotes, table_max_rows)
     document = read_document(
         path,
         state.settings,
         None,
-        keep_front_matter=keep_front_matter,
-        reading=reading,
-        text_type=text_type,
+        keep_front_matter=request.keep_front_matter,
+        reading=reading_options(request),
+        text_type=request.text_type,
     )
     report = describe(document, with_chunks=chunks)
     if json_output:

@@ -8,12 +8,12 @@ from typing import Any, Final
 
 from narration.adapters.bookends import AudioClip
 from narration.adapters.sources import read_source
+from narration.connections import Services, resolve
 from narration.errors import InputError
 from narration.jobs import Cover
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.ingest import ReadingOptions, load_document
-from narration.services import Services, resolve
 from narration.settings import Settings
 
 CHARS_PER_SECOND: Final = 18.4

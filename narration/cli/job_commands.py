@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import (
     connect,
@@ -22,78 +21,28 @@ from narration.cli.common import (
     print_json,
     state,
 )
+from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
+from narration.job_options import SubmitRequest, Surface
 
 if TYPE_CHECKING:
     from narration.adapters.object_store import ObjectStore
-    from narration.jobs import SubmitRequest
 
 
 @app.command()
 @handle_errors
+@job_command(Surface.SUBMIT)
 def submit(
-    path: str = options.PATH,
-    voice: str = options.VOICE,
-    fmt: str = options.FORMAT,
-    title: str = options.TITLE,
-    author: str = options.AUTHOR,
-    output: str = typer.Option("", "--output", help="Place the audio at s3://bucket/key."),
-    loudness: float | None = options.LOUDNESS,
-    bitrate: str = options.BITRATE,
-    chapters: str = options.CHAPTERS,
-    split_chapters: bool = options.SPLIT_CHAPTERS,
-    cover: Path | None = options.COVER,
-    seed: int = options.SEED,
-    lexicon: list[str] = options.LEXICON,
-    text_type: str = options.TEXT_TYPE,
-    speed: float = options.SPEED,
-    hls: bool = typer.Option(
-        False, "--hls", help="Grow an HLS playlist while it renders (listen while it renders)."
-    ),
-    engine: str = options.ENGINE,
-    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
-    code: str = options.CODE,
-    footnotes: str = options.FOOTNOTES,
-    table_max_rows: int = options.TABLE_MAX_ROWS,
-    master: str = options.MASTER,
-    strict: bool = options.STRICT,
-    opening_credits: str = options.OPENING_CREDITS,
-    closing_credits: str = options.CLOSING_CREDITS,
-    retail_sample: bool = options.RETAIL_SAMPLE,
-    intro: Path | None = options.INTRO,
-    outro: Path | None = options.OUTRO,
+    request: SubmitRequest,
+    files: JobFiles,
+    path: str = PATH,
     wait: bool = typer.Option(False, "--wait", help="Follow progress until the job ends."),
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Submit a document for narration."""
-    from narration import jobs
     from narration.cli.progress import follow_job
 
-    request = jobs.SubmitRequest(
-        voice=voice,
-        format=fmt,
-        title=title,
-        author=author,
-        output=output,
-        loudness=loudness,
-        bitrate=bitrate,
-        chapters=chapters,
-        split_chapters=split_chapters,
-        seed=seed,
-        lexicons=tuple(lexicon),
-        text_type=text_type,
-        speed=speed,
-        hls=hls,
-        engine=engine,
-        keep_front_matter=keep_front_matter,
-        reading=options.reading_options(code, footnotes, table_max_rows),
-        master=master,
-        strict=strict,
-        opening_credits=opening_credits,
-        closing_credits=closing_credits,
-        retail_sample=retail_sample,
-    )
-    record = submit_document(path, request, cover, (intro, outro))
+    record = submit_document(path, request, files)
     if not wait:
         if json_output:
             print_json({"job_id": record["job_id"]})
@@ -109,19 +58,16 @@ def submit(
 
 
 def submit_document(
-    path: str,
-    request: SubmitRequest,
-    cover: Path | None = None,
-    bookends: tuple[Path | None, Path | None] = (None, None),
+    path: str, request: SubmitRequest, files: JobFiles | None = None
 ) -> dict[str, Any]:
     """Read a document, check the options against this process's settings, submit the job.
 
-    Empty options take their defaults from the settings; `bookends` are the intro and outro
-    files. Returns the new job record.
+    Empty options take their defaults from the settings. Returns the new job record.
     """
     from narration import jobs
     from narration.cli.documents import read_clip, read_cover, read_document, skipped_lines
 
+    files = files or JobFiles()
     settings = state.settings
     jobs.job_options(settings, request)
     services = connect()
@@ -131,7 +77,7 @@ def submit_document(
         settings,
         services,
         keep_front_matter=request.keep_front_matter,
-        reading=request.reading,
+        reading=jobs.reading_options(request),
         text_type=request.text_type,
     )
     for line in skipped_lines(document):
@@ -141,9 +87,9 @@ def submit_document(
         settings,
         document,
         request,
-        cover=read_cover(cover),
-        intro=read_clip(bookends[0], "intro"),
-        outro=read_clip(bookends[1], "outro"),
+        cover=read_cover(files.cover),
+        intro=read_clip(files.intro, "intro"),
+        outro=read_clip(files.outro, "outro"),
     )
 
 

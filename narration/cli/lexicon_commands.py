@@ -11,8 +11,8 @@ import typer
 
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
+from narration.connections import resolve
 from narration.errors import InputError
-from narration.services import resolve
 
 if TYPE_CHECKING:
     from narration.adapters.lexicons import LexiconStore

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import typer
 
-from narration.cli import job_options as options
 from narration.cli.app import app
 from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
 from narration.cli.job_commands import fetch, submit_document
+from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED
+from narration.job_options import SubmitRequest, Surface
 from narration.pipeline.defaults import DEFAULT_ENGINE
 from narration.settings import child_environment
 
@@ -113,7 +114,7 @@ def worker(
     """Run a Celery worker in the foreground (for other machines: set the broker and S3)."""
     from narration import stack
     from narration.engines.registry import engine_kind
-    from narration.workers.engines import engine_options
+    from narration.production.loaded_engines import engine_options
 
     settings = state.settings
     kind = engine_kind(engine)
@@ -143,72 +144,30 @@ def worker(
 
 @app.command()
 @handle_errors
+@job_command(Surface.RUN)
 def run(
-    path: str = options.PATH,
+    request: SubmitRequest,
+    files: JobFiles,
+    path: str = PATH,
     output: Path = typer.Option(..., "-o", "--output", help="The local file to write."),
-    voice: str = options.VOICE,
-    fmt: str = typer.Option("", "--format", help="Default: from the --output file's extension."),
-    title: str = options.TITLE,
-    author: str = options.AUTHOR,
-    loudness: float | None = options.LOUDNESS,
-    bitrate: str = options.BITRATE,
-    chapters: str = options.CHAPTERS,
-    split_chapters: bool = options.SPLIT_CHAPTERS,
-    cover: Path | None = options.COVER,
-    seed: int = options.SEED,
-    lexicon: list[str] = options.LEXICON,
-    text_type: str = options.TEXT_TYPE,
-    speed: float = options.SPEED,
-    engine: str = options.ENGINE,
-    keep_front_matter: bool = options.KEEP_FRONT_MATTER,
-    code: str = options.CODE,
-    footnotes: str = options.FOOTNOTES,
-    table_max_rows: int = options.TABLE_MAX_ROWS,
-    master: str = options.MASTER,
-    strict: bool = options.STRICT,
-    opening_credits: str = options.OPENING_CREDITS,
-    closing_credits: str = options.CLOSING_CREDITS,
-    retail_sample: bool = options.RETAIL_SAMPLE,
-    intro: Path | None = options.INTRO,
-    outro: Path | None = options.OUTRO,
     workers: int = typer.Option(2, "--workers", min=1, help="Workers if the stack is started."),
+    wait: bool = typer.Option(False, "--wait", help="Accepted as on submit: run always waits."),
 ) -> None:
     """One shot on the embedded stack: start it if needed, narrate, download to OUTPUT.
 
-    Takes every option of `submit`, except that -o/--output is the local file to write.
+    Takes every option of `submit` but --json, except that -o/--output is the local file to
+    write, and --format defaults from its extension.
     """
     from narration import stack
     from narration.cli.progress import follow_job
-    from narration.jobs import SubmitRequest
 
     settings = state.settings
     if settings.uses_local_stack and stack.status(settings.home) is None:
         err_console.print("starting the local stack…")
         stack.up(settings, workers=workers)
-    fmt = fmt or (output.suffix.lstrip(".").lower() if output.suffix else "")
-    request = SubmitRequest(
-        voice=voice,
-        format=fmt,
-        title=title,
-        author=author,
-        loudness=loudness,
-        bitrate=bitrate,
-        chapters=chapters,
-        split_chapters=split_chapters,
-        seed=seed,
-        lexicons=tuple(lexicon),
-        text_type=text_type,
-        speed=speed,
-        engine=engine,
-        keep_front_matter=keep_front_matter,
-        reading=options.reading_options(code, footnotes, table_max_rows),
-        master=master,
-        strict=strict,
-        opening_credits=opening_credits,
-        closing_credits=closing_credits,
-        retail_sample=retail_sample,
-    )
-    record = submit_document(path, request, cover, (intro, outro))
+    if not request.format and output.suffix:
+        request = replace(request, format=output.suffix.lstrip(".").lower())
+    record = submit_document(path, request, files)
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
     final = follow_job(connect().records(), record["job_id"], show=True)

@@ -29,13 +29,6 @@ import onnxruntime
 from piper import PiperVoice
 from piper.config import PiperConfig
 
-from narration.engines.base import (
-    EngineFacts,
-    OneAtATime,
-    Synthesis,
-    SynthesisParams,
-    VoiceInfo,
-)
 from narration.engines.piper_text import PiperText, SentenceAudio, read_config
 from narration.engines.seeded_graph import (
     PatchedGraph,
@@ -44,6 +37,13 @@ from narration.engines.seeded_graph import (
 )
 from narration.engines.voices import ENGINE_NAME, model_digest
 from narration.errors import InputError, PermanentError
+from narration.pipeline.engine import (
+    EngineFacts,
+    OneAtATime,
+    Synthesis,
+    SynthesisParams,
+    VoiceInfo,
+)
 from narration.pipeline.speech_text import speakable
 
 BUFFER_MARGIN: Final = 2.0

@@ -21,9 +21,9 @@ from piper.config import PhonemeType, PiperConfig
 from piper.const import BOS, EOS, PAD
 
 from narration.engines.alignment import WORD, Phone, align_words, is_sound, span_samples
-from narration.engines.base import Synthesis, WordTiming
 from narration.engines.voices import config_path_for
 from narration.errors import InputError
+from narration.pipeline.engine import Synthesis, WordTiming
 
 
 @dataclass(frozen=True)

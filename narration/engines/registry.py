@@ -4,7 +4,7 @@ A job names one engine kind (`narrate submit --engine`) and is rendered by it en
 chunks go to that kind's queue, and the workers there load that kind. Each kind brings its own
 text preparation (`Engine.prepare_text`) and pause profile (the designed pauses its segments
 start from). Loading is lazy, so a process that never runs an engine never imports its runtime.
-To add an engine, write it against `engines.base.Engine` and register an `EngineKind` here
+To add an engine, write it against `pipeline.engine.Engine` and register an `EngineKind` here
 (docs/ENGINE.md).
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
 
-from narration.engines.base import Engine, VoiceInfo
 from narration.errors import InputError
 from narration.pipeline.defaults import DEFAULT_ENGINE as DEFAULT_ENGINE
+from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.prosody import PAUSES_S
 
 

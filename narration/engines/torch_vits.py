@@ -26,19 +26,19 @@ from typing import Final, TypeVar
 import numpy as np
 import torch
 
-from narration.engines.base import (
-    EngineFacts,
-    Synthesis,
-    SynthesisParams,
-    SynthesisRequest,
-    VoiceInfo,
-)
 from narration.engines.piper_text import PiperText, Sentence, SentenceAudio, read_config
 from narration.engines.seeded_graph import standard_normal
 from narration.engines.vits_model import FrontEnd, VitsModel
 from narration.engines.vits_weights import read_weights
 from narration.engines.voices import model_digest
 from narration.errors import InputError
+from narration.pipeline.engine import (
+    EngineFacts,
+    Synthesis,
+    SynthesisParams,
+    SynthesisRequest,
+    VoiceInfo,
+)
 from narration.pipeline.speech_text import speakable
 
 ENGINE_NAME: Final = "torch"

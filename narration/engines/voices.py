@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from narration.engines.base import VoiceInfo
 from narration.errors import InputError
 from narration.pipeline.defaults import DEFAULT_VOICE_NAME
+from narration.pipeline.engine import VoiceInfo
 
 ENGINE_NAME: Final = "piper"
 MODEL_SUFFIX: Final = ".onnx"

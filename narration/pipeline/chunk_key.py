@@ -84,7 +84,7 @@ def _seed_bits(digest: str) -> int:
 
 PART_KEY_PREFIX: Final = "part-"
 PART_VERSION: Final = 1
-"""Bump when making a part (`workers.parts`) changes what it holds for the same inputs."""
+"""Bump when making a part (`production.parts`) changes what it holds for the same inputs."""
 
 
 def part_key(chunk_keys: list[str], encoding: dict[str, object]) -> str:

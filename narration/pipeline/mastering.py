@@ -31,7 +31,7 @@ reference level: an MP3 at 64 kbit/s under its -2.7 dBTP ceiling gains only 0.25
 near the target (the limiter works on every syllable), so it takes 4.2 dB more to land at
 -16.20, -15.92 and -16.00 LUFS; AAC 0.95 dB (-16.27, -16.11, -16.06); WAV and FLAC
 0.15 dB (-16.10 to -15.91). Opus and Vorbis are encoded whole, from the chunks' own figures, and
-checked (`workers.stitch`)."""
+checked (`production.whole_files`)."""
 DEFAULT_MAKEUP_DB: Final = 0.15
 LOUDNESS_TOLERANCE_LU: Final = 0.3
 TRUE_PEAK_RETRY_MARGIN_DB: Final = 0.3

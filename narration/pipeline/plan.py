@@ -151,7 +151,7 @@ class Plan:
 
     @property
     def parts(self) -> list[tuple[PlannedChunk, ...]]:
-        """The runs of chunks encoded as one part of the output each (`workers.parts`), in
+        """The runs of chunks encoded as one part of the output each (`production.parts`), in
         order: a segment, or a long segment's chunks before its `tail_cut` and after it."""
         runs = []
         for segment in self.segments:

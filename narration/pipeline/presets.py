@@ -144,7 +144,7 @@ def get_preset(name: str) -> Preset:
 
 
 def encoded_in_parts(format_name: str, preset_name: str) -> bool:
-    """Whether a job's output is joined from parts its workers encoded (`workers.parts`): only
+    """Whether a job's output is joined from parts its workers encoded (`production.parts`): only
     at the voice's own rate, and not where each chapter is mastered on its own."""
     preset = get_preset(preset_name)
     per_file = preset.per_chapter or preset.sample_rate is not None

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Final
 
-from narration.engines.base import SynthesisParams
+from narration.pipeline.engine import SynthesisParams
 
 STATE_VERSION: Final = 4
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.

@@ -12,10 +12,10 @@ from typing import Any, Final
 
 import numpy as np
 
-from narration.engines.base import Engine
 from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import chunk_key, chunk_seed
 from narration.pipeline.dynamics import tame_peaks
+from narration.pipeline.engine import Engine
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
@@ -36,7 +36,7 @@ class SpokenChunk:
     The next chunk of a segment needs only `next_state`. Its audio's shaping (peak taming, gain,
     fades, lead pad), its loudness figures (BS.1770 step energies, a 4x true peak) and its WAV
     change no length and no level the state records, so a worker makes them with the commit,
-    off the chain's critical path (`workers.commits`); `finish` gives the same bytes wherever it
+    off the chain's critical path (`production.commits`); `finish` gives the same bytes wherever it
     runs.
     """
 

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from narration.errors import NarrationError
-from narration.service import hls, native, openai_compat, polly, polly_lexicons
+from narration.service import hls_stream, native, openai_compat, polly
 from narration.service.auth import parse_api_keys
 from narration.service.console import router as console_router
 from narration.service.context import ServiceContext
@@ -81,10 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.context = ServiceContext(settings, parse_api_keys(settings.api_keys))
     app.include_router(polly.router)
-    app.include_router(polly_lexicons.router)
     app.include_router(openai_compat.router)
     app.include_router(native.router)
-    app.include_router(hls.router)
+    app.include_router(hls_stream.router)
     app.include_router(console_router)
     app.include_router(metrics_router)
 

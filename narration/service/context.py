@@ -14,9 +14,9 @@ from typing import Any, Final
 
 from fastapi import Request
 
+from narration.connections import Services
 from narration.engines.voices import available_voices
 from narration.errors import JobNotFound
-from narration.services import Services
 from narration.settings import Settings
 
 _JOB_ID: Final = re.compile(r"^[0-9a-f]{32}$")

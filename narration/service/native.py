@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, Final
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from narration import jobs
@@ -17,11 +17,12 @@ from narration.adapters.bookends import AudioClip
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore
 from narration.errors import InputError
-from narration.pipeline.ingest import ReadingOptions, load_document
-from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS
+from narration.job_options import Surface, validate
+from narration.pipeline.ingest import load_document
 from narration.service.auth import AuthError, check_bearer
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
+from narration.service.job_form import form_endpoint
 
 ARTIFACTS: Final = ("audio", "sample", *jobs.WHAT_KEYS)
 MAX_PRESIGN_S: Final = 7 * 24 * 3600
@@ -59,65 +60,25 @@ def _read_upload(upload: UploadFile, limit: int, what: str) -> bytes:
 
 
 @router.post("", status_code=201, summary="Submit a document")
+@form_endpoint(Surface.NATIVE, files=True)
 def submit_job(
     request: Request,
+    options: dict[str, Any],
+    uploads: dict[str, UploadFile | None],
     document: UploadFile = File(..., description="EPUB, HTML, Markdown or text."),
-    cover: UploadFile | None = File(None, description="Cover image, JPEG or PNG."),
-    voice: str = Form(""),
-    format: str = Form(""),
-    title: str = Form(""),
-    author: str = Form(""),
-    output: str = Form("", description="Place the audio at s3://bucket/key."),
-    loudness: float | None = Form(None),
-    bitrate: str = Form(""),
-    chapters: str = Form(""),
-    split_chapters: bool = Form(False),
-    seed: int = Form(0),
-    speed: float = Form(1.0),
-    hls: bool = Form(True, description="Grow an HLS playlist while it renders."),
-    keep_front_matter: bool = Form(False),
-    code: str = Form("note"),
-    footnotes: str = Form("skip"),
-    table_max_rows: int = Form(DEFAULT_TABLE_MAX_ROWS, ge=0),
-    master: str = Form("podcast", description="podcast, acx, ebu or none (docs/OUTPUT.md)."),
-    strict: bool = Form(False, description="A failing compliance check fails the job."),
-    opening_credits: str = Form(""),
-    closing_credits: str = Form(""),
-    retail_sample: bool = Form(False),
-    intro: UploadFile | None = File(None, description="Audio played before the first chapter."),
-    outro: UploadFile | None = File(None, description="Audio played after the last chapter."),
 ) -> dict[str, Any]:
+    """Every job option as a form field (`job_options`), the document and the files as uploads."""
     context = context_of(request)
-    if voice and voice not in context.voices:
-        raise InputError(f"voice {voice[:100]!r} is not available")
-    if code not in ("note", "skip", "read") or footnotes not in ("skip", "read"):
-        raise InputError("code must be note, skip or read; footnotes skip or read")
-    submit_request = jobs.SubmitRequest(
-        voice=voice,
-        format=format,
-        title=title,
-        author=author,
-        output=output,
-        loudness=loudness,
-        bitrate=bitrate,
-        chapters=chapters,
-        split_chapters=split_chapters,
-        seed=seed,
-        speed=speed,
-        hls=hls,
-        keep_front_matter=keep_front_matter,
-        reading=ReadingOptions(code=code, footnotes=footnotes, table_max_rows=table_max_rows),  # type: ignore[arg-type]
-        master=master,
-        strict=strict,
-        opening_credits=opening_credits,
-        closing_credits=closing_credits,
-        retail_sample=retail_sample,
-    )
+    submit_request = validate(options, Surface.NATIVE)
     cover_image = None
+    cover = uploads["cover"]
     if cover is not None and cover.filename:
         cover_bytes = _read_upload(cover, MAX_COVER_BYTES, "the cover image")
         cover_image = jobs.Cover.from_bytes(cover_bytes, _document_name(cover.filename))
-    bookends = (_audio_clip(intro, "the intro"), _audio_clip(outro, "the outro"))
+    bookends = (
+        _audio_clip(uploads["intro"], "the intro"),
+        _audio_clip(uploads["outro"], "the outro"),
+    )
     return submit_upload(context, document, submit_request, cover_image, bookends)
 
 
@@ -135,16 +96,20 @@ def submit_upload(
     cover: jobs.Cover | None = None,
     bookends: tuple[AudioClip | None, AudioClip | None] = (None, None),
 ) -> dict[str, Any]:
-    """Check the options, parse the uploaded document and start its job (the console's submit
-    form comes here too); the new job record, with what the parser skipped."""
+    """Check the options against the service's voices and settings, parse the uploaded document
+    and start its job (the console's submit form comes here too); the new job record, with what
+    the parser skipped."""
     settings = context.settings
+    voice = submit_request.voice
+    if voice and voice not in context.voices:
+        raise InputError(f"voice {voice[:100]!r} is not available")
     jobs.job_options(settings, submit_request)
     data = _read_upload(document, settings.max_input_bytes, "the document")
     parsed = load_document(
         data,
         _document_name(document.filename),
         skip_front_matter=not submit_request.keep_front_matter,
-        options=submit_request.reading,
+        options=jobs.reading_options(submit_request),
     )
     record = jobs.submit(
         context.services,

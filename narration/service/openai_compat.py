@@ -7,12 +7,13 @@ only: every model is our one engine. `speed` is the job's speaking rate.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from narration import jobs
+from narration.job_options import SubmitRequest, Surface, mapped, validate
 from narration.pipeline.ingest import load_document
 from narration.pipeline.plan import MAX_SPEED, MIN_SPEED
 from narration.service import speech
@@ -54,19 +55,28 @@ class SpeechRequest(BaseModel):
 def create_speech(body: SpeechRequest, request: Request) -> Response:
     context = context_of(request)
     speech.check_length(context, body.input)
-    if body.voice in context.voices:
-        voice = body.voice
-    elif body.voice.lower() in OPENAI_VOICES:
-        voice = context.settings.voice
-    else:
-        raise ApiError(400, "invalid_voice", f"voice {body.voice[:100]!r} is not available")
-    fmt, content_type = FORMATS[body.response_format]
     spoken = speech.speak(
         context,
         load_document(body.input.encode(), "speech.txt"),
-        jobs.SubmitRequest(voice=voice, format=fmt, speed=body.speed),
+        submit_request(body, context.voices, context.settings.voice),
     )
     audio = spoken.audio
     if body.response_format == "pcm":
         audio = speech.wav_to_pcm(audio, PCM_RATE)
-    return Response(audio, media_type=content_type)
+    return Response(audio, media_type=FORMATS[body.response_format][1])
+
+
+def submit_request(
+    body: SpeechRequest, voices: Collection[str], default_voice: str
+) -> SubmitRequest:
+    """The job's options from the request's fields the spec maps (`job_options`), with OpenAI's
+    voice names and formats in ours."""
+    if body.voice in voices:
+        voice = body.voice
+    elif body.voice.lower() in OPENAI_VOICES:
+        voice = default_voice
+    else:
+        raise ApiError(400, "invalid_voice", f"voice {body.voice[:100]!r} is not available")
+    values = mapped(Surface.OPENAI, body.model_dump())
+    values |= {"voice": voice, "format": FORMATS[body.response_format][0]}
+    return validate(values, Surface.OPENAI)

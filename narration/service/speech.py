@@ -22,8 +22,8 @@ from narration import jobs
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import InputError, PermanentError, RetryableError
 from narration.pipeline.document import Document
+from narration.production.dispatch import SHORT_PRIORITY
 from narration.service.context import ServiceContext
-from narration.workers.app import SHORT_PRIORITY
 
 WAIT_TIMEOUT_S: Final = 300.0
 SPEECH_KIND: Final = "speech"

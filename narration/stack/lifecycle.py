@@ -13,7 +13,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from narration.services import read_stack_file, stack_file
+from narration.connections import read_stack_file, stack_file
 from narration.settings import Settings, child_environment
 from narration.stack import record
 from narration.stack.commands import processes_per_worker, supervised, worker_command

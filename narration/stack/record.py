@@ -1,7 +1,7 @@
 """`stack.json`: what `narrate up` started, where it listens, and the credentials it generated.
 
 Written here only, readable by its owner only (it holds the passwords). Everything else reads it
-through `narration.services.read_stack_file`, which finds the stack's addresses without loading
+through `narration.connections.read_stack_file`, which finds the stack's addresses without loading
 any of this package.
 """
 
@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from narration.connections import read_stack_file, stack_file
 from narration.errors import ServiceError
-from narration.services import read_stack_file, stack_file
 
 
 def write(home: Path, info: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Final
 
 from celery import Celery
@@ -22,23 +23,14 @@ from kombu import Exchange, Queue
 from narration.adapters import tls
 from narration.adapters.allocator import limit_arenas
 from narration.adapters.worker_reports import WorkerReports
+from narration.connections import Services, resolve
 from narration.engines.registry import queues
-from narration.services import Services, resolve
+from narration.production import commits, context, reporting, retention
 from narration.settings import Settings
-from narration.workers import commits, context, reporting, retention
 
 _LOGGER = logging.getLogger(__name__)
 
 REDELIVERY_SCAN_S: Final = 5.0
-JOB_PRIORITY: Final = 6
-"""Priority of a job's messages. On the Redis transport 0 is taken first (kombu keeps one list
-per priority step, 0/3/6/9); short requests (the HTTP service's SynthesizeSpeech and OpenAI
-speech) and HLS segments send at `SHORT_PRIORITY`, so they overtake long jobs' queued chunks."""
-SHORT_PRIORITY: Final = 0
-AHEAD_PRIORITY: Final = 3
-"""Between the two: a job's chunks whose segment has the most left to do
-(`pipeline.plan.long_way_to_go`), its parts and its stitch, so that its chains end together
-and nothing waits behind other work once the last chunk is made."""
 PUBLISH_RETRIES: Final = 20
 
 app = Celery("narration", include=["narration.workers.tasks"])
@@ -100,8 +92,12 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
 
 
 def configure(settings: Settings) -> Services:
-    """Point the app at the broker and give this process its worker context."""
-    services = resolve(settings)
+    """Point the app at the broker and give this process its worker context; the services
+    returned send jobs' work through this app."""
+    # Imported here: the dispatcher's tasks are registered on `app`, defined above.
+    from narration.workers.celery_dispatch import CeleryDispatcher
+
+    services = replace(resolve(settings), dispatcher=CeleryDispatcher())
     app.conf.update(celery_config(services, settings))
     context.install(context.WorkerContext.connect(settings, services))
     return services

@@ -1,12 +1,12 @@
-"""Celery tasks, kept thin: decode ids, call `workers.steps`, map errors to retry or fail.
+"""Celery tasks, kept thin: decode ids, call `production.steps`, map errors to retry or fail.
 
 `synth` makes one chunk and returns the session state for the next one in its segment's chain
 (Celery puts it into the chain's next message; no result is stored, which saves a write per
 chunk, and a chord still counts the task); its audio and metadata are committed in the
-background (`workers.commits`), and a part task re-makes a chunk whose commit was lost.
+background (`production.commits`), and a part task re-makes a chunk whose commit was lost.
 `part` ends each chain: it masters and encodes the segment's last part of the output while
 other segments are still being synthesised; a long segment's earlier part is sent by the synth
-task of its last chunk (`workers.submit`), while the segment's last chunks are made. `stitch`
+task of its last chunk (`production.dispatch`), while the segment's last chunks are made. `stitch`
 runs once every chain has finished, as the chord's callback. Each checks for a cancelled job
 inside the retry path, so a broker blip during that check is retried too.
 """
@@ -21,9 +21,10 @@ from celery import Task
 from celery.exceptions import Ignore, Reject
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
-from narration.workers import hls, steps
-from narration.workers.app import SHORT_PRIORITY, app
-from narration.workers.context import WorkerContext, current
+from narration.production import hls_preview, steps
+from narration.production.context import WorkerContext, current
+from narration.production.dispatch import SHORT_PRIORITY
+from narration.workers.app import app
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
             raise Ignore()
         next_state = steps.make_chunk(context, state, job_id, seq)
         if context.plan(job_id).options.hls:
-            hls.advance_soon(context, job_id)
+            hls_preview.advance_soon(context, job_id)
             hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
         return next_state
     except Ignore:
@@ -124,7 +125,7 @@ def stitch(self: Task, job_id: str) -> dict[str, Any]:
 def hls_segments(self: Task, job_id: str) -> None:
     """Grow the job's HLS playlist (a preview: its failure never fails the job)."""
     try:
-        hls.advance(current(), job_id)
+        hls_preview.advance(current(), job_id)
     except RetryableError as error:
         raise self.retry(exc=error, countdown=2) from None
     except Exception as error:

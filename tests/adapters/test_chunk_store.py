@@ -18,8 +18,8 @@ from narration.adapters.chunk_store import (
 )
 from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.object_store import S3Store, parse_s3_uri, validate_key
+from narration.connections import Services
 from narration.errors import ObjectNotFound
-from narration.services import Services
 
 WAV = b"RIFF-not-really-a-wav"
 RUN = new_job_id()[:8]

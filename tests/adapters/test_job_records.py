@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from narration.adapters.job_records import RedisJobRecords, new_job_id
+from narration.connections import Services
 from narration.errors import (
     EXIT_BAD_INPUT,
     EXIT_SERVICE,
@@ -18,7 +19,14 @@ from narration.errors import (
     JobNotFound,
     RetryableError,
 )
-from narration.services import Services
+
+
+def _until(check: Callable[[], bool], timeout_s: float = 30) -> None:
+    """Wait for `check` to hold, watching closely (the writers race in milliseconds)."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "the writers did not get going"
+        time.sleep(0.001)
 
 
 @pytest.fixture
@@ -80,22 +88,30 @@ def test_a_cancel_is_never_overwritten_by_workers_marking_the_job_running(
     for _ in range(10):
         job_id = new_job_id()
         records.create(job_id, {})
-        stop = threading.Event()
-
-        def mark_running(job: str = job_id, until: threading.Event = stop) -> None:
-            while not until.is_set():
-                records.set_status(job, "running")
-
-        workers = [threading.Thread(target=mark_running) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        time.sleep(0.01)
-        assert records.set_status(job_id, "cancelled")
-        time.sleep(0.03)
-        stop.set()
-        for worker in workers:
-            worker.join()
+        _cancel_while_two_writers_mark_running(records, job_id)
         assert records.get(job_id)["status"] == "cancelled"
+
+
+def _cancel_while_two_writers_mark_running(records: RedisJobRecords, job_id: str) -> None:
+    stop = threading.Event()
+    writes = [0, 0]
+
+    def mark_running(n: int) -> None:
+        while not stop.is_set():
+            records.set_status(job_id, "running")
+            writes[n] += 1
+
+    workers = [threading.Thread(target=mark_running, args=(n,)) for n in range(2)]
+    for worker in workers:
+        worker.start()
+    _until(lambda: all(writes))
+    assert records.set_status(job_id, "cancelled")
+    at_cancel = list(writes)
+    # Two more writes each: at least one of them began after the cancel.
+    _until(lambda: all(now >= then + 2 for now, then in zip(writes, at_cancel, strict=True)))
+    stop.set()
+    for worker in workers:
+        worker.join()
 
 
 def test_set_status_of_an_unknown_job_is_not_found(records: RedisJobRecords) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import MemoryStore, S3Store
+from narration.connections import Services
 from narration.errors import (
     EXIT_BAD_INPUT,
     EXIT_SERVICE,
@@ -19,7 +20,6 @@ from narration.errors import (
     ObjectNotFound,
     RetryableError,
 )
-from narration.services import Services
 
 UNREACHABLE_WITHIN_S = 30.0
 """boto3's standard retry mode tries four times with jittered backoff before giving up."""

@@ -18,7 +18,7 @@ from narration.adapters import job_records
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
 from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.worker_reports import HEARTBEAT_TTL_S, WorkerReports
-from narration.services import Services
+from narration.connections import Services
 
 SCRATCH_DB = 9
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from narration.connections import Services
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
-from narration.services import Services
 from narration.settings import Settings
 from tests.conftest import ROOT, narrate
 from tests.pipeline.ingest.office import PdfPage, build_pdf

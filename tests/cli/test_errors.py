@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from narration.connections import read_stack_file
 from narration.errors import EXIT_BAD_INPUT, EXIT_SERVICE
-from narration.services import read_stack_file
 from tests.conftest import narrate
 
 UNKNOWN_JOB = "0123456789abcdef0123456789abcdef"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from narration.adapters.job_records import new_job_id
+from narration.connections import Services
 from narration.errors import EXIT_SERVICE
-from narration.services import Services
 from tests.conftest import ROOT
 
 HEAVY: tuple[str, ...] = (

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from narration.engines.alignment import align_words
-from narration.engines.base import SynthesisParams
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
+from narration.pipeline.engine import SynthesisParams
 
 TEXT = "Hello there. It's a test!"
 OTHER = "Something else, in between."

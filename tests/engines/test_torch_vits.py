@@ -12,7 +12,6 @@ import onnx
 import pytest
 import torch
 
-from narration.engines.base import Synthesis, SynthesisParams, SynthesisRequest
 from narration.engines.piper import PiperEngine
 from narration.engines.torch_vits import (
     FRAME_BUCKETS,
@@ -23,6 +22,7 @@ from narration.engines.torch_vits import (
 )
 from narration.engines.voices import config_path_for, default_voice, read_voice
 from narration.errors import InputError
+from narration.pipeline.engine import Synthesis, SynthesisParams, SynthesisRequest
 
 TEXTS = [
     "The river ran brown after the rain, and the ferry waited at the landing.",

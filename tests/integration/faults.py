@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from narration.adapters.job_records import FINAL_STATUSES
-from narration.services import Services, read_stack_file
+from narration.connections import Services, read_stack_file
 from tests.conftest import narrate
 
 PROSE = (

@@ -24,7 +24,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from narration import stack
-from narration.services import read_stack_file
+from narration.connections import read_stack_file
 from tests.conftest import ROOT, narrate
 from tests.integration.faults import wait_until
 from tests.integration.netns import Network

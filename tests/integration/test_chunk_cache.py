@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.connections import Services
 from narration.pipeline.plan import Plan
-from narration.services import Services
 from tests.conftest import narrate
 from tests.integration.faults import output_bytes, submit, wait_final
 

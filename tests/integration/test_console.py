@@ -23,7 +23,7 @@ import pytest
 
 from narration import stack
 from narration.adapters.job_records import FINAL_STATUSES
-from narration.services import Services
+from narration.connections import Services
 from tests.conftest import ROOT
 from tests.integration.faults import wait_final, wait_until
 

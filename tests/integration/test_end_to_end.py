@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.connections import Services
 from narration.pipeline.chunker import MAX_CHUNK_CHARS
-from narration.services import Services
 from tests.conftest import narrate
 from tests.helpers import decode
 

@@ -15,7 +15,8 @@ import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
-from narration.services import Services, resolve
+from narration.connections import Services, resolve
+from narration.engines.registry import queues
 from narration.settings import Settings, load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate, up_stack
 from tests.integration.faults import (
@@ -55,6 +56,21 @@ def no_cached_chunks(services: Services) -> None:
 
 def _progressed(services: Services, job_id: str, chunks: int) -> bool:
     return services.records().get(job_id)["chunks_done"] >= chunks
+
+
+def _nothing_in_flight(services: Services) -> bool:
+    """Every queue is empty and no task is unacknowledged (kombu's `unacked` hash; tasks are
+    acknowledged when they end), so nothing more can be stored."""
+    broker = redis.Redis.from_url(services.broker_url)
+    if broker.hlen("unacked"):
+        return False
+    lists = [
+        key
+        for queue in (*queues(), "stitch")
+        for key in broker.scan_iter(match=f"{queue}*")
+        if broker.type(key) == b"list"
+    ]
+    return not any(broker.llen(key) for key in lists)
 
 
 def _ending(services: Services, job_id: str) -> bool:
@@ -216,7 +232,7 @@ def test_cancel_stops_new_chunks(
     assert result.returncode == 0, result.stderr
     keys = services.keys(job_id)
     stored_at_cancel = len(services.store().list_keys(keys.chunks_prefix))
-    time.sleep(6)
+    wait_until(lambda: _nothing_in_flight(services), 120, "the worker to go idle")
     stored_later = len(services.store().list_keys(keys.chunks_prefix))
     in_flight = stack.processes_per_worker(1)  # one chunk per pool process: wav + json each
     assert stored_later <= stored_at_cancel + 2 * in_flight

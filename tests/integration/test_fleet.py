@@ -27,7 +27,7 @@ import pytest
 import redis
 
 from narration.adapters.chunk_store import CACHE_PREFIX
-from narration.services import Services, resolve
+from narration.connections import Services, resolve
 from narration.settings import load_settings
 from tests.conftest import narrate
 from tests.integration import netns
@@ -138,7 +138,7 @@ def test_worker_host_cut_off_mid_job(fleet: Fleet, tmp_path: Path) -> None:
     linked = time.time()
     fleet.net.set_link("b", up=True)
     # Worker-b rendered its chunk while cut off and kept trying to commit it (for up to two
-    # minutes, `workers.commits`); the commit's last step marks the chunk's cache entry used.
+    # minutes, `production.commits`); the commit's last step marks the chunk's cache entry used.
     wait_until(
         lambda: key not in records.cached_before(services.bucket, linked),
         120,

@@ -25,8 +25,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.connections import Services
 from narration.service.app import create_app
-from narration.services import Services
 from narration.settings import Settings
 from narration.workers.app import app as celery_app
 from narration.workers.app import configure

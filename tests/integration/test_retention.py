@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from narration.services import Services
+from narration.connections import Services
+from narration.production.context import WorkerContext
+from narration.production.retention import sweep
 from narration.settings import Settings
-from narration.workers.context import WorkerContext
-from narration.workers.retention import sweep
 from tests.integration.faults import submit, wait_final
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from narration.services import read_stack_file
+from narration.connections import read_stack_file
 from tests.conftest import narrate
 from tests.integration.faults import wait_until
 

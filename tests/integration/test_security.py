@@ -11,8 +11,8 @@ import pytest
 
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import S3Store
+from narration.connections import Services, read_stack_file
 from narration.errors import CredentialsRefused
-from narration.services import Services, read_stack_file
 from narration.settings import Settings
 from tests.conftest import narrate
 from tests.integration.faults import submit, wait_final

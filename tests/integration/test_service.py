@@ -25,8 +25,8 @@ from botocore.exceptions import ClientError
 
 from narration import stack
 from narration.adapters.ffmpeg import ffmpeg_exe
+from narration.connections import Services, read_stack_file
 from narration.pipeline.prosody import PAUSES_S
-from narration.services import Services, read_stack_file
 from tests.conftest import narrate
 from tests.integration.faults import wait_until
 from tests.integration.test_bookends import TONE_S, tone_wav

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from narration.connections import Services
 from narration.pipeline.plan import TAIL_PART_CHUNKS, Plan
-from narration.services import Services
 from tests.conftest import narrate
 from tests.helpers import decode
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from narration import stack
-from narration.services import Services, resolve
+from narration.connections import Services, resolve
 from narration.settings import load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate
 from tests.integration.faults import wait_until

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
-from narration.services import Services
+from narration.connections import Services
 from tests.conftest import ROOT, narrate
 from tests.helpers import decode, transcribe, word_error_rate, words_of
 from tests.integration.faults import output_bytes, submit, wait_final, wait_until

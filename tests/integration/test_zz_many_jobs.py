@@ -11,8 +11,8 @@ from pathlib import Path
 from narration import stack
 from narration.cli.common import state
 from narration.cli.job_commands import submit_document
+from narration.connections import Services
 from narration.jobs import SubmitRequest
-from narration.services import Services
 from narration.settings import Settings
 from tests.conftest import up_stack
 from tests.integration.faults import wait_final

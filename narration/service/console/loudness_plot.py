@@ -19,14 +19,14 @@ from typing import Any, Final
 
 import numpy as np
 
-from narration.adapters.parts import codec_framing
+from narration.adapters.part_encoding import codec_framing
+from narration.connections import Services
 from narration.errors import ObjectNotFound
 from narration.pipeline.formats import get_format
 from narration.pipeline.loudness import STEP_S, steps_lufs
 from narration.pipeline.plan import Plan
 from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.timeline import Framing, place_chunks
-from narration.services import Services
 
 PLOT_POINTS: Final = 600
 SHORT_TERM_STEPS: Final = 30

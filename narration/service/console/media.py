@@ -17,11 +17,11 @@ from fastapi.responses import StreamingResponse
 
 from narration import jobs
 from narration.adapters.object_store import ObjectStore
+from narration.connections import Services
 from narration.errors import InputError
-from narration.service import hls, native
+from narration.service import hls_stream, native
 from narration.service.console.access import media_access
 from narration.service.context import checked_job_id, context_of
-from narration.services import Services
 
 _RANGE: Final = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -37,12 +37,12 @@ def events(job_id: str, request: Request) -> StreamingResponse:
 
 @router.get("/{job_id}/hls/playlist.m3u8")
 def playlist(job_id: str, request: Request) -> Response:
-    return hls.get_playlist(job_id, request, presigned=False, expires=3600)
+    return hls_stream.get_playlist(job_id, request, presigned=False, expires=3600)
 
 
 @router.get("/{job_id}/hls/{segment}")
 def segment(job_id: str, segment: str, request: Request) -> Response:
-    return hls.get_segment(job_id, segment, request)
+    return hls_stream.get_segment(job_id, segment, request)
 
 
 @router.get("/{job_id}/files/{what}")

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from narration import jobs
 from narration.errors import InputError, JobNotFound
+from narration.job_options import Surface, options_on, validate
 from narration.pipeline.formats import FORMATS
 from narration.service import native
 from narration.service.console import loudness_plot
@@ -39,6 +40,7 @@ from narration.service.console.session import (
     key_for_secret,
 )
 from narration.service.context import checked_job_id, context_of
+from narration.service.job_form import form_endpoint
 
 HERE: Final = Path(__file__).parent
 STATIC: Final = {
@@ -146,11 +148,29 @@ def _rows(request: Request) -> list[Any]:
     return [progress_of(record, now) for record in records]
 
 
+FIELD_CHOICES: Final = {"voice": "voices", "format": "formats"}
+"""Options the form offers as a list: the service's voices, the formats."""
+
+
 def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
     context = context_of(request)
+    choices = {"voices": sorted(context.voices), "formats": list(FORMATS)}
+    fields = [
+        {
+            "name": item.name,
+            "label": item.spec.label,
+            "help": item.spec.help,
+            "kind": "checkbox"
+            if item.type is bool
+            else "select"
+            if item.name in FIELD_CHOICES
+            else "text",
+            "choices": choices.get(FIELD_CHOICES.get(item.name, ""), []),
+        }
+        for item in options_on(Surface.CONSOLE)
+    ]
     return {
-        "voices": sorted(context.voices),
-        "formats": list(FORMATS),
+        "fields": fields,
         "chosen": {
             "voice": context.settings.voice,
             "format": context.settings.format,
@@ -167,39 +187,23 @@ def submit_page(request: Request) -> Response:
 
 
 @router.post("/submit", dependencies=[Depends(same_origin)])
+@form_endpoint(Surface.CONSOLE)
 def submit(
     request: Request,
+    options: dict[str, Any],
     document: UploadFile | None = File(None),
     text: str = Form(""),
     text_kind: str = Form("md"),
-    title: str = Form(""),
-    author: str = Form(""),
-    voice: str = Form(""),
-    format: str = Form(""),
-    chapters: str = Form(""),
-    split_chapters: bool = Form(False),
 ) -> Response:
+    """The document (a file, or pasted text) and the options the form shows (`job_options`)."""
     if signed_in(request) is None:
         return to_sign_in(request)
     context = context_of(request)
-    chosen: dict[str, Any] = {"title": title, "author": author, "voice": voice, "format": format}
-    chosen |= {"chapters": chapters, "split_chapters": split_chapters, "text": text}
     try:
-        if voice and voice not in context.voices:
-            raise InputError(f"voice {voice[:100]!r} is not available")
         upload = _document(document, text, text_kind)
-        request_options = jobs.SubmitRequest(
-            voice=voice,
-            format=format,
-            title=title,
-            author=author,
-            chapters=chapters.strip(),
-            split_chapters=split_chapters,
-            hls=True,
-        )
-        record = native.submit_upload(context, upload, request_options)
+        record = native.submit_upload(context, upload, validate(options, Surface.CONSOLE))
     except InputError as error:
-        values = _submit_values(request, **chosen)
+        values = _submit_values(request, **options, text=text)
         return _page(request, "submit.html", 400, error=str(error), **values)
     return RedirectResponse(f"/console/jobs/{record['job_id']}", status_code=303)
 

@@ -1,0 +1,356 @@
+"""The options of a job, declared once, and the one function that checks them.
+
+Each option is a field of `SubmitRequest` whose spec (`OptionSpec`: help, allowed values,
+bounds, the surfaces that show it) sits in the field's metadata, so an option is added in one
+place. The CLI's `submit`, `run` and `inspect` flags, the native API's form fields, the console
+form, the Polly and OpenAI mappings and the job record's options are built from these fields,
+and `validate` turns the raw values of any surface into a checked `SubmitRequest` (an
+`InputError` names the option as that surface spells it: exit 2, HTTP 400).
+
+Light on purpose (standard library only): `narrate --help` reads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from narration.errors import InputError
+
+
+class Surface(enum.Enum):
+    """Where a user gives a job's options."""
+
+    SUBMIT = "submit"
+    """`narrate submit` flags."""
+    RUN = "run"
+    """`narrate run` flags."""
+    INSPECT = "inspect"
+    """`narrate inspect` flags (the reading options: a dry run reads the document alike)."""
+    NATIVE = "native"
+    """The native API's form fields (`POST /v1/jobs`)."""
+    CONSOLE = "console"
+    """The console's submit form."""
+    POLLY = "polly"
+    """A Polly request field (`OptionSpec.polly`) maps onto it."""
+    OPENAI = "openai"
+    """An OpenAI speech request field (`OptionSpec.openai`) maps onto it."""
+    RECORD = "record"
+    """Kept in the job record's `options` (as `OptionSpec.record`, else its own name)."""
+
+
+CLI: Final = frozenset({Surface.SUBMIT, Surface.RUN})
+JOB_FORMS: Final = CLI | {Surface.NATIVE}
+"""The full-length submissions: both CLI commands and the native API."""
+READING: Final = JOB_FORMS | {Surface.INSPECT}
+"""Options that change how a document is read: `inspect` takes them too."""
+FLAG_SURFACES: Final = frozenset({Surface.SUBMIT, Surface.RUN, Surface.INSPECT})
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """How one option shows on each surface."""
+
+    help: str
+    surfaces: frozenset[Surface]
+    flag: str = ""
+    """The CLI flag; empty: `--` and the name with dashes."""
+    choices: tuple[str, ...] = ()
+    """The allowed values (an empty default is allowed too: it means "decide for me")."""
+    minimum: float | None = None
+    maximum: float | None = None
+    defaults: Mapping[Surface, Any] = field(default_factory=dict)
+    """A surface whose default differs from the field's (the API grows HLS by default)."""
+    label: str = ""
+    """The console form's label."""
+    polly: str = ""
+    """The Polly request field that feeds it."""
+    openai: str = ""
+    """The OpenAI speech request field that feeds it."""
+    record: str = ""
+    """The name of the job record's option; empty: the option's own name."""
+
+
+def option(default: Any, help: str, surfaces: frozenset[Surface], **spec: Any) -> Any:
+    """A `SubmitRequest` field with its spec (typed as its default, for the dataclass)."""
+    return field(default=default, metadata={"option": OptionSpec(help, surfaces, **spec)})
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    """The options of one submission, checked; empty ones take the settings' (`jobs`)."""
+
+    voice: str = option(
+        "",
+        "Voice name or .onnx path.",
+        JOB_FORMS | {Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
+        label="Voice",
+        polly="VoiceId",
+        openai="voice",
+    )
+    format: str = option(
+        "",
+        "mp3, m4b, m4a, opus, ogg, flac or wav (default: settings).",
+        JOB_FORMS | {Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
+        label="Format",
+        polly="OutputFormat",
+        openai="response_format",
+    )
+    title: str = option(
+        "",
+        "Title tag; overrides the document's.",
+        JOB_FORMS | {Surface.CONSOLE, Surface.RECORD},
+        label="Title",
+    )
+    author: str = option(
+        "",
+        "Author tag; overrides the document's.",
+        JOB_FORMS | {Surface.CONSOLE, Surface.RECORD},
+        label="Author",
+    )
+    output: str = option(
+        "",
+        "Place the audio at s3://bucket/key.",
+        frozenset({Surface.SUBMIT, Surface.NATIVE, Surface.RECORD}),
+        record="output_uri",
+    )
+    loudness: float | None = option(
+        None,
+        "Target LUFS (default -16).",
+        JOB_FORMS | {Surface.RECORD},
+        record="loudness_lufs",
+    )
+    bitrate: str = option("", "e.g. 64k, 128k.", JOB_FORMS | {Surface.RECORD})
+    chapters: str = option(
+        "",
+        "Subset, e.g. 3-7 or 1,4.",
+        JOB_FORMS | {Surface.CONSOLE, Surface.RECORD},
+        label="Chapters",
+    )
+    split_chapters: bool = option(
+        False,
+        "Also one file per chapter.",
+        JOB_FORMS | {Surface.CONSOLE, Surface.RECORD},
+        label="Also one file per chapter",
+    )
+    seed: int = option(
+        0,
+        "Mixed into every chunk's seed (0: none; the same text gives the same audio).",
+        JOB_FORMS | {Surface.RECORD},
+    )
+    speed: float = option(
+        1.0,
+        "Speaking rate, 0.25 to 4 (1: the voice's own).",
+        JOB_FORMS | {Surface.OPENAI, Surface.RECORD},
+        minimum=0.25,
+        maximum=4.0,
+        openai="speed",
+    )
+    hls: bool = option(
+        False,
+        "Grow an HLS playlist while it renders (listen while it renders).",
+        JOB_FORMS | {Surface.RECORD},
+        defaults={Surface.NATIVE: True, Surface.CONSOLE: True},
+    )
+    lexicons: tuple[str, ...] = option(
+        (),
+        "A stored pronunciation lexicon (`narrate lexicon put`); repeat for more, first wins.",
+        CLI | {Surface.POLLY, Surface.RECORD},
+        flag="--lexicon",
+        polly="LexiconNames",
+    )
+    text_type: str = option(
+        "",
+        "text or ssml (default: from the file name; .ssml is SSML).",
+        CLI | {Surface.INSPECT, Surface.POLLY},
+        choices=("text", "ssml"),
+        polly="TextType",
+    )
+    engine: str = option(
+        "",
+        "piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
+        CLI | {Surface.RECORD},
+    )
+    keep_front_matter: bool = option(
+        False, "Read everything: cover, contents, copyright page, licence.", READING
+    )
+    code: str = option(
+        "note",
+        "Code blocks: note (a short spoken note), skip or read.",
+        READING,
+        choices=("note", "skip", "read"),
+    )
+    footnotes: str = option(
+        "skip", "Footnotes and endnotes: skip or read.", READING, choices=("skip", "read")
+    )
+    table_max_rows: int = option(
+        12, "Larger tables are skipped with a spoken note.", READING, minimum=0
+    )
+    master: str = option(
+        "podcast",
+        "Mastering preset: podcast (-16 LUFS MP3), acx (Audible: RMS -20 dB, 44.1 kHz 192k CBR "
+        "MP3, one file per chapter), ebu (R128: -23 LUFS, 48 kHz WAV) or none (the rendered "
+        "level).",
+        JOB_FORMS | {Surface.RECORD},
+    )
+    strict: bool = option(
+        False, "A failing compliance check fails the job.", JOB_FORMS | {Surface.RECORD}
+    )
+    opening_credits: str = option(
+        "",
+        "Text read as the opening credits, a file of its own with acx.",
+        JOB_FORMS | {Surface.RECORD},
+    )
+    closing_credits: str = option(
+        "",
+        "Text read as the closing credits, a file of its own with acx.",
+        JOB_FORMS | {Surface.RECORD},
+    )
+    retail_sample: bool = option(
+        False,
+        "Also deliver a 1-5 minute excerpt (up to 3 min of chapter 1).",
+        JOB_FORMS | {Surface.RECORD},
+    )
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """A file given with a job: a path on the CLI, an upload on the native API."""
+
+    name: str
+    help: str
+
+
+FILE_INPUTS: Final = (
+    FileInput("cover", "Cover image (JPEG or PNG)."),
+    FileInput(
+        "intro",
+        "Audio file (any format ffmpeg reads, up to 10 min) played before the first chapter, "
+        "levelled to the narration.",
+    ),
+    FileInput("outro", "Audio file played after the last chapter, like --intro."),
+)
+"""Shown wherever the full options are (`JOB_FORMS`); each surface reads the files itself."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: its name, type and default beside its spec."""
+
+    name: str
+    type: Any
+    default: Any
+    spec: OptionSpec
+
+    @property
+    def flag(self) -> str:
+        return self.spec.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def record(self) -> str:
+        return self.spec.record or self.name
+
+    def default_on(self, surface: Surface) -> Any:
+        return self.spec.defaults.get(surface, self.default)
+
+    def spelled(self, surface: Surface) -> str:
+        """The option's name as the surface's users write it."""
+        return self.flag if surface in FLAG_SURFACES else self.name
+
+
+def _options() -> tuple[Option, ...]:
+    hints = typing.get_type_hints(SubmitRequest)
+    return tuple(
+        Option(item.name, hints[item.name], item.default, item.metadata["option"])
+        for item in dataclasses.fields(SubmitRequest)
+    )
+
+
+OPTIONS: Final = _options()
+"""Every option, in the order the surfaces show them."""
+
+
+def options_on(surface: Surface) -> tuple[Option, ...]:
+    return tuple(item for item in OPTIONS if surface in item.spec.surfaces)
+
+
+def validate(raw: Mapping[str, Any], surface: Surface) -> SubmitRequest:
+    """A checked `SubmitRequest` from the values a surface was given, by option name.
+
+    A missing value, or None where the option cannot be None, takes the surface's default;
+    strings are converted to the option's type. Raises `InputError` naming the option as the
+    surface spells it.
+    """
+    unknown = set(raw) - {item.name for item in OPTIONS}
+    if unknown:
+        raise TypeError(f"not job options: {', '.join(sorted(unknown))}")
+    values = {}
+    for item in OPTIONS:
+        value = raw.get(item.name)
+        if value is None and (item.name not in raw or item.default is not None):
+            value = item.default_on(surface)
+        values[item.name] = _checked(item, _converted(item, value, surface), surface)
+    return SubmitRequest(**values)
+
+
+def _converted(item: Option, value: Any, surface: Surface) -> Any:
+    kind = _base_type(item.type)
+    if isinstance(value, str) and kind is str:
+        return value.strip()
+    if value is None or (isinstance(value, kind) and not (kind is int and value is True)):
+        return value
+    if kind is tuple:
+        if isinstance(value, str):
+            return (value,) if value else ()
+        return tuple(str(each) for each in value)
+    text = str(value).strip()
+    try:
+        if kind is bool:
+            return _boolean(text)
+        return kind(text)
+    except ValueError:
+        spelled = item.spelled(surface)
+        what = {bool: "true or false", int: "a whole number", float: "a number"}[kind]
+        raise InputError(f"{spelled} must be {what}, not {text[:40]!r}") from None
+
+
+def _base_type(kind: Any) -> type:
+    """str, int, float, bool or tuple, whatever the Optional around it."""
+    if isinstance(kind, types.UnionType):
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    origin = typing.get_origin(kind)
+    return typing.cast(type, origin or kind)
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off", ""):
+        return False
+    raise ValueError(text)
+
+
+def _checked(item: Option, value: Any, surface: Surface) -> Any:
+    spec = item.spec
+    spelled = item.spelled(surface)
+    if spec.choices and value != item.default and value not in spec.choices:
+        raise InputError(f"{spelled} must be one of {', '.join(spec.choices)}, not {value!r}")
+    if spec.minimum is not None and value is not None and value < spec.minimum:
+        raise InputError(f"{spelled} must be at least {spec.minimum:g}, not {value}")
+    if spec.maximum is not None and value is not None and value > spec.maximum:
+        raise InputError(f"{spelled} must be at most {spec.maximum:g}, not {value}")
+    return value
+
+
+def mapped(surface: Surface, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Option values by option name from a Polly or OpenAI request's fields (`OptionSpec.polly`,
+    `OptionSpec.openai`), for `validate`; the protocol's own value mappings come after."""
+    foreign = {Surface.POLLY: "polly", Surface.OPENAI: "openai"}[surface]
+    names = {getattr(item.spec, foreign): item.name for item in options_on(surface)}
+    return {names[key]: value for key, value in fields.items() if key in names}

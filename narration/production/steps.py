@@ -1,0 +1,190 @@
+"""What a job's tasks do, free of Celery: make one chunk, make a part, stitch a job.
+
+`narration.workers.tasks` wraps these in Celery tasks (decoding ids, retrying, failing); tests
+and benchmarks call them directly with a `WorkerContext` over the real services.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Final
+
+from narration.adapters.chunk_store import JOB_FIELDS, PARALLEL_READS, ChunkStore
+from narration.engines.registry import engine_kind
+from narration.errors import ObjectNotFound
+from narration.pipeline.compliance import failures
+from narration.pipeline.plan import Plan, PlannedChunk
+from narration.pipeline.prosody import SessionState, initial_state
+from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
+from narration.pipeline.stitch_meta import trim_chunk_meta
+from narration.production import parts
+from narration.production.commits import Committer, Immediate
+from narration.production.context import WorkerContext
+from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
+
+COMMIT_WAIT_S: Final = 3.0
+"""How long a part task waits for a chunk whose commit may still be on its way (normally a
+few milliseconds) before it makes the chunk again itself."""
+COMMIT_POLL_S: Final = 0.05
+
+
+def first_state(plan: Plan) -> SessionState:
+    """The state every segment of a job starts from: its voice, seed and speed, and its
+    engine's pause profile."""
+    pauses = engine_kind(plan.options.engine).pauses
+    return initial_state(plan.options.voice, plan.options.seed, plan.options.speed, pauses)
+
+
+def make_chunk(
+    context: WorkerContext, state: dict[str, Any], job_id: str, seq: int
+) -> dict[str, Any]:
+    """Make chunk `seq` of a job from the state before it, or find it made by an earlier
+    delivery of the same task; either way return the state for the next chunk. A new chunk
+    is committed in the background (`production.commits`)."""
+    chunks = context.chunks(job_id)
+    made = chunks.done_meta(seq)
+    if made is not None:
+        return dict(made["state_out"])
+    plan = context.plan(job_id)
+    if job_id not in context.running_jobs:
+        if context.records.get(job_id)["status"] == "queued":
+            context.records.set_status(job_id, "running")
+        context.running_jobs.add(job_id)
+    state_in = SessionState.from_dict(state)
+    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def _make(
+    context: WorkerContext,
+    plan: Plan,
+    chunks: ChunkStore,
+    chunk: PlannedChunk,
+    state_in: SessionState,
+    committer: Committer,
+) -> dict[str, Any]:
+    """Reuse the chunk from the cache or render and commit it; the state after it."""
+    engine = context.engine(plan.options.voice, plan.options.engine)
+    placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
+    if reused is not None:
+        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
+        state_out: dict[str, Any] = reused["state_out"]
+        return state_out
+    started = time.perf_counter()
+    spoken = speak_chunk(engine, chunk, state_in)
+    elapsed = time.perf_counter() - started
+    committer.submit(
+        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
+    )
+    return spoken.next_state.to_dict()
+
+
+def _finish_and_commit(
+    context: WorkerContext, chunks: ChunkStore, engine: str, spoken: SpokenChunk, seconds: float
+) -> None:
+    """Shape, measure and encode a spoken chunk, store it and report it: with a background
+    committer the next chunk of the chain waits for none of it."""
+    rendered = spoken.finish()
+    chunks.commit(rendered.meta["seq"], rendered.wav, rendered.meta)
+    context.reports.chunk(engine, False, seconds, rendered.meta["duration_s"])
+
+
+def landed_metas(
+    context: WorkerContext, plan: Plan, chunks: ChunkStore, run: Sequence[PlannedChunk]
+) -> list[dict[str, Any]]:
+    """The metadata of a run of a segment's chunks (a segment, a part), all committed. A
+    chunk whose commit never landed (its worker died after the task returned) is made again
+    here, from the state its predecessor stored: rendering is deterministic, so it is the
+    chunk that was lost. A predecessor before the run that was lost too (a killed worker's
+    queued commits can straddle a part's cut) is made first, the same way."""
+    context.commits.drain()
+    with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
+        landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
+    metas: list[dict[str, Any]] = []
+    for chunk, meta in zip(run, landed, strict=True):
+        if meta is None:
+            if chunk.index == 0:
+                state_in = first_state(plan)
+            else:
+                previous = plan.segments[chunk.segment][chunk.index - 1]
+                before = metas[-1] if metas else landed_metas(context, plan, chunks, [previous])[0]
+                state_in = SessionState.from_dict(before["state_out"])
+            _make(context, plan, chunks, chunk, state_in, Immediate())
+            meta = chunks.meta(chunk.seq)
+        metas.append(meta)
+    return metas
+
+
+def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
+    deadline = time.monotonic() + COMMIT_WAIT_S
+    while True:
+        try:
+            return chunks.meta(seq)
+        except ObjectNotFound:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(COMMIT_POLL_S)
+
+
+def make_part(context: WorkerContext, job_id: str, number: int) -> dict[str, Any]:
+    """Make part `number` of the output once its chunks are all made, or find it made."""
+    chunks = context.chunks(job_id)
+    made = chunks.part_meta(number)
+    if made is not None:
+        return made
+    plan = context.plan(job_id)
+    metas = landed_metas(context, plan, chunks, plan.parts[number])
+    with context.reports.timed_stitch("part"):
+        return parts.make_part(plan, chunks, number, metas)
+
+
+def stitch(context: WorkerContext, job_id: str) -> StitchResult:
+    """Stitch a job whose chains have all finished, and record it as succeeded.
+
+    A chunk whose commit was lost with its worker is made again first: formats without parts
+    have no part task to do it (`landed_metas`)."""
+    context.records.set_status(job_id, "stitching")
+    with context.reports.timed_stitch("stitch"):
+        plan = context.plan(job_id)
+        chunks = context.chunks(job_id)
+        keep = reads_chunk_loudness(plan)
+        metas = [
+            trim_chunk_meta(meta, keep)
+            for segment in plan.segments
+            for meta in landed_metas(context, plan, chunks, segment)
+        ]
+        with tempfile.TemporaryDirectory(prefix="narration-stitch-") as workdir:
+            result = stitch_job(plan, chunks, Path(workdir), metas)
+    failing = compliance_failures(result.manifest)
+    verdict = "fail: " + "; ".join(failing) if failing else "pass"
+    if failing and plan.options.strict:
+        context.records.set_status(
+            job_id,
+            "failed",
+            error=f"--strict: {plan.options.master} compliance failed: {verdict[6:]}"[:500],
+            output_uri=result.output_uri,
+            compliance=verdict[:500],
+        )
+        return result
+    context.records.set_status(
+        job_id,
+        "succeeded",
+        output_uri=result.output_uri,
+        duration_s=result.duration_s,
+        compliance=verdict[:500],
+    )
+    return result
+
+
+def compliance_failures(manifest: dict[str, Any]) -> list[str]:
+    """Every failing check of every delivered file, as `file: check measured (required)`."""
+    reports = [("output", manifest["compliance"])]
+    reports += [(entry["title"], entry["compliance"]) for entry in manifest["chapter_files"]]
+    if "retail_sample" in manifest:
+        reports.append(("retail sample", manifest["retail_sample"]["compliance"]))
+    return [f"{name}: {failure}" for name, report in reports for failure in failures(report)]
