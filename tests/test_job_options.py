@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import subprocess
+import sys
 import typing
 from typing import Any, Final, get_args
 
@@ -66,6 +68,7 @@ RECORDED: Final[dict[str, tuple[Any, Any]]] = {
 }
 """A value for each option the job record keeps, and what the record holds for it (with
 settings whose defaults are none of these)."""
+HEAVY: Final = {"numpy", "scipy", "boto3", "celery", "pydantic", "fastapi", "typer", "redis"}
 RECORD_SETTINGS: Final = Settings(voice="nobody", format="wav", loudness_lufs=-16.0)
 
 
@@ -234,3 +237,19 @@ def test_the_job_record_keeps_every_option_it_names() -> None:
         assert stored[item.record] == json.loads(json.dumps(RECORDED[item.name][1])), item.name
     restored = JobOptions(**stored | {"lexicons": tuple(stored["lexicons"])})
     assert restored == options
+
+
+def test_the_spec_is_light_to_import() -> None:
+    """`narrate --help` reads it: nothing but the standard library and our error tree."""
+    script = "import sys, narration.job_options; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert {m for m in loaded if m.startswith("narration")} == {
+        "narration",
+        "narration.errors",
+        "narration.job_options",
+    }
+    assert not loaded & HEAVY
