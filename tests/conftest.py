@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION_DIR = ROOT / "tests" / "integration"
 TEST_VISIBILITY_TIMEOUT_S = "20"
 _PR_SET_CHILD_SUBREAPER = 36
+_GUARD_PROCESSES = pytest.StashKey[bool]()
+"""Whether this run checks that no test leaves a process behind: only a run without the stack,
+whose supervised workers would otherwise start (and restart) in the middle of any test."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,7 +45,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     stack that a `narrate` subprocess started and left behind. (Not with the stack: its tests
     kill supervisors and expect the orphans to be reaped by init.)"""
     needs_stack = any(item.get_closest_marker("integration") for item in session.items)
-    if sys.platform == "linux" and not needs_stack:
+    session.config.stash[_GUARD_PROCESSES] = sys.platform == "linux" and not needs_stack
+    if session.config.stash[_GUARD_PROCESSES]:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
@@ -71,8 +75,8 @@ def _live_descendants(pid: int) -> dict[int, str]:
 
 @pytest.fixture(autouse=True)
 def _no_process_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A test outside the integration tier must not leave a process running (a stack, a worker)."""
-    if request.node.get_closest_marker("integration") or sys.platform != "linux":
+    """In a run without the stack, no test may leave a process running (a stack, a worker)."""
+    if not request.config.stash.get(_GUARD_PROCESSES, False):
         yield
         return
     before = _live_descendants(os.getpid())
