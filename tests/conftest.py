@@ -2,8 +2,8 @@
 
 A stack that cannot start fails the session loudly; it is never skipped in CI. Every test that
 uses the stack, or lives in tests/integration, is marked `integration` here, so the fast tier
-(`scripts/test --fast`, `-m "not integration"`) is exactly the tests that need no stack; a guard
-fails any other test that leaves a process of its own running (a stack it started by mistake).
+(`scripts/test --fast`, `-m "not integration"`) is exactly the tests that need no stack; there a
+guard fails any test that leaves a process of its own running (a stack it started by mistake).
 """
 
 from __future__ import annotations
@@ -20,16 +20,14 @@ from pathlib import Path
 import pytest
 
 from narration import stack
-from narration.connections import Services, resolve
+from narration.services import Services, resolve
 from narration.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION_DIR = ROOT / "tests" / "integration"
 TEST_VISIBILITY_TIMEOUT_S = "20"
 _PR_SET_CHILD_SUBREAPER = 36
-_GUARD_PROCESSES = pytest.StashKey[bool]()
-"""Whether this run checks that no test leaves a process behind: only a run without the stack,
-whose supervised workers would otherwise start (and restart) in the middle of any test."""
+_GUARDED = pytest.StashKey[bool]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,13 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """In a run without the stack, adopt orphaned descendants, so the guard below also sees a
-    stack that a `narrate` subprocess started and left behind. (Not with the stack: its tests
-    kill supervisors and expect the orphans to be reaped by init.)"""
+    """In a run without the stack, guard every test, and adopt orphaned descendants so the
+    guard also sees a stack that a `narrate` subprocess started and left behind. (Not with the
+    stack: its own processes come and go, and its tests kill supervisors and expect init to
+    reap the orphans.)"""
     needs_stack = any(item.get_closest_marker("integration") for item in session.items)
-    session.config.stash[_GUARD_PROCESSES] = sys.platform == "linux" and not needs_stack
-    if session.config.stash[_GUARD_PROCESSES]:
+    if sys.platform == "linux" and not needs_stack:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        session.config.stash[_GUARDED] = True
 
 
 def _live_descendants(pid: int) -> dict[int, str]:
@@ -75,8 +74,8 @@ def _live_descendants(pid: int) -> dict[int, str]:
 
 @pytest.fixture(autouse=True)
 def _no_process_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
-    """In a run without the stack, no test may leave a process running (a stack, a worker)."""
-    if not request.config.stash.get(_GUARD_PROCESSES, False):
+    """In the fast tier no test may leave a process running (a stack, a worker, a server)."""
+    if not request.config.stash.get(_GUARDED, False):
         yield
         return
     before = _live_descendants(os.getpid())
@@ -88,7 +87,7 @@ def _no_process_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    assert not left, f"left running by a test that is not marked integration: {left}"
+    assert not left, f"left running by a test not marked integration: {left}"
 
 
 def up_stack(home: Path, workers: int) -> None:
