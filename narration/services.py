@@ -16,6 +16,7 @@ from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.lexicons import LexiconStore
 from narration.adapters.object_store import S3Store
+from narration.adapters.redis_clients import RedisEndpoint
 from narration.errors import ServiceError
 from narration.settings import Settings
 
@@ -32,6 +33,14 @@ class Services:
     bucket: str
     prefix: str
     ca_bundle: str = ""
+    broker_client_cert: str = ""
+    broker_client_key: str = ""
+
+    def broker(self) -> RedisEndpoint:
+        """The broker's Redis, for `adapters.redis_clients` (and Celery's TLS options)."""
+        return RedisEndpoint(
+            self.broker_url, self.ca_bundle, self.broker_client_cert, self.broker_client_key
+        )
 
     def store(self, bucket: str | None = None) -> S3Store:
         return S3Store(
@@ -44,7 +53,7 @@ class Services:
         )
 
     def records(self) -> RedisJobRecords:
-        return RedisJobRecords.from_url(self.broker_url, self.ca_bundle)
+        return RedisJobRecords.connect(self.broker())
 
     def keys(self, job_id: str) -> JobKeys:
         return JobKeys(self.prefix, job_id)
@@ -78,7 +87,8 @@ def resolve(settings: Settings) -> Services:
             "no broker or object store configured and no local stack running: "
             "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
         )
-    tls.check_bundle(settings.ca_bundle)
+    for name in ("ca_bundle", "broker_client_cert", "broker_client_key"):
+        tls.check_file(name, getattr(settings, name))
     use_stack_keys = not settings.s3_endpoint
     return Services(
         broker_url=settings.broker_url or stack["broker_url"],
@@ -89,4 +99,6 @@ def resolve(settings: Settings) -> Services:
         bucket=settings.s3_bucket,
         prefix=settings.s3_prefix,
         ca_bundle=settings.ca_bundle,
+        broker_client_cert=settings.broker_client_cert,
+        broker_client_key=settings.broker_client_key,
     )

@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.object_store import S3Store
+from narration.adapters.redis_clients import RedisEndpoint
 from narration.errors import ServiceError
 from narration.services import read_stack_file, stack_file
 from narration.settings import Settings, child_environment
@@ -113,7 +114,7 @@ def valkey_binary() -> Path:
 
 
 def _answers(broker_url: str) -> bool:
-    RedisJobRecords.from_url(broker_url).ping()
+    RedisJobRecords.connect(RedisEndpoint(broker_url)).ping()
     return True
 
 

@@ -21,6 +21,7 @@ from typing import Any, Final, Protocol, TypeVar
 import redis
 
 from narration.adapters import tls
+from narration.adapters.redis_clients import RedisEndpoint, sync_client
 from narration.errors import CredentialsRefused, JobNotFound, RetryableError
 
 STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "cancelled")
@@ -144,10 +145,8 @@ class RedisJobRecords:
         self._redis: Any = client
 
     @classmethod
-    def from_url(cls, url: str, ca_bundle: str = "") -> RedisJobRecords:
-        """The one place a Redis client is made; `rediss://` URLs are verified (adapters.tls)."""
-        options = tls.redis_ssl_options(url, ca_bundle)
-        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10, **options))
+    def connect(cls, endpoint: RedisEndpoint) -> RedisJobRecords:
+        return cls(sync_client(endpoint))
 
     @_redis_errors_mapped
     def ping(self) -> None:

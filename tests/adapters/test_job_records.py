@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from narration.adapters.job_records import RedisJobRecords, new_job_id
+from narration.adapters.redis_clients import RedisEndpoint
 from narration.errors import (
     EXIT_BAD_INPUT,
     EXIT_SERVICE,
@@ -163,7 +164,7 @@ def test_an_unknown_job_is_not_found(records: RedisJobRecords) -> None:
 
 
 def test_an_unreachable_broker_is_retryable(closed_port: int) -> None:
-    records = RedisJobRecords.from_url(f"redis://127.0.0.1:{closed_port}/0")
+    records = RedisJobRecords.connect(RedisEndpoint(f"redis://127.0.0.1:{closed_port}/0"))
     with pytest.raises(RetryableError) as caught:
         records.get(new_job_id())
     assert caught.value.exit_code == EXIT_SERVICE
@@ -173,7 +174,7 @@ def test_a_wrong_password_is_refused(services: Services) -> None:
     url = urlsplit(services.broker_url)
     assert url.password, "the test stack's Valkey requires a password"
     netloc = f":not-{url.password}@{url.hostname}:{url.port}"
-    records = RedisJobRecords.from_url(urlunsplit(url._replace(netloc=netloc)))
+    records = RedisJobRecords.connect(RedisEndpoint(urlunsplit(url._replace(netloc=netloc))))
     with pytest.raises(CredentialsRefused) as caught:
         records.ping()
     assert caught.value.exit_code == EXIT_SERVICE

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.adapters.redis_clients import sync_client
 from narration.services import Services, resolve
 from narration.settings import Settings, load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate, up_stack
@@ -190,7 +190,7 @@ def test_broker_killed_and_stack_brought_up_again(
     env = private_stack
     home = Path(env["NARRATION_HOME"])
     services = resolve(load_settings(environ=env))
-    broker = redis.Redis.from_url(services.broker_url, decode_responses=True)
+    broker = sync_client(services.broker())
     for name, value in DURABLE_BROKER.items():
         assert broker.config_get(name) == {name: value}
     job_id = submit(env, document, "--seed", SEED)
