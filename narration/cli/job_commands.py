@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from narration import jobs
+from narration.adapters.job_record import JobRecord
 from narration.adapters.object_store import ObjectStore
 from narration.cli import job_options as options
 from narration.cli.app import app
@@ -98,7 +98,7 @@ def submit_document(
     request: jobs.SubmitRequest,
     cover: Path | None = None,
     bookends: tuple[Path | None, Path | None] = (None, None),
-) -> dict[str, Any]:
+) -> JobRecord:
     """Read a document, check the options against this process's settings, submit the job.
 
     Empty options take their defaults from the settings; `bookends` are the intro and outro

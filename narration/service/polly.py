@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from narration import jobs
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import validate_key
 from narration.errors import InputError
@@ -293,7 +294,7 @@ def list_speech_synthesis_tasks(
     except ValueError:
         raise ApiError(400, "InvalidNextTokenException", "NextToken is not valid") from None
 
-    def wanted(record: dict[str, Any]) -> bool:
+    def wanted(record: JobRecord) -> bool:
         return "polly" in record and (not Status or TASK_STATUS[record["status"]] == Status)
 
     records, after = context.services.records().page(cursor, MaxResults, wanted)
@@ -360,7 +361,7 @@ def filter_marks(marks: bytes, kinds: list[str]) -> bytes:
     return "".join(line + "\n" for line in kept).encode()
 
 
-def _task(context: ServiceContext, record: dict[str, Any]) -> dict[str, Any]:
+def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
     """A job record as Polly's SynthesisTask; finishes pcm/json output on first success seen."""
     fields = json.loads(record["polly"])
     status = TASK_STATUS[record["status"]]

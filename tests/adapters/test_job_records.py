@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -189,7 +189,7 @@ def test_pages_follow_creation_time_and_skip_what_the_filter_refuses(
     for number, job_id in enumerate(made):
         records.create(job_id, {"marker": marker, "even": str(number % 2 == 0)})
 
-    def mine(record: dict[str, object]) -> bool:
+    def mine(record: Mapping[str, object]) -> bool:
         return record.get("marker") == marker and record.get("even") == "True"
 
     first, cursor = records.page("", 2, mine)
