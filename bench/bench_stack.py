@@ -107,7 +107,7 @@ class BenchStack:
 
     def _wait_ready(self, workers: list[Worker]) -> None:
         """Wait for each worker's first heartbeat, sent once it is ready to take tasks."""
-        reports = WorkerReports.from_url(resolve(self.settings).broker_url)
+        reports = WorkerReports.connect(resolve(self.settings).broker())
         waiting = {worker.name: worker for worker in workers}
         deadline = time.monotonic() + WORKER_READY_TIMEOUT_S
         while waiting:

@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import redis
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_stack import BenchStack
@@ -29,6 +27,7 @@ from timed_jobs import run_job
 
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.object_store import ObjectStore
+from narration.adapters.redis_clients import sync_client
 from narration.connections import resolve
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "docs" / "BENCHMARKS.md"
@@ -76,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         pool = _children(worker)
         main_rss = _rss_mb(worker)
         pool_rss = [_rss_mb(pid) for pid in pool]
-        client = redis.Redis.from_url(services.broker_url)
+        client = sync_client(services.broker())
         job = timing.job_id
         valkey = sum(
             int(client.memory_usage(key) or 0)

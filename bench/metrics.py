@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with BenchStack.running() as bench:
         services = resolve(bench.settings)
-        reports = WorkerReports.from_url(services.broker_url)
+        reports = WorkerReports.connect(services.broker())
         chunk = _per_call_ms(lambda: reports.chunk("piper", False, 0.8, 12.0), args.calls)
         batch = _per_call_ms(lambda: reports.batch("torch", 16), args.calls)
         rows.append(["worker report per chunk (`chunk`)", "", f"{chunk[0]:.3f}", f"{chunk[1]:.3f}"])

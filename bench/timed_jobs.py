@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -30,7 +31,7 @@ def submit_text(
     *,
     fmt: str = "mp3",
     seed: int = JOB_SEED,
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """Submit `text` as a plain-text document NAME, as `narrate submit NAME --format FMT
     --seed SEED` does (`narration.jobs.submit`); returns the new job record."""
     from narration import jobs
@@ -57,7 +58,7 @@ class JobTiming:
     done_s: float = float("nan")
     status: str = ""
     audio_seconds: float = 0.0
-    record: dict[str, Any] = field(default_factory=dict)
+    record: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def stitch_s(self) -> float:

@@ -218,7 +218,7 @@ class ZeroCostContext(context.WorkerContext):
             records = cast(JobRecords, trace.timed(records, RECORD_LABELS))
         if chunk_store == "memory":
             objects = cast(ObjectStore, ChunksInMemory(objects))
-        reports = Reporter(WorkerReports.from_url(services.broker_url))
+        reports = Reporter(WorkerReports.connect(services.broker()))
         return cls(settings, services, objects, records, reports, trace=trace)
 
     def engine(self, voice_name: str, kind: str = "piper") -> Engine:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from narration.adapters.job_records import RedisJobRecords
     from narration.adapters.lexicons import LexiconStore
     from narration.adapters.object_store import S3Store
+    from narration.adapters.redis_clients import RedisEndpoint
     from narration.production.dispatch import Dispatcher
 
 
@@ -36,11 +37,21 @@ class Services:
     bucket: str
     prefix: str
     ca_bundle: str = ""
+    broker_client_cert: str = ""
+    broker_client_key: str = ""
     dispatcher: Dispatcher | None = None
     """Sends jobs' work to the task queue; the Celery edge provides it (`workers.app.configure`)."""
 
     # The clients' modules are imported where a client is made: `narrate status` and `list` read
     # job records only, and should not pay for boto3 (object store) or numpy (chunk store).
+
+    def broker(self) -> RedisEndpoint:
+        """The broker's Redis, for `adapters.redis_clients` (and Celery's TLS options)."""
+        from narration.adapters.redis_clients import RedisEndpoint
+
+        return RedisEndpoint(
+            self.broker_url, self.ca_bundle, self.broker_client_cert, self.broker_client_key
+        )
 
     def store(self, bucket: str | None = None) -> S3Store:
         from narration.adapters.object_store import S3Store
@@ -63,7 +74,7 @@ class Services:
     def records(self) -> RedisJobRecords:
         from narration.adapters.job_records import RedisJobRecords
 
-        return RedisJobRecords.from_url(self.broker_url, self.ca_bundle)
+        return RedisJobRecords.connect(self.broker())
 
     def keys(self, job_id: str) -> JobKeys:
         from narration.adapters.chunk_store import JobKeys
@@ -103,7 +114,8 @@ def resolve(settings: Settings) -> Services:
             "no broker or object store configured and no local stack running: "
             "run `narrate up`, or set NARRATION_BROKER_URL and NARRATION_S3_ENDPOINT"
         )
-    tls.check_bundle(settings.ca_bundle)
+    for name in ("ca_bundle", "broker_client_cert", "broker_client_key"):
+        tls.check_file(name, getattr(settings, name))
     use_stack_keys = not settings.s3_endpoint
     return Services(
         broker_url=settings.broker_url or stack["broker_url"],
@@ -114,4 +126,6 @@ def resolve(settings: Settings) -> Services:
         bucket=settings.s3_bucket,
         prefix=settings.s3_prefix,
         ca_bundle=settings.ca_bundle,
+        broker_client_cert=settings.broker_client_cert,
+        broker_client_key=settings.broker_client_key,
     )

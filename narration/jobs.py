@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
 
 from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.connections import Services
@@ -191,9 +193,9 @@ def submit(
     intro: AudioClip | None = None,
     outro: AudioClip | None = None,
     job_id: str = "",
-    fields: dict[str, Any] | None = None,
+    fields: Mapping[str, object] | None = None,
     priority: int = JOB_PRIORITY,
-) -> dict[str, Any]:
+) -> JobRecord:
     """Plan and start a job for a parsed document; returns the new job record.
 
     `fields` are added to the job record (the Polly API keeps its task's fields there);
@@ -287,7 +289,7 @@ def chapter_file(services: Services, job: str, number: int) -> tuple[ObjectStore
     return files[number - 1]
 
 
-def _manifest(services: Services, job: str, record: dict[str, Any]) -> dict[str, Any]:
+def _manifest(services: Services, job: str, record: JobRecord) -> dict[str, Any]:
     if record["status"] != "succeeded":
         raise InputError(f"job {job} has not succeeded (status: {record['status']})")
     keys = services.keys(job)

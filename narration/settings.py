@@ -44,6 +44,10 @@ class Settings:
     ca_bundle: str = ""
     """A PEM file of CAs trusted for `rediss://` brokers and `https://` S3 endpoints (empty: the
     system's CAs). Certificates are always verified."""
+    broker_client_cert: str = ""
+    """A PEM client certificate presented to a `rediss://` broker that asks for one (mutual
+    TLS); `broker_client_key` is its private key (empty: in the certificate's file)."""
+    broker_client_key: str = ""
     voice: str = DEFAULT_VOICE_NAME
     voice_dirs: tuple[Path, ...] = ()
     format: str = DEFAULT_FORMAT

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from narration import stack
-from narration.services import Services, resolve
+from narration.connections import Services, resolve
 from narration.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,14 +30,43 @@ class CertificateFiles:
     """The CA's certificate: what a client must trust."""
     server_chain: Path
     server_key: Path
+    client_chain: Path
+    """A client certificate the same CA signed, for a proxy that asks for one (mutual TLS)."""
+    client_key: Path
 
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
+def _client_certificate(
+    ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, now: datetime.datetime
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_name("narration test client"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return certificate, key
+
+
 def make_certificates(directory: Path) -> CertificateFiles:
-    """A self-signed CA and a certificate for 127.0.0.1/localhost signed by it."""
+    """A self-signed CA, and a server certificate for 127.0.0.1/localhost and a client
+    certificate signed by it."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
@@ -98,6 +127,8 @@ def make_certificates(directory: Path) -> CertificateFiles:
         ca_bundle=directory / "ca.pem",
         server_chain=directory / "server.pem",
         server_key=directory / "server.key",
+        client_chain=directory / "client.pem",
+        client_key=directory / "client.key",
     )
     certificates.ca_bundle.write_bytes(ca_cert.public_bytes(pem))
     certificates.server_chain.write_bytes(server_cert.public_bytes(pem))
@@ -107,6 +138,14 @@ def make_certificates(directory: Path) -> CertificateFiles:
         )
     )
     certificates.server_key.chmod(0o600)
+    client_cert, client_key = _client_certificate(ca_cert, ca_key, now)
+    certificates.client_chain.write_bytes(client_cert.public_bytes(pem))
+    certificates.client_key.write_bytes(
+        client_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    certificates.client_key.chmod(0o600)
     return certificates
 
 
@@ -123,11 +162,20 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 class TLSProxy:
-    """Accepts TLS on 127.0.0.1:`port` and forwards the plain bytes to `target_port`."""
+    """Accepts TLS on 127.0.0.1:`port` and forwards the plain bytes to `target_port`; with
+    `require_client_certificate`, only from clients whose certificate the test CA signed."""
 
-    def __init__(self, certificates: CertificateFiles, target_port: int) -> None:
+    def __init__(
+        self,
+        certificates: CertificateFiles,
+        target_port: int,
+        require_client_certificate: bool = False,
+    ) -> None:
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._context.load_cert_chain(certificates.server_chain, certificates.server_key)
+        if require_client_certificate:
+            self._context.verify_mode = ssl.CERT_REQUIRED
+            self._context.load_verify_locations(certificates.ca_bundle)
         self._target_port = target_port
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()

@@ -15,12 +15,14 @@ import functools
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final, Protocol, TypeVar
 
 import redis
 
 from narration.adapters import tls
+from narration.adapters.job_record import JobRecord, from_hash, to_hash
+from narration.adapters.redis_clients import RedisEndpoint, sync_client
 from narration.errors import CredentialsRefused, JobNotFound, RetryableError
 
 STATUSES: Final = ("queued", "running", "stitching", "succeeded", "failed", "cancelled")
@@ -42,11 +44,9 @@ for status, count in pairs(counts) do
 end
 return reply
 """
-_INT_FIELDS: Final = ("chunks_total", "chunks_done", "chunks_reused")
 _UNLOCK_SCRIPT: Final = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 )
-_FLOAT_FIELDS: Final = ("audio_seconds", "created_at", "started_at", "finished_at")
 _SET_STATUS_SCRIPT: Final = (
     "local current = redis.call('HGET', KEYS[1], 'status') "
     "if not current then return -1 end "
@@ -116,8 +116,8 @@ class JobRecords(Protocol):
     """What the pipeline needs from job records (status, progress, the chunk done set)."""
 
     def ping(self) -> None: ...
-    def create(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
-    def get(self, job_id: str) -> dict[str, Any]: ...
+    def create(self, job_id: str, fields: Mapping[str, object]) -> JobRecord: ...
+    def get(self, job_id: str) -> JobRecord: ...
     def exists(self, job_id: str) -> bool: ...
     def update(self, job_id: str, **fields: Any) -> None: ...
     def set_status(self, job_id: str, status: str, **fields: Any) -> bool: ...
@@ -131,7 +131,7 @@ class JobRecords(Protocol):
     def forget_cached(self, bucket: str, keys: list[str]) -> None: ...
     def event(self, job_id: str, kind: str, **data: Any) -> None: ...
     def follow(self, job_id: str, block_ms: int = ...) -> Iterator[dict[str, Any] | None]: ...
-    def list(self, limit: int = ...) -> list[dict[str, Any]]: ...
+    def list(self, limit: int = ...) -> list[JobRecord]: ...
     def is_cancelled(self, job_id: str) -> bool: ...
     def try_lock(self, name: str, ttl_s: int) -> str | None: ...
     def unlock(self, name: str, token: str) -> None: ...
@@ -144,17 +144,15 @@ class RedisJobRecords:
         self._redis: Any = client
 
     @classmethod
-    def from_url(cls, url: str, ca_bundle: str = "") -> RedisJobRecords:
-        """The one place a Redis client is made; `rediss://` URLs are verified (adapters.tls)."""
-        options = tls.redis_ssl_options(url, ca_bundle)
-        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10, **options))
+    def connect(cls, endpoint: RedisEndpoint) -> RedisJobRecords:
+        return cls(sync_client(endpoint))
 
     @_redis_errors_mapped
     def ping(self) -> None:
         self._redis.ping()
 
     @_redis_errors_mapped
-    def create(self, job_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def create(self, job_id: str, fields: Mapping[str, object]) -> JobRecord:
         now = time.time()
         record = {
             "job_id": job_id,
@@ -162,7 +160,9 @@ class RedisJobRecords:
             "chunks_total": 0,
             "chunks_done": 0,
             "chunks_reused": 0,
+            "segments": 0,
             "audio_seconds": 0.0,
+            "duration_s": 0.0,
             "error": "",
             "output_uri": "",
             "created_at": now,
@@ -170,18 +170,18 @@ class RedisJobRecords:
             **fields,
         }
         pipe = self._redis.pipeline()
-        pipe.hset(_job_key(job_id), mapping={k: _encode(v) for k, v in record.items()})
+        pipe.hset(_job_key(job_id), mapping=to_hash(record))
         pipe.zadd(_JOBS_INDEX, {job_id: now})
         pipe.execute()
         self.event(job_id, "queued")
         return self.get(job_id)
 
     @_redis_errors_mapped
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str) -> JobRecord:
         raw = self._redis.hgetall(_job_key(job_id))
         if not raw:
             raise JobNotFound(f"no job {job_id!r}")
-        return _decode(raw)
+        return from_hash(raw)
 
     @_redis_errors_mapped
     def exists(self, job_id: str) -> bool:
@@ -189,7 +189,7 @@ class RedisJobRecords:
 
     @_redis_errors_mapped
     def update(self, job_id: str, **fields: Any) -> None:
-        self._redis.hset(_job_key(job_id), mapping={k: _encode(v) for k, v in fields.items()})
+        self._redis.hset(_job_key(job_id), mapping=to_hash(fields))
 
     @_redis_errors_mapped
     def set_status(self, job_id: str, status: str, **fields: Any) -> bool:
@@ -198,7 +198,7 @@ class RedisJobRecords:
             raise ValueError(status)
         if status in FINAL_STATUSES:
             fields.setdefault("finished_at", time.time())
-        pairs = [item for name, value in fields.items() for item in (name, _encode(value))]
+        pairs = [item for pair in to_hash(fields).items() for item in pair]
         moved = self._redis.eval(_SET_STATUS_SCRIPT, 1, _job_key(job_id), status, *pairs)
         if moved == -1:
             raise JobNotFound(f"no job {job_id!r}")
@@ -277,7 +277,7 @@ class RedisJobRecords:
                 yield {"kind": entry["kind"], **json.loads(entry.get("data", "{}"))}
 
     @_redis_errors_mapped
-    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+    def list(self, limit: int = 100) -> list[JobRecord]:
         ids = self._redis.zrevrange(_JOBS_INDEX, 0, limit - 1)
         records = []
         for job_id in ids:
@@ -301,14 +301,14 @@ class RedisJobRecords:
 
     @_redis_errors_mapped
     def page(
-        self, cursor: str, count: int, accept: Callable[[dict[str, Any]], bool]
-    ) -> tuple[builtins.list[dict[str, Any]], str]:
+        self, cursor: str, count: int, accept: Callable[[JobRecord], bool]
+    ) -> tuple[builtins.list[JobRecord], str]:
         """Up to `count` records that `accept` takes, newest first, created before `cursor`
         ('' for the newest); and the cursor of the next page ('' when there is none).
 
         The cursor is a creation time, so jobs created while a client pages do not shift it.
         """
-        found: builtins.list[dict[str, Any]] = []
+        found: builtins.list[JobRecord] = []
         upper = f"({cursor}" if cursor else "+inf"
         while True:
             batch = self._redis.zrevrangebyscore(
@@ -348,25 +348,3 @@ class RedisJobRecords:
             if seen < STATUS_PAGE:
                 return counts
             start += STATUS_PAGE
-
-
-def _encode(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
-
-
-def _decode(raw: dict[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = dict(raw)
-    for name in _INT_FIELDS:
-        record[name] = int(raw.get(name) or 0)
-    for name in _FLOAT_FIELDS:
-        value = raw.get(name, "")
-        record[name] = float(value) if value else None
-    record["audio_seconds"] = round(record["audio_seconds"] or 0.0, 3)
-    for name in ("options",):
-        if raw.get(name):
-            record[name] = json.loads(raw[name])
-    return record

@@ -1,7 +1,8 @@
 """TLS to the broker and to object storage: how certificates are checked, in one place.
 
 A `rediss://` broker URL and an `https://` S3 endpoint are verified against `ca_bundle` (a PEM
-file of CAs) or, when it is empty, the system's CAs; verification is never turned off. A
+file of CAs) or, when it is empty, the system's CAs; verification is never turned off (Redis
+clients get these options from `redis_clients`). A
 certificate that does not verify is a configuration error, reported in one line that names the
 setting to fix rather than as a transport traceback.
 """
@@ -11,22 +12,11 @@ from __future__ import annotations
 import re
 import ssl
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from narration.errors import InputError, ServiceError
 
 _VERIFY_FAILED: Final = re.compile(r"certificate verify failed[^(\])]*")
-
-
-def uses_tls(broker_url: str) -> bool:
-    return broker_url.startswith("rediss://")
-
-
-def redis_ssl_options(broker_url: str, ca_bundle: str) -> dict[str, Any]:
-    """Keyword arguments for a redis-py client, and Celery's `broker_use_ssl`."""
-    if not uses_tls(broker_url):
-        return {}
-    return {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_ca_certs": ca_bundle or None}
 
 
 def s3_verify(ca_bundle: str) -> str | None:
@@ -34,10 +24,11 @@ def s3_verify(ca_bundle: str) -> str | None:
     return ca_bundle or None
 
 
-def check_bundle(ca_bundle: str) -> None:
-    """Refuse a bundle setting that names no readable file before any connection tries it."""
-    if ca_bundle and not Path(ca_bundle).is_file():
-        raise InputError(f"setting ca_bundle: no such file: {ca_bundle}")
+def check_file(setting: str, path: str) -> None:
+    """Refuse a setting (`ca_bundle`, a client certificate or key) that names no readable file
+    before any connection tries it."""
+    if path and not Path(path).is_file():
+        raise InputError(f"setting {setting}: no such file: {path}")
 
 
 def is_untrusted_certificate(error: BaseException) -> bool:

@@ -28,6 +28,7 @@ from typing import Any, Final
 import redis
 
 from narration.adapters.job_records import redis_errors_mapped
+from narration.adapters.redis_clients import RedisEndpoint, sync_client
 
 METRICS_KEY: Final = "narration:metrics"
 WORKERS_KEY: Final = "narration:metrics:workers"
@@ -87,8 +88,8 @@ class WorkerReports:
         self._redis: Any = client
 
     @classmethod
-    def from_url(cls, url: str) -> WorkerReports:
-        return cls(redis.Redis.from_url(url, decode_responses=True, socket_timeout=10))
+    def connect(cls, endpoint: RedisEndpoint) -> WorkerReports:
+        return cls(sync_client(endpoint))
 
     def _observe(self, pipe: Any, name: str, labels: str, value: float) -> None:
         bucket = _bucket_label(HISTOGRAMS[name], value)

@@ -41,7 +41,7 @@ def check(
     found = {"broker": True, "bucket": services.bucket}
     if worker:
         host = socket.gethostname()
-        live = WorkerReports.from_url(services.broker_url).live_workers()
+        live = WorkerReports.connect(services.broker()).live_workers()
         nodes = [w["node"] for w in live if str(w["node"]).split("@", 1)[-1] == host]
         if not nodes:
             raise ServiceError(f"no worker on {host} has reported in the last 30 s")

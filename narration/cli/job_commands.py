@@ -8,7 +8,7 @@ Each command imports the modules it works with in its own body: `narrate --help`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -26,6 +26,7 @@ from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 from narration.job_options import SubmitRequest, Surface
 
 if TYPE_CHECKING:
+    from narration.adapters.job_record import JobRecord
     from narration.adapters.object_store import ObjectStore
 
 
@@ -57,9 +58,7 @@ def submit(
     raise typer.Exit(EXIT_OK if final["status"] == "succeeded" else EXIT_JOB_FAILED)
 
 
-def submit_document(
-    path: str, request: SubmitRequest, files: JobFiles | None = None
-) -> dict[str, Any]:
+def submit_document(path: str, request: SubmitRequest, files: JobFiles | None = None) -> JobRecord:
     """Read a document, check the options against this process's settings, submit the job.
 
     Empty options take their defaults from the settings. Returns the new job record.

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES, JobRecords
 from narration.cli.common import err_console
 
 
 def follow_job(
     records: JobRecords, job_id: str, show: bool = True, timeout: float | None = None
-) -> dict[str, Any]:
+) -> JobRecord:
     """Block until the job ends (or `timeout` passes); return the last record."""
     record = records.get(job_id)
     deadline = None if timeout is None else time.monotonic() + timeout

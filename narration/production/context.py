@@ -54,7 +54,7 @@ class WorkerContext:
 
     @classmethod
     def connect(cls, settings: Settings, services: Services) -> WorkerContext:
-        reports = Reporter(WorkerReports.from_url(services.broker_url))
+        reports = Reporter(WorkerReports.connect(services.broker()))
         return cls(settings, services, services.store(), services.records(), reports)
 
     def chunks(self, job_id: str) -> ChunkStore:

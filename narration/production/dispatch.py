@@ -14,11 +14,12 @@ that still have missing chunks, each starting from the stored state of the chunk
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from narration.adapters.chunk_store import ChunkStore
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
 from narration.connections import Services
 from narration.engines.registry import engine_kind
@@ -91,9 +92,9 @@ def start_job(
     lexicon: Lexicon | None = None,
     *,
     job_id: str = "",
-    fields: dict[str, Any] | None = None,
+    fields: Mapping[str, object] | None = None,
     priority: int = JOB_PRIORITY,
-) -> dict[str, Any]:
+) -> JobRecord:
     """Store the plan, create the job record (with `fields` added) and send the work."""
     job_id = job_id or new_job_id()
     plan = make_plan(job_id, document, options, settings.segment_max_chunks, lexicon)

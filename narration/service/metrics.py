@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-import redis
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -26,6 +25,7 @@ from prometheus_client.registry import Collector
 
 from narration.adapters.broker_queues import BrokerQueues
 from narration.adapters.job_records import RedisJobRecords
+from narration.adapters.redis_clients import sync_client
 from narration.adapters.worker_reports import Snapshot, WorkerReports
 from narration.engines.registry import queues
 from narration.service.context import ServiceContext, context_of
@@ -49,9 +49,7 @@ class DeploymentCollector(Collector):
         self._context = context
 
     def collect(self) -> Iterator[Metric]:
-        client = redis.Redis.from_url(
-            self._context.services.broker_url, decode_responses=True, socket_timeout=10
-        )
+        client = sync_client(self._context.services.broker())
         try:
             names = known_queues()
             statuses = RedisJobRecords(client).status_counts()

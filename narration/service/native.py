@@ -6,7 +6,7 @@ URLs), cancel, resume. The same `narration.jobs` functions as the CLI do the wor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from narration import jobs
 from narration.adapters.bookends import AudioClip
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore
 from narration.errors import InputError
@@ -66,7 +67,7 @@ def submit_job(
     options: dict[str, Any],
     uploads: dict[str, UploadFile | None],
     document: UploadFile = File(..., description="EPUB, HTML, Markdown or text."),
-) -> dict[str, Any]:
+) -> Mapping[str, Any]:
     """Every job option as a form field (`job_options`), the document and the files as uploads."""
     context = context_of(request)
     submit_request = validate(options, Surface.NATIVE)
@@ -95,7 +96,7 @@ def submit_upload(
     submit_request: jobs.SubmitRequest,
     cover: jobs.Cover | None = None,
     bookends: tuple[AudioClip | None, AudioClip | None] = (None, None),
-) -> dict[str, Any]:
+) -> JobRecord:
     """Check the options against the service's voices and settings, parse the uploaded document
     and start its job (the console's submit form comes here too); the new job record, with what
     the parser skipped."""
@@ -130,7 +131,7 @@ def list_jobs(request: Request, limit: int = Query(100, ge=1, le=1000)) -> dict[
 
 
 @router.get("/{job_id}", summary="A job record")
-def get_job(job_id: str, request: Request) -> dict[str, Any]:
+def get_job(job_id: str, request: Request) -> Mapping[str, Any]:
     checked_job_id(job_id)
     return context_of(request).services.records().get(job_id)
 
@@ -211,7 +212,7 @@ def stream_object(body: tuple[Iterator[bytes], str, int], key: str) -> Streaming
 
 
 @router.post("/{job_id}/cancel", summary="Cancel a job")
-def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
+def cancel_job(job_id: str, request: Request) -> Mapping[str, Any]:
     checked_job_id(job_id)
     services = context_of(request).services
     jobs.cancel(services, job_id)

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from narration import jobs
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import InputError, PermanentError, RetryableError
 from narration.pipeline.document import Document
@@ -77,7 +78,7 @@ def speak(
     return SpokenText(job_id, store.get_bytes(key), marks)
 
 
-def wait_final(context: ServiceContext, job_id: str, timeout_s: float) -> dict[str, object]:
+def wait_final(context: ServiceContext, job_id: str, timeout_s: float) -> JobRecord:
     """Follow the job's events until it ends; RetryableError (503) past `timeout_s`."""
     records = context.services.records()
     deadline = time.monotonic() + timeout_s

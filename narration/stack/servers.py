@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from narration.adapters.job_records import RedisJobRecords
 from narration.adapters.object_store import S3Store
+from narration.adapters.redis_clients import RedisEndpoint
 from narration.errors import ServiceError
 from narration.stack.commands import serve_command
 from narration.stack.processes import spawn, wait_until
@@ -57,7 +58,7 @@ def valkey_binary() -> Path:
 
 
 def broker_answers(broker_url: str) -> bool:
-    RedisJobRecords.from_url(broker_url).ping()
+    RedisJobRecords.connect(RedisEndpoint(broker_url)).ping()
     return True
 
 

@@ -20,7 +20,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
 from kombu import Exchange, Queue
 
-from narration.adapters import tls
+from narration.adapters import redis_clients
 from narration.adapters.allocator import limit_arenas
 from narration.adapters.worker_reports import WorkerReports
 from narration.connections import Services, resolve
@@ -83,7 +83,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
             "interval_max": 5,
         },
     }
-    broker_tls = tls.redis_ssl_options(services.broker_url, services.ca_bundle)
+    broker_tls = redis_clients.ssl_options(services.broker())
     if broker_tls:
         # rediss://: tasks and results verify the broker's certificate like every other client.
         config["broker_use_ssl"] = broker_tls
@@ -145,7 +145,7 @@ def _start_redelivery(sender: Any = None, **_: Any) -> None:
 @worker_ready.connect
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     """Beat for `/metrics` (worker count, queues and slots) from the worker's main process."""
-    reports = WorkerReports.from_url(context.current().services.broker_url)
+    reports = WorkerReports.connect(context.current().services.broker())
     queues = sorted(sender.app.amqp.queues.consume_from)
     reporting.beat_forever(reports, sender.hostname, queues, int(sender.controller.concurrency))
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from narration.adapters.job_records import RedisJobRecords, new_job_id
+from narration.adapters.redis_clients import RedisEndpoint
 from narration.connections import Services
 from narration.errors import (
     EXIT_BAD_INPUT,
@@ -179,7 +180,7 @@ def test_an_unknown_job_is_not_found(records: RedisJobRecords) -> None:
 
 
 def test_an_unreachable_broker_is_retryable(closed_port: int) -> None:
-    records = RedisJobRecords.from_url(f"redis://127.0.0.1:{closed_port}/0")
+    records = RedisJobRecords.connect(RedisEndpoint(f"redis://127.0.0.1:{closed_port}/0"))
     with pytest.raises(RetryableError) as caught:
         records.get(new_job_id())
     assert caught.value.exit_code == EXIT_SERVICE
@@ -189,7 +190,7 @@ def test_a_wrong_password_is_refused(services: Services) -> None:
     url = urlsplit(services.broker_url)
     assert url.password, "the test stack's Valkey requires a password"
     netloc = f":not-{url.password}@{url.hostname}:{url.port}"
-    records = RedisJobRecords.from_url(urlunsplit(url._replace(netloc=netloc)))
+    records = RedisJobRecords.connect(RedisEndpoint(urlunsplit(url._replace(netloc=netloc))))
     with pytest.raises(CredentialsRefused) as caught:
         records.ping()
     assert caught.value.exit_code == EXIT_SERVICE
@@ -204,7 +205,7 @@ def test_pages_follow_creation_time_and_skip_what_the_filter_refuses(
     for number, job_id in enumerate(made):
         records.create(job_id, {"marker": marker, "even": str(number % 2 == 0)})
 
-    def mine(record: dict[str, object]) -> bool:
+    def mine(record: Mapping[str, object]) -> bool:
         return record.get("marker") == marker and record.get("even") == "True"
 
     first, cursor = records.page("", 2, mine)

@@ -11,30 +11,20 @@ from narration.adapters import tls
 from narration.errors import InputError, ServiceError
 
 
-def test_plain_redis_urls_get_no_tls_options() -> None:
-    assert tls.redis_ssl_options("redis://:pw@host:6379/0", "/etc/ca.pem") == {}
-
-
-def test_rediss_urls_require_a_verified_certificate() -> None:
-    assert tls.redis_ssl_options("rediss://:pw@host:6380/0", "/etc/ca.pem") == {
-        "ssl_cert_reqs": ssl.CERT_REQUIRED,
-        "ssl_ca_certs": "/etc/ca.pem",
-    }
-    assert tls.redis_ssl_options("rediss://host:6380/0", "")["ssl_ca_certs"] is None
-
-
 def test_s3_verifies_against_the_bundle_or_the_default_cas() -> None:
     assert tls.s3_verify("/etc/ca.pem") == "/etc/ca.pem"
     assert tls.s3_verify("") is None
 
 
-def test_a_bundle_that_is_not_a_file_is_bad_input(tmp_path: Path) -> None:
+def test_a_bundle_or_client_certificate_that_is_not_a_file_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="ca_bundle"):
-        tls.check_bundle(str(tmp_path / "missing.pem"))
+        tls.check_file("ca_bundle", str(tmp_path / "missing.pem"))
+    with pytest.raises(InputError, match="broker_client_key"):
+        tls.check_file("broker_client_key", str(tmp_path / "missing.key"))
     present = tmp_path / "ca.pem"
     present.write_text("-----BEGIN CERTIFICATE-----\n")
-    tls.check_bundle(str(present))
-    tls.check_bundle("")
+    tls.check_file("ca_bundle", str(present))
+    tls.check_file("ca_bundle", "")
 
 
 def test_a_failed_certificate_check_is_found_through_the_cause_chain() -> None:

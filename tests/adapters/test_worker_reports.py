@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 
 from narration.adapters import job_records
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
 from narration.adapters.job_records import RedisJobRecords, new_job_id
+from narration.adapters.redis_clients import RedisEndpoint, sync_client
 from narration.adapters.worker_reports import HEARTBEAT_TTL_S, WorkerReports
 from narration.connections import Services
 
@@ -26,7 +26,7 @@ SCRATCH_DB = 9
 @pytest.fixture
 def scratch(services: Services) -> Iterator[Any]:
     base = services.broker_url.rsplit("/", 1)[0]
-    client = redis.Redis.from_url(f"{base}/{SCRATCH_DB}", decode_responses=True)
+    client = sync_client(RedisEndpoint(f"{base}/{SCRATCH_DB}"))
     client.flushdb()
     yield client
     client.flushdb()

@@ -6,8 +6,8 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.connections import Services, read_stack_file
 from tests.conftest import narrate
@@ -39,7 +39,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def wait_final(services: Services, job_id: str, timeout: float = 240) -> dict[str, Any]:
+def wait_final(services: Services, job_id: str, timeout: float = 240) -> JobRecord:
     records = services.records()
     wait_until(lambda: records.get(job_id)["status"] in FINAL_STATUSES, timeout, "job end")
     return records.get(job_id)

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from narration import stack
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.adapters.redis_clients import sync_client
 from narration.connections import Services, resolve
 from narration.engines.registry import queues
 from narration.settings import Settings, load_settings
@@ -61,7 +61,7 @@ def _progressed(services: Services, job_id: str, chunks: int) -> bool:
 def _nothing_in_flight(services: Services) -> bool:
     """Every queue is empty and no task is unacknowledged (kombu's `unacked` hash; tasks are
     acknowledged when they end), so nothing more can be stored."""
-    broker = redis.Redis.from_url(services.broker_url)
+    broker = sync_client(services.broker())
     if broker.hlen("unacked"):
         return False
     lists = [
@@ -206,7 +206,7 @@ def test_broker_killed_and_stack_brought_up_again(
     env = private_stack
     home = Path(env["NARRATION_HOME"])
     services = resolve(load_settings(environ=env))
-    broker = redis.Redis.from_url(services.broker_url, decode_responses=True)
+    broker = sync_client(services.broker())
     for name, value in DURABLE_BROKER.items():
         assert broker.config_get(name) == {name: value}
     job_id = submit(env, document, "--seed", SEED)

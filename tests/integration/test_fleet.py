@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.adapters.redis_clients import sync_client
 from narration.connections import Services, resolve
 from narration.settings import load_settings
 from tests.conftest import narrate
@@ -76,7 +76,7 @@ def _fetched_sha256(env: dict[str, str], job_id: str, directory: Path) -> str:
 def _unacked_chunks(services: Services) -> dict[str, int]:
     """Synth tasks delivered to some worker and not acknowledged (kombu's `unacked` hash):
     task id to chunk number (a synth task's last argument)."""
-    client = redis.Redis.from_url(services.broker_url)
+    client = sync_client(services.broker(), decode_responses=False)
     unacked = {}
     for raw in client.hvals("unacked"):
         message = json.loads(raw)[0]

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 import uvicorn
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from narration.adapters.broker_queues import BrokerQueues, priority_lists
 from narration.adapters.job_records import FINAL_STATUSES
+from narration.adapters.redis_clients import sync_client
 from narration.connections import Services
 from narration.service.app import create_app
 from narration.settings import Settings
@@ -112,7 +112,7 @@ def test_queue_depth_counts_every_priority_of_a_real_celery_queue(settings: Sett
     counts both."""
     queue = "narration-metrics-probe"
     services = configure(settings)
-    client = redis.Redis.from_url(services.broker_url, decode_responses=True)
+    client = sync_client(services.broker())
     try:
         celery_app.send_task("narration.metrics-probe", queue=queue, priority=0)
         celery_app.send_task("narration.metrics-probe", queue=queue, priority=6)

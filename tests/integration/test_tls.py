@@ -2,9 +2,10 @@
 
 The embedded Valkey and SeaweedFS have no TLS, so TLS-terminating proxies of the test's own
 (tests/tls_proxy.py) stand in front of them with a server certificate signed by a CA the test
-makes. A worker and the CLI reach both only over `rediss://` and `https://`; the worker uses a
-broker database of its own, so the session's plain worker never sees these tasks. Without the
-CA bundle, the client refuses the certificate in one clear line and exits 3.
+makes. A worker, the CLI and the service's `/metrics` reach both only over `rediss://` and
+`https://`; the worker uses a broker database of its own, so the session's plain worker never
+sees these tasks and every worker report there is its own. Without the CA bundle, the client
+refuses the certificate in one clear line and exits 3.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from narration import stack
+from narration.adapters.worker_reports import WorkerReports
 from narration.connections import Services, resolve
+from narration.service.app import create_app
 from narration.settings import load_settings
 from tests.conftest import TEST_VISIBILITY_TIMEOUT_S, narrate
 from tests.integration.faults import wait_until
@@ -86,20 +92,68 @@ def tls_worker(trusted_env: dict[str, str]) -> Iterator[int]:
         stack.stop_process(pid)
 
 
-def test_a_job_runs_end_to_end_over_rediss_and_https(
-    trusted_env: dict[str, str], tls_worker: int, tmp_path: Path
-) -> None:
-    source = tmp_path / "note.txt"
+@pytest.fixture(scope="module")
+def tls_job(
+    trusted_env: dict[str, str], tls_worker: int, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """A job submitted, rendered and stitched with every client behind TLS."""
+    source = tmp_path_factory.mktemp("tls-job") / "note.txt"
     source.write_text("The ferry crossed at noon. Every word of this went through TLS.\n")
     result = narrate(trusted_env, "submit", str(source), "--wait", "--json", timeout=240)
     assert result.returncode == 0, result.stderr
-    record = json.loads(result.stdout)
+    record: dict[str, Any] = json.loads(result.stdout)
+    return record
+
+
+def test_a_job_runs_end_to_end_over_rediss_and_https(
+    trusted_env: dict[str, str], tls_job: dict[str, Any]
+) -> None:
+    record = tls_job
     assert record["status"] == "succeeded", record.get("error")
     assert record["output_uri"].startswith(f"s3://{BUCKET}/")
     services = resolve(load_settings(environ=trusted_env))
     assert services.records().get(record["job_id"])["status"] == "succeeded"
     audio = services.store().get_bytes(record["output_uri"].split("/", 3)[3])
     assert audio[:3] == b"ID3" or audio[:2] == b"\xff\xfb"
+
+
+def test_worker_reports_travel_over_rediss(
+    trusted_env: dict[str, str], tls_job: dict[str, Any]
+) -> None:
+    """The TLS worker beat and counted its chunks over `rediss://`; a reader with the CA bundle
+    sees both."""
+    reports = WorkerReports.connect(resolve(load_settings(environ=trusted_env)).broker())
+    nodes = [worker["node"] for worker in reports.live_workers()]
+    assert any(node.startswith(f"tls-{os.getpid()}@") for node in nodes), nodes
+    made = reports.snapshot().counters["chunks"]
+    assert sum(made.values()) >= tls_job["chunks_total"]
+
+
+def test_metrics_are_scraped_over_rediss(
+    trusted_env: dict[str, str], tls_job: dict[str, Any]
+) -> None:
+    with TestClient(create_app(load_settings(environ=trusted_env))) as client:
+        reply = client.get("/metrics")
+    assert reply.status_code == 200, reply.text
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(reply.text)
+        for sample in family.samples
+    }
+    assert samples[("narration_workers", ())] >= 1
+    assert samples[("narration_jobs", (("status", "succeeded"),))] >= 1
+    chunks = sum(v for (name, _), v in samples.items() if name == "narration_chunks_total")
+    assert chunks >= tls_job["chunks_total"]
+
+
+def test_metrics_without_the_ca_bundle_say_which_setting_to_fix(
+    tls_env: dict[str, str],
+) -> None:
+    with TestClient(create_app(load_settings(environ=tls_env))) as client:
+        reply = client.get("/metrics")
+    assert reply.status_code == 503, reply.text
+    assert "TLS certificate is not trusted" in reply.text
+    assert "Traceback" not in reply.text
 
 
 def test_an_untrusted_broker_certificate_is_refused_in_one_line(

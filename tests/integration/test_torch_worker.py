@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.adapters.job_record import JobRecord
 from narration.connections import Services
 from tests.conftest import ROOT, narrate
 from tests.helpers import decode, transcribe, word_error_rate, words_of
@@ -109,7 +110,7 @@ def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def torch_job(
     stack_env: dict[str, str], services: Services, worker: TorchWorker, document: Path
-) -> dict[str, Any]:
+) -> JobRecord:
     services.store().delete_prefix(CACHE_PREFIX)
     job_id = submit(stack_env, document, "--engine", "torch", "--seed", SEED)
     record = wait_final(services, job_id, timeout=300)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from narration.adapters.chunk_store import CACHE_PREFIX
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
 from narration.connections import Services
 from narration.engines.voices import default_voice
@@ -42,7 +43,7 @@ class Job:
     def job_id(self) -> str:
         return self.plan.job_id
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> JobRecord:
         return self.context.records.get(self.job_id)
 
     def wav(self, seq: int) -> bytes:

@@ -6,6 +6,7 @@ ETA assumes the chunks still to make take as long as the ones made so far did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -49,7 +50,7 @@ def duration_words(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def eta_words(record: dict[str, Any], now: float) -> str:
+def eta_words(record: Mapping[str, Any], now: float) -> str:
     status = record.get("status", "")
     done, total = int(record.get("chunks_done") or 0), int(record.get("chunks_total") or 0)
     if status in ("succeeded", "failed", "cancelled"):
@@ -64,7 +65,7 @@ def eta_words(record: dict[str, Any], now: float) -> str:
     return f"about {duration_words(per_chunk * (total - done))} left"
 
 
-def progress_of(record: dict[str, Any], now: float) -> Progress:
+def progress_of(record: Mapping[str, Any], now: float) -> Progress:
     done, total = int(record.get("chunks_done") or 0), int(record.get("chunks_total") or 0)
     status = str(record.get("status", ""))
     percent = 100 if status == "succeeded" else (min(99, done * 100 // total) if total else 0)

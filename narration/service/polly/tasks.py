@@ -17,6 +17,7 @@ from typing import Any, Final
 from fastapi import APIRouter, Depends, Query, Request
 
 from narration import jobs
+from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
 from narration.adapters.object_store import validate_key
 from narration.errors import InputError
@@ -126,7 +127,7 @@ def list_speech_synthesis_tasks(
     except ValueError:
         raise ApiError(400, "InvalidNextTokenException", "NextToken is not valid") from None
 
-    def wanted(record: dict[str, Any]) -> bool:
+    def wanted(record: JobRecord) -> bool:
         return "polly" in record and (not Status or TASK_STATUS[record["status"]] == Status)
 
     records, after = context.services.records().page(cursor, MaxResults, wanted)
@@ -136,7 +137,7 @@ def list_speech_synthesis_tasks(
     return answer
 
 
-def _task(context: ServiceContext, record: dict[str, Any]) -> dict[str, Any]:
+def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
     """A job record as Polly's SynthesisTask; finishes pcm/json output on first success seen."""
     fields = json.loads(record["polly"])
     status = TASK_STATUS[record["status"]]
