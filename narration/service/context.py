@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from fastapi import Request
 
-from narration.connections import Services
+from narration.connections import Services, resolve
 from narration.engines.voices import available_voices
 from narration.errors import JobNotFound
 from narration.settings import Settings
@@ -38,6 +38,12 @@ class ServiceContext:
 
                 self._services = configure(self.settings)
             return self._services
+
+    @functools.cached_property
+    def connections(self) -> Services:
+        """The broker's and the store's addresses and clients alone, for reads that send no work
+        (`/metrics`): no Celery app is configured, so a scrape never repoints it."""
+        return resolve(self.settings)
 
     @functools.cached_property
     def voices(self) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class DeploymentCollector(Collector):
         self._context = context
 
     def collect(self) -> Iterator[Metric]:
-        client = sync_client(self._context.services.broker())
+        client = sync_client(self._context.connections.broker())
         try:
             names = known_queues()
             statuses = RedisJobRecords(client).status_counts()
