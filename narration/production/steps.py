@@ -41,21 +41,20 @@ def first_state(plan: Plan) -> SessionState:
 
 
 def make_chunk(
-    context: WorkerContext, state: dict[str, Any], job_id: str, seq: int
-) -> dict[str, Any]:
+    context: WorkerContext, state_in: SessionState, job_id: str, seq: int
+) -> SessionState:
     """Make chunk `seq` of a job from the state before it, or find it made by an earlier
     delivery of the same task; either way return the state for the next chunk. A new chunk
     is committed in the background (`production.commits`)."""
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:
-        return dict(made["state_out"])
+        return SessionState.from_dict(made["state_out"])
     plan = context.plan(job_id)
     if job_id not in context.running_jobs:
         if context.records.get(job_id)["status"] == "queued":
             context.records.set_status(job_id, "running")
         context.running_jobs.add(job_id)
-    state_in = SessionState.from_dict(state)
     return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
 
 
@@ -66,22 +65,21 @@ def _make(
     chunk: PlannedChunk,
     state_in: SessionState,
     committer: Committer,
-) -> dict[str, Any]:
+) -> SessionState:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     engine = context.engine(plan.options.voice, plan.options.engine)
     placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
-        state_out: dict[str, Any] = reused["state_out"]
-        return state_out
+        return SessionState.from_dict(reused["state_out"])
     started = time.perf_counter()
     spoken = speak_chunk(engine, chunk, state_in)
     elapsed = time.perf_counter() - started
     committer.submit(
         functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
     )
-    return spoken.next_state.to_dict()
+    return spoken.next_state
 
 
 def _finish_and_commit(

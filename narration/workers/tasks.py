@@ -21,6 +21,7 @@ from celery import Task
 from celery.exceptions import Ignore, Reject
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
+from narration.pipeline.prosody import SessionState, SessionStateJson
 from narration.production import hls_preview, steps
 from narration.production.context import WorkerContext, current
 from narration.production.dispatch import SHORT_PRIORITY
@@ -74,16 +75,18 @@ def send_retry(
 
 
 @app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES, ignore_result=True)
-def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str, Any]:
+def synth(self: Task, state: SessionStateJson, job_id: str, seq: int) -> SessionStateJson:
+    """Make chunk `seq` from the state before it; the state after it, the next synth task's
+    first argument. Messages carry the state as JSON; the production code takes it typed."""
     context = current()
     try:
         if context.records.is_cancelled(job_id):
             raise Ignore()
-        next_state = steps.make_chunk(context, state, job_id, seq)
+        next_state = steps.make_chunk(context, SessionState.from_dict(state), job_id, seq)
         if context.plan(job_id).options.hls:
             hls_preview.advance_soon(context, job_id)
             hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
-        return next_state
+        return next_state.to_dict()
     except Ignore:
         raise
     except Exception as error:
