@@ -16,15 +16,17 @@ again; rendering is deterministic, so the same bytes land on the same keys.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypedDict, cast
 
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_key import is_part_key
+from narration.pipeline.chunk_meta import ChunkMeta
 
 WAV_SUFFIX: Final = ".wav"
 META_SUFFIX: Final = ".json"
@@ -32,6 +34,15 @@ CACHE_PREFIX: Final = "chunk-cache/"
 """At the bucket's root: every job writing to the bucket shares it, whatever its prefix."""
 JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
 """Metadata that places a chunk in one job; the rest is determined by its key."""
+
+
+class ChunkPlacement(TypedDict):
+    """The `JOB_FIELDS` of a chunk: where a cached chunk lands in a job reusing it."""
+
+    seq: int
+    segment: int
+    index: int
+    chapter: int
 
 
 PART_AUDIO_SUFFIX: Final = ".part"
@@ -97,7 +108,7 @@ class JobKeys:
 class StoredChunk:
     """A committed chunk: its metadata (timings, loudness, next state) and its WAV bytes."""
 
-    meta: dict[str, Any]
+    meta: ChunkMeta
     wav: bytes
 
 
@@ -110,7 +121,7 @@ class ChunkStore:
         self._records = records
         self._job_id = keys.job_id
 
-    def commit(self, seq: int, wav: bytes, meta: dict[str, Any]) -> None:
+    def commit(self, seq: int, wav: bytes, meta: ChunkMeta) -> None:
         """Store a newly made chunk in commit order and count it once in the job record."""
         key = meta["key"]
         self.objects.put_bytes(cache_audio_key(key), wav, "audio/wav")
@@ -120,7 +131,7 @@ class ChunkStore:
         self._records.touch_cached(self.objects.bucket, [key])
         self._records.chunk_done(self._job_id, str(seq), meta["duration_s"])
 
-    def reuse(self, seq: int, key: str, placement: dict[str, Any]) -> dict[str, Any] | None:
+    def reuse(self, seq: int, key: str, placement: ChunkPlacement) -> ChunkMeta | None:
         """Commit chunk `seq` from the cache if a chunk with `key` was made before, by any job
         using this bucket; its metadata (placed by `placement`), or None to make it now.
 
@@ -135,20 +146,20 @@ class ChunkStore:
             shared = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
             return None
-        meta: dict[str, Any] = {**shared, **placement}
+        meta = cast(ChunkMeta, {**shared, **placement})
         self._put_meta(seq, meta)
         self._records.touch_cached(self.objects.bucket, [key])
         self._records.chunk_done(self._job_id, str(seq), meta["duration_s"], reused=True)
         return meta
 
-    def _put_meta(self, seq: int, meta: dict[str, Any]) -> None:
+    def _put_meta(self, seq: int, meta: ChunkMeta) -> None:
         self.objects.put_bytes(self.keys.chunk_meta(seq), _json(meta), "application/json")
 
     def is_done(self, seq: int) -> bool:
         """Whether the chunk was committed, from the done set (one Redis round trip)."""
         return self._records.is_chunk_done(self._job_id, str(seq))
 
-    def done_meta(self, seq: int) -> dict[str, Any] | None:
+    def done_meta(self, seq: int) -> ChunkMeta | None:
         """The metadata of a chunk made before (a redelivered task), or None to make it now.
 
         Counting it again is harmless (the done set counts each chunk once) and repairs a job
@@ -172,11 +183,11 @@ class ChunkStore:
             if key.endswith(META_SUFFIX)
         }
 
-    def meta(self, seq: int) -> dict[str, Any]:
-        meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.chunk_meta(seq)))
+    def meta(self, seq: int) -> ChunkMeta:
+        meta: ChunkMeta = json.loads(self.objects.get_bytes(self.keys.chunk_meta(seq)))
         return meta
 
-    def audio(self, meta: dict[str, Any]) -> bytes:
+    def audio(self, meta: ChunkMeta) -> bytes:
         """The WAV of a committed chunk, from the cache entry its metadata names."""
         return self.objects.get_bytes(cache_audio_key(meta["key"]))
 
@@ -184,7 +195,7 @@ class ChunkStore:
         meta = self.meta(seq)
         return StoredChunk(meta, self.audio(meta))
 
-    def mark_used(self, metas: list[dict[str, Any]]) -> None:
+    def mark_used(self, metas: Sequence[ChunkMeta] | Sequence[dict[str, Any]]) -> None:
         """Count the cache entries of these chunks or parts as used now (retention restarts)."""
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
@@ -249,5 +260,5 @@ def expire_cache(objects: ObjectStore, records: JobRecords, cutoff: float) -> in
     return len(stale)
 
 
-def _json(data: dict[str, Any]) -> bytes:
+def _json(data: Mapping[str, object]) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()

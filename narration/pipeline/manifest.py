@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.engine import EngineFactsJson
 from narration.pipeline.formats import ChapterMark
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import Placed
@@ -39,13 +41,13 @@ class Delivered:
     retail_sample: dict[str, Any] | None = None
 
 
-def engine_facts(metas: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def engine_facts(metas: Iterable[ChunkMeta]) -> dict[str, Any]:
     """Device kind, precision and determinism of the engine that made the chunks.
 
     A job is rendered by one engine kind, but its chunks may come from workers on different
     devices (GPUs and CPUs serving the same queue): then `device` is `mixed` and `renderings`
     lists each combination."""
-    seen: list[dict[str, str]] = []
+    seen: list[EngineFactsJson] = []
     for meta in metas:
         facts = meta.get("engine")
         if isinstance(facts, dict) and facts not in seen:

@@ -9,6 +9,7 @@ from typing import Any
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.pipeline import mastering
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.formats import Format, Tags
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import Timeline
@@ -33,7 +34,7 @@ class StitchJob:
 
     plan: Plan
     chunks: ChunkStore
-    metas: list[dict[str, Any]]
+    metas: list[ChunkMeta]
     fmt: Format
     rate: int
     bitrate: str
@@ -47,7 +48,7 @@ class StitchJob:
     def target(self) -> float:
         return self.plan.options.loudness_lufs
 
-    def part_metas(self, number: int) -> list[dict[str, Any]]:
+    def part_metas(self, number: int) -> list[ChunkMeta]:
         """The metadata of the chunks of part `number` (`Plan.parts`)."""
         return [self.metas[chunk.seq] for chunk in self.plan.parts[number]]
 

@@ -23,6 +23,7 @@ from narration.adapters.delivered import CODECS, measure_delivered
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.pipeline import compliance, mastering
 from narration.pipeline.audio import from_wav_bytes
+from narration.pipeline.chunk_meta import loudness_of
 from narration.pipeline.compliance import Measured, sum_of_squares
 from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.limiter import Limiter
@@ -150,7 +151,7 @@ def _first_guess(
         return mastering.Mastering(spec.target_db - rms_db, ACX_LIMITER_CEILING_DBTP)
     steps = StepTimeline(spec.rate, head + items[-1].end - items[0].start)
     for item in items:
-        steps.add(head + item.start - items[0].start, item.meta["loudness"]["steps"])
+        steps.add(head + item.start - items[0].start, loudness_of(item.meta)["steps"])
     return mastering.for_loudness(steps.integrated_lufs(), spec.target_db, spec.fmt.name)
 
 

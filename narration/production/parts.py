@@ -25,6 +25,7 @@ from narration.adapters.part_encoding import codec_framing, encode_part
 from narration.pipeline import mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.chunk_key import part_key
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.formats import get_format
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.plan import Plan
@@ -43,7 +44,7 @@ def make_part(
     plan: Plan,
     chunks: ChunkStore,
     number: int,
-    metas: list[dict[str, Any]],
+    metas: list[ChunkMeta],
     master: mastering.Mastering | None = None,
 ) -> dict[str, Any]:
     """Make (or find in the cache) part `number` of `plan.parts` from its chunks' `metas`;

@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
-from narration.adapters.chunk_store import JOB_FIELDS, PARALLEL_READS, ChunkStore
+from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.compliance import failures
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
@@ -68,7 +69,9 @@ def _make(
 ) -> SessionState:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     engine = context.engine(plan.options.voice, plan.options.engine)
-    placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
+    placement = ChunkPlacement(
+        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
+    )
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
@@ -94,7 +97,7 @@ def _finish_and_commit(
 
 def landed_metas(
     context: WorkerContext, plan: Plan, chunks: ChunkStore, run: Sequence[PlannedChunk]
-) -> list[dict[str, Any]]:
+) -> list[ChunkMeta]:
     """The metadata of a run of a segment's chunks (a segment, a part), all committed. A
     chunk whose commit never landed (its worker died after the task returned) is made again
     here, from the state its predecessor stored: rendering is deterministic, so it is the
@@ -103,7 +106,7 @@ def landed_metas(
     context.commits.drain()
     with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
         landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
-    metas: list[dict[str, Any]] = []
+    metas: list[ChunkMeta] = []
     for chunk, meta in zip(run, landed, strict=True):
         if meta is None:
             if chunk.index == 0:
@@ -118,7 +121,7 @@ def landed_metas(
     return metas
 
 
-def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
+def _landed_meta(chunks: ChunkStore, seq: int) -> ChunkMeta | None:
     deadline = time.monotonic() + COMMIT_WAIT_S
     while True:
         try:

@@ -18,6 +18,7 @@ from typing import Any
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.object_store import parse_s3_uri
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.formats import Format, Tags, get_format
 from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
 from narration.pipeline.plan import Plan
@@ -39,7 +40,7 @@ class StitchResult:
 
 
 def stitch_job(
-    plan: Plan, chunks: ChunkStore, workdir: Path, metas: list[dict[str, Any]] | None = None
+    plan: Plan, chunks: ChunkStore, workdir: Path, metas: list[ChunkMeta] | None = None
 ) -> StitchResult:
     """Stitch, encode and upload a job; the manifest goes up last and marks completion.
 

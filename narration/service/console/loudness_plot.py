@@ -22,6 +22,7 @@ import numpy as np
 from narration.adapters.part_encoding import codec_framing
 from narration.connections import Services
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_meta import loudness_of
 from narration.pipeline.formats import get_format
 from narration.pipeline.loudness import STEP_S, steps_lufs
 from narration.pipeline.plan import Plan
@@ -101,7 +102,7 @@ def job_plot(services: Services, job_id: str, manifest: dict[str, Any]) -> str |
     laid = place_chunks(metas, rate, framing, bookends=plan.options.bookends(rate), cuts=plan.cuts)
     timeline = StepTimeline(rate, laid.total)
     for item in laid.placed:
-        timeline.add(item.start, item.meta["loudness"]["steps"])
+        timeline.add(item.start, loudness_of(item.meta)["steps"])
     drawn = svg(curve_from_steps(timeline.steps, timeline.hop, manifest))
     _plots[job_id] = drawn
     if len(_plots) > CACHED_PLOTS:
