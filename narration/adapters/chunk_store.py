@@ -20,13 +20,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypedDict, cast
+from typing import Final, TypedDict, cast
 
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_key import is_part_key
-from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 
 WAV_SUFFIX: Final = ".wav"
 META_SUFFIX: Final = ".json"
@@ -195,11 +195,11 @@ class ChunkStore:
         meta = self.meta(seq)
         return StoredChunk(meta, self.audio(meta))
 
-    def mark_used(self, metas: Sequence[ChunkMeta] | Sequence[dict[str, Any]]) -> None:
+    def mark_used(self, metas: Sequence[ChunkMeta] | Sequence[PartMeta]) -> None:
         """Count the cache entries of these chunks or parts as used now (retention restarts)."""
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
-    def commit_part(self, number: int, path: Path, meta: dict[str, Any]) -> None:
+    def commit_part(self, number: int, path: Path, meta: PartMeta) -> None:
         """Store an encoded part (`production.parts`) in the same order as a chunk: cached audio,
         cached metadata, then the job's part metadata (the commit point)."""
         key = meta["key"]
@@ -208,33 +208,33 @@ class ChunkStore:
         self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
 
-    def reuse_part(self, number: int, key: str) -> dict[str, Any] | None:
+    def reuse_part(self, number: int, key: str) -> PartMeta | None:
         """Commit part `number` from the cache if a part with `key` was made before."""
         try:
-            meta: dict[str, Any] = json.loads(self.objects.get_bytes(cache_meta_key(key)))
+            meta: PartMeta = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
             return None
         self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
         return meta
 
-    def part_meta(self, number: int) -> dict[str, Any] | None:
+    def part_meta(self, number: int) -> PartMeta | None:
         """The metadata of committed part `number`, or None."""
         try:
-            meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.part_meta(number)))
+            meta: PartMeta = json.loads(self.objects.get_bytes(self.keys.part_meta(number)))
         except ObjectNotFound:
             return None
         return meta
 
-    def download_part(self, meta: dict[str, Any], path: Path) -> None:
+    def download_part(self, meta: PartMeta, path: Path) -> None:
         self.objects.download_file(cache_audio_key(meta["key"]), path)
 
-    def part_metas(self, count: int) -> list[dict[str, Any] | None]:
+    def part_metas(self, count: int) -> list[PartMeta | None]:
         """`part_meta` of parts 0..count-1, read `PARALLEL_READS` at a time."""
         with ThreadPoolExecutor(PARALLEL_READS) as readers:
             return list(readers.map(self.part_meta, range(count)))
 
-    def download_parts(self, metas: list[dict[str, Any]], paths: list[Path]) -> None:
+    def download_parts(self, metas: list[PartMeta], paths: list[Path]) -> None:
         """`download_part` of each part to its path, `PARALLEL_READS` at a time."""
         assert len(metas) == len(paths)
         with ThreadPoolExecutor(PARALLEL_READS) as readers:

@@ -1,15 +1,18 @@
-"""A chunk's metadata as stored beside its audio: the one record of what a chunk is.
+"""A chunk's and a part's metadata as stored beside their audio: the one record of each.
 
 `pipeline.render` makes it, `adapters.chunk_store` stores it (the job-agnostic part in the
 chunk cache, all of it as the job's commit point), and the part and stitch steps read it. It is
 JSON in storage, so it is a TypedDict whose keys, in order, are the stored document's: the
 stored bytes are `json.dumps` of it. The stitch trims what it never reads (`pipeline.stitch_meta`):
-those keys are the ones marked `NotRequired`, and its word timings become tuples.
+those keys are the ones marked `NotRequired`, and its word timings become tuples. A part's
+metadata (`production.parts`) is `PartMeta`.
 """
 
 from __future__ import annotations
 
 from typing import NotRequired, TypedDict
+
+import numpy as np
 
 from narration.pipeline.engine import EngineFactsJson
 from narration.pipeline.prosody import SessionStateJson
@@ -69,6 +72,49 @@ class ChunkMeta(TypedDict):
     words_from_spoken_text: bool
     state_in: NotRequired[SessionStateJson]
     state_out: NotRequired[SessionStateJson]
+
+
+class LevelFigures(TypedDict):
+    """What a part stores of its levels (`compliance.LevelMeter.figures`)."""
+
+    square_sum: float
+    sample_peak_db: float
+    noise_floor_db: float
+    head_s: float
+    tail_s: float
+
+
+class PartFiguresJson(TypedDict):
+    """A part's figures as decoded (`adapters.part_encoding.encode_part`)."""
+
+    steps: list[float]
+    true_peak_dbtp: float
+    levels: LevelFigures
+
+
+class PartMeta(TypedDict):
+    """An encoded part's metadata: its key, how it was laid out, mastered and encoded (the
+    encoding its key is made from), and its figures as decoded."""
+
+    key: str
+    part: int
+    samples: int
+    format: str
+    bitrate: str
+    sample_rate: int
+    gain_db: float
+    ceiling_dbtp: float
+    framing: list[int]
+    first: bool
+    last: bool
+    bookends: NotRequired[list[str]]
+    steps: list[float] | np.ndarray
+    """As stored, a list; the stitch holds them as one array (`stitch_meta.trim_part_meta`)."""
+    true_peak_dbtp: float
+    levels: NotRequired[LevelFigures]
+    """Absent in parts cached before parts kept their levels."""
+    limited_dbtp: NotRequired[float]
+    """Absent in parts cached before parts recorded their limiter's ceiling."""
 
 
 def loudness_of(meta: ChunkMeta) -> LoudnessFigures:

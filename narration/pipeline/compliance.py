@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from narration.pipeline.chunk_meta import LevelFigures
 from narration.pipeline.presets import Preset
 
 FLOOR_WINDOW_S: Final = 0.5
@@ -86,7 +87,7 @@ class LevelMeter:
         limit = self._edge * 10.0 ** (AUDIBLE_DB / 10.0)
         self._edge_loud.extend((sums > limit).tolist())
 
-    def figures(self) -> dict[str, float]:
+    def figures(self) -> LevelFigures:
         """What a part stores of its levels, so that a file joined from parts is measured
         without decoding it again (`joined_levels`)."""
         levels = self.measured()
@@ -136,7 +137,7 @@ class Levels:
     duration_s: float
 
 
-def joined_levels(parts: Sequence[dict[str, float]], samples: int, sample_rate: int) -> Levels:
+def joined_levels(parts: Sequence[LevelFigures], samples: int, sample_rate: int) -> Levels:
     """The levels of parts joined end to end (`LevelMeter.figures` of each, decoded). Parts meet
     in silence, so the quietest 0.5 s window of the whole is the quietest of any part's."""
     energy = sum(part["square_sum"] for part in parts)

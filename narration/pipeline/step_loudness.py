@@ -65,7 +65,7 @@ class StepTimeline:
         self.hop = round(sample_rate * STEP_S)
         self._steps = np.zeros(total // self.hop + 2)
 
-    def add(self, start: int, steps: Sequence[float]) -> None:
+    def add(self, start: int, steps: Sequence[float] | np.ndarray) -> None:
         """Place a piece whose first sample lies at `start` on the timeline."""
         energies = np.asarray(steps, dtype=np.float64)
         first = round(start / self.hop)

@@ -10,11 +10,11 @@ the form `pipeline.timeline.timed_spans` reads. A part's loudness steps become a
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
-from narration.pipeline.chunk_meta import ChunkMeta, WordJson, WordTiming
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta, WordJson, WordTiming
 
 UNREAD: Final = ("state_in", "state_out", "spoken_text", "pause_designed_s")
 """Chunk fields the stitch never reads (remaking a lost chunk reads them, before the stitch)."""
@@ -40,7 +40,7 @@ def trim_chunk_meta(meta: ChunkMeta, keep_loudness: bool) -> ChunkMeta:
     return meta
 
 
-def trim_part_meta(meta: dict[str, Any]) -> dict[str, Any]:
+def trim_part_meta(meta: PartMeta) -> PartMeta:
     """A part's metadata, trimmed in place: its loudness steps as one float64 array (8 bytes
     a step instead of a Python float and its list slot, 32)."""
     meta["steps"] = np.asarray(meta["steps"], dtype=np.float64)

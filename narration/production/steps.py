@@ -17,7 +17,7 @@ from typing import Any, Final
 from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
-from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
@@ -132,7 +132,7 @@ def _landed_meta(chunks: ChunkStore, seq: int) -> ChunkMeta | None:
             time.sleep(COMMIT_POLL_S)
 
 
-def make_part(context: WorkerContext, job_id: str, number: int) -> dict[str, Any]:
+def make_part(context: WorkerContext, job_id: str, number: int) -> PartMeta:
     """Make part `number` of the output once its chunks are all made, or find it made."""
     chunks = context.chunks(job_id)
     made = chunks.part_meta(number)

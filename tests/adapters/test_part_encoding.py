@@ -11,7 +11,7 @@ import pytest
 
 from narration.adapters.ffmpeg import decode_blocks
 from narration.adapters.part_encoding import codec_framing, encode_part, join_parts
-from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.chunk_meta import ChunkMeta, PartFiguresJson
 from narration.pipeline.formats import ChapterMark, Tags, get_format
 from narration.pipeline.timeline import Framing, place_chunks, place_part, timeline_blocks
 from tests.chunk_metas import chunk_meta
@@ -58,6 +58,7 @@ def encode_parts(
         figures = encode_part(blocks, path, fmt, RATE, fmt.bitrate or "", samples)
         # The meters saw the part: its clicks (-0.9 dBFS), smeared by a lossy codec.
         assert figures["true_peak_dbtp"] > -8.0
+        assert list(figures) == list(PartFiguresJson.__annotations__)  # the stored key order
         paths.append(path)
     return paths, [item.start + 100 for item in laid.placed], laid.total
 

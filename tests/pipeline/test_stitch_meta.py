@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+from typing import cast
 
 import numpy as np
 
 from narration.pipeline import captions, timeline
-from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.prosody import SessionState
 from narration.pipeline.stitch_meta import (
     UNREAD,
@@ -78,6 +79,7 @@ def test_trimmed_metas_time_captions_and_marks_as_stored_ones_do() -> None:
 
 
 def test_a_part_keeps_its_steps_as_one_array() -> None:
-    meta = trim_part_meta({"key": "p", "steps": [0.5, 0.25, 1e-7], "true_peak_dbtp": -1.5})
+    stored = {"key": "p", "steps": [0.5, 0.25, 1e-7], "true_peak_dbtp": -1.5}
+    meta = trim_part_meta(cast(PartMeta, stored))
     assert isinstance(meta["steps"], np.ndarray) and meta["steps"].dtype == np.float64
     assert meta["steps"].tolist() == [0.5, 0.25, 1e-7]
