@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.part_encoding import codec_framing, join_parts
 from narration.pipeline import compliance, mastering
 from narration.pipeline.chunk_meta import PartMeta
-from narration.pipeline.compliance import Measured
+from narration.pipeline.compliance import ComplianceReport, Measured
 from narration.pipeline.formats import ChapterMark, Tags
+from narration.pipeline.manifest import ChapterFile
 from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.stitch_meta import trim_part_meta
 from narration.pipeline.timeline import Part, Timeline, chapter_marks, place_chunks
@@ -82,7 +83,7 @@ def join_parts_in_spec(job: StitchJob, output: Path, tags: Tags) -> Assembled:
     return Assembled(laid, tries, chapter_files, report, output)
 
 
-def _report(job: StitchJob, measured: Measured) -> dict[str, Any]:
+def _report(job: StitchJob, measured: Measured) -> ComplianceReport:
     return compliance.report(job.spec.preset, job.spec.target_db, measured, CODECS[job.fmt.name])
 
 
@@ -134,7 +135,7 @@ def _join_chapters(
     made: list[PartMeta],
     laid: Timeline,
     chapters: list[ChapterMark],
-) -> list[Any]:
+) -> list[ChapterFile]:
     """One file per chapter: the chapter's parts joined (segments never cross chapters)."""
     by_chapter: dict[int, list[int]] = {}
     for number, run in enumerate(job.plan.parts):

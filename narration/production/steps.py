@@ -12,13 +12,14 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
+from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
@@ -182,7 +183,7 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
     return result
 
 
-def compliance_failures(manifest: dict[str, Any]) -> list[str]:
+def compliance_failures(manifest: Manifest) -> list[str]:
     """Every failing check of every delivered file, as `file: check measured (required)`."""
     reports = [("output", manifest["compliance"])]
     reports += [(entry["title"], entry["compliance"]) for entry in manifest["chapter_files"]]
