@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Final, NoReturn
+from typing import Final, NoReturn, TypedDict
 
 from celery import Task
 from celery.exceptions import Ignore, Reject
@@ -34,6 +34,19 @@ MAX_BACKOFF_S: Final = 30
 RETRY_SEND_WINDOW_S: Final = 60.0
 """How long a task keeps trying to send its retry while the broker is down."""
 RETRY_SEND_PAUSE_S: Final = 2.0
+
+
+class PartDone(TypedDict):
+    """A part task's result (JSON, in the result backend): the part and its length."""
+
+    part: int
+    samples: int
+
+
+class StitchDone(TypedDict):
+    """The stitch task's result: where the output went."""
+
+    output_uri: str
 
 
 def _retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Exception) -> None:
@@ -95,7 +108,7 @@ def synth(self: Task, state: SessionStateJson, job_id: str, seq: int) -> Session
 
 
 @app.task(name="narration.part", bind=True, max_retries=MAX_RETRIES)
-def part(self: Task, job_id: str, number: int) -> dict[str, Any]:
+def part(self: Task, job_id: str, number: int) -> PartDone:
     context = current()
     try:
         if context.records.is_cancelled(job_id):
@@ -110,7 +123,7 @@ def part(self: Task, job_id: str, number: int) -> dict[str, Any]:
 
 
 @app.task(name="narration.stitch", bind=True, max_retries=MAX_RETRIES)
-def stitch(self: Task, job_id: str) -> dict[str, Any]:
+def stitch(self: Task, job_id: str) -> StitchDone:
     context = current()
     try:
         if context.records.is_cancelled(job_id):
