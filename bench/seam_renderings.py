@@ -20,6 +20,7 @@ from wrapped_engine import WrappedEngine
 
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, prosody
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.engine import Engine, Synthesis, SynthesisParams, WordTiming
@@ -116,7 +117,7 @@ def render_pipeline(
     engine: Engine, segments: list[tuple[PlannedChunk, ...]], name: str = "pipeline"
 ) -> Rendering:
     context = ContextEngine(engine) if name == "context" else None
-    metas: list[dict[str, Any]] = []
+    metas: list[ChunkMeta] = []
     wavs: list[bytes] = []
     started = time.perf_counter()
     for segment in segments:

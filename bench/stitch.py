@@ -71,6 +71,7 @@ from narration.adapters.allocator import limit_arenas
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.pipeline import audio
+from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import place_chunks, timeline_blocks
 from narration.production.parts import make_part
@@ -120,9 +121,7 @@ def make_parts(plan: Plan, chunks: ChunkStore, processes: int) -> None:
         list(workers.map(_make_part, range(len(plan.parts))))
 
 
-def run_stitch(
-    book: Book, chunks: ChunkStore, processes: int
-) -> tuple[Timed, Timed, dict[str, Any]]:
+def run_stitch(book: Book, chunks: ChunkStore, processes: int) -> tuple[Timed, Timed, Manifest]:
     """The times to make every part and of the final stitch, and its manifest."""
     plan = book.plan()
     chunks.objects.delete_prefix(chunks.keys.parts_prefix)
@@ -158,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     base: list[Timed] = []
     parts: list[Timed] = []
     finals: list[Timed] = []
-    manifest: dict[str, Any] = {}
+    manifest: Manifest | None = None
     with tempfile.TemporaryDirectory() as tmp:
         files = Path(tmp) / "objects"
         files.mkdir()
@@ -182,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                     msg += f", ratio {(part.wall + final.wall) / plain.wall:.2f}"
                     msg += f", CPU ratio {(part.cpu + final.cpu) / plain.cpu:.2f}"
                 print(f"{msg}, load {load:.2f}", file=sys.stderr)
+    assert manifest is not None, "--runs must be at least 1"
     loud = manifest["loudness"]
 
     def median(values: list[float]) -> float | None:

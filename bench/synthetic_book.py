@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 from directory_store import NO_RECORDS, DirectoryStore
 
 from narration.adapters.chunk_store import ChunkStore, JobKeys
 from narration.pipeline import audio
+from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.loudness import STEP_S, LoudnessMeter
@@ -120,7 +121,7 @@ class Book:
     def text(self, seq: int) -> str:
         return " ".join(SENTENCES[(seq + k) % len(SENTENCES)] for k in range(4))
 
-    def meta(self, seq: int) -> dict[str, Any]:
+    def meta(self, seq: int) -> ChunkMeta:
         """What a rendered chunk's metadata holds (`pipeline.render`): word timings, 100 ms
         loudness steps, prosody states; the figures are made up, their number is real."""
         samples, _, _, pause = self._params(seq)
@@ -129,7 +130,7 @@ class Book:
         speech_s = samples / SR
         spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
         word_s = (speech_s - 0.12) / len(spans)
-        words = [
+        words: list[WordJson] = [
             {
                 "text": text[start:end],
                 "start": start,
@@ -156,6 +157,7 @@ class Book:
             "speech_end_s": speech_s - 0.06,
             "pause_after_s": pause,
             "pause_designed_s": pause,
+            "lead_pad_s": 0.0,
             "gain_db": 0.0,
             "level_db": -20.0,
             "loudness": {
@@ -164,6 +166,8 @@ class Book:
             },
             "key": f"bench{seq:08d}",
             "engine": {"name": "bench", "device": "cpu", "precision": "fp32", "determinism": "bit"},
+            "seed": seq,
+            "length_scale": 1.0,
             "words": words,
             "words_from_spoken_text": False,
             "state_in": state,
@@ -209,9 +213,9 @@ class BookChunks(ChunkStore):
         super().__init__(DirectoryStore(files), book.keys, NO_RECORDS)
         self.book = book
 
-    def meta(self, seq: int) -> dict[str, Any]:
+    def meta(self, seq: int) -> ChunkMeta:
         return self.book.meta(seq)
 
-    def audio(self, chunk: int | dict[str, Any]) -> bytes:
+    def audio(self, chunk: int | ChunkMeta) -> bytes:
         """By seq, or by the chunk's metadata."""
         return self.book.wav(chunk if isinstance(chunk, int) else int(chunk["seq"]))

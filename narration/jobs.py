@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
 from narration.production.dispatch import JOB_PRIORITY, dispatch, start_job
 from narration.settings import Settings
+
+if TYPE_CHECKING:
+    from narration.pipeline.manifest import Manifest
 
 WHAT_KEYS: Final = {
     "manifest": "manifest.json",
@@ -289,11 +292,11 @@ def chapter_file(services: Services, job: str, number: int) -> tuple[ObjectStore
     return files[number - 1]
 
 
-def _manifest(services: Services, job: str, record: JobRecord) -> dict[str, Any]:
+def _manifest(services: Services, job: str, record: JobRecord) -> Manifest:
     if record["status"] != "succeeded":
         raise InputError(f"job {job} has not succeeded (status: {record['status']})")
     keys = services.keys(job)
-    manifest: dict[str, Any] = json.loads(services.store().get_bytes(keys.manifest))
+    manifest: Manifest = json.loads(services.store().get_bytes(keys.manifest))
     return manifest
 
 

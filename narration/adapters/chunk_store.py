@@ -16,15 +16,17 @@ again; rendering is deterministic, so the same bytes land on the same keys.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final, TypedDict, cast
 
 from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_key import is_part_key
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 
 WAV_SUFFIX: Final = ".wav"
 META_SUFFIX: Final = ".json"
@@ -32,6 +34,15 @@ CACHE_PREFIX: Final = "chunk-cache/"
 """At the bucket's root: every job writing to the bucket shares it, whatever its prefix."""
 JOB_FIELDS: Final = ("seq", "segment", "index", "chapter")
 """Metadata that places a chunk in one job; the rest is determined by its key."""
+
+
+class ChunkPlacement(TypedDict):
+    """The `JOB_FIELDS` of a chunk: where a cached chunk lands in a job reusing it."""
+
+    seq: int
+    segment: int
+    index: int
+    chapter: int
 
 
 PART_AUDIO_SUFFIX: Final = ".part"
@@ -97,7 +108,7 @@ class JobKeys:
 class StoredChunk:
     """A committed chunk: its metadata (timings, loudness, next state) and its WAV bytes."""
 
-    meta: dict[str, Any]
+    meta: ChunkMeta
     wav: bytes
 
 
@@ -110,7 +121,7 @@ class ChunkStore:
         self._records = records
         self._job_id = keys.job_id
 
-    def commit(self, seq: int, wav: bytes, meta: dict[str, Any]) -> None:
+    def commit(self, seq: int, wav: bytes, meta: ChunkMeta) -> None:
         """Store a newly made chunk in commit order and count it once in the job record."""
         key = meta["key"]
         self.objects.put_bytes(cache_audio_key(key), wav, "audio/wav")
@@ -120,7 +131,7 @@ class ChunkStore:
         self._records.touch_cached(self.objects.bucket, [key])
         self._records.chunk_done(self._job_id, str(seq), meta["duration_s"])
 
-    def reuse(self, seq: int, key: str, placement: dict[str, Any]) -> dict[str, Any] | None:
+    def reuse(self, seq: int, key: str, placement: ChunkPlacement) -> ChunkMeta | None:
         """Commit chunk `seq` from the cache if a chunk with `key` was made before, by any job
         using this bucket; its metadata (placed by `placement`), or None to make it now.
 
@@ -135,20 +146,20 @@ class ChunkStore:
             shared = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
             return None
-        meta: dict[str, Any] = {**shared, **placement}
+        meta = cast(ChunkMeta, {**shared, **placement})
         self._put_meta(seq, meta)
         self._records.touch_cached(self.objects.bucket, [key])
         self._records.chunk_done(self._job_id, str(seq), meta["duration_s"], reused=True)
         return meta
 
-    def _put_meta(self, seq: int, meta: dict[str, Any]) -> None:
+    def _put_meta(self, seq: int, meta: ChunkMeta) -> None:
         self.objects.put_bytes(self.keys.chunk_meta(seq), _json(meta), "application/json")
 
     def is_done(self, seq: int) -> bool:
         """Whether the chunk was committed, from the done set (one Redis round trip)."""
         return self._records.is_chunk_done(self._job_id, str(seq))
 
-    def done_meta(self, seq: int) -> dict[str, Any] | None:
+    def done_meta(self, seq: int) -> ChunkMeta | None:
         """The metadata of a chunk made before (a redelivered task), or None to make it now.
 
         Counting it again is harmless (the done set counts each chunk once) and repairs a job
@@ -172,11 +183,11 @@ class ChunkStore:
             if key.endswith(META_SUFFIX)
         }
 
-    def meta(self, seq: int) -> dict[str, Any]:
-        meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.chunk_meta(seq)))
+    def meta(self, seq: int) -> ChunkMeta:
+        meta: ChunkMeta = json.loads(self.objects.get_bytes(self.keys.chunk_meta(seq)))
         return meta
 
-    def audio(self, meta: dict[str, Any]) -> bytes:
+    def audio(self, meta: ChunkMeta) -> bytes:
         """The WAV of a committed chunk, from the cache entry its metadata names."""
         return self.objects.get_bytes(cache_audio_key(meta["key"]))
 
@@ -184,11 +195,11 @@ class ChunkStore:
         meta = self.meta(seq)
         return StoredChunk(meta, self.audio(meta))
 
-    def mark_used(self, metas: list[dict[str, Any]]) -> None:
+    def mark_used(self, metas: Sequence[ChunkMeta] | Sequence[PartMeta]) -> None:
         """Count the cache entries of these chunks or parts as used now (retention restarts)."""
         self._records.touch_cached(self.objects.bucket, [meta["key"] for meta in metas])
 
-    def commit_part(self, number: int, path: Path, meta: dict[str, Any]) -> None:
+    def commit_part(self, number: int, path: Path, meta: PartMeta) -> None:
         """Store an encoded part (`production.parts`) in the same order as a chunk: cached audio,
         cached metadata, then the job's part metadata (the commit point)."""
         key = meta["key"]
@@ -197,33 +208,33 @@ class ChunkStore:
         self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
 
-    def reuse_part(self, number: int, key: str) -> dict[str, Any] | None:
+    def reuse_part(self, number: int, key: str) -> PartMeta | None:
         """Commit part `number` from the cache if a part with `key` was made before."""
         try:
-            meta: dict[str, Any] = json.loads(self.objects.get_bytes(cache_meta_key(key)))
+            meta: PartMeta = json.loads(self.objects.get_bytes(cache_meta_key(key)))
         except ObjectNotFound:
             return None
         self.objects.put_bytes(self.keys.part_meta(number), _json(meta), "application/json")
         self._records.touch_cached(self.objects.bucket, [key])
         return meta
 
-    def part_meta(self, number: int) -> dict[str, Any] | None:
+    def part_meta(self, number: int) -> PartMeta | None:
         """The metadata of committed part `number`, or None."""
         try:
-            meta: dict[str, Any] = json.loads(self.objects.get_bytes(self.keys.part_meta(number)))
+            meta: PartMeta = json.loads(self.objects.get_bytes(self.keys.part_meta(number)))
         except ObjectNotFound:
             return None
         return meta
 
-    def download_part(self, meta: dict[str, Any], path: Path) -> None:
+    def download_part(self, meta: PartMeta, path: Path) -> None:
         self.objects.download_file(cache_audio_key(meta["key"]), path)
 
-    def part_metas(self, count: int) -> list[dict[str, Any] | None]:
+    def part_metas(self, count: int) -> list[PartMeta | None]:
         """`part_meta` of parts 0..count-1, read `PARALLEL_READS` at a time."""
         with ThreadPoolExecutor(PARALLEL_READS) as readers:
             return list(readers.map(self.part_meta, range(count)))
 
-    def download_parts(self, metas: list[dict[str, Any]], paths: list[Path]) -> None:
+    def download_parts(self, metas: list[PartMeta], paths: list[Path]) -> None:
         """`download_part` of each part to its path, `PARALLEL_READS` at a time."""
         assert len(metas) == len(paths)
         with ThreadPoolExecutor(PARALLEL_READS) as readers:
@@ -249,5 +260,5 @@ def expire_cache(objects: ObjectStore, records: JobRecords, cutoff: float) -> in
     return len(stale)
 
 
-def _json(data: dict[str, Any]) -> bytes:
+def _json(data: Mapping[str, object]) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()

@@ -22,7 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Final
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from narration.adapters.ffmpeg import (
     write_tags_after,
 )
 from narration.errors import PermanentError
+from narration.pipeline.chunk_meta import PartFiguresJson
 from narration.pipeline.compliance import LevelMeter
 from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.loudness import VERIFY_OVERSAMPLE, as_float
@@ -85,7 +86,7 @@ def encode_part(
     sample_rate: int,
     bitrate: str,
     samples: int,
-) -> dict[str, Any]:
+) -> PartFiguresJson:
     """Encode a part laid out as `samples` samples (its blocks) so it decodes to exactly those;
     returns its figures as decoded (`PartFigures`), measured while it encodes."""
     framing = codec_framing(fmt, sample_rate, bitrate)
@@ -125,8 +126,13 @@ class PartFigures:
         self.levels.add(x)
         self.samples += len(x)
 
-    def figures(self) -> dict[str, Any]:
-        return {**self.meter.figures(), "levels": self.levels.figures()}
+    def figures(self) -> PartFiguresJson:
+        measured = self.meter.figures()
+        return {
+            "steps": measured["steps"],
+            "true_peak_dbtp": measured["true_peak_dbtp"],
+            "levels": self.levels.figures(),
+        }
 
 
 class _Verifier:
@@ -177,7 +183,7 @@ class _Verifier:
             while stdout.read(DECODE_BLOCK_BYTES):
                 pass
 
-    def finish(self, samples: int) -> dict[str, Any]:
+    def finish(self, samples: int) -> PartFiguresJson:
         """The figures, once the encoder's stream has ended; checks the decoded length."""
         for thread in self._threads:
             thread.join()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 import numpy as np
 
+from narration.pipeline.chunk_meta import LevelFigures
 from narration.pipeline.presets import Preset
 
 FLOOR_WINDOW_S: Final = 0.5
@@ -86,7 +87,7 @@ class LevelMeter:
         limit = self._edge * 10.0 ** (AUDIBLE_DB / 10.0)
         self._edge_loud.extend((sums > limit).tolist())
 
-    def figures(self) -> dict[str, float]:
+    def figures(self) -> LevelFigures:
         """What a part stores of its levels, so that a file joined from parts is measured
         without decoding it again (`joined_levels`)."""
         levels = self.measured()
@@ -136,7 +137,7 @@ class Levels:
     duration_s: float
 
 
-def joined_levels(parts: Sequence[dict[str, float]], samples: int, sample_rate: int) -> Levels:
+def joined_levels(parts: Sequence[LevelFigures], samples: int, sample_rate: int) -> Levels:
     """The levels of parts joined end to end (`LevelMeter.figures` of each, decoded). Parts meet
     in silence, so the quietest 0.5 s window of the whole is the quietest of any part's."""
     energy = sum(part["square_sum"] for part in parts)
@@ -160,6 +161,20 @@ class StreamFacts:
     """Every bitrate its frames use (one, for a constant bitrate); empty if it does not say."""
 
 
+ComplianceCheck = TypedDict(
+    "ComplianceCheck",
+    {"name": str, "required": str, "measured": float | int | str, "pass": bool},
+)
+"""One check of a compliance report, as the manifest stores it (`pass` is a keyword)."""
+
+
+class ComplianceReport(TypedDict):
+    """The compliance report of one delivered file: its preset and its checks."""
+
+    preset: str
+    checks: list[ComplianceCheck]
+
+
 @dataclass(frozen=True)
 class Measured:
     """Everything measured on one delivered file."""
@@ -170,17 +185,17 @@ class Measured:
     true_peak_dbtp: float | None = None
 
 
-def _check(name: str, required: str, measured: Any, passed: bool) -> dict[str, Any]:
+def _check(name: str, required: str, measured: Any, passed: bool) -> ComplianceCheck:
     if isinstance(measured, float):
         measured = round(measured, 2)
     return {"name": name, "required": required, "measured": measured, "pass": bool(passed)}
 
 
-def _within(name: str, value: float, low: float, high: float) -> dict[str, Any]:
+def _within(name: str, value: float, low: float, high: float) -> ComplianceCheck:
     return _check(name, f"{low:g}..{high:g}", value, low - 1e-9 <= value <= high + 1e-9)
 
 
-def _at_most(name: str, value: float, limit: float) -> dict[str, Any]:
+def _at_most(name: str, value: float, limit: float) -> ComplianceCheck:
     return _check(name, f"<= {limit:g}", value, value <= limit + 1e-9)
 
 
@@ -190,14 +205,14 @@ def report(
     measured: Measured,
     expected_format: str,
     role: str = "programme",
-) -> dict[str, Any]:
+) -> ComplianceReport:
     """The compliance report of one delivered file: `{preset, checks: [...]}`.
 
     `role` is "programme" (the whole book, a chapter, a credit), "book" (the whole book of a
     per-chapter preset, which is not one of its deliverables: no length limit) or
     "retail_sample", which must also last 1 to 5 minutes."""
     levels, stream = measured.levels, measured.stream
-    checks = []
+    checks: list[ComplianceCheck] = []
     window = preset.loudness_window(target_db)
     if preset.loudness == "rms":
         if window is not None:
@@ -243,11 +258,11 @@ def report(
     return {"preset": preset.name, "checks": checks}
 
 
-def passed(compliance: dict[str, Any]) -> bool:
+def passed(compliance: ComplianceReport) -> bool:
     return all(check["pass"] for check in compliance["checks"])
 
 
-def failures(compliance: dict[str, Any]) -> list[str]:
+def failures(compliance: ComplianceReport) -> list[str]:
     """The failing checks, as `name measured (required)`."""
     return [
         f"{check['name']} {check['measured']} (required {check['required']})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 
@@ -78,6 +78,15 @@ class SynthesisRequest:
     params: SynthesisParams
 
 
+class EngineFactsJson(TypedDict):
+    """`EngineFacts` as a chunk's metadata stores them (`pipeline.chunk_meta`)."""
+
+    name: str
+    device: str
+    precision: str
+    determinism: str
+
+
 @dataclass(frozen=True)
 class EngineFacts:
     """What a chunk records about the engine that made it (and the manifest, about a job)."""
@@ -90,7 +99,7 @@ class EngineFacts:
     determinism: str
     """What the engine promises about repeating a chunk's bytes, in words."""
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> EngineFactsJson:
         return {
             "name": self.name,
             "device": self.device,

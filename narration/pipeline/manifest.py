@@ -7,11 +7,87 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
+from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.compliance import ComplianceReport
+from narration.pipeline.engine import EngineFactsJson
 from narration.pipeline.formats import ChapterMark
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import Placed
+
+
+class ChapterFile(TypedDict):
+    """A delivered chapter file (split chapters, per-chapter presets, credits)."""
+
+    title: str
+    role: str
+    uri: str
+    compliance: ComplianceReport
+
+
+class RetailSample(TypedDict):
+    """The retail sample delivered next to the output."""
+
+    uri: str
+    duration_s: float
+    compliance: ComplianceReport
+
+
+class LoudnessJson(TypedDict):
+    """`LoudnessReport` as the manifest stores it."""
+
+    measured_lufs: float
+    measured_true_peak_dbtp: float
+    target_lufs: float
+    gain_db: float
+    true_peak_ceiling_dbtp: float
+    encodes: int
+
+
+class ChapterJson(TypedDict):
+    title: str
+    start_s: float
+    end_s: float
+
+
+class ChunkEntry(TypedDict):
+    """Where a chunk's speech lies in the output."""
+
+    segment: int
+    index: int
+    seq: int
+    text: str
+    start_s: float
+    end_s: float
+    boundary_after: str
+
+
+class Manifest(TypedDict):
+    """The manifest (docs/OUTPUT.md), in its stored key order."""
+
+    job_id: str
+    title: str
+    author: str
+    language: str
+    voice: str
+    format: str
+    sample_rate: int
+    duration_s: float
+    output_uri: str
+    master: str
+    compliance: ComplianceReport
+    loudness: LoudnessJson
+    engine: dict[str, Any]
+    """Free-form: the engine's name, its parameters (the voice's own description) and facts."""
+    chapters: list[ChapterJson]
+    chapter_files: list[ChapterFile]
+    retail_sample: NotRequired[RetailSample]
+    skipped: list[dict[str, Any]]
+    """Free-form: what the document's reader skipped, as it describes it."""
+    coverage: float
+    artifacts: dict[str, str]
+    chunks: list[ChunkEntry]
 
 
 @dataclass(frozen=True)
@@ -32,20 +108,20 @@ class Delivered:
     """Where a job's outputs went: the audio, chapter files and the other artifacts."""
 
     output_uri: str
-    chapter_files: list[dict[str, Any]]
+    chapter_files: list[ChapterFile]
     artifacts: dict[str, str]
-    compliance: dict[str, Any]
+    compliance: ComplianceReport
     """The output file's compliance report (`pipeline.compliance`)."""
-    retail_sample: dict[str, Any] | None = None
+    retail_sample: RetailSample | None = None
 
 
-def engine_facts(metas: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def engine_facts(metas: Iterable[ChunkMeta]) -> dict[str, Any]:
     """Device kind, precision and determinism of the engine that made the chunks.
 
     A job is rendered by one engine kind, but its chunks may come from workers on different
     devices (GPUs and CPUs serving the same queue): then `device` is `mixed` and `renderings`
     lists each combination."""
-    seen: list[dict[str, str]] = []
+    seen: list[EngineFactsJson] = []
     for meta in metas:
         facts = meta.get("engine")
         if isinstance(facts, dict) and facts not in seen:
@@ -66,8 +142,8 @@ def build_manifest(
     chapters: Sequence[ChapterMark],
     loudness: LoudnessReport,
     delivered: Delivered,
-) -> dict[str, Any]:
-    return {
+) -> Manifest:
+    manifest: Manifest = {
         "job_id": plan.job_id,
         "title": plan.title,
         "author": plan.author,
@@ -97,7 +173,6 @@ def build_manifest(
             for m in chapters
         ],
         "chapter_files": delivered.chapter_files,
-        **({"retail_sample": delivered.retail_sample} if delivered.retail_sample else {}),
         "skipped": list(plan.skipped),
         "coverage": round(plan.coverage, 4),
         "artifacts": delivered.artifacts,
@@ -114,3 +189,16 @@ def build_manifest(
             for item in placed
         ],
     }
+    if delivered.retail_sample:
+        return _with_retail_sample(manifest, delivered.retail_sample)
+    return manifest
+
+
+def _with_retail_sample(manifest: Manifest, sample: RetailSample) -> Manifest:
+    """`manifest` with the retail sample in its stored place, after the chapter files."""
+    placed: dict[str, object] = {}
+    for name, value in manifest.items():
+        placed[name] = value
+        if name == "chapter_files":
+            placed["retail_sample"] = sample
+    return cast(Manifest, placed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Final
+from typing import Final, TypedDict, cast
 
 from narration.pipeline.engine import SynthesisParams
 
@@ -44,6 +44,22 @@ call (bench/seams.py), so joins sound like inner boundaries. A list item's pause
 sentence and paragraph pauses; the pause before a section title between paragraph and chapter."""
 
 
+class SessionStateJson(TypedDict):
+    """A `SessionState` as JSON: in a synth task's message and result, and as a chunk's
+    `state_in`/`state_out` (keys in field order, as `SessionState.to_dict` writes them)."""
+
+    voice: str
+    user_seed: int
+    length_scale: float
+    rate_cps: float
+    level_db: float
+    chunks: int
+    position_s: float
+    previous_text: str
+    pauses: dict[str, float]
+    version: int
+
+
 @dataclass(frozen=True)
 class SessionState:
     voice: str
@@ -57,14 +73,14 @@ class SessionState:
     pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
     version: int = STATE_VERSION
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> SessionStateJson:
         data = asdict(self)
         data["pauses"] = dict(self.pauses)
-        return data
+        return cast(SessionStateJson, data)
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> SessionState:
-        values = dict(data)
+    def from_dict(cls, data: SessionStateJson) -> SessionState:
+        values: dict[str, object] = dict(data)
         pauses = values.pop("pauses", PAUSES_S)
         assert isinstance(pauses, dict)
         return cls(**values, pauses=tuple((str(k), float(v)) for k, v in pauses.items()))  # type: ignore[arg-type]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final, cast
 
 import numpy as np
 
 from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import chunk_key, chunk_seed
+from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.engine import Engine
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
@@ -25,7 +26,7 @@ from narration.pipeline.step_loudness import loudness_figures
 @dataclass(frozen=True)
 class RenderedChunk:
     wav: bytes
-    meta: dict[str, Any]
+    meta: ChunkMeta
     next_state: prosody.SessionState
 
 
@@ -48,7 +49,7 @@ class SpokenChunk:
     """Samples of silence put before the speech so that every chunk's lead is `LEAD_S`."""
     fade_out_s: float
     """The fade across the speech's quiet tail (`audio.TAIL_FADE_S`, or all of a shorter one)."""
-    meta: dict[str, Any]
+    meta: ChunkMeta
     next_state: prosody.SessionState
 
     def finish(self) -> RenderedChunk:
@@ -59,7 +60,8 @@ class SpokenChunk:
             tame_peaks(self.speech * gain, rate), rate, fade_out_s=self.fade_out_s
         )
         shaped = np.concatenate([np.zeros(self.pad, dtype=np.float32), shaped])
-        meta = {**self.meta, "loudness": loudness_figures(shaped, rate)}
+        meta = self.meta.copy()
+        meta["loudness"] = loudness_figures(shaped, rate)
         return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, self.next_state)
 
 
@@ -133,7 +135,7 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     audible_s = (len(speech) - edges.lead_quiet - edges.tail_quiet) / rate
     pause_s = designed_s if is_break else edged_pause_s(designed_s, edges.tail_quiet / rate)
     offset_s = (start - pad) / rate
-    words = [
+    words: list[WordJson] = [
         {
             "text": word.text,
             "start": word.char_start,
@@ -146,7 +148,7 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     next_state = prosody.advance(
         state, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
     )
-    meta = {
+    meta: ChunkMeta = {
         "seq": chunk.seq,
         "segment": chunk.segment,
         "index": chunk.index,
@@ -162,7 +164,6 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
         "pause_after_s": pause_s,
         "pause_designed_s": designed_s,
         "lead_pad_s": round(pad / rate, 6),
-        **({"break_s": designed_s} if is_break else {}),
         "gain_db": round(gain_db, 3),
         "level_db": round(level_db, 3),
         "loudness": None,  # `SpokenChunk.finish` measures it; the key keeps its place
@@ -175,5 +176,17 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }
+    if is_break:
+        meta = _with_break(meta, designed_s)
     fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))
     return SpokenChunk(speech.copy(), rate, gain_db, pad, fade_out_s, meta, next_state)
+
+
+def _with_break(meta: ChunkMeta, break_s: float) -> ChunkMeta:
+    """`meta` with `break_s` in its stored place, after `lead_pad_s`."""
+    placed: dict[str, object] = {}
+    for name, value in meta.items():
+        placed[name] = value
+        if name == "lead_pad_s":
+            placed["break_s"] = break_s
+    return cast(ChunkMeta, placed)

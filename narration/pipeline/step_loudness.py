@@ -13,10 +13,11 @@ whole timeline within 0.02 LU on those books (tests/pipeline/test_render.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
+from narration.pipeline.chunk_meta import LoudnessFigures
 from narration.pipeline.loudness import (
     OVERSAMPLE,
     STEP_S,
@@ -42,7 +43,7 @@ class FiguresMeter:
         self.loudness.add(x)
         self.peak.add(x)
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> LoudnessFigures:
         """The piece's figures as stored in its metadata."""
         return {
             "steps": [float(f"{value:.6g}") for value in self.loudness.steps()],
@@ -50,7 +51,7 @@ class FiguresMeter:
         }
 
 
-def loudness_figures(pcm: np.ndarray, sample_rate: int) -> dict[str, Any]:
+def loudness_figures(pcm: np.ndarray, sample_rate: int) -> LoudnessFigures:
     """The figures of a piece held in memory (a chunk just rendered)."""
     meter = FiguresMeter(sample_rate)
     meter.add(pcm)
@@ -64,7 +65,7 @@ class StepTimeline:
         self.hop = round(sample_rate * STEP_S)
         self._steps = np.zeros(total // self.hop + 2)
 
-    def add(self, start: int, steps: Sequence[float]) -> None:
+    def add(self, start: int, steps: Sequence[float] | np.ndarray) -> None:
         """Place a piece whose first sample lies at `start` on the timeline."""
         energies = np.asarray(steps, dtype=np.float64)
         first = round(start / self.hop)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
 from narration.pipeline import captions
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.chunker import split_sentences
 from narration.pipeline.formats import ChapterMark
 from narration.pipeline.prosody import PAUSES_S
@@ -26,7 +27,7 @@ TAIL_S: Final = 0.75
 class Placed:
     """A chunk placed on the output timeline (sample positions)."""
 
-    meta: dict[str, Any]
+    meta: ChunkMeta
     start: int
     end: int
     pause_after: int
@@ -100,7 +101,7 @@ class Timeline:
 
 
 def place_part(
-    metas: Sequence[dict[str, Any]],
+    metas: Sequence[ChunkMeta],
     sample_rate: int,
     framing: Framing,
     first: bool,
@@ -135,7 +136,7 @@ def place_part(
     return placed, position
 
 
-def _pause_between(meta: dict[str, Any], following: dict[str, Any], sample_rate: int) -> int:
+def _pause_between(meta: ChunkMeta, following: ChunkMeta, sample_rate: int) -> int:
     """The silence placed between two chunks of a part. After an SSML break it is the
     break's length less the zeros the next chunk starts with, so that the break is exact
     digital silence (`pipeline.render`); a break that ends a segment is placed in full, and
@@ -148,7 +149,7 @@ def _pause_between(meta: dict[str, Any], following: dict[str, Any], sample_rate:
 
 
 def place_chunks(
-    metas: list[dict[str, Any]],
+    metas: Sequence[ChunkMeta],
     sample_rate: int,
     framing: Framing = Framing(),
     edges: tuple[float, float] = (LEAD_IN_S, TAIL_S),
@@ -158,7 +159,7 @@ def place_chunks(
     """Where each chunk's speech starts and ends, each part, and the total length. A part is
     a segment, or the part of one that starts at a chunk whose seq is in `cuts`
     (`Plan.cuts`)."""
-    groups: list[list[dict[str, Any]]] = []
+    groups: list[list[ChunkMeta]] = []
     for meta in metas:
         if not groups or meta["segment"] != groups[-1][0]["segment"] or meta["seq"] in cuts:
             groups.append([])

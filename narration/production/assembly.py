@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.pipeline import mastering
+from narration.pipeline.chunk_meta import ChunkMeta
+from narration.pipeline.compliance import ComplianceReport
 from narration.pipeline.formats import Format, Tags
+from narration.pipeline.manifest import ChapterFile, RetailSample
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import Timeline
 from narration.production.mastered_files import FileSpec
@@ -21,10 +23,10 @@ class Assembled:
 
     laid: Timeline
     tries: list[tuple[mastering.Mastering, tuple[float, float]]]
-    chapter_files: list[dict[str, Any]]
-    compliance: dict[str, Any]
+    chapter_files: list[ChapterFile]
+    compliance: ComplianceReport
     output_path: Path
-    retail_sample: dict[str, Any] | None = None
+    retail_sample: RetailSample | None = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class StitchJob:
 
     plan: Plan
     chunks: ChunkStore
-    metas: list[dict[str, Any]]
+    metas: list[ChunkMeta]
     fmt: Format
     rate: int
     bitrate: str
@@ -47,7 +49,7 @@ class StitchJob:
     def target(self) -> float:
         return self.plan.options.loudness_lufs
 
-    def part_metas(self, number: int) -> list[dict[str, Any]]:
+    def part_metas(self, number: int) -> list[ChunkMeta]:
         """The metadata of the chunks of part `number` (`Plan.parts`)."""
         return [self.metas[chunk.seq] for chunk in self.plan.parts[number]]
 

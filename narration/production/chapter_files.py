@@ -7,7 +7,6 @@ compliance report."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -16,7 +15,9 @@ from narration.adapters.delivered import CODECS, measure_delivered
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.adapters.object_store import ObjectStore
 from narration.pipeline import compliance
+from narration.pipeline.compliance import ComplianceReport
 from narration.pipeline.formats import ChapterMark, Format, Tags, get_format
+from narration.pipeline.manifest import ChapterFile
 from narration.pipeline.plan import Plan
 from narration.production.mastered_files import FileSpec
 
@@ -78,7 +79,7 @@ class ChapterSplitter:
             self._encoder.__exit__(None, None, None)
             self._encoder = None
 
-    def upload(self, store: ObjectStore, keys: JobKeys) -> list[dict[str, Any]]:
+    def upload(self, store: ObjectStore, keys: JobKeys) -> list[ChapterFile]:
         """Upload the chapter files; their titles, URIs and compliance for the manifest."""
         files = []
         for number, path in enumerate(self._paths):
@@ -89,7 +90,7 @@ class ChapterSplitter:
         return files
 
 
-def measured_report(spec: FileSpec, path: Path, role: str = "programme") -> dict[str, Any]:
+def measured_report(spec: FileSpec, path: Path, role: str = "programme") -> ComplianceReport:
     """The compliance report of a delivered file, measured on its decoded samples."""
     measured = measure_delivered(path, with_loudness=True)
     return compliance.report(spec.preset, spec.target_db, measured, CODECS[spec.fmt.name], role)
@@ -102,9 +103,9 @@ def upload_chapter(
     number: int,
     path: Path,
     title: str,
-    report: dict[str, Any],
+    report: ComplianceReport,
     role: str = "chapter",
-) -> dict[str, Any]:
+) -> ChapterFile:
     """Upload chapter file `number` (from 0); its manifest entry."""
     key = keys.chapter_output(number + 1, fmt.extension)
     store.upload_file(key, path, fmt.mime)

@@ -13,6 +13,7 @@ that still have missing chunks, each starting from the stored state of the chunk
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from narration.pipeline.document import Document
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, heard_first, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
+from narration.pipeline.prosody import SessionState
 from narration.production.steps import first_state
 from narration.settings import Settings
 
@@ -55,7 +57,7 @@ class ChunkMessage:
 class SegmentChain:
     """The chunks of one segment still to make, in order, and the part that ends the chain."""
 
-    state: dict[str, Any]
+    state: SessionState
     """The session state the chain's first chunk starts from."""
     chunks: tuple[ChunkMessage, ...]
     last_part: int | None
@@ -130,12 +132,12 @@ def dispatch(
     resumed job must); returns how many chunks are missing."""
     if stored is None:
         stored = chunks.stored_seqs()
-    dispatcher.send(job_work(plan, stored, lambda seq: chunks.meta(seq)["state_out"], priority))
+    dispatcher.send(job_work(plan, stored, functools.partial(_state_after, chunks), priority))
     return sum(1 for chunk in plan.chunks if chunk.seq not in stored)
 
 
 def job_work(
-    plan: Plan, stored: set[int], state_after: Callable[[int], dict[str, Any]], priority: int
+    plan: Plan, stored: set[int], state_after: Callable[[int], SessionState], priority: int
 ) -> JobWork:
     """The chains that make the chunks not `stored`, each from its first missing chunk (whose
     state is `state_after` the chunk before it), in the order they are published: the job's
@@ -149,7 +151,7 @@ def job_work(
         if not todo:
             continue
         first = todo[0]
-        state = first_state(plan).to_dict() if first.index == 0 else state_after(first.seq - 1)
+        state = first_state(plan) if first.index == 0 else state_after(first.seq - 1)
         messages = []
         for chunk in segment[first.index :]:
             # A segment's first part is sent when its last chunk is made; when a resumed chain
@@ -171,6 +173,11 @@ def job_work(
     queue = engine_kind(plan.options.engine).queue
     ahead = min(priority, AHEAD_PRIORITY)
     return JobWork(plan.job_id, queue, priority, ahead, tuple(sent for *_, sent in chains))
+
+
+def _state_after(chunks: ChunkStore, seq: int) -> SessionState:
+    """The state stored with committed chunk `seq`: where the chain after it starts."""
+    return SessionState.from_dict(chunks.meta(seq)["state_out"])
 
 
 def _parts_by_last_chunk(plan: Plan) -> dict[int, int]:

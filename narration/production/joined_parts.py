@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from narration.adapters.delivered import CODECS, measure_delivered, stream_facts
 from narration.adapters.part_encoding import codec_framing, join_parts
 from narration.pipeline import compliance, mastering
-from narration.pipeline.compliance import Measured
+from narration.pipeline.chunk_meta import PartMeta
+from narration.pipeline.compliance import ComplianceReport, Measured
 from narration.pipeline.formats import ChapterMark, Tags
+from narration.pipeline.manifest import ChapterFile
 from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.stitch_meta import trim_part_meta
 from narration.pipeline.timeline import Part, Timeline, chapter_marks, place_chunks
@@ -81,11 +83,11 @@ def join_parts_in_spec(job: StitchJob, output: Path, tags: Tags) -> Assembled:
     return Assembled(laid, tries, chapter_files, report, output)
 
 
-def _report(job: StitchJob, measured: Measured) -> dict[str, Any]:
+def _report(job: StitchJob, measured: Measured) -> ComplianceReport:
     return compliance.report(job.spec.preset, job.spec.target_db, measured, CODECS[job.fmt.name])
 
 
-def _joined(job: StitchJob, parts: list[dict[str, Any]], spans: list[Part], path: Path) -> Measured:
+def _joined(job: StitchJob, parts: list[PartMeta], spans: list[Part], path: Path) -> Measured:
     """The measures of a file joined from `parts` (laid out as `spans`). The parts' figures are
     its own (it decodes to them sample for sample), so it is not decoded again; parts cached
     before parts kept their levels are made up for by decoding the file once."""
@@ -102,8 +104,8 @@ def _joined(job: StitchJob, parts: list[dict[str, Any]], spans: list[Part], path
 
 
 def _fitting(
-    part: dict[str, Any] | None, laid: Timeline, number: int, master: mastering.Mastering
-) -> dict[str, Any] | None:
+    part: PartMeta | None, laid: Timeline, number: int, master: mastering.Mastering
+) -> PartMeta | None:
     """A stored part, if it was laid out as this timeline's and mastered as planned."""
     if part is None or part["samples"] != laid.parts[number].samples:
         return None
@@ -112,14 +114,14 @@ def _fitting(
     return trim_part_meta(part) if part["ceiling_dbtp"] == round(master.ceiling_dbtp, 4) else None
 
 
-def _remake(job: StitchJob, number: int, master: mastering.Mastering) -> dict[str, Any]:
+def _remake(job: StitchJob, number: int, master: mastering.Mastering) -> PartMeta:
     """A part that a worker did not leave (it died after the part's last chunk) or that
     must be mastered otherwise."""
     metas = job.part_metas(number)
     return trim_part_meta(make_part(job.plan, job.chunks, number, metas, master))
 
 
-def _programme(parts: list[dict[str, Any]], laid: Timeline, rate: int) -> tuple[float, float]:
+def _programme(parts: list[PartMeta], laid: Timeline, rate: int) -> tuple[float, float]:
     """Integrated loudness and true peak of the joined parts, from their measured figures."""
     steps = StepTimeline(rate, laid.total)
     for part, span in zip(parts, laid.parts, strict=True):
@@ -130,10 +132,10 @@ def _programme(parts: list[dict[str, Any]], laid: Timeline, rate: int) -> tuple[
 def _join_chapters(
     job: StitchJob,
     paths: list[Path],
-    made: list[dict[str, Any]],
+    made: list[PartMeta],
     laid: Timeline,
     chapters: list[ChapterMark],
-) -> list[Any]:
+) -> list[ChapterFile]:
     """One file per chapter: the chapter's parts joined (segments never cross chapters)."""
     by_chapter: dict[int, list[int]] = {}
     for number, run in enumerate(job.plan.parts):

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -23,7 +23,8 @@ from narration.adapters.delivered import CODECS, measure_delivered
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.pipeline import compliance, mastering
 from narration.pipeline.audio import from_wav_bytes
-from narration.pipeline.compliance import Measured, sum_of_squares
+from narration.pipeline.chunk_meta import loudness_of
+from narration.pipeline.compliance import ComplianceReport, Measured, sum_of_squares
 from narration.pipeline.formats import ChapterMark, Format, Tags
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.presets import ACX_LIMITER_CEILING_DBTP, Preset
@@ -61,7 +62,7 @@ class MasteredFile:
     tries: list[tuple[mastering.Mastering, tuple[float, float]]]
     measured: Measured
 
-    def compliance(self, spec: FileSpec, role: str = "programme") -> dict[str, Any]:
+    def compliance(self, spec: FileSpec, role: str = "programme") -> ComplianceReport:
         codec = CODECS[spec.fmt.name]
         return compliance.report(spec.preset, spec.target_db, self.measured, codec, role)
 
@@ -150,7 +151,7 @@ def _first_guess(
         return mastering.Mastering(spec.target_db - rms_db, ACX_LIMITER_CEILING_DBTP)
     steps = StepTimeline(spec.rate, head + items[-1].end - items[0].start)
     for item in items:
-        steps.add(head + item.start - items[0].start, item.meta["loudness"]["steps"])
+        steps.add(head + item.start - items[0].start, loudness_of(item.meta)["steps"])
     return mastering.for_loudness(steps.integrated_lufs(), spec.target_db, spec.fmt.name)
 
 

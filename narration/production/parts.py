@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Final
+from typing import Final, cast
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from narration.adapters.part_encoding import codec_framing, encode_part
 from narration.pipeline import mastering
 from narration.pipeline.audio import from_wav_bytes
 from narration.pipeline.chunk_key import part_key
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.formats import get_format
 from narration.pipeline.limiter import Limiter
 from narration.pipeline.plan import Plan
@@ -43,9 +44,9 @@ def make_part(
     plan: Plan,
     chunks: ChunkStore,
     number: int,
-    metas: list[dict[str, Any]],
+    metas: list[ChunkMeta],
     master: mastering.Mastering | None = None,
-) -> dict[str, Any]:
+) -> PartMeta:
     """Make (or find in the cache) part `number` of `plan.parts` from its chunks' `metas`;
     its metadata, as committed."""
     fmt = get_format(plan.options.format)
@@ -89,7 +90,10 @@ def make_part(
             if lower == limited or retry == PEAK_RETRIES:
                 break  # in spec, or left to the stitch's own correction
             limited = lower
-        meta = {"key": key, "part": number, "samples": samples, **encoding, **figures}
+        # `encoding` is the part key's material, kept as built; `PartMeta` names its fields.
+        meta = cast(
+            PartMeta, {"key": key, "part": number, "samples": samples, **encoding, **figures}
+        )
         meta["limited_dbtp"] = round(limited.ceiling_dbtp, 4)
         chunks.commit_part(number, path, meta)
     return meta

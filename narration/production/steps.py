@@ -12,12 +12,14 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from narration.adapters.chunk_store import JOB_FIELDS, PARALLEL_READS, ChunkStore
+from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
 from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
+from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, initial_state
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
@@ -41,21 +43,20 @@ def first_state(plan: Plan) -> SessionState:
 
 
 def make_chunk(
-    context: WorkerContext, state: dict[str, Any], job_id: str, seq: int
-) -> dict[str, Any]:
+    context: WorkerContext, state_in: SessionState, job_id: str, seq: int
+) -> SessionState:
     """Make chunk `seq` of a job from the state before it, or find it made by an earlier
     delivery of the same task; either way return the state for the next chunk. A new chunk
     is committed in the background (`production.commits`)."""
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:
-        return dict(made["state_out"])
+        return SessionState.from_dict(made["state_out"])
     plan = context.plan(job_id)
     if job_id not in context.running_jobs:
         if context.records.get(job_id)["status"] == "queued":
             context.records.set_status(job_id, "running")
         context.running_jobs.add(job_id)
-    state_in = SessionState.from_dict(state)
     return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
 
 
@@ -66,22 +67,23 @@ def _make(
     chunk: PlannedChunk,
     state_in: SessionState,
     committer: Committer,
-) -> dict[str, Any]:
+) -> SessionState:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     engine = context.engine(plan.options.voice, plan.options.engine)
-    placement = {name: getattr(chunk, name) for name in JOB_FIELDS}
+    placement = ChunkPlacement(
+        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
+    )
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
-        state_out: dict[str, Any] = reused["state_out"]
-        return state_out
+        return SessionState.from_dict(reused["state_out"])
     started = time.perf_counter()
     spoken = speak_chunk(engine, chunk, state_in)
     elapsed = time.perf_counter() - started
     committer.submit(
         functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
     )
-    return spoken.next_state.to_dict()
+    return spoken.next_state
 
 
 def _finish_and_commit(
@@ -96,7 +98,7 @@ def _finish_and_commit(
 
 def landed_metas(
     context: WorkerContext, plan: Plan, chunks: ChunkStore, run: Sequence[PlannedChunk]
-) -> list[dict[str, Any]]:
+) -> list[ChunkMeta]:
     """The metadata of a run of a segment's chunks (a segment, a part), all committed. A
     chunk whose commit never landed (its worker died after the task returned) is made again
     here, from the state its predecessor stored: rendering is deterministic, so it is the
@@ -105,7 +107,7 @@ def landed_metas(
     context.commits.drain()
     with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
         landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
-    metas: list[dict[str, Any]] = []
+    metas: list[ChunkMeta] = []
     for chunk, meta in zip(run, landed, strict=True):
         if meta is None:
             if chunk.index == 0:
@@ -120,7 +122,7 @@ def landed_metas(
     return metas
 
 
-def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
+def _landed_meta(chunks: ChunkStore, seq: int) -> ChunkMeta | None:
     deadline = time.monotonic() + COMMIT_WAIT_S
     while True:
         try:
@@ -131,7 +133,7 @@ def _landed_meta(chunks: ChunkStore, seq: int) -> dict[str, Any] | None:
             time.sleep(COMMIT_POLL_S)
 
 
-def make_part(context: WorkerContext, job_id: str, number: int) -> dict[str, Any]:
+def make_part(context: WorkerContext, job_id: str, number: int) -> PartMeta:
     """Make part `number` of the output once its chunks are all made, or find it made."""
     chunks = context.chunks(job_id)
     made = chunks.part_meta(number)
@@ -181,7 +183,7 @@ def stitch(context: WorkerContext, job_id: str) -> StitchResult:
     return result
 
 
-def compliance_failures(manifest: dict[str, Any]) -> list[str]:
+def compliance_failures(manifest: Manifest) -> list[str]:
     """Every failing check of every delivered file, as `file: check measured (required)`."""
     reports = [("output", manifest["compliance"])]
     reports += [(entry["title"], entry["compliance"]) for entry in manifest["chapter_files"]]

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from narration.adapters.chunk_store import ChunkStore
 from narration.adapters.object_store import parse_s3_uri
+from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.formats import Format, Tags, get_format
-from narration.pipeline.manifest import Delivered, LoudnessReport, build_manifest
+from narration.pipeline.manifest import Delivered, LoudnessReport, Manifest, build_manifest
 from narration.pipeline.plan import Plan
 from narration.pipeline.presets import encoded_in_parts, get_preset
 from narration.pipeline.stitch_meta import trim_chunk_meta
@@ -35,11 +35,11 @@ from narration.production.whole_files import deliver_files, retail_sample
 class StitchResult:
     output_uri: str
     duration_s: float
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 def stitch_job(
-    plan: Plan, chunks: ChunkStore, workdir: Path, metas: list[dict[str, Any]] | None = None
+    plan: Plan, chunks: ChunkStore, workdir: Path, metas: list[ChunkMeta] | None = None
 ) -> StitchResult:
     """Stitch, encode and upload a job; the manifest goes up last and marks completion.
 

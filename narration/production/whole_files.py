@@ -7,10 +7,10 @@ the file decoded to check it. The retail sample is made so too, whatever the for
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from narration.adapters.bookends import bookend_inserts
 from narration.pipeline.formats import Tags
+from narration.pipeline.manifest import ChapterFile, RetailSample
 from narration.pipeline.timeline import LEAD_IN_S, TAIL_S, Timeline, chapter_marks, place_chunks
 from narration.production.assembly import Assembled, StitchJob
 from narration.production.chapter_files import ChapterSplitter, upload_chapter
@@ -44,7 +44,7 @@ def deliver_files(job: StitchJob, output: Path, tags: Tags) -> Assembled:
     inserts = bookend_inserts(job.chunks.objects, options, laid.placed, True, True)
     chapters = chapter_marks(job.plan.chapters, laid, job.rate)
     runs = chapter_runs(laid.placed)
-    chapter_files: list[dict[str, Any]] = []
+    chapter_files: list[ChapterFile] = []
     made: list[MasteredFile] = []
     if preset.per_chapter:
         for number, run in enumerate(runs):
@@ -78,7 +78,7 @@ def deliver_files(job: StitchJob, output: Path, tags: Tags) -> Assembled:
     return Assembled(laid, whole.tries, chapter_files, report, whole.path, sample)
 
 
-def retail_sample(job: StitchJob, laid: Timeline, tags: Tags) -> dict[str, Any]:
+def retail_sample(job: StitchJob, laid: Timeline, tags: Tags) -> RetailSample:
     """The retail sample: the opening of the first narrated chapter, mastered as a file of its
     own with the preset's room tone, uploaded next to the output."""
     items = retail_excerpt(chapter_runs(laid.placed), job.rate, job.plan.options.opening_credits)

@@ -30,7 +30,8 @@ def job_chains(work: JobWork) -> list[Signature]:
         steps = []
         for chunk in segment.chunks:
             first = chunk is segment.chunks[0]
-            args = (segment.state, work.job_id, chunk.seq) if first else (work.job_id, chunk.seq)
+            state = segment.state.to_dict()
+            args = (state, work.job_id, chunk.seq) if first else (work.job_id, chunk.seq)
             made = synth.s(*args).set(**route, priority=chunk.priority)
             for number in chunk.parts_after:
                 made.link(part.si(work.job_id, number).set(priority=work.priority))

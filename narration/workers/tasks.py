@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Final, NoReturn
+from typing import Final, NoReturn, TypedDict
 
 from celery import Task
 from celery.exceptions import Ignore, Reject
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
+from narration.pipeline.prosody import SessionState, SessionStateJson
 from narration.production import hls_preview, steps
 from narration.production.context import WorkerContext, current
 from narration.production.dispatch import SHORT_PRIORITY
@@ -33,6 +34,19 @@ MAX_BACKOFF_S: Final = 30
 RETRY_SEND_WINDOW_S: Final = 60.0
 """How long a task keeps trying to send its retry while the broker is down."""
 RETRY_SEND_PAUSE_S: Final = 2.0
+
+
+class PartDone(TypedDict):
+    """A part task's result (JSON, in the result backend): the part and its length."""
+
+    part: int
+    samples: int
+
+
+class StitchDone(TypedDict):
+    """The stitch task's result: where the output went."""
+
+    output_uri: str
 
 
 def _retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Exception) -> None:
@@ -74,16 +88,18 @@ def send_retry(
 
 
 @app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES, ignore_result=True)
-def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str, Any]:
+def synth(self: Task, state: SessionStateJson, job_id: str, seq: int) -> SessionStateJson:
+    """Make chunk `seq` from the state before it; the state after it, the next synth task's
+    first argument. Messages carry the state as JSON; the production code takes it typed."""
     context = current()
     try:
         if context.records.is_cancelled(job_id):
             raise Ignore()
-        next_state = steps.make_chunk(context, state, job_id, seq)
+        next_state = steps.make_chunk(context, SessionState.from_dict(state), job_id, seq)
         if context.plan(job_id).options.hls:
             hls_preview.advance_soon(context, job_id)
             hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
-        return next_state
+        return next_state.to_dict()
     except Ignore:
         raise
     except Exception as error:
@@ -92,7 +108,7 @@ def synth(self: Task, state: dict[str, Any], job_id: str, seq: int) -> dict[str,
 
 
 @app.task(name="narration.part", bind=True, max_retries=MAX_RETRIES)
-def part(self: Task, job_id: str, number: int) -> dict[str, Any]:
+def part(self: Task, job_id: str, number: int) -> PartDone:
     context = current()
     try:
         if context.records.is_cancelled(job_id):
@@ -107,7 +123,7 @@ def part(self: Task, job_id: str, number: int) -> dict[str, Any]:
 
 
 @app.task(name="narration.stitch", bind=True, max_retries=MAX_RETRIES)
-def stitch(self: Task, job_id: str) -> dict[str, Any]:
+def stitch(self: Task, job_id: str) -> StitchDone:
     context = current()
     try:
         if context.records.is_cancelled(job_id):

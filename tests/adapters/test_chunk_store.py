@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import pytest
 
 from narration.adapters.chunk_store import (
+    ChunkPlacement,
     ChunkStore,
     JobKeys,
     StoredChunk,
@@ -20,14 +20,16 @@ from narration.adapters.job_records import RedisJobRecords, new_job_id
 from narration.adapters.object_store import S3Store, parse_s3_uri, validate_key
 from narration.connections import Services
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_meta import ChunkMeta
+from tests.chunk_metas import chunk_meta
 
 WAV = b"RIFF-not-really-a-wav"
 RUN = new_job_id()[:8]
 
 
-def meta_for(seq: int, duration_s: float = 1.5) -> dict[str, Any]:
+def meta_for(seq: int, duration_s: float = 1.5) -> ChunkMeta:
     """What the store needs of a chunk's metadata: its duration, and a key naming its audio."""
-    return {"seq": seq, "duration_s": duration_s, "text": f"Chunk {seq}.", "key": key_for(seq)}
+    return chunk_meta(seq=seq, duration_s=duration_s, text=f"Chunk {seq}.", key=key_for(seq))
 
 
 def key_for(seq: int) -> str:
@@ -173,7 +175,7 @@ def test_another_job_reuses_a_cached_chunk_until_it_expires(
     other_job = new_job_id()
     records.create(other_job, {"chunks_total": 1})
     other = ChunkStore(objects, services.keys(other_job), records)
-    placement = {"seq": 7, "segment": 2, "index": 1, "chapter": 3}
+    placement = ChunkPlacement(seq=7, segment=2, index=1, chapter=3)
     reused = other.reuse(7, key_for(0), placement)
     assert reused == {**meta_for(0, 2.0), **placement}
     assert other.read(7) == StoredChunk(reused, WAV)
@@ -193,7 +195,7 @@ def test_the_cache_index_answers_before_storage_is_asked(
     bytes), so that a new chunk's lookup costs no storage request; one it lists is reused."""
     chunks.commit(0, WAV, meta_for(0))
     assert records.is_cached(objects.bucket, key_for(0))
-    placement = {"seq": 3, "segment": 0, "index": 3, "chapter": 0}
+    placement = ChunkPlacement(seq=3, segment=0, index=3, chapter=0)
     assert chunks.reuse(3, key_for(0), placement) is not None
 
     records.forget_cached(objects.bucket, [key_for(0)])

@@ -11,25 +11,27 @@ import pytest
 
 from narration.adapters.ffmpeg import decode_blocks
 from narration.adapters.part_encoding import codec_framing, encode_part, join_parts
+from narration.pipeline.chunk_meta import ChunkMeta, PartFiguresJson
 from narration.pipeline.formats import ChapterMark, Tags, get_format
 from narration.pipeline.timeline import Framing, place_chunks, place_part, timeline_blocks
+from tests.chunk_metas import chunk_meta
 
 RATE = 22050
 # Three segments; the middle one ends in a pause shorter than any codec's guard.
 SEGMENTS = ((9000, 0.4, 7000, 0.6), (12000, 0.3, 5000, 0.01), (8000, 0.2, 6000, 0.5))
 
 
-def metas() -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def metas() -> list[ChunkMeta]:
+    out: list[ChunkMeta] = []
     for segment, row in enumerate(SEGMENTS):
         for samples, pause in zip(row[::2], row[1::2], strict=True):
             out.append(
-                {"seq": len(out), "segment": segment, "samples": samples, "pause_after_s": pause}
+                chunk_meta(seq=len(out), segment=segment, samples=samples, pause_after_s=pause)
             )
     return out
 
 
-def chunk_pcm(meta: dict[str, Any]) -> np.ndarray:
+def chunk_pcm(meta: ChunkMeta) -> np.ndarray:
     """A tone with a click 100 samples in: the click marks where the chunk landed."""
     n = meta["samples"]
     pcm = 0.2 * np.sin(np.arange(n) * 2 * np.pi * 220 / RATE).astype(np.float32)
@@ -56,6 +58,7 @@ def encode_parts(
         figures = encode_part(blocks, path, fmt, RATE, fmt.bitrate or "", samples)
         # The meters saw the part: its clicks (-0.9 dBFS), smeared by a lossy codec.
         assert figures["true_peak_dbtp"] > -8.0
+        assert list(figures) == list(PartFiguresJson.__annotations__)  # the stored key order
         paths.append(path)
     return paths, [item.start + 100 for item in laid.placed], laid.total
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from narration.pipeline import prosody
-from narration.pipeline.prosody import SessionState
+from narration.pipeline.prosody import SessionState, SessionStateJson
 
 
 def _long_state() -> SessionState:
@@ -23,6 +23,15 @@ def test_state_round_trips_through_json() -> None:
     again = SessionState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert again == state
     assert again.to_dict() == state.to_dict()
+
+
+def test_state_json_keeps_its_shape_through_a_task_message() -> None:
+    """The JSON a synth task receives and returns: the typed record's keys, in field order,
+    and the same bytes after a round trip through the typed state."""
+    encoded = json.dumps(_long_state().to_dict(), ensure_ascii=False)
+    decoded = json.loads(encoded)
+    assert list(decoded) == list(SessionStateJson.__annotations__)
+    assert json.dumps(SessionState.from_dict(decoded).to_dict(), ensure_ascii=False) == encoded
 
 
 def test_state_stays_under_the_size_bound() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, mastering, prosody, timeline
+from narration.pipeline.chunk_meta import ChunkMeta, loudness_of
 from narration.pipeline.loudness import DEFAULT_TARGET_LUFS, LoudnessMeter, gain_for_target
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.render import RenderedChunk, render_chunk, speak_chunk
@@ -88,6 +88,13 @@ def stitched(rendered: list[RenderedChunk], tmp_path_factory: pytest.TempPathFac
     gain_db = gain_for_target(meter.integrated_lufs(), DEFAULT_TARGET_LUFS)
     gain = np.float32(audio.db_to_gain(gain_db))
     return Stitched((pcm * gain).astype(np.float32), rate, placed, gain_db)
+
+
+def test_meta_is_stored_in_the_typed_record_s_key_order(rendered: list[RenderedChunk]) -> None:
+    """The stored JSON keeps its shape: `ChunkMeta`'s keys in order (a break's only after one)."""
+    fields = [name for name in ChunkMeta.__annotations__ if name != "break_s"]
+    for result in rendered:
+        assert list(json.loads(json.dumps(result.meta))) == fields
 
 
 def test_meta_keeps_what_the_stitcher_reads(rendered: list[RenderedChunk]) -> None:
@@ -208,11 +215,11 @@ def test_stored_loudness_steps_add_up_to_the_timeline(
     meter.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
     steps = StepTimeline(stitched.rate, len(stitched.pcm))
     for item in stitched.placed:
-        steps.add(item.start, item.meta["loudness"]["steps"])
+        steps.add(item.start, loudness_of(item.meta)["steps"])
     assert steps.integrated_lufs() == pytest.approx(meter.integrated_lufs(), abs=0.05)
     for result in rendered:
         pcm = audio.from_wav_bytes(result.wav)[0]
-        assert result.meta["loudness"]["true_peak_dbtp"] >= 20 * np.log10(np.abs(pcm).max())
+        assert loudness_of(result.meta)["true_peak_dbtp"] >= 20 * np.log10(np.abs(pcm).max())
 
 
 def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngine) -> None:
@@ -221,11 +228,13 @@ def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngi
     normal = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence"), state)
     slow = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", rate=0.6), state)
 
-    def speech_s(meta: dict[str, Any]) -> float:
+    def speech_s(meta: ChunkMeta) -> float:
         return float(meta["speech_end_s"] - meta["speech_start_s"])
 
     ratio = speech_s(slow.meta) / speech_s(normal.meta)
     assert ratio == pytest.approx(1 / 0.6, rel=0.1)
     paused = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", pause_s=2.0), state)
     assert paused.meta["pause_designed_s"] == 2.0
+    fields = list(paused.meta)
+    assert fields[fields.index("lead_pad_s") + 1] == "break_s"
     assert paused.meta["key"] != normal.meta["key"] != slow.meta["key"]

@@ -3,41 +3,40 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import cast
 
 import numpy as np
 
 from narration.pipeline import captions, timeline
+from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.prosody import SessionState
 from narration.pipeline.stitch_meta import (
     UNREAD,
     trim_chunk_meta,
     trim_part_meta,
 )
+from tests.chunk_metas import chunk_meta
 
 RATE = 22050
 TEXTS = ("One fish. Two fish swim.", "Red fish.", "Blue fish, old fish.")
 
 
-def stored_metas() -> list[dict[str, Any]]:
+def stored_metas() -> list[ChunkMeta]:
     """Chunk metadata with the fields a rendered chunk stores (`pipeline.render`)."""
     out = []
     for seq, text in enumerate(TEXTS):
         offsets = [(text.index(word), text.index(word) + len(word)) for word in text.split()]
         state = SessionState(voice="v", user_seed=seq).to_dict()
         out.append(
-            {
-                "seq": seq,
-                "segment": 0,
-                "chapter": 0,
-                "text": text,
-                "spoken_text": text,
-                "samples": 22050 + 1000 * seq,
-                "pause_after_s": 0.35,
-                "pause_designed_s": 0.35,
-                "boundary_after": "sentence",
-                "loudness": {"steps": [0.001] * 11, "true_peak_dbtp": -2.0},
-                "words": [
+            chunk_meta(
+                seq=seq,
+                text=text,
+                spoken_text=text,
+                samples=22050 + 1000 * seq,
+                pause_after_s=0.35,
+                pause_designed_s=0.35,
+                loudness={"steps": [0.001] * 11, "true_peak_dbtp": -2.0},
+                words=[
                     {
                         "text": text[a:b],
                         "start": a,
@@ -47,9 +46,9 @@ def stored_metas() -> list[dict[str, Any]]:
                     }
                     for n, (a, b) in enumerate(offsets)
                 ],
-                "state_in": state,
-                "state_out": state,
-            }
+                state_in=state,
+                state_out=state,
+            )
         )
     return out
 
@@ -80,6 +79,7 @@ def test_trimmed_metas_time_captions_and_marks_as_stored_ones_do() -> None:
 
 
 def test_a_part_keeps_its_steps_as_one_array() -> None:
-    meta = trim_part_meta({"key": "p", "steps": [0.5, 0.25, 1e-7], "true_peak_dbtp": -1.5})
+    stored = {"key": "p", "steps": [0.5, 0.25, 1e-7], "true_peak_dbtp": -1.5}
+    meta = trim_part_meta(cast(PartMeta, stored))
     assert isinstance(meta["steps"], np.ndarray) and meta["steps"].dtype == np.float64
     assert meta["steps"].tolist() == [0.5, 0.25, 1e-7]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import numpy as np
 import pytest
 
 from narration.pipeline import timeline
+from narration.pipeline.chunk_meta import ChunkMeta
+from tests.chunk_metas import chunk_meta
 
 RATE = 22050
+
 TEXTS = ("One fish. Two fish.", "Red fish.", "Blue fish swim.", "The end.")
 SAMPLES = (11025, 4410, 8820, 6615)
 PAUSES_S = (0.3, 0.6, 0.0, 0.3)
@@ -18,20 +20,20 @@ CHAPTERS = (0, 0, 1, 1)
 BOUNDARIES = ("sentence", "chapter", "paragraph", "chapter")
 
 
-def metas() -> list[dict[str, Any]]:
+def metas() -> list[ChunkMeta]:
     out = []
     for seq, text in enumerate(TEXTS):
         first_word_end = text.index(" ") if " " in text else len(text)
         out.append(
-            {
-                "seq": seq,
-                "text": text,
-                "samples": SAMPLES[seq],
-                "pause_after_s": PAUSES_S[seq],
-                "chapter": CHAPTERS[seq],
-                "segment": CHAPTERS[seq],
-                "boundary_after": BOUNDARIES[seq],
-                "words": [
+            chunk_meta(
+                seq=seq,
+                text=text,
+                samples=SAMPLES[seq],
+                pause_after_s=PAUSES_S[seq],
+                chapter=CHAPTERS[seq],
+                segment=CHAPTERS[seq],
+                boundary_after=BOUNDARIES[seq],
+                words=[
                     {
                         "text": text[:first_word_end],
                         "start": 0,
@@ -40,7 +42,7 @@ def metas() -> list[dict[str, Any]]:
                         "end_s": 0.2,
                     }
                 ],
-            }
+            )
         )
     return out
 

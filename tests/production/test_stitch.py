@@ -10,7 +10,6 @@ import itertools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -24,6 +23,7 @@ from narration.engines.voices import default_voice
 from narration.pipeline import mastering, prosody
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.loudness import LoudnessMeter
+from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import RenderedChunk, render_chunk
 from narration.production.parts import make_part
@@ -96,7 +96,7 @@ class Stitched:
     workdir: Path
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         return self.result.manifest
 
     def fetch(self, uri: str, name: str) -> Path:

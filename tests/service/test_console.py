@@ -4,11 +4,13 @@ ranges, progress words, the loudness curve). Nothing here reaches the broker or 
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from typing import cast
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from narration.pipeline.manifest import Manifest
 from narration.service.app import create_app
 from narration.service.console import session
 from narration.service.console.loudness_plot import curve_from_steps, svg
@@ -168,12 +170,13 @@ def test_the_loudness_curve_is_levelled_to_the_delivered_file() -> None:
     hop = 2205
     loud, quiet = np.full(100, 1e-2 * hop), np.full(100, 1e-4 * hop)
     steps = np.concatenate([loud, quiet])
+    # Only the fields the curve reads.
     manifest = {
         "duration_s": 20.0,
         "loudness": {"measured_lufs": -16.0, "target_lufs": -16.0},
         "chapters": [{"title": "One & Two", "start_s": 0.0}, {"title": "Three", "start_s": 10.0}],
     }
-    curve = curve_from_steps(steps, hop, manifest)
+    curve = curve_from_steps(steps, hop, cast(Manifest, manifest))
     assert curve.point_s == 3.0 and len(curve.lufs) == 7
     assert curve.lufs[0] - curve.lufs[-1] == pytest.approx(20.0, abs=0.01)
     assert curve.lufs[0] == pytest.approx(-16.0, abs=0.5)

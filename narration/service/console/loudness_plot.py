@@ -15,15 +15,17 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
 from narration.adapters.part_encoding import codec_framing
 from narration.connections import Services
 from narration.errors import ObjectNotFound
+from narration.pipeline.chunk_meta import loudness_of
 from narration.pipeline.formats import get_format
 from narration.pipeline.loudness import STEP_S, steps_lufs
+from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan
 from narration.pipeline.step_loudness import StepTimeline
 from narration.pipeline.timeline import Framing, place_chunks
@@ -48,7 +50,7 @@ class Curve:
 
 
 def curve_from_steps(
-    steps: np.ndarray, hop: int, manifest: dict[str, Any], points: int = PLOT_POINTS
+    steps: np.ndarray, hop: int, manifest: Manifest, points: int = PLOT_POINTS
 ) -> Curve:
     """Short-term loudness points of a timeline's step energies, levelled to the manifest's."""
     per_point = max(SHORT_TERM_STEPS, math.ceil(len(steps) / points))
@@ -81,7 +83,7 @@ def _framing(format_name: str, rate: int, bitrate: str) -> Framing:
 _plots: OrderedDict[str, str] = OrderedDict()
 
 
-def job_plot(services: Services, job_id: str, manifest: dict[str, Any]) -> str | None:
+def job_plot(services: Services, job_id: str, manifest: Manifest) -> str | None:
     """The SVG of a finished job (kept for the last `CACHED_PLOTS` jobs: a finished job's
     figures never change), or None when its chunks' figures were purged."""
     if job_id in _plots:
@@ -101,7 +103,7 @@ def job_plot(services: Services, job_id: str, manifest: dict[str, Any]) -> str |
     laid = place_chunks(metas, rate, framing, bookends=plan.options.bookends(rate), cuts=plan.cuts)
     timeline = StepTimeline(rate, laid.total)
     for item in laid.placed:
-        timeline.add(item.start, item.meta["loudness"]["steps"])
+        timeline.add(item.start, loudness_of(item.meta)["steps"])
     drawn = svg(curve_from_steps(timeline.steps, timeline.hop, manifest))
     _plots[job_id] = drawn
     if len(_plots) > CACHED_PLOTS:

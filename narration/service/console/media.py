@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
@@ -22,6 +22,9 @@ from narration.errors import InputError
 from narration.service import hls_stream, native
 from narration.service.console.access import media_access
 from narration.service.context import checked_job_id, context_of
+
+if TYPE_CHECKING:
+    from narration.pipeline.manifest import Manifest
 
 _RANGE: Final = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -63,10 +66,10 @@ def chapter_file(job_id: str, number: int, request: Request) -> Response:
     return ranged(store, key, "", download=True)
 
 
-def read_manifest(services: Services, job_id: str) -> dict[str, Any]:
+def read_manifest(services: Services, job_id: str) -> Manifest:
     """A finished job's manifest (InputError while it has none)."""
     store, key = jobs.artifact(services, job_id, "manifest")
-    manifest: dict[str, Any] = json.loads(store.get_bytes(key))
+    manifest: Manifest = json.loads(store.get_bytes(key))
     return manifest
 
 
