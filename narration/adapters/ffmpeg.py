@@ -38,8 +38,8 @@ import numpy as np
 
 from narration.adapters.tags import add_cover, write_id3, write_vorbis_extras
 from narration.errors import InputError, PermanentError
+from narration.pipeline.defaults import DEFAULT_FORMAT
 from narration.pipeline.formats import (
-    DEFAULT_FORMAT,
     ChapterMark,
     Format,
     Tags,

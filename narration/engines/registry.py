@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
 
 from narration.errors import InputError
-from narration.pipeline.defaults import DEFAULT_ENGINE as DEFAULT_ENGINE
 from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.prosody import PAUSES_S
 

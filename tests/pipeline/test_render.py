@@ -17,7 +17,8 @@ from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import audio, mastering, prosody, timeline
 from narration.pipeline.chunk_meta import ChunkMeta, loudness_of
-from narration.pipeline.loudness import DEFAULT_TARGET_LUFS, LoudnessMeter, gain_for_target
+from narration.pipeline.defaults import DEFAULT_TARGET_LUFS
+from narration.pipeline.loudness import LoudnessMeter, gain_for_target
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.render import RenderedChunk, render_chunk, speak_chunk
 from narration.pipeline.step_loudness import StepTimeline
