@@ -13,6 +13,7 @@ from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.compliance import ComplianceReport
 from narration.pipeline.engine import EngineFactsJson
 from narration.pipeline.formats import ChapterMark
+from narration.pipeline.key_order import inserted_after
 from narration.pipeline.plan import Plan
 from narration.pipeline.timeline import Placed
 
@@ -196,9 +197,4 @@ def build_manifest(
 
 def _with_retail_sample(manifest: Manifest, sample: RetailSample) -> Manifest:
     """`manifest` with the retail sample in its stored place, after the chapter files."""
-    placed: dict[str, object] = {}
-    for name, value in manifest.items():
-        placed[name] = value
-        if name == "chapter_files":
-            placed["retail_sample"] = sample
-    return cast(Manifest, placed)
+    return cast(Manifest, inserted_after(manifest, "chapter_files", "retail_sample", sample))

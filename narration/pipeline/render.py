@@ -17,6 +17,7 @@ from narration.pipeline.chunk_key import chunk_key, chunk_seed
 from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.engine import Engine
+from narration.pipeline.key_order import inserted_after
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
@@ -184,9 +185,4 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
 
 def _with_break(meta: ChunkMeta, break_s: float) -> ChunkMeta:
     """`meta` with `break_s` in its stored place, after `lead_pad_s`."""
-    placed: dict[str, object] = {}
-    for name, value in meta.items():
-        placed[name] = value
-        if name == "lead_pad_s":
-            placed["break_s"] = break_s
-    return cast(ChunkMeta, placed)
+    return cast(ChunkMeta, inserted_after(meta, "lead_pad_s", "break_s", break_s))
