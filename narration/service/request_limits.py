@@ -80,20 +80,20 @@ class CallerBook:
     clock: Callable[[], float] = time.monotonic
     callers: dict[str, _Caller] = field(default_factory=dict)
 
-    def admit(self, who: str) -> float | None:
-        """Take a token and a slot for `who`; None if admitted, else seconds to wait."""
+    def admit(self, who: str) -> tuple[float, str] | None:
+        """Take a token and a slot for `who`; None if admitted, else (seconds to wait, why)."""
         now = self.clock()
         caller = self._caller(who, now)
         if self.limits.concurrent and caller.in_flight >= self.limits.concurrent:
-            return 1.0
+            return 1.0, f"already {self.limits.concurrent} in progress"
         if self.limits.per_minute:
             rate = self.limits.per_minute / 60.0
             caller.tokens = min(
-                self.limits.per_minute, caller.tokens + (now - caller.updated) * rate
+                float(self.limits.per_minute), caller.tokens + (now - caller.updated) * rate
             )
             caller.updated = now
             if caller.tokens < 1.0:
-                return (1.0 - caller.tokens) / rate
+                return (1.0 - caller.tokens) / rate, f"over {self.limits.per_minute} a minute"
             caller.tokens -= 1.0
         caller.in_flight += 1
         return None
@@ -165,9 +165,9 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         who, unverified = caller_of(scope, self.keys)
-        wait = self.book.admit(who)
-        if wait is not None:
-            await _too_many(scope, receive, send, wait)
+        refused = self.book.admit(who)
+        if refused is not None:
+            await _too_many(scope, receive, send, *refused)
             return
         status = 0
 
@@ -187,11 +187,11 @@ def _exempt(scope: Scope) -> bool:
     return scope["method"] in ("GET", "HEAD") and POLLING_PATHS.match(scope["path"]) is not None
 
 
-async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float) -> None:
+async def _too_many(scope: Scope, receive: Receive, send: Send, wait: float, why: str) -> None:
     path = scope["path"]
     seconds = max(1, math.ceil(wait))
     code = _CODES.get(family(path), "rate_limited")
-    message = f"too many requests from this caller; retry after {seconds} s"
+    message = f"too many requests from this caller ({why}); retry after {seconds} s"
     response = error_response(path, 429, code, message)
     response.headers["Retry-After"] = str(seconds)
     await response(scope, receive, send)
