@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from narration.errors import NarrationError
+from narration.output_places import OutputPlaces
 from narration.service import hls_stream, native, openai_compat, polly
 from narration.service.auth import is_loopback, parse_api_keys
 from narration.service.console import router as console_router
@@ -42,6 +43,7 @@ def create_app(settings: Settings, bind_host: str = "127.0.0.1") -> FastAPI:
         "native jobs with progress events and listen-while-it-renders HLS.",
     )
     keys = parse_api_keys(settings.api_keys)
+    OutputPlaces.from_settings(settings)  # a malformed output_allow stops the service at start
     app.state.context = ServiceContext(settings, keys)
     app.include_router(polly.router)
     app.include_router(openai_compat.router)
