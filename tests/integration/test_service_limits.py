@@ -78,7 +78,7 @@ def test_the_openai_client_sees_a_rate_limit_error(limited_api: str) -> None:
 
 
 def test_boto3_sees_polly_throttling(limited_api: str) -> None:
-    polly = boto3.client(
+    polly: Any = boto3.client(
         "polly",
         endpoint_url=limited_api,
         region_name="eu-west-1",
@@ -90,11 +90,11 @@ def test_boto3_sees_polly_throttling(limited_api: str) -> None:
         polly.describe_voices()
     with pytest.raises(ClientError) as raised:
         polly.describe_voices()
-    response: dict[str, Any] = raised.value.response
+    response: Any = raised.value.response
     assert response["Error"]["Code"] == "ThrottlingException"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert response["ResponseMetadata"]["HTTPHeaders"]["retry-after"]
-    wrong = boto3.client(
+    wrong: Any = boto3.client(
         "polly",
         endpoint_url=limited_api,
         region_name="eu-west-1",
@@ -146,7 +146,7 @@ def test_no_limits_on_a_local_service_without_keys(stack_env: dict[str, str]) ->
 
 def test_over_long_texts_and_bodies_in_each_api_s_words(limited_api: str) -> None:
     long_text = "word " * SPEECH_MAX_CHARS
-    polly = boto3.client(
+    polly: Any = boto3.client(
         "polly",
         endpoint_url=limited_api,
         region_name="eu-west-1",

@@ -115,7 +115,7 @@ def test_requests_from_scripts_and_the_service_own_pages_are_accepted(
 
 
 def test_boto3_and_openai_clients_still_work(open_api: str) -> None:
-    polly = boto3.client(
+    polly: Any = boto3.client(
         "polly",
         endpoint_url=open_api,
         region_name="eu-west-1",
@@ -199,7 +199,7 @@ def test_outputs_outside_the_allowed_places_are_refused_over_http(
 def test_a_polly_task_cannot_write_into_the_lexicon_store(
     open_api: str, services: Services
 ) -> None:
-    polly = boto3.client(
+    polly: Any = boto3.client(
         "polly",
         endpoint_url=open_api,
         region_name="eu-west-1",
