@@ -173,7 +173,8 @@ class SubmitRequest:
     )
     engine: str = option(
         "",
-        "piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
+        "onnx (onnxruntime, CPU workers; alias piper) or torch (batched PyTorch workers, Piper "
+        "voices); the voice picks its family. Default: settings.",
         CLI | {Surface.RECORD},
     )
     keep_front_matter: bool = option(
