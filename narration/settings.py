@@ -27,6 +27,9 @@ from narration.pipeline.defaults import (
 
 ENV_PREFIX: Final = "NARRATION_"
 CONFIG_VARIABLE: Final = "NARRATION_CONFIG"
+DATA_DIR_VARIABLE: Final = "NARRATION_DATA_DIR"
+"""Where installed voice families live (`engines.kokoro.assets.voices_dir`): per user, not per
+stack, so it is not a setting of this process but the installation's, read where voices are."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def load_settings(
     from_env = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and key != CONFIG_VARIABLE
+        if key.startswith(ENV_PREFIX) and key not in (CONFIG_VARIABLE, DATA_DIR_VARIABLE)
     }
     return _apply(settings, from_env, "environment")
 
