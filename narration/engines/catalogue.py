@@ -2,8 +2,9 @@
 
 `narrate voices`, Polly's DescribeVoices, the console's voice picker and the OpenAI voice names
 all read it. It only reads descriptions (a Piper voice's JSON config, which Kokoro voice files
-are installed), never a model, so listing stays cheap. Names are unique across families: a
-Piper voice dir cannot shadow a Kokoro voice, nor the other way round.
+are installed), never a model, so listing stays cheap. A name is listed once across families
+(Piper's `en_US-joe-medium`, Kokoro's `af_heart` cannot meet; should a Piper voice dir hold a
+Kokoro voice's name, the Piper voice is kept and the clash logged).
 """
 
 from __future__ import annotations
