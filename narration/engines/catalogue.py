@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +30,12 @@ RUNTIMES: Final = {PIPER_FAMILY: ("onnx", "torch"), KOKORO_FAMILY: ("onnx",)}
 PIPER_GENDERS: Final = {DEFAULT_VOICE_NAME: "male"}
 """Piper's voice configs do not say a speaker's gender; the voices we know, we say."""
 UNKNOWN_GENDER: Final = "unknown"
+SAMPLE_TEXT: Final = (
+    "The old lighthouse keeper climbed the stairs at dusk. "
+    "Far below, the sea kept its own slow time against the rocks."
+)
+"""Every voice's sample (`narrate voices sample`, the console's play buttons): two sentences with
+a pause between them, enough to hear a voice's tone and pacing."""
 
 
 @dataclass(frozen=True)
@@ -132,3 +138,33 @@ def catalogue(voice_dirs: Sequence[Path] = ()) -> list[CatalogueVoice]:
 
 def by_name(voice_dirs: Sequence[Path] = ()) -> dict[str, CatalogueVoice]:
     return {voice.name: voice for voice in catalogue(voice_dirs)}
+
+
+OPENAI_VOICES: Final = {
+    "alloy": "af_alloy",
+    "ash": "am_michael",
+    "ballad": "bm_george",
+    "cedar": "am_puck",
+    "coral": "af_bella",
+    "echo": "am_echo",
+    "fable": "bm_fable",
+    "marin": "af_heart",
+    "nova": "af_nova",
+    "onyx": "am_onyx",
+    "sage": "af_sarah",
+    "shimmer": "af_sky",
+    "verse": "am_fenrir",
+}
+"""OpenAI's voice names → the Kokoro voice that stands in for each: its namesake where Kokoro
+has one, else an English voice of the same gender and accent among Kokoro's better graded."""
+
+
+def openai_voice(name: str, voices: Collection[str], default: str) -> str | None:
+    """The voice an OpenAI request's `voice` means: one of ours by its own name, an OpenAI name's
+    stand-in (the default voice where that is not installed), or None for anything else."""
+    if name in voices:
+        return name
+    stand_in = OPENAI_VOICES.get(name.lower())
+    if stand_in is None:
+        return None
+    return stand_in if stand_in in voices else default

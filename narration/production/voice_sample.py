@@ -1,4 +1,4 @@
-"""A voice's short sample: one fixed passage, spoken by the voice, to hear before choosing it.
+"""A voice's short sample rendered here, with no stack: `narrate voices sample NAME -o FILE`.
 
 The voice comes from the catalogue and its engine from the registry, as a job's would, so any
 family the registry can load gives samples. The sample is mastered as a job is (gain to the
@@ -15,7 +15,7 @@ import numpy as np
 
 from narration.adapters.ffmpeg import FfmpegEncoder
 from narration.engines import registry
-from narration.engines.catalogue import by_name
+from narration.engines.catalogue import SAMPLE_TEXT, by_name
 from narration.errors import InputError
 from narration.pipeline import mastering
 from narration.pipeline.engine import SynthesisParams
@@ -24,11 +24,6 @@ from narration.pipeline.limiter import Limiter
 from narration.pipeline.loudness import LoudnessMeter
 from narration.settings import Settings
 
-SAMPLE_TEXT: Final = (
-    "The old lighthouse keeper climbed the stairs at dusk. "
-    "Far below, the sea kept its own slow time against the rocks."
-)
-"""Two sentences with a pause between them: enough to hear a voice's tone and pacing."""
 CORRECTIONS: Final = 1
 """Limiting a few seconds of speech takes off more than a programme's calibrated make-up
 allows for; one measured correction lands it within 0.2 LU."""
