@@ -28,8 +28,7 @@ from narration.pipeline.defaults import (
 ENV_PREFIX: Final = "NARRATION_"
 CONFIG_VARIABLE: Final = "NARRATION_CONFIG"
 DATA_DIR_VARIABLE: Final = "NARRATION_DATA_DIR"
-"""Where installed voice families live (`engines.kokoro.assets.voices_dir`): per user, not per
-stack, so it is not a setting of this process but the installation's, read where voices are."""
+"""Where per-user voice files live (`engines.kokoro.assets`): read there, not a setting."""
 
 
 @dataclass(frozen=True)
