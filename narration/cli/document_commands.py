@@ -1,4 +1,4 @@
-"""Commands that need no services: the voices workers can use, and a document's plan."""
+"""Commands that need no services: a document's plan."""
 
 from __future__ import annotations
 
@@ -8,32 +8,6 @@ from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.cli.job_flags import PATH, job_command
 from narration.job_options import SubmitRequest, Surface
-
-
-@app.command()
-@handle_errors
-def voices(json_output: bool = typer.Option(False, "--json")) -> None:
-    """List the voices workers can use."""
-    from narration.engines.voices import default_voice, discover_voices
-
-    found = [default_voice(), *discover_voices(list(state.settings.voice_dirs))]
-    rows = [
-        {
-            "name": v.name,
-            "language": v.language,
-            "sample_rate": v.sample_rate,
-            "engine": v.engine,
-            "path": v.path,
-        }
-        for v in found
-    ]
-    if json_output:
-        print_json({"voices": rows})
-        return
-    for row in rows:
-        typer.echo(
-            f"{row['name']:<28} {row['language']:<8} {row['sample_rate']:>6} Hz  {row['engine']}"
-        )
 
 
 @app.command()

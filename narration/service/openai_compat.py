@@ -1,8 +1,10 @@
 """OpenAI's `POST /v1/audio/speech`, so the `openai` client's `audio.speech.create` works.
 
-`voice` names one of our voices; OpenAI's own voice names (alloy, echo, …) all mean the
-default voice, so clients written for OpenAI run unchanged. `model` is accepted and recorded
-only: every model is our one engine. `speed` is the job's speaking rate.
+`voice` names one of our voices; OpenAI's own voice names (alloy, echo, …) mean the Kokoro voice
+that stands in for each (`engines.catalogue.OPENAI_VOICES`: `alloy` is `af_alloy`), or the
+default voice where that one is not installed, so clients written for OpenAI run unchanged.
+`model` is accepted and recorded only: every model is our one engine. `speed` is the job's
+speaking rate.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Final, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from narration.engines.catalogue import openai_voice
 from narration.job_options import SubmitRequest, Surface, mapped, validate
 from narration.pipeline.ingest import load_document
 from narration.pipeline.plan import MAX_SPEED, MIN_SPEED
@@ -21,10 +24,6 @@ from narration.service.context import context_of
 from narration.service.errors import ApiError
 from narration.service.native import bearer_auth
 
-OPENAI_VOICES: Final = frozenset(
-    {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"}
-)
-"""OpenAI's voice names; each maps to the service's default voice."""
 FORMATS: Final = {
     "mp3": ("mp3", "audio/mpeg"),
     "opus": ("opus", "audio/ogg"),
@@ -71,11 +70,8 @@ def submit_request(
 ) -> SubmitRequest:
     """The job's options from the request's fields the spec maps (`job_options`), with OpenAI's
     voice names and formats in ours."""
-    if body.voice in voices:
-        voice = body.voice
-    elif body.voice.lower() in OPENAI_VOICES:
-        voice = default_voice
-    else:
+    voice = openai_voice(body.voice, voices, default_voice)
+    if voice is None:
         raise ApiError(400, "invalid_voice", f"voice {body.voice[:100]!r} is not available")
     values = mapped(Surface.OPENAI, body.model_dump())
     values |= {"voice": voice, "format": FORMATS[body.response_format][0]}

@@ -149,12 +149,22 @@ def _rows(request: Request) -> list[Any]:
 
 
 FIELD_CHOICES: Final = {"voice": "voices", "format": "formats"}
-"""Options the form offers as a list: the service's voices, the formats."""
+"""Options the form offers as a list: the voice catalogue, the formats."""
+
+
+def voice_label(voice: dict[str, Any]) -> str:
+    """How the picker names a voice: `af_heart (en-US, female, grade A)`."""
+    facts = [voice["language"], voice["gender"]]
+    if voice["grade"]:
+        facts.append(f"grade {voice['grade']}")
+    return f"{voice['name']} ({', '.join(facts)})"
 
 
 def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
     context = context_of(request)
-    choices = {"voices": sorted(context.voices), "formats": list(FORMATS)}
+    voices = [voice.row() for voice in context.catalogue]
+    choices = {"voices": [voice["name"] for voice in voices], "formats": list(FORMATS)}
+    labels = {"voices": {voice["name"]: voice_label(voice) for voice in voices}}
     fields = [
         {
             "name": item.name,
@@ -166,10 +176,12 @@ def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
             if item.name in FIELD_CHOICES
             else "text",
             "choices": choices.get(FIELD_CHOICES.get(item.name, ""), []),
+            "labels": labels.get(FIELD_CHOICES.get(item.name, ""), {}),
         }
         for item in options_on(Surface.CONSOLE)
     ]
     return {
+        "voices": voices,
         "fields": fields,
         "chosen": {
             "voice": context.settings.voice,

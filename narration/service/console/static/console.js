@@ -152,7 +152,31 @@ function watchJob(article) {
   const fallback = setInterval(refresh, 5000);
 }
 
+// The voice picker's play buttons: the first play of a voice renders its sample on the
+// workers (a few seconds), later ones come from the service's memory.
+function voiceSamples(root) {
+  const audio = root.querySelector("#voice-sample");
+  const status = root.querySelector("#voice-sample-status");
+  let playing = "";
+  audio.addEventListener("playing", () => {
+    status.textContent = `Playing ${playing}.`;
+  });
+  audio.addEventListener("error", () => {
+    status.textContent = `The sample of ${playing} could not be played.`;
+  });
+  root.querySelectorAll("button.play-sample").forEach((button) => {
+    button.addEventListener("click", () => {
+      playing = button.closest("tr").firstElementChild.textContent;
+      status.textContent = `Preparing the sample of ${playing}…`;
+      audio.src = button.dataset.sample;
+      audio.play().catch(() => {});
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const samples = document.getElementById("voice-samples");
+  if (samples) voiceSamples(samples);
   const rows = document.getElementById("job-rows");
   if (rows) watchJobList(rows);
   const article = document.getElementById("job");
