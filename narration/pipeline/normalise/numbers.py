@@ -75,6 +75,21 @@ def ordinal(n: int) -> str:
     return f"{head} {stem}{dash}{unit}".strip()
 
 
+def pairs(text: str) -> str:
+    """Four digits in pairs, as a model or standard number is read: "4492" → "forty-four
+    ninety-two", "9001" → "ninety oh one", "2000" → "two thousand"; others digit by digit."""
+    if len(text) != 4 or not text.isdigit() or text.startswith("0"):
+        return digits(text)
+    head, tail = int(text[:2]), text[2:]
+    if text.endswith("000"):
+        return cardinal(int(text))
+    if tail == "00":
+        return f"{cardinal(head)} hundred"
+    if tail.startswith("0"):
+        return f"{cardinal(head)} oh {ONES[int(tail[1])]}"
+    return f"{cardinal(head)} {cardinal(int(tail))}"
+
+
 def digits(text: str) -> str:
     """Each digit on its own: "0042" → "zero zero four two"."""
     return " ".join(ONES[int(ch)] for ch in text if ch.isdigit())

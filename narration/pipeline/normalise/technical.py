@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from narration.pipeline.normalise.numbers import digits, part
+from narration.pipeline.normalise.numbers import digits, pairs, part
 from narration.pipeline.normalise.rule import Rule
 
 # --- versions -----------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ _SUFFIXES: Final = {
     "pre": "pre",
 }
 _VERSION: Final = re.compile(
-    r"(?<![\w.,$£€¥/-])(?P<v>[vV](?=\d))?(?P<n>\d+(?:\.\d+){1,4})"
+    r"(?<![\w.,$£€¥/])(?<![\d\s]-)(?<!^-)(?P<v>[vV](?=\d))?(?P<n>\d+(?:\.\d+){1,4})"
     r"(?:[-.]?(?P<s>rc|alpha|beta|a|b|dev|post|pre)\.?(?P<sn>\d+)?)?(?![\w-]|\.\d)"
 )
 _PREV: Final = re.compile(r"([A-Za-z]+)\s$")
@@ -73,7 +73,9 @@ def _version(m: re.Match[str]) -> str:
 
 
 # --- options, names ------------------------------------------------------------------------------
-_OPTION: Final = re.compile(r"(?<![\w-])(?P<d>--?)(?P<o>[A-Za-z][\w-]*)(?=[\s=,.;:)\]'\"]|$)")
+_OPTION: Final = re.compile(
+    r"(?<![^\s(\[{\"'“‘|])(?P<d>--?)(?P<o>[A-Za-z][\w-]*)(?=[\s=,.;:)\]'\"]|$)"
+)
 _HYPHENATED: Final = re.compile(r"\b[A-Za-z][A-Za-z\d]*(?:-[A-Za-z\d]+)*-\d[\w-]*\b")
 _DUNDER: Final = re.compile(r"(?<!\w)__(?P<name>[A-Za-z]\w*?)__(?!\w)")
 _EXTENSIONS: Final = {"ipynb": "I P Y N B", "yml": "yammel", "whl": "wheel"}
@@ -89,10 +91,22 @@ def _hyphenated(m: re.Match[str]) -> str:
     # "ISO-8859-1", "x86-64": espeak reads "8859" as a count and "86-64" as "86 dash 64";
     # a name's four digits are read in pairs, as a model number is
     parts = m.group(0).split("-")
-    return " ".join(f"{p[:2]} {p[2:]}" if len(p) == 4 and p.isdigit() else p for p in parts)
+    return " ".join(pairs(p) if len(p) == 4 and p.isdigit() else p for p in parts)
+
+
+# "RFC 4492", "ISO 9001": a standard's number is read in pairs, not as a count
+_STANDARD: Final = re.compile(
+    r"\b(?P<s>RFC|ISO|IEC|IEEE|ECMA|PEP|CVE)(?P<sep>[\s-])(?P<n>\d{4})\b(?!-\w)"
+)
+# "PKCS#11" is "PKCS 11"; "C#" and "F#" are languages
+_HASH: Final = re.compile(r"\b(?:(?P<lang>[CF])#(?!\w)|(?<=[A-Za-z])#(?=\d))")
+_IP_VERSION: Final = re.compile(r"\bIPv(?P<n>[46])\b")
 
 
 RULES: Final[tuple[Rule, ...]] = (
+    (_STANDARD, lambda m: f"{m.group('s')} {pairs(m.group('n'))}"),
+    (_HASH, lambda m: f"{m.group('lang')} sharp" if m.group("lang") else " "),
+    (_IP_VERSION, lambda m: f"I P v {m.group('n')}"),
     (_VERSION, _version),
     (_OPTION, _option),
     (_HYPHENATED, _hyphenated),

@@ -41,9 +41,18 @@ _NUM_RANGE: Final = re.compile(
 )
 
 
+# A number after these words is a count or a label, whatever follows it ("port 1080.").
+_COUNT_CUES: Final = frozenset(
+    "port ports page pages line lines number no error code status pid uid gid step item "
+    "issue bug room flight route".split()
+)
+
+
 def _year(m: re.Match[str]) -> str:
     y, start = m.group("y"), m.start()
     cue = _CUE_BEFORE.search(m.string, max(0, start - 16), start)
+    if cue is not None and cue.group(1) is not None and cue.group(1).lower() in _COUNT_CUES:
+        return y
     is_year = (
         cue is not None and (cue.group(1) is None or cue.group(1).lower() in _YEAR_CUES)
     ) or (bool(_YEAR_AFTER.match(m.string, m.end())))

@@ -6,7 +6,7 @@ import pytest
 
 from narration.pipeline.normalise import spoken_text
 from narration.pipeline.normalise.languages import rules_for
-from narration.pipeline.normalise.numbers import cardinal, number, ordinal
+from narration.pipeline.normalise.numbers import cardinal, number, ordinal, pairs
 from narration.pipeline.speech_text import speakable
 
 
@@ -39,6 +39,20 @@ def test_cardinal(n: int, words: str) -> None:
 )
 def test_ordinal(n: int, words: str) -> None:
     assert ordinal(n) == words
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("4492", "forty-four ninety-two"),
+        ("9001", "ninety oh one"),
+        ("1900", "nineteen hundred"),
+        ("2000", "two thousand"),
+        ("0001", "zero zero zero one"),
+    ],
+)
+def test_pairs(written: str, words: str) -> None:
+    assert pairs(written) == words
 
 
 def test_number_reads_decimals_digit_by_digit() -> None:
