@@ -22,7 +22,7 @@ _ISO: Final = re.compile(
     r"(?<![\w.-])(?P<y>1\d{3}|20\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?![\w-])"
 )
 _MONTH_DAY: Final = re.compile(
-    _MONTH + r"\s(?P<d>[1-9]|[12]\d|3[01])(?!\d|:|st|nd|rd|th)(?:,?\s(?P<y>1\d{3}|20\d\d)\b)?"
+    _MONTH + r"\s(?P<d>0?[1-9]|[12]\d|3[01])(?!\d|:|st|nd|rd|th)(?:,?\s(?P<y>1\d{3}|20\d\d)\b)?"
 )
 _DAY_MONTH: Final = re.compile(
     r"(?<![\w.,])(?P<d>[1-9]|[12]\d|3[01])\s" + _MONTH + r"(?:,?\s(?P<y>1\d{3}|20\d\d)\b)?"

@@ -57,6 +57,7 @@ _REGNAL_FOLLOW: Final = re.compile(
     r"['’]s\b|\s*(?:[,.;:!?)\]—–]|$)|\s+(?:of|and|or|was|is|had|who|in|became|reigned|died|"
     r"married|ruled)\b"
 )
+_INITIAL: Final = re.compile(r"\.\s+[A-Z][a-z]")
 _SECTION_FOLLOW: Final = re.compile(r"\s*(?:[,.;:!?)\]—–]|$)|\s+[A-Z0-9“\"]")
 
 # A heading that starts with a numeral and a full stop or colon: "IV. The Pool", "XII: Notes".
@@ -75,7 +76,12 @@ def _roman(m: re.Match[str]) -> str:
     if before is None:
         return num
     word, value = before.group(1), roman_value(num)
-    if word in _REGNAL_SET and (len(num) > 1 or _REGNAL_FOLLOW.match(m.string, m.end())):
+    initial = len(num) == 1 and _INITIAL.match(m.string, m.end())  # "Eric V. Smith"
+    if (
+        word in _REGNAL_SET
+        and not initial
+        and (len(num) > 1 or _REGNAL_FOLLOW.match(m.string, m.end()))
+    ):
         return f"the {ordinal(value).capitalize()}"
     if word in _SECTION_SET and (len(num) > 1 or _SECTION_FOLLOW.match(m.string, m.end())):
         return str(value)

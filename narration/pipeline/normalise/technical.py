@@ -74,7 +74,7 @@ def _version(m: re.Match[str]) -> str:
 
 # --- options, names ------------------------------------------------------------------------------
 _OPTION: Final = re.compile(
-    r"(?<![^\s(\[{\"'“‘|])(?P<d>--?)(?P<o>[A-Za-z][\w-]*)(?=[\s=,.;:)\]'\"]|$)"
+    r"(?<![^\s(\[{\"'“‘|])(?P<d>--?)(?P<o>[A-Za-z][\w-]*)(?=[\s=,;:)\]'\"]|\.(?!\w)|$)"
 )
 _HYPHENATED: Final = re.compile(r"\b[A-Za-z][A-Za-z\d]*(?:-[A-Za-z\d]+)*-\d[\w-]*\b")
 _DUNDER: Final = re.compile(r"(?<!\w)__(?P<name>[A-Za-z]\w*?)__(?!\w)")

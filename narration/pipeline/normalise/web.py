@@ -19,12 +19,12 @@ MAX_PATH_CHARS: Final = 24
 
 _URL: Final = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[\w/]")
 _SCHEME: Final = re.compile(r"^(?:https?|ftp)://")
-_QUERY: Final = re.compile(r"[?#].*$|/+$")
+_QUERY: Final = re.compile(r"[?#].*$")
 
 
 def short_url(url: str) -> str:
     """`url` as it is read: host and, when short, path; no scheme, query or fragment."""
-    bare = _QUERY.sub("", _SCHEME.sub("", url))
+    bare = _QUERY.sub("", _SCHEME.sub("", url)).rstrip("/")
     host, slash, path = bare.partition("/")
     if slash and (path.count("/") >= MAX_PATH_PARTS or len(path) > MAX_PATH_CHARS):
         return host

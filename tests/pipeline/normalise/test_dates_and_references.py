@@ -17,6 +17,11 @@ CASES = [
     ("5 March 2024", "five march two thousand ...", "the 5th of March, 20 24"),
     ("on Sept. 3", "sept. (sentence break) three", "on September 3rd"),
     ("March 5th", "(right)", "March 5th"),
+    (
+        "Date: February 07, 2026.",
+        "february zero seven, two thousand twenty six",
+        "Date: February 7th, 20 26.",
+    ),
     ("at 10:30 on May 4", "(right)", "at 10:30 on May 4th"),
     # Roman numerals heading a line
     ("IV. The Pool", "roman four. the pool", "4. The Pool"),
@@ -25,6 +30,8 @@ CASES = [
     ("I. M. Pei built it", "(initials: left)", "I. M. Pei built it"),
     ("C. S. Lewis", "(initials: left)", "C. S. Lewis"),
     ("L. Frank Baum", "(an initial: left)", "L. Frank Baum"),
+    ("Eric V. Smith wrote", "(a middle initial: left)", "Eric V. Smith wrote"),
+    ("Chapter V. The End", "chapter roman five", "Chapter 5. The End"),
     # references before a number
     ("see p. 12", "P. (sentence break) twelve", "see page 12"),
     ("pp. 12-14, then", "P P. twelve dash fourteen", "pages 12 to 14, then"),

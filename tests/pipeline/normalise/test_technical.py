@@ -38,6 +38,8 @@ CASES = [
     ("--dry-run=yes", "dry run", "dash dash dry-run=yes"),
     ("[-c] and (-k)", "C, K", "[dash c] and (dash k)"),
     ("<old|new>-file", "(a placeholder: left)", "<old|new>-file"),
+    ("pow(0.0, -math.inf)", "(a minus in code: left)", "pow(0.0, -math.inf)"),
+    ("use -m. Then", "M. then", "use dash m. Then"),
     ("a well-known word", "(an English compound: left)", "a well-known word"),
     ("-5 degrees", "(a negative number: left)", "-5 degrees"),
     # names with digits after a hyphen
@@ -99,6 +101,7 @@ def test_ip_address_digit_by_digit() -> None:
         ("https://example.com/a/b/c", "example.com"),
         ("https://example.com/a-very-long-page-name-indeed", "example.com"),
         ("www.example.com", "www.example.com"),
+        ("https://groups.google.com/forum/#!forum/comp.lang.python", "groups.google.com/forum"),
     ],
 )
 def test_short_url(url: str, short: str) -> None:
