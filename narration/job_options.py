@@ -88,7 +88,8 @@ class SubmitRequest:
     voice: str = option(
         "",
         "Voice name or .onnx path.",
-        JOB_FORMS | {Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
+        JOB_FORMS
+        | {Surface.INSPECT, Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
         label="Voice",
         polly="VoiceId",
         openai="voice",
@@ -160,7 +161,7 @@ class SubmitRequest:
     lexicons: tuple[str, ...] = option(
         (),
         "A stored pronunciation lexicon (`narrate lexicon put`); repeat for more, first wins.",
-        CLI | {Surface.POLLY, Surface.RECORD},
+        CLI | {Surface.INSPECT, Surface.POLLY, Surface.RECORD},
         flag="--lexicon",
         polly="LexiconNames",
     )

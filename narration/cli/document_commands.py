@@ -8,6 +8,7 @@ from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.cli.job_flags import PATH, job_command
 from narration.job_options import SubmitRequest, Surface
+from narration.pipeline.document import Document
 
 
 @app.command()
@@ -18,6 +19,11 @@ def inspect(
     path: str = PATH,
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
+    spoken: bool = typer.Option(
+        False,
+        "--spoken",
+        help="Each chunk as the voice is given it (SSML, lexicons, normalisation), one a line.",
+    ),
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe, read_document
@@ -31,6 +37,9 @@ def inspect(
         reading=reading_options(request),
         text_type=request.text_type,
     )
+    if spoken:
+        _inspect_spoken(document, request, json_output)
+        return
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)
@@ -45,3 +54,16 @@ def inspect(
             f"{number:>4}. {chapter['title']}  ({chapter['chars']} chars, "
             f"{chapter['chunk_count']} chunks)"
         )
+
+
+def _inspect_spoken(document: Document, request: SubmitRequest, json_output: bool) -> None:
+    """`inspect --spoken`: one line per chunk, or the `--json --chunks` report with `spoken`."""
+    from narration.cli.documents import describe
+    from narration.cli.spoken import spoken_lines, spoken_texts, with_spoken
+
+    texts = spoken_texts(document, request, state.settings)
+    if json_output:
+        print_json(with_spoken(describe(document, with_chunks=True), texts))
+        return
+    for line in spoken_lines(texts):
+        typer.echo(line)
