@@ -112,13 +112,13 @@ def _append_ready(context: WorkerContext, job_id: str) -> int:
                 hls_key(context, job_id, hls_playlist.segment_name(seq)), segment, "video/mp2t"
             )
             made.durations.append((end - first) / rate)
+            if seq == 0:
+                # A listener can start on the first segment: list it before cutting the rest.
+                _put_playlist(context, job_id, made.durations, ended=False)
         made.chunks += 1
     if len(made.durations) == before:
         return 0
-    text = hls_playlist.playlist(made.durations, ended=made.chunks == total)
-    context.objects.put_bytes(
-        hls_key(context, job_id, PLAYLIST), text.encode(), "application/vnd.apple.mpegurl"
-    )
+    _put_playlist(context, job_id, made.durations, ended=made.chunks == total)
     state = json.dumps({"durations": made.durations, "chunks": made.chunks}).encode()
     context.objects.put_bytes(hls_key(context, job_id, STATE), state, "application/json")
     _LOGGER.info(
@@ -129,3 +129,10 @@ def _append_ready(context: WorkerContext, job_id: str) -> int:
         total,
     )
     return len(made.durations) - before
+
+
+def _put_playlist(context: WorkerContext, job_id: str, durations: list[float], ended: bool) -> None:
+    text = hls_playlist.playlist(durations, ended=ended)
+    context.objects.put_bytes(
+        hls_key(context, job_id, PLAYLIST), text.encode(), "application/vnd.apple.mpegurl"
+    )
