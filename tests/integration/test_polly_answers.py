@@ -217,7 +217,7 @@ REFUSALS: list[tuple[str, str, dict[str, Any], str, int]] = [
         "LexiconNotFoundException",
         404,
     ),
-    ("lexicon list token", "list_lexicons", {"NextToken": "%%%"}, "InvalidNextTokenException", 400),
+    ("lexicon list token", "list_lexicons", {"NextToken": "abc"}, "InvalidNextTokenException", 400),
     (
         "voice list token",
         "describe_voices",
