@@ -31,11 +31,14 @@ def encode_live(
     output: Sequence[str],
     stop: threading.Event,
     output_rate: int | None = None,
+    filters: str = "",
 ) -> Iterator[bytes]:
     """s16le mono `blocks` at `sample_rate` through ffmpeg with `output` options (codec and
-    muxer, without the destination); the encoded bytes as they come."""
+    muxer, without the destination) and audio `filters`; the encoded bytes as they come."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
     command += ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
+    if filters:
+        command += ["-af", filters]
     if output_rate is not None and output_rate != sample_rate:
         command += ["-ar", str(output_rate)]
     command += ["-map_metadata", "-1", "-flush_packets", "1", *output, "pipe:1"]

@@ -99,11 +99,8 @@ def initial_state(
 
     `user_seed` (`--seed`, 0 for none) and the speaking rate travel in the state, so they are
     mixed into every chunk's key and seed (`pipeline.chunk_key`). `pauses` is the engine's pause
-    profile (default `PAUSES_S`), divided by the speed as the speech is: a speed scales the
-    whole duration (OpenAI's `speed` does)."""
+    profile (default `PAUSES_S`)."""
     table = tuple((PAUSES_S if pauses is None else pauses).items())
-    if speed != 1.0:
-        table = tuple((boundary, round(seconds / speed, 4)) for boundary, seconds in table)
     return SessionState(
         voice=voice, user_seed=user_seed, length_scale=round(1.0 / speed, 6), pauses=table
     )

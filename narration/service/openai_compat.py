@@ -2,7 +2,8 @@
 
 `voice` names one of our voices; OpenAI's own voice names (alloy, echo, …) all mean the
 default voice, so clients written for OpenAI run unchanged. `model` is accepted and recorded
-only: every model is our one engine. `speed` is the job's speaking rate, its pauses included.
+only: every model is our one engine. `speed` time-stretches the answer, pauses included, as
+OpenAI's does; the job itself is rendered at the voice's own rate (and shares its chunk cache).
 The audio is streamed as the job makes it (`speech_stream`): 24 kHz in every format, pcm raw
 16-bit mono, wav with a streaming header, aac as ADTS.
 """

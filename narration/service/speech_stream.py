@@ -4,8 +4,10 @@ sentence or few) is synthesised, not when the whole text is.
 The request's job renders as any job does; the answer is built from its chunks as they are
 committed, in order: a lead-in, each chunk's speech and the pause after it, a tail, encoded live
 (`adapters.stream_encoder`) at OpenAI's 24 kHz. Like the HLS preview it is not loudness-mastered
-(the chunks are level-matched already). The lead-in and tail are divided by the speed, as the
-pauses are (`prosody.initial_state`), so `speed` scales the whole duration as OpenAI's does.
+(the chunks are level-matched already). `speed` time-stretches the stream, pitch kept (ffmpeg's
+`atempo`), as OpenAI's does: the whole duration, pauses included, is divided by it exactly. (A
+voice's own rate does not scale so: Piper at length scale 0.5 took 0.62 of the time, its
+phonemes' lengths being rounded up to whole frames.)
 WAV goes out with OpenAI's streaming header: RIFF and data sizes of 0xFFFFFFFF, "to the end".
 """
 
@@ -60,6 +62,19 @@ def streaming_wav_header(rate: int) -> bytes:
     )
 
 
+def tempo_filter(speed: float) -> str:
+    """ffmpeg's filters that play `speed` times as fast, pitch kept ("" for 1): `atempo` takes
+    0.5 to 100, so slower speeds are a chain of halvings and the rest."""
+    if speed == 1.0:
+        return ""
+    steps = []
+    while speed < 0.5:
+        steps.append(0.5)
+        speed /= 0.5
+    steps.append(speed)
+    return ",".join(f"atempo={step:.6g}" for step in steps)
+
+
 class SpeechStream:
     """The audio of a submitted job's chunks, in order, as they are committed."""
 
@@ -87,16 +102,21 @@ class SpeechStream:
         if response_format == "wav":
             yield streaming_wav_header(OUTPUT_RATE)
         yield from encode_live(
-            self._pcm(first), rate, ENCODING[response_format], self.stop, OUTPUT_RATE
+            self._pcm(first),
+            rate,
+            ENCODING[response_format],
+            self.stop,
+            OUTPUT_RATE,
+            tempo_filter(self.speed),
         )
 
     def _pcm(self, first: tuple[bytes, int]) -> Iterator[bytes]:
         pcm, rate = first
-        yield _silence(LEAD_IN_S / self.speed, rate)
+        yield _silence(LEAD_IN_S, rate)
         yield pcm
         for seq in range(1, self.chunks):
             yield self._chunk(seq)[0]
-        yield _silence(TAIL_S / self.speed, rate)
+        yield _silence(TAIL_S, rate)
 
     def _chunk(self, seq: int) -> tuple[bytes, int]:
         """Chunk `seq`'s speech and the pause after it (none after the last), and its rate."""

@@ -11,7 +11,7 @@ import pytest
 
 from narration.adapters.ffmpeg import ffmpeg_exe
 from narration.adapters.stream_encoder import encode_live
-from narration.service.speech_stream import ENCODING, streaming_wav_header
+from narration.service.speech_stream import ENCODING, streaming_wav_header, tempo_filter
 
 RATE = 22050
 
@@ -65,3 +65,13 @@ def test_the_streaming_wav_header_reads_to_the_end() -> None:
     assert len(header) == 44 and header[:4] == b"RIFF" and header[8:16] == b"WAVEfmt "
     assert header[4:8] == header[40:44] == b"\xff\xff\xff\xff"
     assert int.from_bytes(header[24:28], "little") == 24000
+
+
+@pytest.mark.parametrize("speed", [0.25, 0.5, 2.0, 4.0])
+def test_a_tempo_filter_scales_the_duration_exactly(speed: float) -> None:
+    stop = threading.Event()
+    out = b"".join(
+        encode_live(iter([_tone(4.0)]), RATE, ENCODING["pcm"], stop, 24000, tempo_filter(speed))
+    )
+    assert len(out) / 2 / 24000 == pytest.approx(4.0 / speed, rel=0.02)
+    assert tempo_filter(1.0) == ""

@@ -157,7 +157,9 @@ def _decoded_seconds(audio: bytes) -> float:
 def test_openai_speech_streams_its_first_audio_long_before_the_end(api: str, fmt: str) -> None:
     client = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET)
     # A text no other test speaks, so that no chunk of it comes from the cache.
-    text = f"This is the {fmt} telling, told on {time.time():.0f}. " + STORY * 2
+    text = f"This is the {fmt} telling, told on {time.time():.0f}. " + " ".join(
+        f"Night {n}. {STORY}" for n in range(6)
+    )
     first, total, audio = _first_and_total(client, text, fmt)
     assert first < 0.5 * total, (first, total)
     if fmt == "pcm":
