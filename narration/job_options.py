@@ -147,10 +147,9 @@ class SubmitRequest:
     speed: float = option(
         1.0,
         "Speaking rate, 0.25 to 4 (1: the voice's own).",
-        JOB_FORMS | {Surface.OPENAI, Surface.RECORD},
+        JOB_FORMS | {Surface.RECORD},
         minimum=0.25,
         maximum=4.0,
-        openai="speed",
     )
     hls: bool = option(
         False,

@@ -41,6 +41,7 @@ from narration.service.console.session import (
 )
 from narration.service.context import checked_job_id, context_of
 from narration.service.job_form import form_endpoint
+from narration.service.speech import SPEECH_KIND
 
 HERE: Final = Path(__file__).parent
 STATIC: Final = {
@@ -131,20 +132,32 @@ def sign_out() -> Response:
 
 
 @router.get("/jobs")
-def jobs_page(request: Request) -> Response:
+def jobs_page(request: Request, show: str = "jobs") -> Response:
+    """The jobs, newest first; with `show=speech`, the speech requests instead (SynthesizeSpeech
+    and OpenAI speech: each is a job of its own, but not one a person submitted)."""
     if signed_in(request) is None:
         return to_sign_in(request)
-    return _page(request, "jobs.html", rows=_rows(request))
+    shown = _shown(show)
+    return _page(request, "jobs.html", rows=_rows(request, shown), show=shown)
 
 
 @router.get("/jobs/rows", dependencies=[Depends(media_access)])
-def jobs_rows(request: Request) -> Response:
-    return _page(request, "_rows.html", rows=_rows(request))
+def jobs_rows(request: Request, show: str = "jobs") -> Response:
+    return _page(request, "_rows.html", rows=_rows(request, _shown(show)))
 
 
-def _rows(request: Request) -> list[Any]:
+def _shown(show: str) -> str:
+    return "speech" if show == "speech" else "jobs"
+
+
+def _rows(request: Request, shown: str) -> list[Any]:
     now = time.time()
-    records = context_of(request).services.records().list(JOBS_SHOWN)
+    speech = shown == "speech"
+    records, _ = (
+        context_of(request)
+        .services.records()
+        .page("", JOBS_SHOWN, lambda record: (record.get("kind") == SPEECH_KIND) == speech)
+    )
     return [progress_of(record, now) for record in records]
 
 
