@@ -35,6 +35,10 @@ _COMMENTS = re.compile(r"(?:^|[\s_-])comments?(?:-area|-list|-respond)?(?:$|\s)"
 _TOC_ATTR = re.compile(r"(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|(?:^|\s)contents(?:\s|$)")
 _FOOTNOTES = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-](?!ref|back))", re.I)
 _FOOTNOTE_TYPES = re.compile(r"\b(?:doc-)?(?:foot|end|rear)notes?\b|doc-endnotes")
+_GENERATED_PAGE = re.compile(r"(?:^|/)(?:genindex|py-modindex|modindex|search)(?:-\w+)?\.html?$")
+"""Pages a documentation generator makes on its own: the index, module index, search page."""
+_SLUG = re.compile(r"[\W_]+")
+_NUMBERING = re.compile(r"^[\s\d.]+")
 TOC_LINK_SHARE: Final = 0.8
 MARKED_TOC_LINK_SHARE: Final = 0.5
 PAGINATION_LINK_SHARE: Final = 0.5
@@ -127,6 +131,30 @@ def _is_pagination(el: Any) -> bool:
     return link_chars >= PAGINATION_LINK_SHARE * text_chars(el)
 
 
+def _generated_links(el: Any) -> bool:
+    """A list of links only to the generator's own pages ("Index", "Module Index", "Search
+    Page"): Sphinx's "Indices and tables"."""
+    hrefs = [a.get("href", "") for a in el.iter("a", "{http://www.w3.org/1999/xhtml}a")]
+    _, _, link_chars = _link_stats(el)
+    return (
+        bool(hrefs)
+        and all(_GENERATED_PAGE.search(h.split("#", 1)[0]) for h in hrefs)
+        and link_chars >= TOC_LINK_SHARE * text_chars(el)
+    )
+
+
+def is_own_section(el: Any) -> bool:
+    """A section named after its own heading (Sphinx: `<section id="comments"><h2>Comments`):
+    document structure, whatever the name says."""
+    ident = el.get("id", "")
+    heading = next((c for c in el if localname(c) in _HEADINGS), None)
+    if not ident or heading is None:
+        return False
+    # a section number ("1.1.13. Comments") is not part of the name
+    slug = _SLUG.sub("-", _NUMBERING.sub("", "".join(heading.itertext()).lower())).strip("-_")
+    return bool(slug) and _SLUG.sub("-", ident.lower()).strip("-") == slug
+
+
 def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
     """The kind of page chrome el is (a `policy.KINDS` key), or None for content."""
     if name == "a":
@@ -136,7 +164,7 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
         if href[:1] == "#" and (href[1:] in main_ids or _SKIP_LINK.search(_ident(el))):
             return "skip_link"
         return "edit_link" if _is_edit_link(el) else None
-    if name not in _CONTAINERS:
+    if name not in _CONTAINERS or is_own_section(el):
         return None
     ident = _ident(el)
     role = semantic_type(el)
@@ -148,7 +176,7 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
         return "toc"
     if _PAGINATION.search(ident) or _is_pagination(el):
         return "pagination"
-    if name == "nav" or "navigation" in role:
+    if name == "nav" or "navigation" in role or (name in _LISTS and _generated_links(el)):
         return "navigation"
     if name == "footer":
         return "footer"

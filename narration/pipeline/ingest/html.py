@@ -46,6 +46,7 @@ SKIP_TAGS = frozenset(
 _NOTE_MARK = re.compile(r"^\s*[\[(]?(?:\d{1,4}|[*†‡§¶#]+|[a-z])[\])]?\s*$")
 _NOTEREF_CLASS = re.compile(r"noteref|footnote-ref|fnref|footnote_ref|endnote-ref", re.I)
 _BACKLINK_CLASS = re.compile(r"footnote-back|backlink|fnback", re.I)
+_BACK_ARROWS = ("↩", "↩︎", "↑")
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
 _STRONG_SEPARATOR = re.compile(r"\s+(?:\||—|–|·|»|::)\s+")
@@ -57,14 +58,18 @@ def is_noteref(el: Any, name: str) -> bool:
     if name not in ("a", "sup", "span"):
         return False
     kinds = semantic_type(el)
-    if "noteref" in kinds or "backlink" in kinds:
+    text = "".join(el.itertext())
+    if "noteref" in kinds:
         return True
+    if "backlink" in kinds:
+        # Sphinx links a whole section heading back to its contents entry (doc-backlink): a
+        # note's back link is a mark or an arrow, a heading is words
+        return bool(_NOTE_MARK.match(text)) or text.strip() in _BACK_ARROWS
     cls = el.get("class", "")
     if cls and (_NOTEREF_CLASS.search(cls) or _BACKLINK_CLASS.search(cls)):
         return True
-    text = "".join(el.itertext())
     if name == "a" and "#" in el.get("href", ""):
-        return bool(_NOTE_MARK.match(text)) or text.strip() in ("↩", "↩︎", "↑")
+        return bool(_NOTE_MARK.match(text)) or text.strip() in _BACK_ARROWS
     if name == "sup":
         return any(localname(d) == "a" for d in el.iterdescendants()) and bool(
             _NOTE_MARK.match(text)

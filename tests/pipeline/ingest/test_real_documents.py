@@ -1,0 +1,133 @@
+"""Real manuals and READMEs, as the common generators make them, read like a book (issue 31).
+
+For each document: the title is the document's own, the chapters come from its structure, and
+no chunk holds table-of-contents or index text (dot leaders, "Contents", page-number columns),
+page furniture, or code read verbatim; the prose around them is read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from narration.pipeline.chunker import chunk_document
+from narration.pipeline.ingest import load_document
+from tests.pipeline.ingest.real_corpus import (
+    BLINKER,
+    BZIP2_TEXI,
+    CONFIGOBJ,
+    FONTNAME_TEXI,
+    PANDOC_README,
+    PYTHON_HTML,
+    PYTHON_SOURCES,
+    RealCase,
+    html_page,
+    man_pdf,
+    pandoc,
+    texinfo_pdf,
+)
+
+DOT_LEADER = re.compile(r"(?:\.\s?){6,}")
+NOT_CHAPTERS = ("Contents", "Table of Contents", "Indices and tables", "Index", "General index")
+ERRORS_RST = PYTHON_SOURCES / "tutorial/errors.rst.txt"
+ERRORS_CODE = ("while True print", "ZeroDivisionError: division by zero", "int(s.strip())")
+
+CASES = (
+    RealCase(
+        "introduction.html",
+        html_page(PYTHON_HTML / "tutorial/introduction.html"),
+        "3. An Informal Introduction to Python",
+        (3, 8),
+        absent=(">>> 2 + 2", "Previous topic", "Next topic", "This Page", "Show Source"),
+        present=("Many of the examples in this manual",),
+    ),
+    RealCase(
+        "index.html",
+        html_page(BLINKER / "index.html"),
+        "Blinker Documentation",
+        (6, 24),
+        absent=("Index. Module Index", "Search Page", "from blinker import signal"),
+        present=("Blinker provides a fast dispatching system",),
+        chapter_titles=("Subscribing to Signals",),
+    ),
+    RealCase(
+        "configobj.html",
+        html_page(CONFIGOBJ / "configobj.html"),
+        "1. Reading and Writing Config Files",
+        (4, 40),
+        absent=("Table of Contents", "config = ConfigObj(filename)"),
+        chapter_titles=("1.1.1. Introduction", "1.1.13. Comments"),
+    ),
+    RealCase(
+        "bzip2.pdf",
+        texinfo_pdf(BZIP2_TEXI),
+        "bzip2 and libbzip2, version 1.0.8",
+        (4, 6),
+        absent=("int BZ2_bzCompressInit ( bz_stream *strm,", "typedef struct {"),
+        present=("compresses files using the Burrows-Wheeler",),
+    ),
+    RealCase(
+        "fontname.pdf",
+        texinfo_pdf(FONTNAME_TEXI),
+        "Fontname",
+        (5, 8),
+        absent=("Table of Contents", "Chapter 1: Introduction", "Garamond, versions of"),
+        present=("This is Fontname, a naming scheme",),
+    ),
+    RealCase(
+        "ls.pdf",
+        man_pdf("ls"),
+        "LS",
+        (1, 8),
+        absent=("User Commands",),
+        present=("List information about the FILEs",),
+    ),
+    RealCase(
+        "errors.docx",
+        pandoc(ERRORS_RST, "docx", "rst"),
+        "Errors and Exceptions",
+        (8, 12),
+        absent=ERRORS_CODE,
+        present=("Syntax errors, also known as parsing errors",),
+    ),
+    RealCase(
+        "errors.epub",
+        pandoc(ERRORS_RST, "epub", "rst"),
+        "Errors and Exceptions",
+        (8, 12),
+        absent=ERRORS_CODE,
+        present=("Syntax errors, also known as parsing errors",),
+    ),
+    RealCase(
+        "README.docx",
+        pandoc(PANDOC_README, "docx"),
+        "Pandoc",
+        (3, 8),
+        present=("Pandoc is a Haskell library for converting",),
+    ),
+)
+
+
+def _spoken(case: RealCase, work: Path) -> tuple[str, list[str], list[str]]:
+    document = load_document(case.make(work), case.name)
+    chunks = [chunk.text for chunk in chunk_document(document)]
+    return document.title, [c.title for c in document.chapters], chunks
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_real_document_reads_like_a_book(case: RealCase, tmp_path: Path) -> None:
+    title, chapters, chunks = _spoken(case, tmp_path)
+    text = " ".join(chunks)
+    assert title == case.title
+    low, high = case.chapters
+    assert low <= len(chapters) <= high, chapters
+    assert not set(chapters) & set(NOT_CHAPTERS), chapters
+    assert set(case.chapter_titles) <= set(chapters), chapters
+    leaders = [chunk for chunk in chunks if DOT_LEADER.search(chunk)]
+    assert not leaders, leaders[:3]
+    heard = [phrase for phrase in case.absent if phrase in text]
+    assert not heard, heard
+    missing = [phrase for phrase in case.present if phrase not in text]
+    assert not missing, missing
