@@ -53,7 +53,7 @@ def _parse_binary(
     if kind == "pdf":
         from narration.pipeline.ingest.pdf import parse_pdf
 
-        return parse_pdf(data)
+        return parse_pdf(data, options)
     from narration.pipeline.ingest.word import parse_docx
 
     return parse_docx(data, options or ReadingOptions())

@@ -31,6 +31,12 @@ class ReadingOptions:
     """Tables up to this size are read row by row ("header: value"); larger ones are skipped."""
     footnotes: Literal["skip", "read"] = "skip"
     """Footnote and endnote bodies: not read, or read where the document puts them."""
+    tables: Literal["note", "skip", "read"] = "note"
+    """Tables over the size limits: a note, nothing, or read row by row all the same."""
+    toc: Literal["skip", "read"] = "skip"
+    """A document's own table of contents (the chapters are read either way)."""
+    index: Literal["skip", "read"] = "skip"
+    """A book's index (terms and page numbers)."""
 
 
 KINDS: Final = {
@@ -45,7 +51,8 @@ KINDS: Final = {
     "comments": ("comments", "readers' comments"),
     "promo": ("related and promotional blocks", "related posts, sharing, newsletter, adverts"),
     "outside": ("outside the main content", "site header and other page furniture"),
-    "toc": ("table of contents", "a list of links into the document; the chapters are read"),
+    "toc": ("table of contents", "a list of entries into the document; the chapters are read"),
+    "index": ("index", "terms and page numbers"),
     "code": ("code blocks", "not read"),
     "table": ("large tables", "too large to read row by row; a note is read instead"),
     "footnotes": ("footnotes", "not read inline"),
