@@ -61,7 +61,9 @@ _HYPHENS: Final = ("-", "‐")
 _MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
 MONO_SHARE: Final = 0.8
 """A line with at least this share of its characters in a monospaced font is code."""
-_NUMBERING: Final = re.compile(r"^(?:(?:chapter|appendix|section|part)\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+")
+_NUMBERING: Final = re.compile(
+    r"^(?:(?:chapter|appendix|section|part)\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+"
+)
 _RUNNING: Final = "text repeated in the top or bottom margin of the pages"
 _NUMBERS: Final = "page numbers in the top or bottom margin"
 
@@ -94,7 +96,7 @@ def parse_pdf(
             meta["title"] = title
     log = SkipLog("pdf")
     for number, kind in contents_pages(ordered).items():
-        if kind == "toc" and options.toc == "read" or kind == "index" and options.index == "read":
+        if getattr(options, kind) == "read":
             continue
         log.add(kind, " ".join(box.text for box in ordered[number]), f"page {number + 1}")
         ordered[number] = []
