@@ -27,7 +27,13 @@ from narration.pipeline.ingest.chrome import (
     semantic_type,
     text_chars,
 )
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, pop_toc_title
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    inline_code,
+    pop_toc_title,
+)
 from narration.pipeline.ingest.tables import table_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -47,6 +53,7 @@ _NOTE_MARK = re.compile(r"^\s*[\[(]?(?:\d{1,4}|[*†‡§¶#]+|[a-z])[\])]?\s*$"
 _NOTEREF_CLASS = re.compile(r"noteref|footnote-ref|fnref|footnote_ref|endnote-ref", re.I)
 _BACKLINK_CLASS = re.compile(r"footnote-back|backlink|fnback", re.I)
 _BACK_ARROWS = ("↩", "↩︎", "↑")
+_CODE_SPANS = frozenset(("code", "kbd", "samp", "tt"))
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
 _STRONG_SEPARATOR = re.compile(r"\s+(?:\||—|–|·|»|::)\s+")
@@ -126,6 +133,9 @@ class Walker:
             name = localname(child)
             if name == "br":
                 parts.append(" ")
+            elif name in _CODE_SPANS:
+                text = "".join(child.itertext())
+                parts.append(inline_code(text, self.options, self.log, describe(child)))
             elif name and not self.skip(child, name):
                 if name in BLOCK_TAGS:
                     parts.append(" ")
@@ -150,6 +160,10 @@ class Walker:
 
         if el.text:
             buf.append(el.text)
+        number = _list_start(el) - 1
+        numbered = localname(el) == "ol" and not any(
+            is_footnotes(a, localname(a)) for a in (el, *el.iterancestors())
+        )  # a note's number is its reference mark, not a list position
         for child in el:
             name = localname(child)
             if name in BLOCK_TAGS:
@@ -166,13 +180,25 @@ class Walker:
                 out.extend(table_blocks(child, self.text_of, self.options, self.log))
             elif name in BLOCK_TAGS or self._has_block(child):
                 flush()
+                start = len(out)
                 self.walk(child, item=item or name in ("li", "dt", "dd", "ul", "ol", "dl"))
+                if name == "li" and numbered and len(out) > start:
+                    # an ordered list's numbers are heard: "2. Unpack the archive."
+                    number += 1
+                    out[start] = (out[start][0], f"{number}. {out[start][1]}")
             else:
                 self._collect(child, buf)
             if child.tail:
                 buf.append(child.tail)
         flush()
         return out
+
+
+def _list_start(el: Any) -> int:
+    try:
+        return int(el.get("start", "1"))
+    except ValueError:
+        return 1
 
 
 def html_blocks(

@@ -62,7 +62,7 @@ _MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed
 MONO_SHARE: Final = 0.8
 """A line with at least this share of its characters in a monospaced font is code."""
 _NUMBERING: Final = re.compile(
-    r"^(?:(?:chapter|appendix|section|part)\s+)?[\dA-Z]{1,3}(?:\.\d+)*\.?\s+"
+    r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
 )
 _RUNNING: Final = "text repeated in the top or bottom margin of the pages"
 _NUMBERS: Final = "page numbers in the top or bottom margin"

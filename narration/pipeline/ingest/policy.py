@@ -8,6 +8,7 @@ or attribute, a list of in-page links), never on a word appearing in the prose.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -15,6 +16,8 @@ from narration.pipeline.document import Skipped
 from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
 
 CODE_NOTE: Final = "Code sample omitted."
+_SPOKEN_WORD: Final = re.compile(r"^[\w'’-]+(?:\.[\w'’-]+)*$")
+"""A code span a listener can hear as a word: a name, a dotted name, an option."""
 TOC_LEAD_IN_CHARS: Final = 60
 DEFAULT_TABLE_MAX_ROWS: Final = 12
 DEFAULT_TABLE_MAX_COLUMNS: Final = 6
@@ -54,6 +57,7 @@ KINDS: Final = {
     "toc": ("table of contents", "a list of entries into the document; the chapters are read"),
     "index": ("index", "terms and page numbers"),
     "code": ("code blocks", "not read"),
+    "inline_code": ("inline code", "commands, paths and expressions inside a sentence"),
     "table": ("large tables", "too large to read row by row; a note is read instead"),
     "footnotes": ("footnotes", "not read inline"),
 }
@@ -100,10 +104,20 @@ def add_code(
     if last is not None and last[1].endswith(CODE_NOTE):
         return  # one note for a run of samples
     if last is not None and last[0] in (PARA, ITEM):
-        # "Run this:" then the sample: the note ends the sentence that introduced it
-        blocks[-1] = (last[0], f"{as_sentence(last[1])} {CODE_NOTE}")
+        # "Run this:" then the sample: the sentence that introduced it ends, then the note
+        lead_in = last[1][:-1] if last[1].endswith(":") else last[1]
+        blocks[-1] = (last[0], f"{as_sentence(lead_in)} {CODE_NOTE}")
     else:
         blocks.append((PARA, CODE_NOTE))
+
+
+def inline_code(text: str, options: ReadingOptions, log: SkipLog, where: str) -> str:
+    """What is said for a code span inside a sentence: a single word as written; a command,
+    a path, a substitution or an assignment is left out (with `code="read"`, all of it)."""
+    if options.code == "read" or _SPOKEN_WORD.match(clean(text)) or not clean(text):
+        return text
+    log.add("inline_code", text, where)
+    return ""
 
 
 def pop_toc_title(blocks: list[Block]) -> str:

@@ -26,7 +26,7 @@ from lxml import etree
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, inline_code
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -37,6 +37,13 @@ _NOTE_KINDS: Final = {
     RELATIONSHIP_TYPE.ENDNOTES: "endnote",
 }
 _SEPARATOR_TYPES: Final = frozenset(("separator", "continuationSeparator", "continuationNotice"))
+_CODE_STYLE: Final = re.compile(
+    r"source ?code|verbatim|preformatted|plain text|\bcode\b|html (?:code|keyboard|typewriter)",
+    re.I,
+)
+"""Paragraph and character styles that set code (pandoc's "Source Code" and "Verbatim Char",
+Word's "HTML Preformatted" and "Plain Text")."""
+_MONO_FONT: Final = re.compile(r"mono|courier|consol|menlo|lucida console|typewriter", re.I)
 
 
 def parse_docx(
@@ -64,13 +71,24 @@ def parse_docx(
         if clean(value or "")
     }
     notes = _notes(document)
-    log = SkipLog("word/footnotes.xml")
+    log = SkipLog("word/document.xml")
+    code_styles = _code_styles(document)
     blocks: list[Block] = []
+    code: list[str] = []
     for item in document.iter_inner_content():
+        if isinstance(item, Paragraph) and _is_code(item, code_styles):
+            code.append("".join(node.text or "" for node in item._p.iter(f"{{{W}}}t")))
+            continue
+        if code:
+            add_code(blocks, "\n".join(code), options, log, "code paragraphs")
+            code.clear()
         if isinstance(item, Paragraph):
-            blocks.extend(_paragraph(item, notes, options))
+            spoken = _spoken_runs(item, code_styles, options, log)
+            blocks.extend(_paragraph(item, spoken, notes, options))
         elif isinstance(item, Table):
             blocks.extend(_table(item, options, log))
+    if code:
+        add_code(blocks, "\n".join(code), options, log, "code paragraphs")
     skipped = list(log.records())
     if options.footnotes == "skip":
         for kind in ("footnote", "endnote"):
@@ -97,14 +115,66 @@ def parse_docx(
     return meta, blocks, tuple(skipped)
 
 
-def _text(element: Any) -> str:
-    """What Word shows of a paragraph: text runs, tabs and breaks; not deleted text."""
+def _text(element: Any, code_runs: frozenset[Any] = frozenset()) -> str:
+    """What Word shows of a paragraph: text runs, tabs and breaks; not deleted text, nor the
+    runs in `code_runs` (code spans left out by the code policy)."""
     parts: list[str] = []
     for node in element.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"):
         if any(etree.QName(a).localname == "del" for a in node.iterancestors()):
             continue
+        if node.getparent() in code_runs:
+            continue
         parts.append((node.text or "") if etree.QName(node).localname == "t" else " ")
     return clean("".join(parts))
+
+
+def _code_styles(document: Any) -> frozenset[str]:
+    """Ids of the styles that set code: by name, by the style they are based on, or by font."""
+    found: set[str] = set()
+    for style in document.styles:
+        chain, base = [], style
+        while base is not None:
+            chain.append(base)
+            base = getattr(base, "base_style", None)
+        font = getattr(getattr(style, "font", None), "name", None) or ""
+        if any(_CODE_STYLE.search(s.name or "") for s in chain) or _MONO_FONT.search(font):
+            found.add(style.style_id)
+    return frozenset(found)
+
+
+def _is_code(paragraph: Paragraph, code_styles: frozenset[str]) -> bool:
+    ppr = paragraph._p.pPr
+    style = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else ""
+    return style in code_styles
+
+
+def _run_is_code(run: Any, code_styles: frozenset[str]) -> bool:
+    rpr = run.find(f"{{{W}}}rPr")
+    if rpr is None:
+        return False
+    style = rpr.find(f"{{{W}}}rStyle")
+    if style is not None and style.get(f"{{{W}}}val") in code_styles:
+        return True
+    fonts = rpr.find(f"{{{W}}}rFonts")
+    return fonts is not None and bool(_MONO_FONT.search(fonts.get(f"{{{W}}}ascii", "")))
+
+
+def _spoken_runs(
+    paragraph: Paragraph, code_styles: frozenset[str], options: ReadingOptions, log: SkipLog
+) -> frozenset[Any]:
+    """The runs of the code spans in a paragraph that are not read (`policy.inline_code`)."""
+    spans: list[list[Any]] = [[]]
+    for run in paragraph._p.iter(f"{{{W}}}r"):
+        if _run_is_code(run, code_styles):
+            spans[-1].append(run)
+        elif spans[-1]:
+            spans.append([])
+    left_out: set[Any] = set()
+    for span in spans:
+        text = "".join(t.text or "" for run in span for t in run.iter(f"{{{W}}}t"))
+        if span and not inline_code(text, options, log, "inline code"):
+            left_out.update(span)
+    return frozenset(left_out)
 
 
 def _style_names(paragraph: Paragraph) -> Iterator[str]:
@@ -115,9 +185,12 @@ def _style_names(paragraph: Paragraph) -> Iterator[str]:
 
 
 def _paragraph(
-    paragraph: Paragraph, notes: dict[tuple[str, str], str], options: ReadingOptions
+    paragraph: Paragraph,
+    code_runs: frozenset[Any],
+    notes: dict[tuple[str, str], str],
+    options: ReadingOptions,
 ) -> list[Block]:
-    text = _text(paragraph._p)
+    text = _text(paragraph._p, code_runs)
     out: list[Block] = []
     if text:
         out.append((_kind(paragraph), text))

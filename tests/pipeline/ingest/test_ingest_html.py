@@ -118,7 +118,7 @@ def test_code_blocks_follow_the_reading_option() -> None:
     body = "<p>Run this:</p><pre>make all\nmake install</pre><p>Then rest.</p>"
     default = load_document(_page(body), "p.html")
     assert [p for c in default.chapters for p in c.paragraphs] == [
-        "Run this: Code sample omitted.",
+        "Run this. Code sample omitted.",
         "Then rest.",
     ]
     [code] = default.skipped
