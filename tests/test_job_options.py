@@ -41,7 +41,7 @@ FLAG_COMMANDS: Final = {Surface.SUBMIT: "submit", Surface.RUN: "run", Surface.IN
 OWN_FLAGS: Final = {
     "submit": {"--wait", "--json"},
     "run": {"--output", "--workers", "--wait"},
-    "inspect": {"--json", "--chunks"},
+    "inspect": {"--json", "--chunks", "--report"},
 }
 """Each command's flags that are not job options."""
 VOICE: Final = "en_US-joe-medium"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from narration.cli.app import app
@@ -44,6 +46,11 @@ def inspect(
     path: str = PATH,
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
+    show_report: bool = typer.Option(
+        False,
+        "--report",
+        help="Chapters, chunks, median chunk length, chunks ending mid-sentence, skipped blocks.",
+    ),
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe, read_document
@@ -57,6 +64,9 @@ def inspect(
         reading=reading_options(request),
         text_type=request.text_type,
     )
+    if show_report:
+        _print_report(document, json_output)
+        return
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)
@@ -71,3 +81,14 @@ def inspect(
             f"{number:>4}. {chapter['title']}  ({chapter['chars']} chars, "
             f"{chapter['chunk_count']} chunks)"
         )
+
+
+def _print_report(document: Any, json_output: bool) -> None:
+    from narration.cli.document_report import reading_report, report_lines
+
+    found = reading_report(document)
+    if json_output:
+        print_json(found)
+        return
+    for line in report_lines(found):
+        typer.echo(line)

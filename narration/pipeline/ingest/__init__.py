@@ -107,7 +107,9 @@ def load_document(
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
-        meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
+        meta, chapters, skipped = parse_epub(
+            data, skip_front_matter=skip_front_matter, options=options
+        )
         doc_title = title or meta.get("title") or sniff.stem(name)
     elif kind in ("pdf", "docx"):
         meta, blocks, skipped = _parse_binary(kind, data, options)

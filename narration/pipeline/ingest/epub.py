@@ -32,6 +32,7 @@ from narration.pipeline.ingest.html import (
     numeric_entities,
     semantic_type,
 )
+from narration.pipeline.ingest.policy import ReadingOptions
 from narration.pipeline.ingest.text import PARA, Block, as_sentence, assemble, clean
 
 _LOGGER = logging.getLogger(__name__)
@@ -224,10 +225,12 @@ def _chapter(blocks: list[Block], title: str | None, number: int) -> Chapter | N
 class _Page:
     """One spine document, parsed, with what the structure says about it."""
 
-    def __init__(self, name: str, item: Any, linear: bool, toc: _Toc) -> None:
+    def __init__(
+        self, name: str, item: Any, linear: bool, toc: _Toc, options: ReadingOptions
+    ) -> None:
         self.name = name
         body = _body(_parse_xhtml(item.get_content()))
-        self.blocks = html_blocks(body)
+        self.blocks = html_blocks(body, options)
         self.linear = linear
         self.kind = _structural_kind(name, item, body, self.blocks, toc)
         self.title = toc.title_for(name)
@@ -284,7 +287,7 @@ def _edge_reasons(pages: list[_Page]) -> list[str]:
 
 
 def parse_epub(
-    data: bytes, *, skip_front_matter: bool = True
+    data: bytes, *, skip_front_matter: bool = True, options: ReadingOptions | None = None
 ) -> tuple[dict[str, str], tuple[Chapter, ...], tuple[Skipped, ...]]:
     """An EPUB's metadata, chapters and what was found but not read."""
     import ebooklib
@@ -305,7 +308,8 @@ def parse_epub(
             name = item.get_name() if item is not None else str(idref)
             skipped.append(Skipped(name, "", "not a text document", 0, body=False))
             continue
-        pages.append(_Page(item.get_name(), item, str(linear).lower() != "no", toc))
+        linear_page = str(linear).lower() != "no"
+        pages.append(_Page(item.get_name(), item, linear_page, toc, options or ReadingOptions()))
     reasons = _edge_reasons(pages) if skip_front_matter else [""] * len(pages)
     chapters: list[Chapter] = []
     content: list[list[Block]] = []

@@ -111,6 +111,8 @@ class Walker:
             kind = "footnotes"
         if kind is None:
             return "pagebreak" in semantic_type(el) or is_noteref(el, name)
+        if kind == "toc" and self.options.toc == "read":
+            return False
         text = self.raw_text(el)
         if kind == "toc":
             text = f"{pop_toc_title(self.blocks)} {text}"

@@ -134,7 +134,7 @@ def parse_markdown(
         elif t in ("bullet_list_open", "ordered_list_open"):
             end = _list_end(tokens, i)
             inline = [tk for tk in tokens[i:end] if tk.type == "inline"]
-            if not list_depth and _is_toc(inline):
+            if not list_depth and options.toc == "skip" and _is_toc(inline):
                 where = f"list at line {(tok.map or [0])[0] + 1}"
                 heading = pop_toc_title(blocks)
                 log.add("toc", " ".join([heading, *(_inline(tk) for tk in inline)]), where)

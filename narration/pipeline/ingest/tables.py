@@ -32,10 +32,15 @@ def rows_blocks(
 ) -> list[Block]:
     """Blocks for a table given its header cells (maybe none) and body rows."""
     columns = max((len(r) for r in [header, *rows]), default=0)
-    if len(rows) > options.table_max_rows or columns > options.table_max_columns:
+    large = len(rows) > options.table_max_rows or columns > options.table_max_columns
+    if large and options.tables != "read":
         cells = [c for r in [header, *rows] for c in r]
         log.add("table", " ".join(cells), where)
-        return [(PARA, f"A table of {len(rows)} rows is not read.")]
+        return (
+            [(PARA, f"A table of {len(rows)} rows is not read.")]
+            if options.tables == "note"
+            else []
+        )
     if not rows and header:
         return [(ITEM, row_sentence((), header))]
     blocks: list[Block] = []
