@@ -32,7 +32,7 @@ from narration.pipeline.ingest.html import (
     numeric_entities,
     semantic_type,
 )
-from narration.pipeline.ingest.policy import ReadingOptions
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog
 from narration.pipeline.ingest.text import PARA, Block, as_sentence, assemble, clean
 
 _LOGGER = logging.getLogger(__name__)
@@ -230,7 +230,8 @@ class _Page:
     ) -> None:
         self.name = name
         body = _body(_parse_xhtml(item.get_content()))
-        self.blocks = html_blocks(body, options)
+        self.log = SkipLog(name)
+        self.blocks = html_blocks(body, options, self.log)
         self.linear = linear
         self.kind = _structural_kind(name, item, body, self.blocks, toc)
         self.title = toc.title_for(name)
@@ -306,13 +307,14 @@ def parse_epub(
         item = book.get_item_with_id(idref)
         if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
             name = item.get_name() if item is not None else str(idref)
-            skipped.append(Skipped(name, "", "not a text document", 0, body=False))
+            skipped.append(Skipped(name, "", "not a text document", 0, False, "media"))
             continue
         linear_page = str(linear).lower() != "no"
         pages.append(_Page(item.get_name(), item, linear_page, toc, options or ReadingOptions()))
     reasons = _edge_reasons(pages) if skip_front_matter else [""] * len(pages)
     chapters: list[Chapter] = []
     content: list[list[Block]] = []
+    logs: list[SkipLog] = []
     first_heading = ""
     for page, why in zip(pages, reasons, strict=True):
         heading = next((t for k, t in page.blocks if k > 0 and t), "")
@@ -322,17 +324,24 @@ def parse_epub(
             chars = sum(map(len, chapter.paragraphs)) if chapter else len(_text(page.blocks))
             furniture = why.startswith((FRONT_MATTER, BACK_MATTER))
             reason = why or "no speakable text"
-            skipped.append(Skipped(page.name, page.title or heading, reason, chars, not furniture))
+            kind = why.split(":")[0].replace(" ", "_").replace("-", "_") if why else "empty"
+            excerpt = clean(" ".join(t for _, t in page.blocks))[:80]
+            title = page.title or heading
+            skipped.append(Skipped(page.name, title, reason, chars, not furniture, kind,
+                                   excerpt=excerpt))  # fmt: skip
             continue
         first_heading = first_heading or heading
         chapters.append(chapter)
         content.append(page.blocks)
+        logs.append(page.log)
     if not meta["title"] and first_heading:
         meta["title"] = first_heading
     if len(content) == 1:
         # the whole book in one file (pandoc without splitting): chapters from its headings
         head = chapters[0]
         chapters = list(assemble(content[0], head.title, doc_title_spoken=head.title_spoken))
+    for log in logs:  # code, tables, footnotes and chrome inside the pages read
+        skipped.extend(log.records(chapters))
     return {k: v for k, v in meta.items() if v}, tuple(chapters), tuple(skipped)
 
 

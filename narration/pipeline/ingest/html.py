@@ -32,6 +32,7 @@ from narration.pipeline.ingest.policy import (
     SkipLog,
     add_code,
     inline_code,
+    last_text,
     pop_toc_title,
 )
 from narration.pipeline.ingest.tables import table_blocks
@@ -116,7 +117,7 @@ class Walker:
         text = self.raw_text(el)
         if kind == "toc":
             text = f"{pop_toc_title(self.blocks)} {text}"
-        self.log.add(kind, text, describe(el))
+        self.log.add(kind, text, describe(el), last_text(self.blocks))
         return True
 
     def raw_text(self, el: Any) -> str:
@@ -137,7 +138,9 @@ class Walker:
                 parts.append(" ")
             elif name in _CODE_SPANS:
                 text = "".join(child.itertext())
-                parts.append(inline_code(text, self.options, self.log, describe(child)))
+                parts.append(
+                    inline_code(text, self.options, self.log, describe(child), self.blocks)
+                )
             elif name and not self.skip(child, name):
                 if name in BLOCK_TAGS:
                     parts.append(" ")
@@ -179,7 +182,9 @@ class Walker:
             elif name == "pre" or (name == "table" and child.find(".//pre") is not None):
                 add_code(out, "".join(child.itertext()), self.options, self.log, describe(child))
             elif name == "table":
-                out.extend(table_blocks(child, self.text_of, self.options, self.log))
+                out.extend(
+                    table_blocks(child, self.text_of, self.options, self.log, last_text(out))
+                )
             elif name in BLOCK_TAGS or self._has_block(child):
                 flush()
                 start = len(out)

@@ -45,7 +45,7 @@ from narration.pipeline.ingest.pdf_layout import (
     reading_order,
     split_furniture,
 )
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, last_text
 from narration.pipeline.ingest.text import PARA, Block, clean
 
 HEADING_SIZE_RATIO: Final = 1.15
@@ -70,7 +70,7 @@ _NUMBERS: Final = "page numbers in the top or bottom margin"
 
 def parse_pdf(
     data: bytes, options: ReadingOptions | None = None
-) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+) -> tuple[dict[str, str], list[Block], SkipLog]:
     """Metadata, blocks in reading order, and what was not read."""
     options = options or ReadingOptions()
     try:
@@ -86,23 +86,32 @@ def parse_pdf(
     skipped = list(_check_scans(pages))
     bodies, running, numbers = split_furniture(pages)
     if running:
-        skipped.append(_furniture("running headers and footers", _RUNNING, running))
+        skipped.append(_furniture("running headers and footers", _RUNNING, running, "running"))
     if numbers:
-        skipped.append(_furniture("page numbers", _NUMBERS, numbers))
+        skipped.append(_furniture("page numbers", _NUMBERS, numbers, "page_numbers"))
     ordered = [reading_order(boxes, page.width) for boxes, page in zip(bodies, pages, strict=True)]
     if "title" not in meta:
         title = first_page_title(ordered)
         if title:
             meta["title"] = title
     log = SkipLog("pdf")
-    for number, kind in contents_pages(ordered).items():
+    log.keep(skipped)
+    index: list[tuple[str, str]] = []
+    for number, (kind, boxes) in contents_pages(ordered).items():
         if getattr(options, kind) == "read":
             continue
-        log.add(kind, " ".join(box.text for box in ordered[number]), f"page {number + 1}")
-        ordered[number] = []
-        outline = [entry for entry in outline if entry[0] != number]
+        text = " ".join(box.text for box in boxes)
+        if kind == "toc":
+            log.add(kind, text, f"page {number + 1}")
+        else:
+            index.append((text, f"page {number + 1}"))
+        ordered[number] = [box for box in ordered[number] if box not in boxes]
+        keys = {_key(box.text) for box in boxes}
+        outline = [entry for entry in outline if entry[0] != number or _key(entry[2]) not in keys]
     blocks = _blocks(ordered, outline, options, log)
-    return meta, blocks, (*skipped, *log.records())
+    for text, where in index:  # at the back of the book
+        log.add("index", text, where, last_text(blocks))
+    return meta, blocks, log
 
 
 def _read_pages(document: PDFDocument) -> tuple[list[Page], dict[object, int]]:
@@ -200,7 +209,9 @@ def _check_scans(pages: Sequence[Page]) -> Iterator[Skipped]:
         raise InputError("the PDF has no text layer (a scanned document?); run OCR on it first")
     if scans == [0] or not scans:
         if scans:
-            yield Skipped("page 1", "cover image", "an image without text", 0, body=False)
+            yield Skipped(
+                "page 1", "cover image", "an image without text", 0, body=False, kind="cover"
+            )
         return
     numbers = ", ".join(str(n + 1) for n in scans if n)
     raise InputError(
@@ -209,11 +220,13 @@ def _check_scans(pages: Sequence[Page]) -> Iterator[Skipped]:
     )
 
 
-def _furniture(title: str, reason: str, boxes: Sequence[Box]) -> Skipped:
+def _furniture(title: str, reason: str, boxes: Sequence[Box], kind: str) -> Skipped:
     pages = sorted({box.page + 1 for box in boxes})
     source = f"pages {pages[0]}-{pages[-1]}" if len(pages) > 1 else f"page {pages[0]}"
     chars = sum(len(box.text) for box in boxes)
-    return Skipped(source, title, f"{reason} ({len(boxes)} found)", chars, body=False)
+    excerpt = boxes[0].text[:80]
+    return Skipped(source, title, f"{reason} ({len(boxes)} found)", chars, False, kind,
+                   excerpt=excerpt)  # fmt: skip
 
 
 def join_lines(lines: Sequence[str]) -> str:

@@ -18,28 +18,55 @@ ENTRY_SHARE: Final = 0.5
 """A page whose lines are at least this share of entries is a contents or index page."""
 MIN_ENTRIES: Final = 3
 TITLE_SIZE_RATIO: Final = 1.15
-_LEADER_ENTRY: Final = re.compile(r"(?:\.\s?){3,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*$", re.I)
+_LEADER_ENTRY: Final = re.compile(
+    r"(?:\.\s?){3,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*[,–-]\s*\d{1,4})*\s*$", re.I
+)
+_LEADER_ONLY: Final = re.compile(r"^[.\s·]+$|(?:\.\s?){5,}$")
+"""Leader dots without their page number: some typesetters (groff) space the dots so wide that
+each is a line of its own; a narrow column puts the number on the next line."""
 _INDEX_ENTRY: Final = re.compile(r"^[^\d\s][^.!?]{0,80},\s*\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\.?$")
+_PAGE_NUMBER: Final = re.compile(r"^(?:\d{1,4}|[ivxlc]{1,6})$", re.I)
 _NOT_A_TITLE: Final = re.compile(r"https?://|www\.|\S@\S|©|\(c\)\s*\d|\.(?:org|com|net)\b", re.I)
 
 
 def is_entry(text: str) -> bool:
-    """One contents or index entry: a dot leader and a page number, or "term, 12, 34"."""
-    return bool(_LEADER_ENTRY.search(text) or _INDEX_ENTRY.match(text))
+    """One contents or index entry: a dot leader and page numbers, "term, 12, 34", or the dots
+    of a leader without their number."""
+    return bool(
+        _LEADER_ENTRY.search(text) or _INDEX_ENTRY.match(text) or _LEADER_ONLY.search(text)
+    )
 
 
-def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, str]:
-    """Page number → "toc" or "index" for the pages that are mostly entries.
+def _counts(box: Box) -> tuple[int, int, int]:
+    """(lines, entries, bare page numbers) of a box."""
+    texts = [line.text for line in box.lines]
+    numbers = sum(1 for text in texts if _PAGE_NUMBER.match(text))
+    return len(texts), sum(1 for text in texts if is_entry(text)), numbers
 
-    In the first half of the document such a page is a table of contents, else an index."""
-    found: dict[int, str] = {}
+
+def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[Box]]]:
+    """Page number → ("toc" or "index", the boxes that are the contents or index) for the pages
+    that hold one: boxes mostly of entries, their column of page numbers, and the short heading
+    just before them. In the first half of the document it is a table of contents, else an
+    index. Page numbers alone never make an entry (a listing's line numbers are not one)."""
+    found: dict[int, tuple[str, list[Box]]] = {}
     for number, boxes in enumerate(pages):
-        lines = [line.text for box in boxes for line in box.lines]
-        entries = sum(1 for text in lines if is_entry(text))
-        # the last page of a contents or index may hold a single entry
+        counts = [_counts(box) for box in boxes]
+        entries = sum(c[1] for c in counts)
         least = 1 if number - 1 in found else MIN_ENTRIES
-        if entries >= least and entries >= ENTRY_SHARE * len(lines):
-            found[number] = "toc" if number < len(pages) / 2 else "index"
+        listed = [
+            i for i, (lines, hits, numbers) in enumerate(counts)
+            if (hits and hits >= ENTRY_SHARE * (lines - numbers)) or (lines and numbers == lines)
+        ]  # fmt: skip
+        words = sum(c[0] - c[2] for c in counts)
+        listed_words = sum(counts[i][0] - counts[i][2] for i in listed)
+        if entries < least or listed_words < ENTRY_SHARE * words:
+            continue
+        first = min(i for i in listed if counts[i][1])
+        if first and len(boxes[first - 1].lines) == 1 and len(boxes[first - 1].text) <= 40:
+            listed.append(first - 1)  # "Contents", "Index"
+        kind = "toc" if number < len(pages) / 2 else "index"
+        found[number] = (kind, [boxes[i] for i in sorted(listed)])
     return found
 
 

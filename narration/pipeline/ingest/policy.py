@@ -9,16 +9,19 @@ or attribute, a list of in-page links), never on a word appearing in the prose.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from narration.pipeline.document import Skipped
+from narration.pipeline.document import Chapter, Skipped
 from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
 
 CODE_NOTE: Final = "Code sample omitted."
 _SPOKEN_WORD: Final = re.compile(r"^[\w'’-]+(?:\.[\w'’-]+)*$")
 """A code span a listener can hear as a word: a name, a dotted name, an option."""
 TOC_LEAD_IN_CHARS: Final = 60
+EXCERPT_CHARS: Final = 80
+PLACE_KEY_CHARS: Final = 40
 DEFAULT_TABLE_MAX_ROWS: Final = 12
 DEFAULT_TABLE_MAX_COLUMNS: Final = 6
 
@@ -64,29 +67,71 @@ KINDS: Final = {
 
 
 class SkipLog:
-    """Counts skipped blocks by kind; `records()` gives one `Skipped` per kind."""
+    """The blocks a reader skipped, in document order; `records()` gives one `Skipped` each.
+
+    `after` is the text of the last block read before the skipped one (`last_text`), so
+    `records(chapters)` can tell the chapter and paragraph it stood at."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self._found: dict[str, list[int]] = {}
-        self._where: dict[str, str] = {}
+        self._found: list[tuple[str, str, str, str]] = []
+        self._made: list[Skipped] = []
 
-    def add(self, kind: str, text: str, where: str = "") -> None:
-        counts = self._found.setdefault(kind, [0, 0])
-        counts[0] += 1
-        counts[1] += len(" ".join(text.split()))
-        self._where.setdefault(kind, where)
+    def add(self, kind: str, text: str, where: str = "", after: str = "") -> None:
+        self._found.append((kind, clean(text), where, after))
+
+    def keep(self, records: Iterable[Skipped]) -> None:
+        """Records a reader made itself (page furniture, note parts), listed as they are."""
+        self._made.extend(records)
 
     def kinds(self) -> set[str]:
-        return set(self._found)
+        return {kind for kind, *_ in self._found}
 
-    def records(self) -> tuple[Skipped, ...]:
-        out = []
-        for kind, (count, chars) in self._found.items():
+    def records(self, chapters: Sequence[Chapter] = ()) -> tuple[Skipped, ...]:
+        places = _Places(chapters)
+        out = list(self._made)
+        for kind, text, where, after in self._found:
             title, reason = KINDS[kind]
-            where = self._where[kind] or self.source
-            out.append(Skipped(where, title, f"{reason} ({count} found)", chars))
+            at = places.after(after) if chapters else None
+            chapter, position = at if at else (None, None)
+            out.append(
+                Skipped(where or self.source, title, reason, len(text), kind=kind,
+                        chapter=chapter, position=position, excerpt=_excerpt(text))
+            )  # fmt: skip
         return tuple(out)
+
+
+class _Places:
+    """Finds the paragraph a text was read as: its start, less the last character (a code
+    note may have ended "Run this:" as "Run this. Code sample omitted.")."""
+
+    def __init__(self, chapters: Sequence[Chapter]) -> None:
+        self.starts: dict[str, tuple[int, int]] = {}
+        self.paragraphs = [
+            (paragraph, (number, position + 1))
+            for number, chapter in enumerate(chapters)
+            for position, paragraph in enumerate(chapter.paragraphs)
+        ]
+        for paragraph, place in self.paragraphs:
+            self.starts.setdefault(paragraph[: PLACE_KEY_CHARS - 1], place)
+
+    def after(self, text: str) -> tuple[int, int] | None:
+        """(chapter, paragraph) right after the one read from `text`; (0, 0) for no text."""
+        if not text:
+            return (0, 0)
+        if len(text) >= PLACE_KEY_CHARS:
+            return self.starts.get(text[: PLACE_KEY_CHARS - 1])
+        key = text[:-1]
+        return next((place for p, place in self.paragraphs if p.startswith(key)), None)
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def last_text(blocks: Sequence[Block]) -> str:
+    """The text of the last block read (what a skipped block stands after)."""
+    return next((text for kind, text in reversed(blocks) if kind <= 0 and text), "")
 
 
 def add_code(
@@ -97,7 +142,7 @@ def add_code(
         if clean(code):
             blocks.append((PARA, clean(code)))
         return
-    log.add("code", code, where)
+    log.add("code", code, where, last_text(blocks))
     if options.code == "skip":
         return
     last = blocks[-1] if blocks else None
@@ -111,12 +156,14 @@ def add_code(
         blocks.append((PARA, CODE_NOTE))
 
 
-def inline_code(text: str, options: ReadingOptions, log: SkipLog, where: str) -> str:
+def inline_code(
+    text: str, options: ReadingOptions, log: SkipLog, where: str, blocks: Sequence[Block] = ()
+) -> str:
     """What is said for a code span inside a sentence: a single word as written; a command,
     a path, a substitution or an assignment is left out (with `code="read"`, all of it)."""
     if options.code == "read" or _SPOKEN_WORD.match(clean(text)) or not clean(text):
         return text
-    log.add("inline_code", text, where)
+    log.add("inline_code", text, where, last_text(blocks))
     return ""
 
 

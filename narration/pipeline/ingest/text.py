@@ -261,12 +261,15 @@ def _lines_skipped(text: str, begin: int, end: int, reason: str) -> Skipped:
     """Furniture around a Project Gutenberg body (its header or licence), by line range."""
     first = text.count("\n", 0, begin) + 1
     last = first + text.count("\n", begin, end) - text[begin:end].endswith("\n")
-    return Skipped(_lines(first, last), "", reason, len(clean(text[begin:end])), body=False)
+    chars = len(clean(text[begin:end]))
+    return Skipped(_lines(first, last), "", reason, chars, body=False, kind="front_matter")
 
 
 def _block_skipped(first: int, last: int, lines: list[str], reason: str) -> Skipped:
     chars = sum(len(clean(ln)) for ln in lines)
-    return Skipped(_lines(first, last), "", reason, chars, body=False)
+    kind = "toc" if reason == "table of contents" else "front_matter"
+    excerpt = clean(" ".join(lines))[:80]
+    return Skipped(_lines(first, last), "", reason, chars, False, kind, excerpt=excerpt)
 
 
 def _lines(first: int, last: int) -> str:

@@ -26,7 +26,13 @@ from lxml import etree
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, inline_code
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    inline_code,
+    last_text,
+)
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -46,9 +52,7 @@ Word's "HTML Preformatted" and "Plain Text")."""
 _MONO_FONT: Final = re.compile(r"mono|courier|consol|menlo|lucida console|typewriter", re.I)
 
 
-def parse_docx(
-    data: bytes, options: ReadingOptions
-) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+def parse_docx(data: bytes, options: ReadingOptions) -> tuple[dict[str, str], list[Block], SkipLog]:
     """Metadata, blocks in reading order, and what was not read."""
     try:
         document = docx.Document(io.BytesIO(data))
@@ -83,13 +87,13 @@ def parse_docx(
             add_code(blocks, "\n".join(code), options, log, "code paragraphs")
             code.clear()
         if isinstance(item, Paragraph):
-            spoken = _spoken_runs(item, code_styles, options, log)
+            spoken = _spoken_runs(item, code_styles, options, log, blocks)
             blocks.extend(_paragraph(item, spoken, notes, options))
         elif isinstance(item, Table):
-            blocks.extend(_table(item, options, log))
+            blocks.extend(_table(item, options, log, last_text(blocks)))
     if code:
         add_code(blocks, "\n".join(code), options, log, "code paragraphs")
-    skipped = list(log.records())
+    skipped: list[Skipped] = []
     if options.footnotes == "skip":
         for kind in ("footnote", "endnote"):
             texts = [text for (k, _), text in notes.items() if k == kind]
@@ -97,7 +101,12 @@ def parse_docx(
                 chars = sum(len(t) for t in texts)
                 skipped.append(
                     Skipped(
-                        f"word/{kind}s.xml", f"{kind}s", f"not read ({len(texts)} found)", chars
+                        f"word/{kind}s.xml",
+                        f"{kind}s",
+                        f"not read ({len(texts)} found)",
+                        chars,
+                        kind="footnotes",
+                        excerpt=texts[0][:80],
                     )
                 )
     comments = _part_texts(document, RELATIONSHIP_TYPE.COMMENTS, "comment")
@@ -110,9 +119,12 @@ def parse_docx(
                 f"reviewers' comments, not part of the text ({len(comments)} found)",
                 chars,
                 body=False,
+                kind="comments",
+                excerpt=comments[0][:80],
             )
         )
-    return meta, blocks, tuple(skipped)
+    log.keep(skipped)
+    return meta, blocks, log
 
 
 def _text(element: Any, code_runs: frozenset[Any] = frozenset()) -> str:
@@ -160,7 +172,11 @@ def _run_is_code(run: Any, code_styles: frozenset[str]) -> bool:
 
 
 def _spoken_runs(
-    paragraph: Paragraph, code_styles: frozenset[str], options: ReadingOptions, log: SkipLog
+    paragraph: Paragraph,
+    code_styles: frozenset[str],
+    options: ReadingOptions,
+    log: SkipLog,
+    blocks: list[Block],
 ) -> frozenset[Any]:
     """The runs of the code spans in a paragraph that are not read (`policy.inline_code`)."""
     spans: list[list[Any]] = [[]]
@@ -172,7 +188,7 @@ def _spoken_runs(
     left_out: set[Any] = set()
     for span in spans:
         text = "".join(t.text or "" for run in span for t in run.iter(f"{{{W}}}t"))
-        if span and not inline_code(text, options, log, "inline code"):
+        if span and not inline_code(text, options, log, "inline code", blocks):
             left_out.update(span)
     return frozenset(left_out)
 
@@ -216,7 +232,7 @@ def _kind(paragraph: Paragraph) -> int:
     return ITEM if numbered else PARA
 
 
-def _table(table: Table, options: ReadingOptions, log: SkipLog) -> list[Block]:
+def _table(table: Table, options: ReadingOptions, log: SkipLog, after: str) -> list[Block]:
     rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
@@ -231,8 +247,8 @@ def _table(table: Table, options: ReadingOptions, log: SkipLog) -> list[Block]:
     # a header row is one Word repeats on every page (w:tblHeader); else the table has none
     first = table.rows[0]._tr
     if first.trPr is not None and first.trPr.find(f"{{{W}}}tblHeader") is not None:
-        return rows_blocks(rows[0], rows[1:], options, log, "table")
-    return rows_blocks((), rows, options, log, "table")
+        return rows_blocks(rows[0], rows[1:], options, log, "table", after)
+    return rows_blocks((), rows, options, log, "table", after)
 
 
 def _notes(document: Any) -> dict[tuple[str, str], str]:

@@ -132,3 +132,19 @@ def test_a_real_document_reads_like_a_book(case: RealCase, tmp_path: Path) -> No
     assert not heard, heard
     missing = [phrase for phrase in case.present if phrase not in text]
     assert not missing, missing
+
+
+def test_each_skipped_block_is_listed_where_it_stood(tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.name == "errors.docx")
+    document = load_document(case.make(tmp_path), case.name)
+    code = [item for item in document.skipped if item.kind == "code"]
+    assert len(code) >= 10
+    for item in code:
+        assert item.chapter is not None and item.position is not None, item
+        chapter = document.chapters[item.chapter]
+        assert 0 < item.position <= len(chapter.paragraphs)
+        assert item.excerpt and item.chars >= len(item.excerpt.rstrip("…"))
+    # the first sample follows the sentence that introduces it, in "Syntax Errors"
+    first = code[0]
+    assert document.chapters[first.chapter].title == "Syntax Errors"
+    assert "while True print" in first.excerpt
