@@ -106,8 +106,8 @@ def parse_pdf(
         else:
             index.append((text, f"page {number + 1}"))
         ordered[number] = [box for box in ordered[number] if box not in boxes]
-        keys = {_key(box.text) for box in boxes}
-        outline = [entry for entry in outline if entry[0] != number or _key(entry[2]) not in keys]
+        dropped = " ".join(_key(box.text) for box in boxes)
+        outline = [e for e in outline if e[0] != number or _key(e[2]) not in dropped]
     blocks = _blocks(ordered, outline, options, log)
     for text, where in index:  # at the back of the book
         log.add("index", text, where, last_text(blocks))

@@ -25,16 +25,17 @@ _LEADER_ONLY: Final = re.compile(r"^[.\s·]+$|(?:\.\s?){5,}$")
 """Leader dots without their page number: some typesetters (groff) space the dots so wide that
 each is a line of its own; a narrow column puts the number on the next line."""
 _INDEX_ENTRY: Final = re.compile(r"^[^\d\s][^.!?]{0,80},\s*\d{1,4}(?:\s*[-–,]\s*\d{1,4})*\.?$")
-_PAGE_NUMBER: Final = re.compile(r"^(?:\d{1,4}|[ivxlc]{1,6})$", re.I)
+_PAGE_NUMBER: Final = re.compile(
+    r"^(?:\d{1,4}|[ivxlc]{1,6})$|^\d{1,4}(?:\s*[,–-]\s*\d{1,4})+,?$", re.I
+)
+"""A page number alone, or page numbers that run on from an index entry's line."""
 _NOT_A_TITLE: Final = re.compile(r"https?://|www\.|\S@\S|©|\(c\)\s*\d|\.(?:org|com|net)\b", re.I)
 
 
 def is_entry(text: str) -> bool:
     """One contents or index entry: a dot leader and page numbers, "term, 12, 34", or the dots
     of a leader without their number."""
-    return bool(
-        _LEADER_ENTRY.search(text) or _INDEX_ENTRY.match(text) or _LEADER_ONLY.search(text)
-    )
+    return bool(_LEADER_ENTRY.search(text) or _INDEX_ENTRY.match(text) or _LEADER_ONLY.search(text))
 
 
 def _counts(box: Box) -> tuple[int, int, int]:
@@ -45,28 +46,32 @@ def _counts(box: Box) -> tuple[int, int, int]:
 
 
 def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[Box]]]:
-    """Page number → ("toc" or "index", the boxes that are the contents or index) for the pages
-    that hold one: boxes mostly of entries, their column of page numbers, and the short heading
-    just before them. In the first half of the document it is a table of contents, else an
-    index. Page numbers alone never make an entry (a listing's line numbers are not one)."""
+    """Page number → ("toc" or "index", its boxes that are the contents or index) for the pages
+    that hold one: from the first box of entries or page numbers (with the short heading just
+    before it: "Contents") to the end of the page, when most of that is entries and page
+    numbers and at least `ENTRY_SHARE / 2` of its other lines are entries (a listing's line
+    numbers alone never make one). In the first half of the document it is a table of
+    contents, else an index."""
     found: dict[int, tuple[str, list[Box]]] = {}
     for number, boxes in enumerate(pages):
         counts = [_counts(box) for box in boxes]
-        entries = sum(c[1] for c in counts)
-        least = 1 if number - 1 in found else MIN_ENTRIES
         listed = [
             i for i, (lines, hits, numbers) in enumerate(counts)
             if (hits and hits >= ENTRY_SHARE * (lines - numbers)) or (lines and numbers == lines)
         ]  # fmt: skip
-        words = sum(c[0] - c[2] for c in counts)
-        listed_words = sum(counts[i][0] - counts[i][2] for i in listed)
-        if entries < least or listed_words < ENTRY_SHARE * words:
+        if not listed:
             continue
-        first = min(i for i in listed if counts[i][1])
+        first = listed[0]
         if first and len(boxes[first - 1].lines) == 1 and len(boxes[first - 1].text) <= 40:
-            listed.append(first - 1)  # "Contents", "Index"
+            first -= 1  # "Contents", "Index"
+        lines, entries, numbers = (sum(c[k] for c in counts[first:]) for k in range(3))
+        least = 1 if number - 1 in found else MIN_ENTRIES
+        if entries < least or entries + numbers < ENTRY_SHARE * lines:
+            continue
+        if entries < ENTRY_SHARE / 2 * (lines - numbers):
+            continue
         kind = "toc" if number < len(pages) / 2 else "index"
-        found[number] = (kind, [boxes[i] for i in sorted(listed)])
+        found[number] = (kind, list(boxes[first:]))
     return found
 
 

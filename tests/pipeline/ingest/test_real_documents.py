@@ -141,10 +141,10 @@ def test_each_skipped_block_is_listed_where_it_stood(tmp_path: Path) -> None:
     assert len(code) >= 10
     for item in code:
         assert item.chapter is not None and item.position is not None, item
-        chapter = document.chapters[item.chapter]
-        assert 0 < item.position <= len(chapter.paragraphs)
+        assert 0 < item.position <= len(document.chapters[item.chapter].paragraphs)
         assert item.excerpt and item.chars >= len(item.excerpt.rstrip("…"))
     # the first sample follows the sentence that introduces it, in "Syntax Errors"
     first = code[0]
+    assert first.chapter is not None
     assert document.chapters[first.chapter].title == "Syntax Errors"
     assert "while True print" in first.excerpt
