@@ -179,6 +179,9 @@ class Walker:
                 out.append((_HEADINGS[name], self.text_of(child)))
             elif name == "br":
                 buf.append(" ")
+            elif name in _CODE_SPANS and not self._has_block(child):
+                text = "".join(child.itertext())
+                buf.append(inline_code(text, self.options, self.log, describe(child), out))
             elif name == "pre" or (name == "table" and child.find(".//pre") is not None):
                 add_code(out, "".join(child.itertext()), self.options, self.log, describe(child))
             elif name == "table":

@@ -17,8 +17,12 @@ from narration.pipeline.document import Chapter, Skipped
 from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
 
 CODE_NOTE: Final = "Code sample omitted."
-_SPOKEN_WORD: Final = re.compile(r"^[\w'’-]+(?:\.[\w'’-]+)*$")
-"""A code span a listener can hear as a word: a name, a dotted name, an option."""
+_SPOKEN_WORD: Final = re.compile(
+    r"^-{0,2}[^\W\d][\w'’]*(?:[-.][\w'’]+)*(?: [^\W\d][\w'’]*(?:-[\w'’]+)*){0,3}$"
+)
+"""A code span a listener can hear as words: a name, a dotted name, an option, a term of up to
+four plain words ("virtual environment"); not a path, an assignment, a substitution or a
+command with options."""
 TOC_LEAD_IN_CHARS: Final = 60
 EXCERPT_CHARS: Final = 80
 PLACE_KEY_CHARS: Final = 40
@@ -159,8 +163,8 @@ def add_code(
 def inline_code(
     text: str, options: ReadingOptions, log: SkipLog, where: str, blocks: Sequence[Block] = ()
 ) -> str:
-    """What is said for a code span inside a sentence: a single word as written; a command,
-    a path, a substitution or an assignment is left out (with `code="read"`, all of it)."""
+    """What is said for a code span inside a sentence: a word or a few plain words as written;
+    a command, a path, a substitution or an assignment is left out (`code="read"` reads it)."""
     if options.code == "read" or _SPOKEN_WORD.match(clean(text)) or not clean(text):
         return text
     log.add("inline_code", text, where, last_text(blocks))
