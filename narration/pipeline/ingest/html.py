@@ -55,6 +55,7 @@ _NOTEREF_CLASS = re.compile(r"noteref|footnote-ref|fnref|footnote_ref|endnote-re
 _BACKLINK_CLASS = re.compile(r"footnote-back|backlink|fnback", re.I)
 _BACK_ARROWS = ("↩", "↩︎", "↑")
 _CODE_SPANS = frozenset(("code", "kbd", "samp", "tt"))
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
 _STRONG_SEPARATOR = re.compile(r"\s+(?:\||—|–|·|»|::)\s+")
@@ -112,7 +113,7 @@ class Walker:
             kind = "footnotes"
         if kind is None:
             return "pagebreak" in semantic_type(el) or is_noteref(el, name)
-        if kind == "toc" and self.options.toc == "read":
+        if kind in ("toc", "index") and getattr(self.options, kind) == "read":
             return False
         text = self.raw_text(el)
         if kind == "toc":
@@ -265,6 +266,9 @@ def page_title(root: Any) -> str:
 
 
 def _parse(markup: str) -> Any:
+    # XHTML (DocBook, groff, gtk-doc) opens with an XML declaration, which lxml refuses in an
+    # already decoded string
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     try:
         return lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as exc:
