@@ -18,6 +18,9 @@ ENTRY_SHARE: Final = 0.5
 """A page whose lines are at least this share of entries is a contents or index page."""
 MIN_ENTRIES: Final = 3
 TITLE_SIZE_RATIO: Final = 1.15
+HEADING_CHARS: Final = 40
+LEAD_IN_LINES: Final = 3
+"""A contents heading is one line; a lead-in between it and the entries at most three."""
 _LEADER_ENTRY: Final = re.compile(
     r"(?:\.\s?){3,}\s*(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s*[,–-]\s*\d{1,4})*\s*$", re.I
 )
@@ -61,9 +64,7 @@ def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[
         ]  # fmt: skip
         if not listed:
             continue
-        first = listed[0]
-        if first and len(boxes[first - 1].lines) == 1 and len(boxes[first - 1].text) <= 40:
-            first -= 1  # "Contents", "Index"
+        first = _with_heading(boxes, listed[0])
         lines, entries, numbers = (sum(c[k] for c in counts[first:]) for k in range(3))
         least = 1 if number - 1 in found else MIN_ENTRIES
         if entries < least or entries + numbers < ENTRY_SHARE * lines:
@@ -73,6 +74,20 @@ def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[
         kind = "toc" if number < len(pages) / 2 else "index"
         found[number] = (kind, list(boxes[first:]))
     return found
+
+
+def _with_heading(boxes: Sequence[Box], first: int) -> int:
+    """Where a contents or index starts: its short heading ("Contents", "Index") just before
+    the first entries, or that heading and a short lead-in under it ("Numbers in italic…")."""
+
+    def heading(at: int) -> bool:
+        return at >= 0 and len(boxes[at].lines) == 1 and len(boxes[at].text) <= HEADING_CHARS
+
+    if heading(first - 1):
+        return first - 1
+    if first >= 1 and len(boxes[first - 1].lines) <= LEAD_IN_LINES and heading(first - 2):
+        return first - 2
+    return first
 
 
 def first_page_title(pages: Sequence[Sequence[Box]]) -> str:

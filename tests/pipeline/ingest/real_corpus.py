@@ -25,7 +25,10 @@ CACHELIB = Path("/usr/share/doc/python3-cachelib/html")
 FONTNAME_TEXI = Path("/usr/share/doc/texlive-doc/fonts/fontname/fontname.texi.gz")
 BZIP2_TEXI = Path("/usr/share/doc/bzip2/manual.texi.gz")
 PANDOC_README = Path("/usr/share/doc/pandoc/README.md.gz")
-GIT_README = Path("/usr/share/doc/git/README.md")
+GROFF_PDFMARK = Path("/usr/share/doc/groff/pdf/pdfmark.pdf.gz")
+GROFF_MOM_COVER = Path("/usr/share/doc/groff/html/mom/cover.html")
+EXPKV_PDF = Path("/usr/share/doc/texlive-doc/latex/expkv/expkv.pdf")
+FONTNAME_HTML = Path("/usr/share/doc/texlive-doc/fonts/fontname/fontname.html")
 TIMEOUT_S = 60
 
 
@@ -73,8 +76,17 @@ def _text(path: Path) -> str:
     return (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
 
 
-def html_page(path: Path) -> Callable[[Path], bytes]:
-    return lambda _: need(path).read_bytes()
+def shipped(path: Path) -> Callable[[Path], bytes]:
+    """A document as its package ships it (gzip-compressed or not)."""
+
+    def make(_: Path) -> bytes:
+        data = need(path).read_bytes()
+        return gzip.decompress(data) if path.suffix == ".gz" else data
+
+    return make
+
+
+html_page = shipped
 
 
 def texinfo_pdf(source: Path) -> Callable[[Path], bytes]:
