@@ -27,6 +27,7 @@ from narration.pipeline.ingest.chrome import (
     semantic_type,
     text_chars,
 )
+from narration.pipeline.ingest.list_numbers import list_label
 from narration.pipeline.ingest.policy import (
     ReadingOptions,
     SkipLog,
@@ -196,7 +197,8 @@ class Walker:
                 if name == "li" and numbered and len(out) > start:
                     # an ordered list's numbers are heard: "2. Unpack the archive."
                     number += 1
-                    out[start] = (out[start][0], f"{number}. {out[start][1]}")
+                    label = list_label(number, el.get("type", "1"))
+                    out[start] = (out[start][0], f"{label}. {out[start][1]}")
             else:
                 self._collect(child, buf)
             if child.tail:

@@ -26,6 +26,7 @@ from lxml import etree
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
+from narration.pipeline.ingest.list_numbers import Numbering
 from narration.pipeline.ingest.policy import (
     ReadingOptions,
     SkipLog,
@@ -77,6 +78,7 @@ def parse_docx(data: bytes, options: ReadingOptions) -> tuple[dict[str, str], li
     notes = _notes(document)
     log = SkipLog("word/document.xml")
     code_styles = _code_styles(document)
+    numbering = Numbering(document)
     blocks: list[Block] = []
     code: list[str] = []
     for item in document.iter_inner_content():
@@ -88,7 +90,8 @@ def parse_docx(data: bytes, options: ReadingOptions) -> tuple[dict[str, str], li
             code.clear()
         if isinstance(item, Paragraph):
             spoken = _spoken_runs(item, code_styles, options, log, blocks)
-            blocks.extend(_paragraph(item, spoken, notes, options))
+            label = numbering.label(_numbering_of(item))
+            blocks.extend(_paragraph(item, label, spoken, notes, options))
         elif isinstance(item, Table):
             blocks.extend(_table(item, options, log, last_text(blocks)))
     if code:
@@ -202,6 +205,7 @@ def _style_names(paragraph: Paragraph) -> Iterator[str]:
 
 def _paragraph(
     paragraph: Paragraph,
+    label: str,
     code_runs: frozenset[Any],
     notes: dict[tuple[str, str], str],
     options: ReadingOptions,
@@ -209,7 +213,7 @@ def _paragraph(
     text = _text(paragraph._p, code_runs)
     out: list[Block] = []
     if text:
-        out.append((_kind(paragraph), text))
+        out.append((_kind(paragraph), label + text))
     if options.footnotes == "read":
         for ref in paragraph._p.iter(f"{{{W}}}footnoteReference", f"{{{W}}}endnoteReference"):
             kind = "footnote" if etree.QName(ref).localname.startswith("foot") else "endnote"
@@ -217,6 +221,20 @@ def _paragraph(
             if body:
                 out.append((PARA, body))
     return out
+
+
+def _numbering_of(paragraph: Paragraph) -> Any:
+    """The paragraph's `w:numPr`, its own or its style's (Word's "List Number")."""
+    ppr = paragraph._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return ppr.numPr
+    style = paragraph.style
+    while style is not None:
+        numpr = style.element.find(f"{{{W}}}pPr/{{{W}}}numPr")
+        if numpr is not None:
+            return numpr
+        style = style.base_style
+    return None
 
 
 def _kind(paragraph: Paragraph) -> int:

@@ -165,3 +165,13 @@ def test_a_list_of_in_page_links_is_a_table_of_contents_with_its_heading() -> No
     assert doc.chapters[1].paragraphs == ("Beta text, see Alpha.",)
     [toc] = doc.skipped
     assert (toc.title, toc.chars) == ("table of contents", len("On this page Alpha Beta"))
+
+
+def test_ordered_lists_keep_their_numbers_as_their_type_shows_them() -> None:
+    body = (
+        '<p>Steps:</p><ol start="3"><li>Download it.</li><li><p>Unpack it.</p>'
+        '<ol type="a"><li>Check.</li><li>Clean.</li></ol></li></ol><ul><li>Bullet.</li></ul>'
+    )
+    assert _paragraphs(_page(body)) == [
+        "Steps:", "3. Download it.", "4. Unpack it.", "a. Check.", "b. Clean.", "Bullet.",
+    ]  # fmt: skip
