@@ -35,6 +35,7 @@ from narration.pipeline.ingest.policy import (
     inline_code,
     last_text,
     pop_toc_title,
+    settle_code_notes,
 )
 from narration.pipeline.ingest.tables import table_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
@@ -217,7 +218,7 @@ def _list_start(el: Any) -> int:
 def html_blocks(
     root: Any, options: ReadingOptions | None = None, log: SkipLog | None = None
 ) -> list[Block]:
-    return Walker(options or ReadingOptions(), log or SkipLog("html")).walk(root)
+    return settle_code_notes(Walker(options or ReadingOptions(), log or SkipLog("html")).walk(root))
 
 
 def numeric_entities(markup: str) -> str:
@@ -330,5 +331,5 @@ def parse_html(
         _log_outside(body, main, set(main.iterancestors()), log, targets)
     main_ids = frozenset(i for i in (main.get("id"), body.get("id")) if i)
     main_ids |= frozenset(a.get("id") for a in main.iterancestors() if a.get("id"))
-    blocks = Walker(options or ReadingOptions(), log, main_ids).walk(main)
+    blocks = settle_code_notes(Walker(options or ReadingOptions(), log, main_ids).walk(main))
     return {k: v for k, v in meta.items() if v}, blocks, log

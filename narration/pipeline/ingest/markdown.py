@@ -23,6 +23,7 @@ from narration.pipeline.ingest.policy import (
     add_code,
     last_text,
     pop_toc_title,
+    settle_code_notes,
 )
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
@@ -163,4 +164,4 @@ def parse_markdown(
             if content:
                 blocks.append((PARA, content))
         # hr, image (inside inline): not read
-    return meta, blocks, log
+    return meta, settle_code_notes(blocks), log

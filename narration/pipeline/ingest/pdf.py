@@ -45,7 +45,13 @@ from narration.pipeline.ingest.pdf_layout import (
     reading_order,
     split_furniture,
 )
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, last_text
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    last_text,
+    settle_code_notes,
+)
 from narration.pipeline.ingest.text import PARA, Block, clean
 
 HEADING_SIZE_RATIO: Final = 1.15
@@ -288,7 +294,7 @@ def _blocks(
         blocks.extend(missing)
         for block in page_blocks:
             _append(blocks, block)
-    return blocks
+    return settle_code_notes(blocks)
 
 
 def _append(blocks: list[Block], block: Block) -> None:

@@ -17,6 +17,9 @@ from narration.pipeline.document import Chapter, Skipped
 from narration.pipeline.ingest.text import ITEM, PARA, Block, as_sentence, clean
 
 CODE_NOTE: Final = "Code sample omitted."
+_SENTENCE_END: Final = frozenset(".!?…:;")
+_CLOSERS: Final = "\"'”’)]»"
+_SENTENCE_STOP: Final = re.compile(r"[.!?…][\"'”’)\]»]*(?=\s|$)")
 _SPOKEN_WORD: Final = re.compile(
     r"^-{0,2}[^\W\d][\w'’]*(?:[-.][\w'’]+)*(?: [^\W\d][\w'’]*(?:-[\w'’]+)*){0,3}$"
 )
@@ -152,12 +155,46 @@ def add_code(
     last = blocks[-1] if blocks else None
     if last is not None and last[1].endswith(CODE_NOTE):
         return  # one note for a run of samples
-    if last is not None and last[0] in (PARA, ITEM):
+    if last is not None and last[0] in (PARA, ITEM) and not _mid_sentence(last[1]):
         # "Run this:" then the sample: the sentence that introduced it ends, then the note
         lead_in = last[1][:-1] if last[1].endswith(":") else last[1]
         blocks[-1] = (last[0], f"{as_sentence(lead_in)} {CODE_NOTE}")
     else:
+        # in the middle of a sentence: `settle_code_notes` puts it after the sentence's end
         blocks.append((PARA, CODE_NOTE))
+
+
+def _mid_sentence(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END
+
+
+def settle_code_notes(blocks: list[Block]) -> list[Block]:
+    """A code note that stands inside a sentence ("use the" CODE "function to…") moves after
+    that sentence's end, and the sentence is read whole: a note never splits one."""
+    out: list[Block] = []
+    skip_next = False
+    for index, block in enumerate(blocks):
+        if skip_next:
+            skip_next = False
+            continue
+        previous = out[-1] if out else None
+        if block != (PARA, CODE_NOTE) or previous is None or previous[0] not in (PARA, ITEM):
+            out.append(block)
+            continue
+        if not _mid_sentence(previous[1]):
+            out.append(block)
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if following is not None and following[0] == PARA and following[1][:1].islower():
+            text = f"{previous[1]} {following[1]}"
+            end = _SENTENCE_STOP.search(text, len(previous[1]) + 1)
+            cut = end.end() if end else len(text)
+            head = text[:cut] if end else as_sentence(text)
+            out[-1] = (previous[0], f"{head} {CODE_NOTE}{text[cut:]}")
+            skip_next = True
+        else:
+            out[-1] = (previous[0], f"{as_sentence(previous[1])} {CODE_NOTE}")
+    return out
 
 
 def inline_code(

@@ -33,6 +33,7 @@ from narration.pipeline.ingest.policy import (
     add_code,
     inline_code,
     last_text,
+    settle_code_notes,
 )
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
@@ -127,7 +128,7 @@ def parse_docx(data: bytes, options: ReadingOptions) -> tuple[dict[str, str], li
             )
         )
     log.keep(skipped)
-    return meta, blocks, log
+    return meta, settle_code_notes(blocks), log
 
 
 def _text(element: Any, code_runs: frozenset[Any] = frozenset()) -> str:

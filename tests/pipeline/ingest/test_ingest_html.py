@@ -175,3 +175,15 @@ def test_ordered_lists_keep_their_numbers_as_their_type_shows_them() -> None:
     assert _paragraphs(_page(body)) == [
         "Steps:", "3. Download it.", "4. Unpack it.", "a. Check.", "b. Clean.", "Bullet.",
     ]  # fmt: skip
+
+
+def test_a_code_note_never_splits_a_sentence() -> None:
+    body = (
+        "<p>Call the</p><pre>connect(host)</pre><p>function before sending. Then wait.</p>"
+        "<p>Run this:</p><pre>make</pre><p>Done.</p>"
+    )
+    assert _paragraphs(_page(body)) == [
+        "Call the function before sending. Code sample omitted. Then wait.",
+        "Run this. Code sample omitted.",
+        "Done.",
+    ]
