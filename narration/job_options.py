@@ -189,9 +189,25 @@ class SubmitRequest:
     footnotes: str = option(
         "skip", "Footnotes and endnotes: skip or read.", READING, choices=("skip", "read")
     )
-    table_max_rows: int = option(
-        12, "Larger tables are skipped with a spoken note.", READING, minimum=0
+    tables: str = option(
+        "note",
+        "Tables over --table-max-rows: note (a short spoken note), skip or read (row by row).",
+        READING,
+        choices=("note", "skip", "read"),
     )
+    table_max_rows: int = option(
+        12, "Larger tables follow --tables (default: a spoken note).", READING, minimum=0
+    )
+    toc: str = option(
+        "skip",
+        "The document's own table of contents: skip or read (--keep-front-matter reads it).",
+        READING,
+        choices=("skip", "read"),
+    )
+    index: str = option(
+        "skip", "A book's index (terms and page numbers): skip or read.", READING,
+        choices=("skip", "read"),
+    )  # fmt: skip
     master: str = option(
         "podcast",
         "Mastering preset: podcast (-16 LUFS MP3), acx (Audible: RMS -20 dB, 44.1 kHz 192k CBR "

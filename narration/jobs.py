@@ -119,6 +119,9 @@ def reading_options(request: SubmitRequest) -> ReadingOptions:
         code=request.code,  # type: ignore[arg-type]
         footnotes=request.footnotes,  # type: ignore[arg-type]
         table_max_rows=request.table_max_rows,
+        tables=request.tables,  # type: ignore[arg-type]
+        toc="read" if request.keep_front_matter else request.toc,  # type: ignore[arg-type]
+        index=request.index,  # type: ignore[arg-type]
     )
 
 

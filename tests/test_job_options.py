@@ -41,7 +41,7 @@ FLAG_COMMANDS: Final = {Surface.SUBMIT: "submit", Surface.RUN: "run", Surface.IN
 OWN_FLAGS: Final = {
     "submit": {"--wait", "--json"},
     "run": {"--output", "--workers", "--wait"},
-    "inspect": {"--json", "--chunks", "--spoken"},
+    "inspect": {"--json", "--chunks", "--spoken", "--report"},
 }
 """Each command's flags that are not job options."""
 VOICE: Final = "en_US-joe-medium"

@@ -24,6 +24,11 @@ def inspect(
         "--spoken",
         help="Each chunk as the voice is given it (SSML, lexicons, normalisation), one a line.",
     ),
+    show_report: bool = typer.Option(
+        False,
+        "--report",
+        help="Chapters, chunks, median chunk length, chunks ending mid-sentence, skipped blocks.",
+    ),
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe, read_document
@@ -39,6 +44,9 @@ def inspect(
     )
     if spoken:
         _inspect_spoken(document, request, json_output)
+        return
+    if show_report:
+        _print_report(document, json_output)
         return
     report = describe(document, with_chunks=chunks)
     if json_output:
@@ -66,4 +74,15 @@ def _inspect_spoken(document: Document, request: SubmitRequest, json_output: boo
         print_json(with_spoken(describe(document, with_chunks=True), texts))
         return
     for line in spoken_lines(texts):
+        typer.echo(line)
+
+
+def _print_report(document: Document, json_output: bool) -> None:
+    from narration.cli.document_report import reading_report, report_lines
+
+    found = reading_report(document)
+    if json_output:
+        print_json(found)
+        return
+    for line in report_lines(found):
         typer.echo(line)

@@ -180,6 +180,10 @@ def test_inspect_lists_skipped_and_keep_front_matter_reads_all(
             "reason": "front matter: copyright-page",
             "chars": len("Copyright 2024. All rights reserved."),
             "body": False,
+            "kind": "front_matter",
+            "chapter": None,
+            "position": None,
+            "excerpt": "Copyright 2024. All rights reserved.",
         }
     ]
     result = narrate(local_env, "inspect", str(path), "--json", "--keep-front-matter")
