@@ -25,6 +25,7 @@ from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_options import OPTIONS, SubmitRequest, Surface
+from narration.output_places import OutputPlaces
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
@@ -182,11 +183,22 @@ def decode_bookends(
     return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}
 
 
-def check_output_free(services: Services, output: str) -> None:
-    """Refuse an `--output` location that already holds an object: nothing stored is lost."""
+def check_output(services: Services, settings: Settings, output: str) -> None:
+    """Refuse an `--output` location outside `output_places` (the `output_allow` setting, never
+    the service's own places), in a bucket that does not exist (none is ever created), or that
+    already holds an object (nothing stored is lost)."""
     if output:
         target = parse_s3_uri(output)
-        if services.store(target.bucket).exists(target.key):
+        refused = OutputPlaces.from_settings(settings).refusal(target)
+        if refused is not None:
+            raise InputError(refused.message)
+        store = services.store(target.bucket)
+        if not store.bucket_exists():
+            raise InputError(
+                f"output bucket {target.bucket} does not exist or cannot be written; "
+                "this service never creates buckets"
+            )
+        if store.exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
 
 
@@ -210,7 +222,7 @@ def submit(
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
     options, voice = job_options(settings, request)
-    check_output_free(services, request.output)
+    check_output(services, settings, request.output)
     bookends = decode_bookends(options, int(voice["sample_rate"]), intro, outro)
     voice_info = find_voice(options.voice, settings.voice_dirs)
     symbols = phoneme_symbols(voice_info)

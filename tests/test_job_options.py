@@ -171,7 +171,7 @@ def test_the_native_api_grows_hls_by_default_and_submit_does_not() -> None:
 
 
 def _console() -> TestClient:
-    return TestClient(create_app(Settings()), base_url="https://testserver")
+    return TestClient(create_app(Settings()), base_url="https://localhost")
 
 
 def test_the_console_form_shows_its_options() -> None:

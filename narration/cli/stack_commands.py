@@ -71,7 +71,9 @@ def serve(
 
     settings = state.settings
     check_bind(host, parse_api_keys(settings.api_keys))
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="info")
+    uvicorn.run(
+        create_app(settings, host), host=host, port=port, server_header=False, log_level="info"
+    )
 
 
 @app.command()

@@ -71,6 +71,8 @@ def error_response(path: str, status: int, code: str, message: str) -> JSONRespo
         error_type = "invalid_request_error" if status < 500 else "server_error"
         if status in (401, 403):
             error_type = "authentication_error"
+        if status == 429:
+            error_type = "requests"
         body = {"error": {"message": message, "type": error_type, "param": None, "code": code}}
         return JSONResponse(body, status_code=status)
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)

@@ -26,6 +26,7 @@ from narration.errors import InputError, PermanentError, RetryableError
 from narration.pipeline.document import Document
 from narration.production.dispatch import SHORT_PRIORITY
 from narration.service.context import ServiceContext
+from narration.service.size_limits import TextTooLong
 
 WAIT_TIMEOUT_S: Final = 300.0
 SPEECH_KIND: Final = "speech"
@@ -44,7 +45,7 @@ def check_length(context: ServiceContext, text: str) -> None:
         raise InputError("the text is empty")
     limit = context.settings.speech_max_chars
     if len(text) > limit:
-        raise InputError(
+        raise TextTooLong(
             f"the text has {len(text):,} characters; this endpoint takes at most {limit:,} "
             "(setting speech_max_chars); use the task or job API for longer texts"
         )

@@ -33,7 +33,7 @@ MEDIA = (
 @pytest.fixture()
 def client() -> TestClient:
     settings = Settings(api_keys="reader:s3cret,writer:other-secret")
-    return TestClient(create_app(settings), base_url="https://testserver")
+    return TestClient(create_app(settings), base_url="https://localhost")
 
 
 def _signed_in(client: TestClient, secret: str = "s3cret") -> str:
@@ -112,7 +112,7 @@ def test_forms_posted_from_another_site_are_refused(client: TestClient) -> None:
     same = client.post(
         "/console/sign-in",
         data={"secret": "s3cret"},
-        headers={"origin": "https://testserver"},
+        headers={"origin": "https://localhost"},
         follow_redirects=False,
     )
     assert same.status_code == 303
@@ -127,7 +127,7 @@ def test_sign_in_sends_only_to_console_pages(client: TestClient) -> None:
 
 
 def test_with_no_keys_the_console_is_open() -> None:
-    client = TestClient(create_app(Settings(api_keys="")), base_url="https://testserver")
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://localhost")
     form = client.get("/console/submit")
     assert form.status_code == 200
     assert "Sign out" not in form.text
@@ -178,7 +178,7 @@ def test_the_loudness_curve_is_levelled_to_the_delivered_file() -> None:
 
 
 def test_a_bad_submission_shows_the_form_again_with_the_reason() -> None:
-    client = TestClient(create_app(Settings(api_keys="")), base_url="https://testserver")
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://localhost")
     empty = client.post("/console/submit", data={"text": "  ", "title": "Kept title"})
     assert empty.status_code == 400
     assert "choose a document to upload or paste its text" in empty.text

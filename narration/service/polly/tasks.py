@@ -19,8 +19,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from narration import jobs
 from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
-from narration.adapters.object_store import validate_key
+from narration.adapters.object_store import S3Location, validate_key
 from narration.errors import InputError
+from narration.output_places import OutputPlaces
 from narration.service import speech
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
@@ -79,6 +80,7 @@ def start_speech_synthesis_task(body: StartTaskRequest, request: Request) -> dic
         validate_key(key)
     except InputError as error:
         raise ApiError(400, "InvalidS3KeyException", str(error)) from None
+    _check_output_place(context, S3Location(body.OutputS3BucketName, key))
     fields["OutputLocation"] = f"s3://{body.OutputS3BucketName}/{key}"
     if body.SnsTopicArn:
         if not _SNS_TOPIC.match(body.SnsTopicArn):
@@ -137,6 +139,14 @@ def list_speech_synthesis_tasks(
     if after:
         answer["NextToken"] = base64.urlsafe_b64encode(after.encode()).decode()
     return answer
+
+
+def _check_output_place(context: ServiceContext, location: S3Location) -> None:
+    """Only where `output_allow` lets, never the service's own places (`output_places`)."""
+    refused = OutputPlaces.from_settings(context.settings).refusal(location)
+    if refused is not None:
+        code = "InvalidS3BucketException" if refused.part == "bucket" else "InvalidS3KeyException"
+        raise ApiError(400, code, refused.message)
 
 
 def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
