@@ -9,7 +9,9 @@ voices were trained with: diphthongs and affricates become single letters, the A
 tie bars, so a diphthong is its two vowels side by side; espeak's English output puts no
 syllable break between them, so the pair is the diphthong.
 
-A `[[ … ]]` block (a lexicon's or SSML's phonemes, already in Kokoro's symbols) passes through.
+A `[[ … ]]` block (a lexicon's or SSML's IPA, already checked to be in Kokoro's symbols) gets
+the same rewrite, so `toʊ` is said as Kokoro's own `O`, and a block written in Kokoro's letters
+passes as it is.
 """
 
 from __future__ import annotations
@@ -107,12 +109,12 @@ class KokoroG2P:
         self.word = functools.lru_cache(maxsize=65536)(self._word)
 
     def phonemes(self, text: str) -> str:
-        """Kokoro phonemes for `text`, clause punctuation kept, `[[ … ]]` blocks as written."""
+        """Kokoro phonemes for `text`, clause punctuation kept, `[[ … ]]` blocks rewritten."""
         pieces = []
         for part in PHONEME_BLOCK.split(text):
             if part.startswith(PHONEME_OPEN):
                 raw = part[len(PHONEME_OPEN) : -len(PHONEME_CLOSE)]
-                pieces.append(known(unicodedata.normalize("NFC", raw.strip())))
+                pieces.append(self.rewrite(unicodedata.normalize("NFC", raw.strip())))
             elif part.strip():
                 pieces.append(self._spoken(part))
         return " ".join(piece for piece in pieces if piece).strip()
