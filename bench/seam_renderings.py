@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -114,14 +114,17 @@ def last_sentence(text: str) -> str:
 
 
 def render_pipeline(
-    engine: Engine, segments: list[tuple[PlannedChunk, ...]], name: str = "pipeline"
+    engine: Engine,
+    segments: list[tuple[PlannedChunk, ...]],
+    name: str = "pipeline",
+    pauses: Mapping[str, float] | None = None,
 ) -> Rendering:
     context = ContextEngine(engine) if name == "context" else None
     metas: list[ChunkMeta] = []
     wavs: list[bytes] = []
     started = time.perf_counter()
     for segment in segments:
-        state = prosody.initial_state(engine.voice.name, SEED)
+        state = prosody.initial_state(engine.voice.name, SEED, pauses=pauses)
         previous = ""
         for chunk in segment:
             if context is not None:

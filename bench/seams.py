@@ -1,7 +1,8 @@
 """Benchmark the seams between chunks: is the pipeline's output one continuous reading?
 
 Reads bench/data/prose.txt (original prose, one paragraph per blank-line block), plans it as a
-job would and compares four renderings of the same text with the bundled Piper voice:
+job would and compares four renderings of the same text with one voice (`--voice`, default the
+bundled Piper voice; a Kokoro voice such as af_heart works the same way):
 
 - pipeline: `render_chunk` over each segment in order, carrying the session state, placed with
   `timeline.place_chunks` (lead-in, designed pauses) and read back through the stitcher's own
@@ -24,6 +25,7 @@ trip with faster-whisper tiny.en (WER, and every sentence found once and in orde
     .venv/bin/python bench/seams.py                 # the table, markdown, on stdout
     .venv/bin/python bench/seams.py --no-asr --no-context --cache /tmp/seams  # quick tuning
     .venv/bin/python bench/seams.py --quick         # smoke test: the first 2 paragraphs
+    .venv/bin/python bench/seams.py --voice af_heart --text other.txt --no-context
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ from seam_renderings import (
     render_single,
 )
 
-from narration.engines.piper import PiperEngine
-from narration.engines.voices import default_voice
+from narration.engines import registry
+from narration.engines.voices import find_voice
+from narration.pipeline.defaults import DEFAULT_ENGINE, DEFAULT_VOICE_NAME
 
 QUICK_PARAGRAPHS = 2
 
@@ -127,6 +130,7 @@ def verdict(results: dict[str, dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text", type=Path, default=PROSE)
+    parser.add_argument("--voice", default=DEFAULT_VOICE_NAME, help="any voice a job may name")
     parser.add_argument("--no-asr", action="store_true", help="skip the faster-whisper round trip")
     parser.add_argument("--no-context", action="store_true", help="skip the context variant")
     parser.add_argument(
@@ -142,16 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     paragraphs, segments = load_plan(args.text, QUICK_PARAGRAPHS if args.quick else None)
     chunks = [chunk for segment in segments for chunk in segment]
-    engine = PiperEngine.load(default_voice(), threads=2)
-    key = hashlib.sha256(args.text.read_bytes()).hexdigest()[:16]
+    voice = find_voice(args.voice)
+    engine = registry.load(DEFAULT_ENGINE, voice, registry.EngineOptions(threads=2))
+    pauses = registry.pauses_for(DEFAULT_ENGINE, voice.name)
+    key = hashlib.sha256(args.text.read_bytes()).hexdigest()[:16] + f"-{voice.name}"
     key += f"-first{QUICK_PARAGRAPHS}" if args.quick else ""
     renderings = [
-        render_pipeline(engine, segments),
+        render_pipeline(engine, segments, pauses=pauses),
         cached(args.cache, f"single-{key}", lambda: render_single(engine, paragraphs, chunks)),
         cached(args.cache, f"naive-{key}", lambda: render_naive(engine, chunks)),
     ]
     if not args.no_context:
-        renderings.append(render_pipeline(engine, segments, "context"))
+        renderings.append(render_pipeline(engine, segments, "context", pauses))
     transcribe = None if args.no_asr else Transcriber()
     results = {r.name: measure(normalised(r), paragraphs, transcribe) for r in renderings}
     pipeline = renderings[0]

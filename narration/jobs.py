@@ -21,7 +21,7 @@ from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.connections import Services
-from narration.engines.registry import engine_kind
+from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_options import OPTIONS, SubmitRequest, Surface
@@ -91,7 +91,7 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
     those resolved here against the settings and the mastering preset.
     """
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
-    kind = engine_kind(request.engine or settings.engine)
+    kind = kind_for(request.engine or settings.engine, voice_info)
     master = resolve_master(settings, request)
     recorded = {
         item.record: getattr(request, item.name)
@@ -120,6 +120,9 @@ def reading_options(request: SubmitRequest) -> ReadingOptions:
         code=request.code,  # type: ignore[arg-type]
         footnotes=request.footnotes,  # type: ignore[arg-type]
         table_max_rows=request.table_max_rows,
+        tables=request.tables,  # type: ignore[arg-type]
+        toc="read" if request.keep_front_matter else request.toc,  # type: ignore[arg-type]
+        index=request.index,  # type: ignore[arg-type]
     )
 
 

@@ -27,6 +27,8 @@ from narration.pipeline.defaults import (
 
 ENV_PREFIX: Final = "NARRATION_"
 CONFIG_VARIABLE: Final = "NARRATION_CONFIG"
+DATA_DIR_VARIABLE: Final = "NARRATION_DATA_DIR"
+"""Where per-user voice files live (`engines.kokoro.assets`): read there, not a setting."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def load_settings(
     from_env = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and key != CONFIG_VARIABLE
+        if key.startswith(ENV_PREFIX) and key not in (CONFIG_VARIABLE, DATA_DIR_VARIABLE)
     }
     return _apply(settings, from_env, "environment")
 

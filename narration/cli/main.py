@@ -12,6 +12,7 @@ from narration.cli import (
     job_commands,
     lexicon_commands,
     stack_commands,
+    voice_commands,
 )
 from narration.cli.app import app
 
@@ -21,6 +22,7 @@ COMMAND_MODULES = (
     job_commands,
     lexicon_commands,
     stack_commands,
+    voice_commands,
 )
 """Importing these registers their commands on `app`."""
 

@@ -90,7 +90,9 @@ def down() -> None:
 @handle_errors
 def worker(
     engine: str = typer.Option(
-        DEFAULT_ENGINE, "--engine", help="piper (CPU processes) or torch (batched, one device)."
+        DEFAULT_ENGINE,
+        "--engine",
+        help="onnx (CPU processes; alias piper) or torch (batched, one device).",
     ),
     device: str = typer.Option(
         "", "--device", help="torch: cpu, cuda or cuda:N (default: the torch_device setting)."

@@ -61,12 +61,13 @@ class VoiceInfo:
     path: str
 
     def for_plan(self, engine: str) -> dict[str, Any]:
-        """The voice as a job's plan records it, spoken by `engine`."""
+        """The voice as a job's plan records it, spoken by `engine` (the runtime), of its family."""
         return {
             "name": self.name,
             "language": self.language,
             "sample_rate": self.sample_rate,
             "engine": engine,
+            "family": self.engine,
         }
 
 
