@@ -66,7 +66,11 @@ _LIGATURES: Final = str.maketrans(
 _HYPHENS: Final = ("-", "‐")
 _MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
 MONO_SHARE: Final = 0.8
-"""A line with at least this share of its characters in a monospaced font is code."""
+"""A line with at least this share of its characters in a monospaced (bold) font is code (bold)."""
+_BOLD_FONT: Final = re.compile(r"bold|black|heavy", re.I)
+BOLD_HEADING_CHARS: Final = 40
+MARGIN_TOLERANCE_PT: Final = 5.0
+"""A bold heading stands at the left margin (a manual page's sections; not its indented terms)."""
 _NUMBERING: Final = re.compile(
     r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
 )
@@ -115,6 +119,9 @@ def parse_pdf(
         dropped = " ".join(_key(box.text) for box in boxes)
         outline = [e for e in outline if e[0] != number or _key(e[2]) not in dropped]
     blocks = _blocks(ordered, outline, options, log)
+    if "title" not in meta and len(blocks) > 1 and blocks[0] == (1, "NAME"):
+        # a manual page: "ls - list directory contents" under NAME is what it is called
+        meta["title"] = blocks[1][1]
     for text, where in index:  # at the back of the book
         log.add("index", text, where, last_text(blocks))
     return meta, blocks, log
@@ -163,7 +170,8 @@ def _line(item: Any) -> Line | None:
     if not text or not chars:
         return None
     mono = sum(1 for char in chars if _MONO_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
-    return Line(text, statistics.median(char.size for char in chars), mono)
+    bold = sum(1 for char in chars if _BOLD_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
+    return Line(text, statistics.median(char.size for char in chars), mono, bold)
 
 
 def _metadata(document: PDFDocument) -> dict[str, str]:
@@ -276,6 +284,7 @@ def _blocks(
         titles = {_key(t): lvl for p, lvl, t in outline if p == number}
         found = set()
         page_blocks: list[Block] = []
+        margin = min((box.x0 for box in boxes), default=0.0)
         for box in boxes:
             text = join_lines([line.text for line in box.lines])
             key = _key(text)
@@ -288,6 +297,10 @@ def _blocks(
             elif _is_heading(box, size):
                 level = levels[round(box.size * 2) / 2]
                 page_blocks.append((min(6, level + deepest) if outline else level, text))
+            elif _is_bold_heading(box) and box.x0 <= margin + MARGIN_TOLERANCE_PT:
+                # a manual page's NAME, SYNOPSIS, DESCRIPTION: bold capitals, body size
+                level = max(levels.values(), default=0) + 1
+                page_blocks.append((min(6, level + deepest), text))
             else:
                 page_blocks.append((PARA, text))
         missing = [(lvl, t) for p, lvl, t in outline if p == number and _key(t) not in found]
@@ -313,6 +326,18 @@ def _is_heading(box: Box, size: float) -> bool:
         and box.size >= size * HEADING_SIZE_RATIO
         and len(box.lines) <= HEADING_MAX_LINES
         and len(box.text) <= HEADING_MAX_CHARS
+    )
+
+
+def _is_bold_heading(box: Box) -> bool:
+    text = box.text
+    return (
+        len(box.lines) == 1
+        and box.bold
+        and not box.mono
+        and len(text) <= BOLD_HEADING_CHARS
+        and text.isupper()
+        and sum(ch.isalpha() for ch in text) >= 2
     )
 
 

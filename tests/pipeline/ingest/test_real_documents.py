@@ -86,10 +86,11 @@ CASES = (
     RealCase(
         "ls.pdf",
         man_pdf("ls"),
-        "ls",  # a manual page has no title: the file's name
-        (1, 8),
+        "ls - list directory contents",  # what its NAME section calls it
+        (5, 10),
         absent=("User Commands",),
         present=("List information about the FILEs",),
+        chapter_titles=("SYNOPSIS", "DESCRIPTION", "SEE ALSO"),
     ),
     RealCase(
         "errors.docx",
