@@ -10,6 +10,7 @@ at least two entries, else from headings told apart by font size. Pages that are
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import statistics
@@ -169,9 +170,16 @@ def _line(item: Any) -> Line | None:
     chars = [char for char in item if isinstance(char, LTChar)]
     if not text or not chars:
         return None
-    mono = sum(1 for char in chars if _MONO_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
-    bold = sum(1 for char in chars if _BOLD_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
+    kinds = [_font_kind(char.fontname) for char in chars]
+    mono = sum(1 for m, _ in kinds if m) >= MONO_SHARE * len(chars)
+    bold = sum(1 for _, b in kinds if b) >= MONO_SHARE * len(chars)
     return Line(text, statistics.median(char.size for char in chars), mono, bold)
+
+
+@functools.lru_cache(maxsize=256)
+def _font_kind(name: str) -> tuple[bool, bool]:
+    """(monospaced, bold) by the font's name; a document uses a handful of fonts."""
+    return bool(_MONO_FONT.search(name)), bool(_BOLD_FONT.search(name))
 
 
 def _metadata(document: PDFDocument) -> dict[str, str]:
