@@ -37,7 +37,7 @@ from pdfminer.utils import decode_text
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
-from narration.pipeline.ingest.pdf_contents import contents_pages, first_page_title
+from narration.pipeline.ingest.pdf_contents import contents_pages, first_page_title, heading_key
 from narration.pipeline.ingest.pdf_layout import (
     Box,
     Line,
@@ -65,16 +65,13 @@ _LIGATURES: Final = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
 _HYPHENS: Final = ("-", "‐")
-_MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
+_MONO_FONT: Final = re.compile(r"mono|monl\b|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
 MONO_SHARE: Final = 0.8
 """A line with at least this share of its characters in a monospaced (bold) font is code (bold)."""
 _BOLD_FONT: Final = re.compile(r"bold|black|heavy", re.I)
 BOLD_HEADING_CHARS: Final = 40
 MARGIN_TOLERANCE_PT: Final = 5.0
 """A bold heading stands at the left margin (a manual page's sections; not its indented terms)."""
-_NUMBERING: Final = re.compile(
-    r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
-)
 _RUNNING: Final = "text repeated in the top or bottom margin of the pages"
 _NUMBERS: Final = "page numbers in the top or bottom margin"
 
@@ -108,7 +105,8 @@ def parse_pdf(
     log = SkipLog("pdf")
     log.keep(skipped)
     index: list[tuple[str, str]] = []
-    for number, (kind, boxes) in contents_pages(ordered).items():
+    titles = {heading_key(title): page for page, _, title in outline}
+    for number, (kind, boxes) in contents_pages(ordered, titles).items():
         if getattr(options, kind) == "read":
             continue
         text = " ".join(box.text for box in boxes)
@@ -117,8 +115,8 @@ def parse_pdf(
         else:
             index.append((text, f"page {number + 1}"))
         ordered[number] = [box for box in ordered[number] if box not in boxes]
-        dropped = " ".join(_key(box.text) for box in boxes)
-        outline = [e for e in outline if e[0] != number or _key(e[2]) not in dropped]
+        dropped = " ".join(heading_key(box.text) for box in boxes)
+        outline = [e for e in outline if e[0] != number or heading_key(e[2]) not in dropped]
     blocks = _blocks(ordered, outline, options, log)
     if "title" not in meta and len(blocks) > 1 and blocks[0] == (1, "NAME"):
         # a manual page: "ls - list directory contents" under NAME is what it is called
@@ -270,11 +268,6 @@ def _join(text: str, following: str) -> str:
     return f"{text} {following}"
 
 
-def _key(title: str) -> str:
-    """A heading as the outline and the page both spell it: "1.1 History" is "History"."""
-    return _NUMBERING.sub("", " ".join(title.lower().split()).rstrip(". "))
-
-
 def _blocks(
     pages: Sequence[Sequence[Box]],
     outline: list[tuple[int, int, str]],
@@ -289,13 +282,13 @@ def _blocks(
     deepest = max((level for _, level, _ in outline), default=0)
     blocks: list[Block] = []
     for number, boxes in enumerate(pages):
-        titles = {_key(t): lvl for p, lvl, t in outline if p == number}
+        titles = {heading_key(t): lvl for p, lvl, t in outline if p == number}
         found = set()
         page_blocks: list[Block] = []
         margin = min((box.x0 for box in boxes), default=0.0)
         for box in boxes:
             text = join_lines([line.text for line in box.lines])
-            key = _key(text)
+            key = heading_key(text)
             if box.mono:
                 add_code(page_blocks, "\n".join(line.text for line in box.lines), options, log,
                          f"page {number + 1}")  # fmt: skip
@@ -311,7 +304,7 @@ def _blocks(
                 page_blocks.append((min(6, level + deepest), text))
             else:
                 page_blocks.append((PARA, text))
-        missing = [(lvl, t) for p, lvl, t in outline if p == number and _key(t) not in found]
+        missing = [(lvl, t) for p, lvl, t in outline if p == number and heading_key(t) not in found]
         blocks.extend(missing)
         for block in page_blocks:
             _append(blocks, block)
