@@ -68,6 +68,7 @@ _HYPHENS: Final = ("-", "‐")
 _MONO_FONT: Final = re.compile(r"mono|monl\b|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
 MONO_SHARE: Final = 0.8
 """A line with at least this share of its characters in a monospaced (bold) font is code (bold)."""
+_LEADER_ALONE: Final = re.compile(r"^(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})?\.?$", re.I)
 _BOLD_FONT: Final = re.compile(r"bold|black|heavy", re.I)
 BOLD_HEADING_CHARS: Final = 40
 MARGIN_TOLERANCE_PT: Final = 5.0
@@ -289,7 +290,10 @@ def _blocks(
         for box in boxes:
             text = join_lines([line.text for line in box.lines])
             key = heading_key(text)
-            if box.mono:
+            if _LEADER_ALONE.match(text):
+                # a leader and its page number left from a contents or change list
+                log.add("toc", text, f"page {number + 1}", last_text(page_blocks or blocks))
+            elif box.mono:
                 add_code(page_blocks, "\n".join(line.text for line in box.lines), options, log,
                          f"page {number + 1}")  # fmt: skip
             elif key in titles and key not in found:
