@@ -1,8 +1,9 @@
 """`narrate inspect --report`: does a document read well, at a glance, before synthesis?
 
-Chapters and chunks, the median chunk length, the share of chunks that end mid-sentence (a cut
-inside a sentence too long for one chunk, or text that stops without a sentence end: a
-heading, a table row, a sentence cut by a skipped block), and what was skipped, by reason.
+Chapters and chunks, the median chunk length and the share of chunks that end mid-sentence (a
+cut inside a sentence too long for one chunk, or text that stops without a sentence end: a
+fragment, a term, a sentence cut by a skipped block), both over the chunks of text (a chapter's
+spoken title aside), and what was skipped, by reason.
 """
 
 from __future__ import annotations
@@ -26,19 +27,22 @@ def ends_mid_sentence(chunk: TextChunk) -> bool:
 def reading_report(document: Document) -> dict[str, Any]:
     """The `inspect --report` object (also printed as lines)."""
     chunks = chunk_document(document)
+    titles = {(number, chapter.title) for number, chapter in enumerate(document.chapters)}
+    # a spoken chapter title is a chunk of its own, with no sentence end: not counted
+    text = [c for c in chunks if (c.chapter, c.text) not in titles]
     by_kind: Counter[str] = Counter()
     chars: Counter[str] = Counter()
     for item in document.skipped:
         by_kind[item.title or item.reason] += 1
         chars[item.title or item.reason] += item.chars
-    lengths = [len(c.text) for c in chunks] or [0]
-    mid = sum(1 for c in chunks if ends_mid_sentence(c))
+    lengths = [len(c.text) for c in text] or [0]
+    mid = sum(1 for c in text if ends_mid_sentence(c))
     return {
         "title": document.title,
         "chapters": len(document.chapters),
         "chunks": len(chunks),
         "median_chunk_chars": round(statistics.median(lengths)),
-        "mid_sentence_share": round(mid / len(chunks), 3) if chunks else 0.0,
+        "mid_sentence_share": round(mid / len(text), 3) if text else 0.0,
         "skipped": [
             {"reason": reason, "blocks": count, "chars": chars[reason]}
             for reason, count in by_kind.most_common()

@@ -20,6 +20,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from narration.engines.catalogue import OPENAI_VOICES, openai_voice
+from narration.errors import InputError
 from narration.jobs import SubmitRequest
 from narration.pipeline.audio import to_wav_bytes
 from narration.pipeline.defaults import DEFAULT_VOICE_NAME
@@ -87,22 +88,29 @@ def test_describe_voices_lists_the_catalogue(api: str) -> None:
 
 @pytest.fixture
 def spoken(monkeypatch: pytest.MonkeyPatch) -> list[SubmitRequest]:
-    """Each speech request's job options, answered with a short silence: the voice a request
-    means is decided before the job is sent, and that decision is what these tests read."""
+    """Each speech request's job options. The voice a request means is decided before its job
+    is sent, and that decision is what these tests read: a sample is answered with a short
+    silence, an OpenAI request is refused (400) where its job would be submitted."""
     requests: list[SubmitRequest] = []
 
     def speak(context: Any, document: Any, request: SubmitRequest, **_: Any) -> Any:
         requests.append(request)
         return speech.SpokenText("0" * 32, to_wav_bytes(np.zeros(2400, np.float32), 24000), b"")
 
+    def submit_short(context: Any, document: Any, request: SubmitRequest) -> Any:
+        requests.append(request)
+        raise InputError("recorded, not submitted")
+
     monkeypatch.setattr(speech, "speak", speak)
+    monkeypatch.setattr(speech, "submit_short", submit_short)
     return requests
 
 
 def test_openai_voice_names_mean_their_kokoro_voices(api: str, spoken: list[SubmitRequest]) -> None:
-    client = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET)
+    client = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET, max_retries=0)
     for name in ("alloy", "echo", "fable", "nova", "Shimmer", "af_heart", DEFAULT_VOICE_NAME):
-        client.audio.speech.create(model="tts-1", voice=name, input="Hi.", response_format="wav")
+        with pytest.raises(openai.BadRequestError, match="recorded, not submitted"):
+            client.audio.speech.create(model="tts-1", voice=name, input="Hi.")
     assert [request.voice for request in spoken] == [
         "af_alloy",
         "am_echo",
@@ -112,8 +120,9 @@ def test_openai_voice_names_mean_their_kokoro_voices(api: str, spoken: list[Subm
         "af_heart",
         DEFAULT_VOICE_NAME,
     ]
-    with pytest.raises(openai.BadRequestError):
+    with pytest.raises(openai.BadRequestError, match="is not available"):
         client.audio.speech.create(model="tts-1", voice="ef_nobody", input="Hi.")
+    assert len(spoken) == 7
 
 
 def test_every_openai_name_has_a_pinned_stand_in() -> None:
@@ -133,7 +142,7 @@ def test_every_openai_name_has_a_pinned_stand_in() -> None:
 def console(api: str) -> TestClient:
     """The console in-process over HTTPS (its session cookie is Secure), signed in."""
     settings = Settings(api_keys=f"{KEY_ID}:{SECRET}", broker_url="redis://127.0.0.1:9/0")
-    client = TestClient(create_app(settings), base_url="https://testserver")
+    client = TestClient(create_app(settings), base_url="https://localhost")
     signed = client.post("/console/sign-in", data={"secret": SECRET}, follow_redirects=False)
     assert signed.status_code == 303, signed.text
     return client

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ from narration.pipeline.ingest.policy import (
     ReadingOptions,
     SkipLog,
     add_code,
+    inline_code,
     last_text,
     pop_toc_title,
     settle_code_notes,
@@ -42,13 +44,16 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def _inline(token: Token) -> str:
-    """The readable text of an inline token: no markers, no images, no raw HTML."""
+def _inline(token: Token, code: Callable[[str], str] = str) -> str:
+    """The readable text of an inline token: no markers, no images, no raw HTML; `code` says
+    what a code span becomes (`policy.inline_code`)."""
     parts: list[str] = []
     for child in token.children or ():
         t = child.type
-        if t in ("text", "code_inline"):
+        if t == "text":
             parts.append(child.content)
+        elif t == "code_inline":
+            parts.append(code(child.content))
         elif t in ("softbreak", "hardbreak") or (
             t == "html_inline" and child.content[:3].lower() == "<br"
         ):
@@ -120,6 +125,12 @@ def parse_markdown(
     tokens = _parser().parse(body)
     blocks: list[Block] = []
     list_depth = 0
+    numbers: list[int | None] = []  # per open list: the next item's number (None: bullets)
+    label = ""
+
+    def code(span: str) -> str:
+        return inline_code(span, options, log, "inline code", blocks)
+
     header: list[str] = []
     rows: list[list[str]] = []
     skip_to = -1
@@ -129,7 +140,7 @@ def parse_markdown(
             continue
         if t == "inline":
             parent = tokens[i - 1].type if i else ""
-            content = _inline(tok)
+            content = _inline(tok, code)
             if parent == "heading_open":
                 blocks.append((int(tokens[i - 1].tag[1]), content))
             elif parent == "th_open":
@@ -137,7 +148,9 @@ def parse_markdown(
             elif parent == "td_open":
                 rows[-1].append(content)
             else:
-                blocks.append((ITEM if list_depth else PARA, content))
+                # an ordered list's number is heard: "2. Unpack the archive."
+                blocks.append((ITEM if list_depth else PARA, label + content))
+                label = ""
         elif t in ("bullet_list_open", "ordered_list_open"):
             end = _list_end(tokens, i)
             inline = [tk for tk in tokens[i:end] if tk.type == "inline"]
@@ -149,8 +162,14 @@ def parse_markdown(
                 skip_to = end
                 continue
             list_depth += 1
+            start = str(tok.attrs.get("start", 1))
+            numbers.append(int(start) if t == "ordered_list_open" and start.isdigit() else None)
         elif t in ("bullet_list_close", "ordered_list_close"):
             list_depth -= 1
+            numbers.pop()
+        elif t == "list_item_open" and numbers and numbers[-1] is not None:
+            label = f"{numbers[-1]}. "
+            numbers[-1] += 1
         elif t == "tr_open" and tokens[i + 1].type != "th_open":
             rows.append([])
         elif t == "table_close":

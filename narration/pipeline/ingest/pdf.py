@@ -10,6 +10,7 @@ at least two entries, else from headings told apart by font size. Pages that are
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import statistics
@@ -36,7 +37,7 @@ from pdfminer.utils import decode_text
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
-from narration.pipeline.ingest.pdf_contents import contents_pages, first_page_title
+from narration.pipeline.ingest.pdf_contents import contents_pages, first_page_title, heading_key
 from narration.pipeline.ingest.pdf_layout import (
     Box,
     Line,
@@ -64,12 +65,14 @@ _LIGATURES: Final = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
 _HYPHENS: Final = ("-", "‐")
-_MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
+_MONO_FONT: Final = re.compile(r"mono|monl\b|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
 MONO_SHARE: Final = 0.8
-"""A line with at least this share of its characters in a monospaced font is code."""
-_NUMBERING: Final = re.compile(
-    r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
-)
+"""A line with at least this share of its characters in a monospaced (bold) font is code (bold)."""
+_LEADER_ALONE: Final = re.compile(r"^(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})?\.?$", re.I)
+_BOLD_FONT: Final = re.compile(r"bold|black|heavy", re.I)
+BOLD_HEADING_CHARS: Final = 40
+MARGIN_TOLERANCE_PT: Final = 5.0
+"""A bold heading stands at the left margin (a manual page's sections; not its indented terms)."""
 _RUNNING: Final = "text repeated in the top or bottom margin of the pages"
 _NUMBERS: Final = "page numbers in the top or bottom margin"
 
@@ -103,7 +106,8 @@ def parse_pdf(
     log = SkipLog("pdf")
     log.keep(skipped)
     index: list[tuple[str, str]] = []
-    for number, (kind, boxes) in contents_pages(ordered).items():
+    titles = {heading_key(title): page for page, _, title in outline}
+    for number, (kind, boxes) in contents_pages(ordered, titles).items():
         if getattr(options, kind) == "read":
             continue
         text = " ".join(box.text for box in boxes)
@@ -112,9 +116,12 @@ def parse_pdf(
         else:
             index.append((text, f"page {number + 1}"))
         ordered[number] = [box for box in ordered[number] if box not in boxes]
-        dropped = " ".join(_key(box.text) for box in boxes)
-        outline = [e for e in outline if e[0] != number or _key(e[2]) not in dropped]
+        dropped = " ".join(heading_key(box.text) for box in boxes)
+        outline = [e for e in outline if e[0] != number or heading_key(e[2]) not in dropped]
     blocks = _blocks(ordered, outline, options, log)
+    if "title" not in meta and len(blocks) > 1 and blocks[0] == (1, "NAME"):
+        # a manual page: "ls - list directory contents" under NAME is what it is called
+        meta["title"] = blocks[1][1]
     for text, where in index:  # at the back of the book
         log.add("index", text, where, last_text(blocks))
     return meta, blocks, log
@@ -162,8 +169,16 @@ def _line(item: Any) -> Line | None:
     chars = [char for char in item if isinstance(char, LTChar)]
     if not text or not chars:
         return None
-    mono = sum(1 for char in chars if _MONO_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
-    return Line(text, statistics.median(char.size for char in chars), mono)
+    kinds = [_font_kind(char.fontname) for char in chars]
+    mono = sum(1 for m, _ in kinds if m) >= MONO_SHARE * len(chars)
+    bold = sum(1 for _, b in kinds if b) >= MONO_SHARE * len(chars)
+    return Line(text, statistics.median(char.size for char in chars), mono, bold)
+
+
+@functools.lru_cache(maxsize=256)
+def _font_kind(name: str) -> tuple[bool, bool]:
+    """(monospaced, bold) by the font's name; a document uses a handful of fonts."""
+    return bool(_MONO_FONT.search(name)), bool(_BOLD_FONT.search(name))
 
 
 def _metadata(document: PDFDocument) -> dict[str, str]:
@@ -254,11 +269,6 @@ def _join(text: str, following: str) -> str:
     return f"{text} {following}"
 
 
-def _key(title: str) -> str:
-    """A heading as the outline and the page both spell it: "1.1 History" is "History"."""
-    return _NUMBERING.sub("", " ".join(title.lower().split()).rstrip(". "))
-
-
 def _blocks(
     pages: Sequence[Sequence[Box]],
     outline: list[tuple[int, int, str]],
@@ -273,13 +283,17 @@ def _blocks(
     deepest = max((level for _, level, _ in outline), default=0)
     blocks: list[Block] = []
     for number, boxes in enumerate(pages):
-        titles = {_key(t): lvl for p, lvl, t in outline if p == number}
+        titles = {heading_key(t): lvl for p, lvl, t in outline if p == number}
         found = set()
         page_blocks: list[Block] = []
+        margin = min((box.x0 for box in boxes), default=0.0)
         for box in boxes:
             text = join_lines([line.text for line in box.lines])
-            key = _key(text)
-            if box.mono:
+            key = heading_key(text)
+            if _LEADER_ALONE.match(text):
+                # a leader and its page number left from a contents or change list
+                log.add("toc", text, f"page {number + 1}", last_text(page_blocks or blocks))
+            elif box.mono:
                 add_code(page_blocks, "\n".join(line.text for line in box.lines), options, log,
                          f"page {number + 1}")  # fmt: skip
             elif key in titles and key not in found:
@@ -288,9 +302,13 @@ def _blocks(
             elif _is_heading(box, size):
                 level = levels[round(box.size * 2) / 2]
                 page_blocks.append((min(6, level + deepest) if outline else level, text))
+            elif _is_bold_heading(box) and box.x0 <= margin + MARGIN_TOLERANCE_PT:
+                # a manual page's NAME, SYNOPSIS, DESCRIPTION: bold capitals, body size
+                level = max(levels.values(), default=0) + 1
+                page_blocks.append((min(6, level + deepest), text))
             else:
                 page_blocks.append((PARA, text))
-        missing = [(lvl, t) for p, lvl, t in outline if p == number and _key(t) not in found]
+        missing = [(lvl, t) for p, lvl, t in outline if p == number and heading_key(t) not in found]
         blocks.extend(missing)
         for block in page_blocks:
             _append(blocks, block)
@@ -313,6 +331,18 @@ def _is_heading(box: Box, size: float) -> bool:
         and box.size >= size * HEADING_SIZE_RATIO
         and len(box.lines) <= HEADING_MAX_LINES
         and len(box.text) <= HEADING_MAX_CHARS
+    )
+
+
+def _is_bold_heading(box: Box) -> bool:
+    text = box.text
+    return (
+        len(box.lines) == 1
+        and box.bold
+        and not box.mono
+        and len(text) <= BOLD_HEADING_CHARS
+        and text.isupper()
+        and sum(ch.isalpha() for ch in text) >= 2
     )
 
 

@@ -9,7 +9,7 @@ the first page, never a line that is a web address, an e-mail address or a copyr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from narration.pipeline.ingest.pdf_layout import Box, body_size
@@ -32,7 +32,15 @@ _PAGE_NUMBER: Final = re.compile(
     r"^(?:\d{1,4}|[ivxlc]{1,6})$|^\d{1,4}(?:\s*[,–-]\s*\d{1,4})+,?$", re.I
 )
 """A page number alone, or page numbers that run on from an index entry's line."""
+_NUMBERING: Final = re.compile(
+    r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
+)
 _NOT_A_TITLE: Final = re.compile(r"https?://|www\.|\S@\S|©|\(c\)\s*\d|\.(?:org|com|net)\b", re.I)
+
+
+def heading_key(title: str) -> str:
+    """A heading as the outline and the page both spell it: "1.1 History" is "History"."""
+    return _NUMBERING.sub("", " ".join(title.lower().split()).rstrip(". "))
 
 
 def is_entry(text: str) -> bool:
@@ -41,14 +49,18 @@ def is_entry(text: str) -> bool:
     return bool(_LEADER_ENTRY.search(text) or _INDEX_ENTRY.match(text) or _LEADER_ONLY.search(text))
 
 
-def _counts(box: Box) -> tuple[int, int, int]:
-    """(lines, entries, bare page numbers) of a box."""
+def _counts(box: Box, elsewhere: Callable[[str], bool]) -> tuple[int, int, int]:
+    """(lines, entries, bare page numbers) of a box; a line that is the title of an outline
+    entry on another page is an entry too (a contents page set without leaders)."""
     texts = [line.text for line in box.lines]
     numbers = sum(1 for text in texts if _PAGE_NUMBER.match(text))
-    return len(texts), sum(1 for text in texts if is_entry(text)), numbers
+    entries = sum(1 for text in texts if is_entry(text) or elsewhere(text))
+    return len(texts), entries, numbers
 
 
-def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[Box]]]:
+def contents_pages(
+    pages: Sequence[Sequence[Box]], outline: Mapping[str, int] | None = None
+) -> dict[int, tuple[str, list[Box]]]:
     """Page number → ("toc" or "index", its boxes that are the contents or index) for the pages
     that hold one: from the first box of entries or page numbers (with the short heading just
     before it: "Contents") to the end of the page, when most of that is entries and page
@@ -56,8 +68,14 @@ def contents_pages(pages: Sequence[Sequence[Box]]) -> dict[int, tuple[str, list[
     numbers alone never make one). In the first half of the document it is a table of
     contents, else an index."""
     found: dict[int, tuple[str, list[Box]]] = {}
+    titles = outline or {}
     for number, boxes in enumerate(pages):
-        counts = [_counts(box) for box in boxes]
+
+        def elsewhere(text: str, here: int = number) -> bool:
+            page = titles.get(heading_key(text))
+            return page is not None and page != here
+
+        counts = [_counts(box, elsewhere) for box in boxes]
         listed = [
             i for i, (lines, hits, numbers) in enumerate(counts)
             if (hits and hits >= ENTRY_SHARE * (lines - numbers)) or (lines and numbers == lines)

@@ -39,6 +39,7 @@ class Line:
     """The median font size of its characters, in points."""
     mono: bool = False
     """Set in a monospaced font (code, a terminal session, a hex dump)."""
+    bold: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Box:
     @property
     def mono(self) -> bool:
         return all(line.mono for line in self.lines)
+
+    @property
+    def bold(self) -> bool:
+        return all(line.bold for line in self.lines)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Nothing here is written to pass: each document is a manual or README some project wrote, turned
 into the format under test by the tool people use for it (Sphinx's HTML as Debian ships it,
-texi2pdf, `man -Tpdf`, pandoc). scripts/setup installs the packages; where a tool or a file is
+texi2pdf, `man -Tpdf`, pandoc, dblatex and the DocBook XSL stylesheets, groff's and LaTeX's
+own manuals). scripts/setup installs the packages; where a tool or a file is
 missing the test skips and says which.
 """
 
@@ -29,6 +30,7 @@ GROFF_PDFMARK = Path("/usr/share/doc/groff/pdf/pdfmark.pdf.gz")
 GROFF_MOM_COVER = Path("/usr/share/doc/groff/html/mom/cover.html")
 EXPKV_PDF = Path("/usr/share/doc/texlive-doc/latex/expkv/expkv.pdf")
 FONTNAME_HTML = Path("/usr/share/doc/texlive-doc/fonts/fontname/fontname.html")
+DOCBOOK_XSL = Path("/usr/share/xml/docbook/stylesheet/docbook-xsl/html/docbook.xsl")
 TIMEOUT_S = 60
 
 
@@ -116,6 +118,24 @@ def man_pdf(page: str) -> Callable[[Path], bytes]:
         if done.returncode or not done.stdout.startswith(b"%PDF"):
             pytest.skip(f"man page {page} is not installed")
         return done.stdout
+
+    return make
+
+
+def docbook(source: Path, to: str, reader: str = "rst") -> Callable[[Path], bytes]:
+    """A project document as DocBook (pandoc), then typeset by the DocBook tools: a PDF by
+    dblatex, an HTML page by the DocBook XSL stylesheets (xsltproc)."""
+
+    def make(work: Path) -> bytes:
+        binary = _tool("pandoc")
+        (work / "source.txt").write_text(_text(source))
+        _run([binary, "-f", reader, "-s", "-t", "docbook4", "source.txt", "-o", "doc.xml"], work)
+        if to == "pdf":
+            _run([_tool("dblatex"), "-q", "-o", "doc.pdf", "doc.xml"], work)
+            return (work / "doc.pdf").read_bytes()
+        xsl = str(need(DOCBOOK_XSL))
+        _run([_tool("xsltproc"), "--nonet", "-o", "doc.html", xsl, "doc.xml"], work)
+        return (work / "doc.html").read_bytes()
 
     return make
 

@@ -121,3 +121,19 @@ def test_markdown_code_blocks_follow_the_reading_option() -> None:
     doc = load_document(text, "x.md", options=ReadingOptions(code="read"))
     assert doc.chapters[0].paragraphs == ("Install it:", "pip install tool", "Done.")
     assert doc.skipped == ()
+
+
+def test_ordered_items_keep_their_numbers_and_commands_in_code_are_not_read() -> None:
+    text = (
+        "# Steps\n\nDo this:\n\n1. Download the archive.\n1. Unpack it with `tar xf a.tgz` "
+        "today.\n    1. Check.\n    2. Clean.\n1. Run `make`.\n\n- a bullet\n"
+    )
+    doc = load_document(text.encode(), "steps.md")
+    assert [p for c in doc.chapters for p in c.paragraphs] == [
+        "Do this:", "1. Download the archive.", "2. Unpack it with today.", "1. Check.",
+        "2. Clean.", "3. Run make.", "a bullet.",
+    ]  # fmt: skip
+    [command] = doc.skipped
+    assert (command.kind, command.excerpt, command.chapter) == ("inline_code", "tar xf a.tgz", 0)
+    read = load_document(text.encode(), "steps.md", options=ReadingOptions(code="read"))
+    assert "2. Unpack it with tar xf a.tgz today." in read.chapters[0].paragraphs

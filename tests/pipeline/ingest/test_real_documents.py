@@ -27,6 +27,7 @@ from tests.pipeline.ingest.real_corpus import (
     PYTHON_HTML,
     PYTHON_SOURCES,
     RealCase,
+    docbook,
     html_page,
     man_pdf,
     pandoc,
@@ -39,6 +40,8 @@ URL = re.compile(r"https?://|www\.|\.(?:org|com)\b")
 NOT_CHAPTERS = ("Contents", "Table of Contents", "Indices and tables", "Index", "General index")
 ERRORS_RST = PYTHON_SOURCES / "tutorial/errors.rst.txt"
 VENV_RST = PYTHON_SOURCES / "tutorial/venv.rst.txt"
+IO_RST = PYTHON_SOURCES / "tutorial/inputoutput.rst.txt"
+IO_CODE = ("str(1/7)", "print(repr(hellos))", "f.write('This is a test")
 ERRORS_CODE = ("while True print", "ZeroDivisionError: division by zero", "int(s.strip())")
 
 CASES = (
@@ -86,10 +89,11 @@ CASES = (
     RealCase(
         "ls.pdf",
         man_pdf("ls"),
-        "ls",  # a manual page has no title: the file's name
-        (1, 8),
+        "ls - list directory contents",  # what its NAME section calls it
+        (5, 10),
         absent=("User Commands",),
         present=("List information about the FILEs",),
+        chapter_titles=("SYNOPSIS", "DESCRIPTION", "SEE ALSO"),
     ),
     RealCase(
         "errors.docx",
@@ -146,6 +150,23 @@ CASES = (
         (2, 5),
         absent=("-m venv tutorial-env", "tutorial-env/bin/activate", "pip install"),
         present=("Python applications will often use packages",),
+    ),
+    # DocBook, typeset by dblatex and by the DocBook XSL stylesheets
+    RealCase(
+        "inputoutput.pdf",
+        docbook(IO_RST, "pdf"),
+        "Input and Output",
+        (2, 10),
+        absent=IO_CODE,
+        present=("There are several ways to present the output of a program",),
+    ),
+    RealCase(
+        "inputoutput.html",
+        docbook(IO_RST, "html"),
+        "Input and Output",
+        (2, 10),
+        absent=IO_CODE,
+        present=("There are several ways to present the output of a program",),
     ),
     RealCase(
         "README.docx",
