@@ -131,11 +131,15 @@ def synthesises(consumed: Iterable[str]) -> bool:
 
 
 def _preload(worker: context.WorkerContext) -> None:
+    # Counted as work: the release that follows waits for it, and a task arriving meanwhile
+    # never runs beside a release (the phonemizer is not thread-safe).
+    _idle.busy()
     try:
         worker.engine(worker.settings.voice)
     except Exception as error:
         _LOGGER.warning("could not preload voice %s: %s", worker.settings.voice, error)
-    release_memory()
+    finally:
+        _idle.idle()
 
 
 def release_memory() -> None:
