@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import math
+import tempfile
 import time
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Final
@@ -83,7 +85,10 @@ class PiperEngine(OneAtATime):
         self.text = text
         self._config: PiperConfig = text.config
         self._session = session
-        self._graph = graph
+        # The session has its own copy of the model: ours (about 60 MB) would be held for
+        # nothing.
+        self._graph = replace(graph, model=b"")
+        self._release = _releasing_run()
         self._outputs = ["output", *graph.noise_numels]
         if graph.durations is not None:
             self._outputs.append(graph.durations)
@@ -111,9 +116,7 @@ class PiperEngine(OneAtATime):
             # the core of the process next door.
             options.inter_op_num_threads = 1
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = onnxruntime.InferenceSession(
-            graph.model, sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        session = _session(graph.model, options)
         text = PiperText(PiperVoice(session=session, config=PiperConfig.from_dict(config)))
         engine = cls(voice, text, session, graph, _identity(voice, model_path))
         engine._calibrate()
@@ -196,27 +199,7 @@ class PiperEngine(OneAtATime):
         Two sentences, a short and a typical one, run with zero noise (the mean path); fixed
         leading and trailing silence is why a short sentence needs more per id.
         """
-        points = []
-        for text in CALIBRATION_TEXTS:
-            ids, _ = self.text.phoneme_ids(self.text.phonemize_all(text))
-            feeds: dict[str, np.ndarray] = {
-                "input": np.array([ids], dtype=np.int64),
-                "input_lengths": np.array([len(ids)], dtype=np.int64),
-                "scales": np.array(
-                    [
-                        self._config.noise_scale,
-                        self._config.length_scale,
-                        self._config.noise_w_scale,
-                    ],
-                    dtype=np.float32,
-                ),
-            }
-            if self._config.num_speakers > 1:
-                feeds["sid"] = np.array([self._config.default_speaker_id], dtype=np.int64)
-            for name in self._graph.noise_inputs:
-                feeds[name] = np.zeros(0, dtype=np.float32)
-            numels = self._session.run(list(self._graph.noise_numels), feeds)
-            points.append((len(ids), [int(numel.reshape(-1)[0]) for numel in numels]))
+        points = [self._noise_needed(text) for text in CALIBRATION_TEXTS]
         (short_ids, short), (long_ids, long) = points
         per_id = [(b - a) / (long_ids - short_ids) for a, b in zip(short, long, strict=True)]
         self._noise_per_id = [max(0.0, slope) * BUFFER_MARGIN for slope in per_id]
@@ -224,6 +207,61 @@ class PiperEngine(OneAtATime):
             max(0.0, a - slope * short_ids) * BUFFER_MARGIN
             for a, slope in zip(short, per_id, strict=True)
         ]
+
+    def release_memory(self) -> None:
+        """Hand the model runs' working memory back (`_releasing_run`): for an idle worker,
+        whose next run grows it again. A short run with the option set does it."""
+        self._noise_needed(CALIBRATION_TEXTS[0], self._release)
+
+    def _noise_needed(
+        self, text: str, options: onnxruntime.RunOptions | None = None
+    ) -> tuple[int, list[int]]:
+        """Phoneme ids of `text` and the noise elements each input needs for it, from a run
+        with zero noise (the mean path)."""
+        ids, _ = self.text.phoneme_ids(self.text.phonemize_all(text))
+        feeds: dict[str, np.ndarray] = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array(
+                [self._config.noise_scale, self._config.length_scale, self._config.noise_w_scale],
+                dtype=np.float32,
+            ),
+        }
+        if self._config.num_speakers > 1:
+            feeds["sid"] = np.array([self._config.default_speaker_id], dtype=np.int64)
+        for name in self._graph.noise_inputs:
+            feeds[name] = np.zeros(0, dtype=np.float32)
+        numels = self._session.run(list(self._graph.noise_numels), feeds, options)
+        return len(ids), [int(numel.reshape(-1)[0]) for numel in numels]
+
+
+def _session(model: bytes, options: onnxruntime.SessionOptions) -> onnxruntime.InferenceSession:
+    """A CPU session for the rewritten model, read from a file that is gone once it is made.
+
+    Given the bytes themselves, onnxruntime keeps a reference to them for the session's life
+    (its own code calls that "bad"): 60 MB of a worker process held for nothing.
+    """
+    with tempfile.TemporaryDirectory(prefix="narration-voice-") as folder:
+        path = Path(folder) / "model.onnx"
+        path.write_bytes(model)
+        return onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+
+def _releasing_run() -> onnxruntime.RunOptions:
+    """Options for a run that hands the session's working memory back when it ends.
+
+    onnxruntime's CPU arena keeps the most a run ever needed (the decoder's tensors for the
+    longest sentence so far, about 100 MB more per process) for the process's life. Shrinking
+    frees the arena's unused blocks, and the C allocator then returns them to the system
+    (`adapters.allocator.release_free_memory`). Not after every run: the next run would grow
+    it again, with a page fault for every 4 KB (about 10 % more CPU time per chunk, measured),
+    so only an idle worker does it (`production.idle_memory`).
+    """
+    options = onnxruntime.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
 
 
 def _identity(voice: VoiceInfo, model_path: Path) -> str:

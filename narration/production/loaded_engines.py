@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 from narration.engines import registry
 from narration.engines.batching import BatchedEngine, MicroBatcher
@@ -17,6 +17,14 @@ from narration.pipeline.engine import Engine, VoiceInfo
 from narration.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class ReleasesMemory(Protocol):
+    """An engine whose runtime can hand its working memory back between jobs (Piper's)."""
+
+    def release_memory(self) -> None: ...
+
 
 ENGINES_KEPT: Final = 4
 _lock = threading.Lock()
@@ -58,3 +66,13 @@ def load_engine(
                 _loaded.pop(next(iter(_loaded)))
             _loaded[key] = engine
         return _loaded[key]
+
+
+def release_memory() -> None:
+    """Let every loaded engine that can hand its runtime's working memory back
+    (`production.idle_memory`)."""
+    with _lock:
+        engines = list(_loaded.values())
+    for engine in engines:
+        if isinstance(engine, ReleasesMemory):
+            engine.release_memory()

@@ -17,15 +17,21 @@ from dataclasses import replace
 from typing import Any, Final
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready
+from celery.signals import (
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+)
 from kombu import Exchange, Queue
 
 from narration.adapters import redis_clients
-from narration.adapters.allocator import limit_arenas
+from narration.adapters.allocator import limit_arenas, release_free_memory
 from narration.adapters.worker_reports import WorkerReports
 from narration.connections import Services, resolve
 from narration.engines.registry import queues
-from narration.production import commits, context, reporting, retention
+from narration.production import commits, context, idle_memory, loaded_engines, reporting, retention
 from narration.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -125,10 +131,35 @@ def synthesises(consumed: Iterable[str]) -> bool:
 
 
 def _preload(worker: context.WorkerContext) -> None:
+    # Counted as work: the release that follows waits for it, and a task arriving meanwhile
+    # never runs beside a release (the phonemizer is not thread-safe).
+    _idle.busy()
     try:
         worker.engine(worker.settings.voice)
     except Exception as error:
         _LOGGER.warning("could not preload voice %s: %s", worker.settings.voice, error)
+    finally:
+        _idle.idle()
+
+
+def release_memory() -> None:
+    """What an idle worker process gives back: its engines' working memory, then the free
+    pages of the C allocator (`production.idle_memory`)."""
+    loaded_engines.release_memory()
+    release_free_memory()
+
+
+_idle = idle_memory.IdleRelease(release_memory)
+
+
+@task_prerun.connect
+def _task_starts(**_: Any) -> None:
+    _idle.busy()
+
+
+@task_postrun.connect
+def _task_ends(**_: Any) -> None:
+    _idle.idle()
 
 
 @worker_process_shutdown.connect

@@ -1,4 +1,4 @@
-"""Which modules `narrate --help`, `status` and `list` load: none of the heavy ones.
+"""Which modules `narrate --help`, `status`, `list` and `submit` load: none they do not need.
 
 They answer in a few tenths of a second only while they import no Celery, boto3, numpy, scipy or
 engine (docs/BENCHMARKS.md, "CLI start-up"). These tests run the CLI's entry point in a fresh
@@ -132,3 +132,30 @@ def test_status_of_a_real_job_loads_no_heavy_module(
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["title"] == "start-up imports"
     assert heavy(modules) == []
+
+
+SUBMIT_SPARED: tuple[str, ...] = (
+    "scipy",
+    "torch",
+    "onnxruntime",
+    "onnx",
+    "piper",
+    "uvicorn",
+    "starlette",
+    "narration.engines.piper",
+    "narration.engines.torch_vits",
+    "narration.stack",
+    "narration.service",
+)
+"""What `narrate submit` sends a job without: no engine runtime, no signal processing, no
+service or stack (it needs Celery, boto3 and the pipeline's planning)."""
+
+
+@pytest.mark.integration
+def test_submit_loads_no_engine_runtime(stack_env: dict[str, str], tmp_path: Path) -> None:
+    document = tmp_path / "page.txt"
+    document.write_text("A short page to narrate. It has two sentences.\n")
+    result, modules = loaded_modules(stack_env, tmp_path, "submit", str(document))
+    assert result.returncode == 0, result.stderr
+    assert "narration.jobs" in modules
+    assert heavy(modules, SUBMIT_SPARED) == []

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
+from narration.adapters.allocator import release_free_memory
 from narration.engines.alignment import align_words
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
@@ -136,3 +137,24 @@ def test_align_words_with_no_match_spreads_proportionally() -> None:
     actual = ["x", "y", "z", "w"]
     spans = align_words(expected, actual, [0, 0, 1, 1])
     assert spans == [(0, 1), (1, 4)]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_release_memory_gives_the_runs_memory_back_and_changes_nothing(
+    engine: PiperEngine,
+) -> None:
+    """An idle worker's release (`production.idle_memory`) shrinks the runtime's arena, which
+    the allocator then returns; the next chunk comes out the same."""
+    before = _bytes(engine, WORDS_TEXT * 3, seed=9)
+    grown = _rss_mb()
+    engine.release_memory()
+    assert release_free_memory()
+    assert _rss_mb() < grown - 20
+    assert _bytes(engine, WORDS_TEXT * 3, seed=9) == before
