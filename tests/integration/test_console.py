@@ -363,8 +363,10 @@ def test_the_player_starts_within_a_second_of_the_first_segment(
 
         watcher = threading.Thread(target=first_segment, daemon=True)
         watcher.start()
+        ready = "const a = document.getElementById('player');"
+        ready += " return a.readyState >= 2 && a.buffered.length > 0;"
         WebDriverWait(browser, 240, poll_frequency=0.05).until(
-            lambda _: _player(browser, "readyState") >= 2 and _player(browser, "buffered.length")
+            lambda _: browser.execute_script(ready)
         )
         ready_at = time.monotonic()
         watcher.join(timeout=10)
