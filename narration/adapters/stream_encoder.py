@@ -14,7 +14,7 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Final
 
 from narration.adapters.ffmpeg import ffmpeg_exe
@@ -32,7 +32,7 @@ def encode_live(
     stop: threading.Event,
     output_rate: int | None = None,
     filters: str = "",
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """s16le mono `blocks` at `sample_rate` through ffmpeg with `output` options (codec and
     muxer, without the destination) and audio `filters`; the encoded bytes as they come."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]

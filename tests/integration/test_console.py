@@ -9,6 +9,7 @@ the ones in docs/images/. Where no Chromium can be had, it skips and says how to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -286,13 +287,14 @@ def test_console_cancel_and_resume_buttons(console: str, services: Services) -> 
         assert anonymous.headers["location"].startswith("/console/sign-in")
 
 
-def _signed_in_client(console: str) -> httpx.Client:
-    client = httpx.Client(base_url=console, timeout=60, follow_redirects=True)
-    signed = client.post("/console/sign-in", data={"secret": SECRET})
-    value = SimpleCookie(signed.history[0].headers["set-cookie"])["narration_console"].value
-    # httpx keeps a Secure cookie for https only; the browser sends it to 127.0.0.1 too.
-    client.cookies.set("narration_console", value)
-    return client
+@contextlib.contextmanager
+def _signed_in_client(console: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=console, timeout=60, follow_redirects=True) as client:
+        signed = client.post("/console/sign-in", data={"secret": SECRET})
+        value = SimpleCookie(signed.history[0].headers["set-cookie"])["narration_console"].value
+        # httpx keeps a Secure cookie for https only; the browser sends it to 127.0.0.1 too.
+        client.cookies.set("narration_console", value)
+        yield client
 
 
 def test_speech_requests_are_listed_apart_with_one_duration(
@@ -361,8 +363,10 @@ def test_the_player_starts_within_a_second_of_the_first_segment(
 
         watcher = threading.Thread(target=first_segment, daemon=True)
         watcher.start()
+        ready = "const a = document.getElementById('player');"
+        ready += " return a.readyState >= 2 && a.buffered.length > 0;"
         WebDriverWait(browser, 240, poll_frequency=0.05).until(
-            lambda _: _player(browser, "readyState") >= 2 and _player(browser, "buffered.length")
+            lambda _: browser.execute_script(ready)
         )
         ready_at = time.monotonic()
         watcher.join(timeout=10)

@@ -55,11 +55,17 @@ class Player {
       return;
     }
     this.say("Streaming while the job renders: what you hear is not mastered yet.");
-    this.whenSegmentListed(url, () => (hlsJs ? this.attachHls(url) : (this.audio.src = url)));
+    // hls.js takes the media element now (the browser's media source opens meanwhile) and the
+    // playlist once it lists a segment.
+    if (hlsJs) this.attachHls();
+    this.whenSegmentListed(url, () => {
+      if (!hlsJs) this.audio.src = url;
+      else if (this.hls) this.hls.loadSource(url);
+    });
   }
 
   // A player given a playlist with no segment yet waits a target duration or more before it
-  // looks again; looking here every quarter second lets it start as soon as one exists.
+  // looks again; looking here every tenth of a second lets it start as soon as one exists.
   async whenSegmentListed(url, start) {
     while (this.audio.dataset.source === "hls") {
       try {
@@ -71,11 +77,11 @@ class Player {
       } catch (_) {
         // The service restarting, or a dropped connection: look again.
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
-  attachHls(url) {
+  attachHls() {
     // From the first segment, not the live edge: a listener starts at the beginning.
     this.hls = new window.Hls({ startPosition: 0 });
     this.hls.on(window.Hls.Events.ERROR, (_, data) => {
@@ -87,7 +93,6 @@ class Player {
         if (this.audio.dataset.source === "hls") this.startStream();
       }, 1000);
     });
-    this.hls.loadSource(url);
     this.hls.attachMedia(this.audio);
   }
 
