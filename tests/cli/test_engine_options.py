@@ -29,21 +29,21 @@ def test_an_unknown_engine_is_refused_at_submit(
     document.write_text("A small document.\n")
     assert_refused(
         narrate(no_stack_env, "submit", str(document), "--engine", "espeak"),
-        "unknown engine 'espeak'; choose one of piper, torch",
+        "unknown engine 'espeak'; choose one of onnx, torch",
     )
 
 
 def test_an_unknown_engine_is_refused_by_worker(no_stack_env: dict[str, str]) -> None:
     assert_refused(
         narrate(no_stack_env, "worker", "--engine", "espeak"),
-        "unknown engine 'espeak'; choose one of piper, torch",
+        "unknown engine 'espeak'; choose one of onnx, torch",
     )
 
 
-def test_piper_on_a_gpu_is_refused(no_stack_env: dict[str, str]) -> None:
+def test_onnx_on_a_gpu_is_refused(no_stack_env: dict[str, str]) -> None:
     assert_refused(
         narrate(no_stack_env, "worker", "--device", "cuda:0"),
-        "the piper engine runs on the CPU only, not 'cuda:0'; use the torch engine for a GPU "
+        "the onnx engine runs on the CPU only, not 'cuda:0'; use the torch engine for a GPU "
         "(docs/ENGINE.md)",
     )
 
