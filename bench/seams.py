@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     chunks = [chunk for segment in segments for chunk in segment]
     voice = find_voice(args.voice)
     engine = registry.load(DEFAULT_ENGINE, voice, registry.EngineOptions(threads=2))
-    pauses = registry.pauses_for(DEFAULT_ENGINE, voice.name)
+    pauses = registry.engine_kind(DEFAULT_ENGINE).pauses
     key = hashlib.sha256(args.text.read_bytes()).hexdigest()[:16] + f"-{voice.name}"
     key += f"-first{QUICK_PARAGRAPHS}" if args.quick else ""
     renderings = [

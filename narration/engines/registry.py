@@ -18,7 +18,6 @@ from types import MappingProxyType, ModuleType
 from typing import Final
 
 from narration.engines.kokoro.assets import FAMILY as KOKORO
-from narration.engines.kokoro.voice import is_kokoro
 from narration.engines.voices import ENGINE_NAME as PIPER
 from narration.errors import InputError
 from narration.pipeline.engine import Engine, VoiceInfo
@@ -29,8 +28,6 @@ TORCH: Final = "torch"
 ALIASES: Final = MappingProxyType({PIPER: ONNX})
 """Older names of engine kinds, still accepted: `piper` was the onnx runtime's name when Piper
 voices were the only ones."""
-FAMILY_PAUSES: Final = MappingProxyType({KOKORO: MappingProxyType(dict(PAUSES_S))})
-"""A voice family's own pause profile, where it differs from its kind's (seams, docs/SEAMS.md)."""
 
 
 @dataclass(frozen=True)
@@ -141,13 +138,6 @@ def kind_for(name: str, voice: VoiceInfo) -> EngineKind:
             f"yet; use --engine {ONNX}"
         )
     return kind
-
-
-def pauses_for(name: str, voice_name: str) -> Mapping[str, float]:
-    """The designed pauses a job on engine kind `name` with voice `voice_name` starts from."""
-    if is_kokoro(voice_name):
-        return FAMILY_PAUSES[KOKORO]
-    return engine_kind(name).pauses
 
 
 def load(name: str, voice: VoiceInfo, options: EngineOptions) -> Engine:

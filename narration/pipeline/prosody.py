@@ -9,16 +9,19 @@ chunk's speech level to the running baseline of the segment, and the pause after
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Final, TypedDict, cast
 
+import numpy as np
+
 from narration.pipeline.engine import SynthesisParams
 
-STATE_VERSION: Final = 4
+STATE_VERSION: Final = 5
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
 3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in.
-4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level."""
+4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level.
+5: the pause at a sentence join is the voice's own between sentences (`sentence_pause_s`)."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
@@ -29,6 +32,9 @@ share one level and the programme's loudness is known before its audio exists
 MAX_FIRST_GAIN_DB: Final = 12.0
 BASELINE_WEIGHT: Final = 0.3
 """Weight of the newest chunk in the running baselines (exponential moving average)."""
+HEARD_PAUSE_S: Final = (0.12, 0.40)
+"""Bounds on a sentence pause taken from the voice's own: a stray long silence inside a chunk
+must not stretch every join after it."""
 PAUSES_S: Final = {
     "clause": 0.12,
     "sentence": 0.17,
@@ -40,8 +46,10 @@ PAUSES_S: Final = {
 """Designed pause after a chunk, by what follows it: the quiet a listener hears from the end of
 one chunk's speech to the start of the next, its quiet edges included (render places the rest as
 silence). The sentence pause is Piper's own median pause between sentences inside one synthesis
-call (bench/seams.py), so joins sound like inner boundaries. A list item's pause sits between the
-sentence and paragraph pauses; the pause before a section title between paragraph and chapter."""
+call on plain prose (bench/seams.py): a segment starts from it, and once a chunk has sentences of
+its own, joins take the voice's pause as heard there (`SessionState.sentence_pause_s`). A list
+item's pause sits between the sentence and paragraph pauses; the pause before a section title
+between paragraph and chapter."""
 
 
 class SessionStateJson(TypedDict):
@@ -56,6 +64,7 @@ class SessionStateJson(TypedDict):
     chunks: int
     position_s: float
     previous_text: str
+    sentence_pause_s: float
     pauses: dict[str, float]
     version: int
 
@@ -70,6 +79,10 @@ class SessionState:
     chunks: int = 0
     position_s: float = 0.0
     previous_text: str = ""
+    sentence_pause_s: float = 0.0
+    """The voice's own pause between sentences inside this segment's chunks so far (a running
+    average; 0 until one is heard): the pause at a sentence join, so that joins sound like the
+    boundaries inside chunks (`pipeline.sentence_pauses`)."""
     pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
     version: int = STATE_VERSION
 
@@ -111,7 +124,20 @@ def params_for(state: SessionState, seed: int) -> SynthesisParams:
 
 
 def pause_after(state: SessionState, boundary: str) -> float:
+    if boundary == "sentence" and state.sentence_pause_s > 0.0:
+        return state.sentence_pause_s
     return dict(state.pauses).get(boundary, PAUSES_S["sentence"])
+
+
+def heard(state: SessionState, sentence_pauses: Sequence[float]) -> SessionState:
+    """The state with the pauses heard between a chunk's own sentences averaged in."""
+    if not sentence_pauses:
+        return state
+    low, high = HEARD_PAUSE_S
+    value = min(high, max(low, float(np.median(sentence_pauses))))
+    if state.sentence_pause_s > 0.0:
+        value = _ema(state.sentence_pause_s, value)
+    return replace(state, sentence_pause_s=round(value, 4))
 
 
 def gain_for(state: SessionState, level_db: float) -> float:

@@ -20,6 +20,7 @@ from narration.pipeline.engine import Engine
 from narration.pipeline.key_order import inserted_after
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
+from narration.pipeline.sentence_pauses import inner_sentence_pauses
 from narration.pipeline.speech_text import speakable
 from narration.pipeline.step_loudness import loudness_figures
 from narration.pipeline.written_words import onto_written
@@ -111,10 +112,13 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     spoken = engine_text(chunk, engine.prepare_text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
+    heard = prosody.heard(
+        state, inner_sentence_pauses(synthesis.pcm, rate, synthesis.words, spoken)
+    )
     designed_s = (
         chunk.pause_s
         if chunk.pause_s is not None
-        else prosody.pause_after(state, chunk.boundary_after)
+        else prosody.pause_after(heard, chunk.boundary_after)
     )
     # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
     # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.
@@ -149,7 +153,7 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
     ]
     words = onto_written(chunk.text, spoken, said)
     next_state = prosody.advance(
-        state, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
+        heard, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
     )
     meta: ChunkMeta = {
         "seq": chunk.seq,

@@ -54,8 +54,3 @@ def test_the_pause_profile_is_the_session_default(name: str) -> None:
     pauses = registry.engine_kind(name).pauses
     assert dict(pauses) == PAUSES_S
     assert initial_state("v", 3, pauses=pauses) == initial_state("v", 3)
-
-
-def test_a_kokoro_voice_starts_from_its_family_s_pauses() -> None:
-    assert registry.pauses_for("onnx", "af_heart") == registry.FAMILY_PAUSES["kokoro"]
-    assert registry.pauses_for("piper", "en_US-joe-medium") == PAUSES_S

@@ -87,7 +87,7 @@ def test_its_words_are_heard_and_timed_where_they_are_heard(job: dict) -> None:
     words = [m for m in marks if m["type"] == "word"]
     # A chunk whose spoken text differs from its text (a phoneme element) has no word marks.
     assert [words_of(m["value"])[0] for m in words] == words_of(PLAIN)
-    starts = {}
+    starts: dict[str, float] = {}
     for word, start in heard:
         starts.setdefault(word, start)
     offsets = [
