@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from narration.engines.kokoro import assets, voice_facts
+from narration.engines.kokoro.voice import LANGUAGES as KOKORO_LANGUAGES
 from narration.engines.voices import available_voices
 from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 from narration.pipeline.engine import VoiceInfo
@@ -56,6 +57,10 @@ class CatalogueVoice:
 
     @property
     def runtimes(self) -> tuple[str, ...]:
+        """The `--engine` values that speak it: none for a Kokoro voice whose language has no
+        G2P here (Japanese, Chinese), which is listed because it is installed, and refused."""
+        if self.family == KOKORO_FAMILY and self.name[:1] not in KOKORO_LANGUAGES:
+            return ()
         return RUNTIMES[self.family]
 
     def row(self) -> dict[str, Any]:

@@ -96,3 +96,11 @@ def test_a_piper_voice_keeps_its_name_against_kokoro(data_dir: Path, tmp_path: P
     voices = catalogue.catalogue([piper_dir])
     assert [(v.name, v.family) for v in voices].count(("af_heart", "piper")) == 1
     assert [v.name for v in voices].count("af_heart") == 1
+
+
+def test_a_voice_without_g2p_here_is_listed_with_no_runtime(data_dir: Path) -> None:
+    fake_install(data_dir, ["af_heart", "jf_alpha", "zf_xiaobei"])
+    voices = catalogue.by_name()
+    assert voices["jf_alpha"].row()["runtimes"] == []
+    assert voices["zf_xiaobei"].runtimes == ()
+    assert voices["af_heart"].runtimes == ("onnx",)
