@@ -11,6 +11,7 @@ from narration.cli import (
     document_commands,
     job_commands,
     lexicon_commands,
+    proof_commands,
     stack_commands,
 )
 from narration.cli.app import app
@@ -20,6 +21,7 @@ COMMAND_MODULES = (
     document_commands,
     job_commands,
     lexicon_commands,
+    proof_commands,
     stack_commands,
 )
 """Importing these registers their commands on `app`."""

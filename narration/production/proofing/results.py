@@ -38,6 +38,8 @@ class ChunkProof(TypedDict):
     takes: list[TakeJson]
     kept: int
     """The take kept: 0 for the first rendering."""
+    speech_start_s: float
+    """Where the kept take's speech starts in its audio: the manifest places speech starts."""
     suspects: list[RunJson]
 
 

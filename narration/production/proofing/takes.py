@@ -57,9 +57,9 @@ def proof_chunk(
         takes.append(_take_json(rendered.meta, scored))
     kept = min(range(len(scores)), key=lambda take: (scores[take].score, scores[take].wer, take))
     if kept:
-        rendered = made[kept - 1]
-        chunks.commit(seq, rendered.wav, rendered.meta)
+        chunks.commit(seq, made[kept - 1].wav, made[kept - 1].meta)
     best = scores[kept]
+    kept_meta = made[kept - 1].meta if kept else meta
     proof: ChunkProof = {
         "seq": seq,
         "score": best.score,
@@ -69,6 +69,7 @@ def proof_chunk(
         "spoken_words": len(best.spoken),
         "takes": takes,
         "kept": kept,
+        "speech_start_s": kept_meta["speech_start_s"],
         "suspects": _suspects(best) if best.suspect else [],
     }
     store_proof(chunks, proof)
