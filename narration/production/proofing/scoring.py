@@ -6,7 +6,9 @@ outside the dictionary matches only the same spelling. A stretch that differs bu
 same when said together ("every one" for "everyone") matches too. Diverging stretches one
 matched word apart are one run. The chunk's score is its longest run of diverging words
 divided by `RUN_WORDS` (or by the chunk's length, for a shorter chunk); a run holding a word
-outside the dictionary scores at least 1. A chunk scoring `THRESHOLD` or more is a suspect.
+outside the dictionary, or a word of `DROPPED_LETTERS` letters or more of which nothing was
+heard at all (a gap in the audio), scores at least 1. A chunk scoring `THRESHOLD` or more is a
+suspect.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ are the recogniser's own, common on clean speech."""
 THRESHOLD: Final = 1.0
 BRIDGE_WORDS: Final = 1
 """Matched words between two diverging stretches that still join them into one run."""
+DROPPED_LETTERS: Final = 4
+"""A dropped word this long is no recogniser's slip: short function words ("a", "and", "the")
+are the ones it drops from clean speech."""
 HUNDRED: Final = "hVndɹVd"
 
 
@@ -47,6 +52,8 @@ class Run:
     heard_end: int
     unknown: tuple[str, ...]
     """Spoken words in the run outside the dictionary."""
+    dropped: bool = False
+    """Whether a word of `DROPPED_LETTERS` or more was not heard at all."""
 
     @property
     def length(self) -> int:
@@ -127,14 +134,15 @@ def _number_sound(words: list[str]) -> str:
 def _joined(raw: list[tuple[int, int, int, int]], spoken: list[str]) -> list[Run]:
     runs: list[Run] = []
     for i1, i2, j1, j2 in raw:
+        dropped = j1 == j2 and any(len(word) >= DROPPED_LETTERS for word in spoken[i1:i2])
         if runs and i1 - runs[-1].end <= BRIDGE_WORDS and j1 - runs[-1].heard_end <= BRIDGE_WORDS:
             last = runs.pop()
-            i1, j1 = last.start, last.heard_start
+            i1, j1, dropped = last.start, last.heard_start, dropped or last.dropped
         unknown = tuple(word for word in spoken[i1:i2] if not in_dictionary(word))
-        runs.append(Run(i1, i2, j1, j2, unknown))
+        runs.append(Run(i1, i2, j1, j2, unknown, dropped))
     return runs
 
 
 def _run_score(run: Run, spoken_words: int) -> float:
     base = run.length / max(1, min(RUN_WORDS, spoken_words))
-    return max(base, THRESHOLD) if run.unknown else base
+    return max(base, THRESHOLD) if run.unknown or run.dropped else base

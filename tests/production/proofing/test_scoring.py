@@ -65,3 +65,8 @@ def test_a_short_chunk_misheard_whole_is_a_suspect() -> None:
 def test_sound_keys_group_homophones() -> None:
     assert sound_key("knight") == sound_key("night")
     assert sound_key("knight") != sound_key("light")
+
+
+def test_a_word_not_heard_at_all_is_a_suspect_but_a_dropped_article_is_not() -> None:
+    assert score_chunk(LONG, heard(LONG.replace(" island ", " "))).suspect
+    assert not score_chunk(LONG, heard(LONG.replace(" the island", " island"))).suspect
