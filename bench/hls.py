@@ -5,7 +5,7 @@ runs) and `narrate serve`; the workers are warmed first (each process has loaded
 are idle when each run submits. A run POSTs a document to the native API with `hls=true` and
 polls the playlist every 100 ms until it lists a segment and that segment downloads: that is when
 a player can start. Each run's text starts with a different sentence, so no chunk comes from the
-cache. Target: ≤ 2 s.
+cache. Target: ≤ 2.5 s (segments of at most 6 s, as players expect, from the same first chunk).
 
     python bench/hls.py --runs 5
 """
@@ -32,7 +32,7 @@ from report import load_history, load_note, markdown_table, median
 from narration import stack
 from narration.settings import child_environment
 
-TARGET_S: Final = 2.0
+TARGET_S: Final = 2.5
 DOCUMENT_CHARS: Final = 3000
 POLL_S: Final = 0.1
 
@@ -121,7 +121,7 @@ def bench(runs: int) -> str:
             "submit → first segment playable (s)",
             f"{median(times):.2f}",
             " / ".join(f"{t:.2f}" for t in times),
-            f"≤ {TARGET_S:.0f} s",
+            f"≤ {TARGET_S:g} s",
         ],
         [
             "first segment's audio (s)",

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(["worker report per chunk (`chunk`)", "", f"{chunk[0]:.3f}", f"{chunk[1]:.3f}"])
         rows.append(["worker report per batch (`batch`)", "", f"{batch[0]:.3f}", f"{batch[1]:.3f}"])
         records = services.records()
-        client = TestClient(create_app(bench.settings))
+        client = TestClient(create_app(bench.settings), base_url="http://localhost")
         made = 0
         for target in (int(n) for n in args.jobs.split(",")):
             for _ in range(target - made):

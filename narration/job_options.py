@@ -88,7 +88,8 @@ class SubmitRequest:
     voice: str = option(
         "",
         "Voice name or .onnx path.",
-        JOB_FORMS | {Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
+        JOB_FORMS
+        | {Surface.INSPECT, Surface.CONSOLE, Surface.POLLY, Surface.OPENAI, Surface.RECORD},
         label="Voice",
         polly="VoiceId",
         openai="voice",
@@ -146,10 +147,9 @@ class SubmitRequest:
     speed: float = option(
         1.0,
         "Speaking rate, 0.25 to 4 (1: the voice's own).",
-        JOB_FORMS | {Surface.OPENAI, Surface.RECORD},
+        JOB_FORMS | {Surface.RECORD},
         minimum=0.25,
         maximum=4.0,
-        openai="speed",
     )
     hls: bool = option(
         False,
@@ -160,7 +160,7 @@ class SubmitRequest:
     lexicons: tuple[str, ...] = option(
         (),
         "A stored pronunciation lexicon (`narrate lexicon put`); repeat for more, first wins.",
-        CLI | {Surface.POLLY, Surface.RECORD},
+        CLI | {Surface.INSPECT, Surface.POLLY, Surface.RECORD},
         flag="--lexicon",
         polly="LexiconNames",
     )
@@ -173,7 +173,8 @@ class SubmitRequest:
     )
     engine: str = option(
         "",
-        "piper (onnxruntime, CPU workers) or torch (batched PyTorch workers); default: settings.",
+        "onnx (onnxruntime, CPU workers; alias piper) or torch (batched PyTorch workers, Piper "
+        "voices); the voice picks its family. Default: settings.",
         CLI | {Surface.RECORD},
     )
     keep_front_matter: bool = option(
@@ -188,9 +189,25 @@ class SubmitRequest:
     footnotes: str = option(
         "skip", "Footnotes and endnotes: skip or read.", READING, choices=("skip", "read")
     )
-    table_max_rows: int = option(
-        12, "Larger tables are skipped with a spoken note.", READING, minimum=0
+    tables: str = option(
+        "note",
+        "Tables over --table-max-rows: note (a short spoken note), skip or read (row by row).",
+        READING,
+        choices=("note", "skip", "read"),
     )
+    table_max_rows: int = option(
+        12, "Larger tables follow --tables (default: a spoken note).", READING, minimum=0
+    )
+    toc: str = option(
+        "skip",
+        "The document's own table of contents: skip or read (--keep-front-matter reads it).",
+        READING,
+        choices=("skip", "read"),
+    )
+    index: str = option(
+        "skip", "A book's index (terms and page numbers): skip or read.", READING,
+        choices=("skip", "read"),
+    )  # fmt: skip
     master: str = option(
         "podcast",
         "Mastering preset: podcast (-16 LUFS MP3), acx (Audible: RMS -20 dB, 44.1 kHz 192k CBR "

@@ -21,10 +21,11 @@ from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
 from narration.connections import Services
-from narration.engines.registry import engine_kind
+from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_options import OPTIONS, SubmitRequest, Surface
+from narration.output_places import OutputPlaces
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
@@ -90,7 +91,7 @@ def job_options(settings: Settings, request: SubmitRequest) -> tuple[JobOptions,
     those resolved here against the settings and the mastering preset.
     """
     voice_info = find_voice(request.voice or settings.voice, settings.voice_dirs)
-    kind = engine_kind(request.engine or settings.engine)
+    kind = kind_for(request.engine or settings.engine, voice_info)
     master = resolve_master(settings, request)
     recorded = {
         item.record: getattr(request, item.name)
@@ -119,6 +120,9 @@ def reading_options(request: SubmitRequest) -> ReadingOptions:
         code=request.code,  # type: ignore[arg-type]
         footnotes=request.footnotes,  # type: ignore[arg-type]
         table_max_rows=request.table_max_rows,
+        tables=request.tables,  # type: ignore[arg-type]
+        toc="read" if request.keep_front_matter else request.toc,  # type: ignore[arg-type]
+        index=request.index,  # type: ignore[arg-type]
     )
 
 
@@ -179,11 +183,22 @@ def decode_bookends(
     return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}
 
 
-def check_output_free(services: Services, output: str) -> None:
-    """Refuse an `--output` location that already holds an object: nothing stored is lost."""
+def check_output(services: Services, settings: Settings, output: str) -> None:
+    """Refuse an `--output` location outside `output_places` (the `output_allow` setting, never
+    the service's own places), in a bucket that does not exist (none is ever created), or that
+    already holds an object (nothing stored is lost)."""
     if output:
         target = parse_s3_uri(output)
-        if services.store(target.bucket).exists(target.key):
+        refused = OutputPlaces.from_settings(settings).refusal(target)
+        if refused is not None:
+            raise InputError(refused.message)
+        store = services.store(target.bucket)
+        if not store.bucket_exists():
+            raise InputError(
+                f"output bucket {target.bucket} does not exist or cannot be written; "
+                "this service never creates buckets"
+            )
+        if store.exists(target.key):
             raise InputError(f"{output} already exists; choose another --output key")
 
 
@@ -207,7 +222,7 @@ def submit(
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
     options, voice = job_options(settings, request)
-    check_output_free(services, request.output)
+    check_output(services, settings, request.output)
     bookends = decode_bookends(options, int(voice["sample_rate"]), intro, outro)
     voice_info = find_voice(options.voice, settings.voice_dirs)
     symbols = phoneme_symbols(voice_info)

@@ -27,6 +27,8 @@ from narration.pipeline.defaults import (
 
 ENV_PREFIX: Final = "NARRATION_"
 CONFIG_VARIABLE: Final = "NARRATION_CONFIG"
+DATA_DIR_VARIABLE: Final = "NARRATION_DATA_DIR"
+"""Where per-user voice files live (`engines.kokoro.assets`): read there, not a setting."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,19 @@ class Settings:
     """`narrate serve`'s keys: comma-separated `id:secret` pairs (secrets are never printed)."""
     speech_max_chars: int = 4096
     """Longest text the short speech endpoints (Polly SynthesizeSpeech, OpenAI) accept."""
+    allowed_hosts: str = ""
+    """Host names `narrate serve` answers to besides its address and loopback: comma-separated
+    names, `.example.com` for a domain and its subdomains, `*` for any (docs/OPERATIONS.md)."""
+    output_allow: str = ""
+    """Where `--output`/`output=` may write: comma-separated `bucket` or `bucket/prefix/`
+    entries (empty: the configured bucket); never the service's own places."""
+    request_limits: str = "auto"
+    """`narrate serve`'s per-caller limits: auto (on with api_keys, off on a loopback service
+    without keys), on or off."""
+    requests_per_minute: int = 120
+    """Requests a caller (API key, else client address) may make per minute (0: no limit)."""
+    concurrent_requests: int = 8
+    """Requests a caller may have in progress at once (0: no limit)."""
     config_file: Path | None = field(default=None, compare=False)
     """The file these settings were read from, handed on to the processes we start."""
 
@@ -150,7 +165,7 @@ def load_settings(
     from_env = {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in env.items()
-        if key.startswith(ENV_PREFIX) and key != CONFIG_VARIABLE
+        if key.startswith(ENV_PREFIX) and key not in (CONFIG_VARIABLE, DATA_DIR_VARIABLE)
     }
     return _apply(settings, from_env, "environment")
 

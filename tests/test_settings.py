@@ -69,3 +69,11 @@ def test_secrets_never_appear_in_repr() -> None:
     text = repr(settings)
     assert "hunter2" not in text and "s3cr3t" not in text and "k3yk3y" not in text
     assert redact_url("redis://user:pw@host:1/0") == "redis://user:***@host:1/0"
+
+
+def test_the_voices_directory_variable_is_not_a_setting() -> None:
+    """`NARRATION_DATA_DIR` belongs to the installation (`engines.kokoro.assets`): accepted and
+    left out of `Settings`; a misspelt neighbour is still refused."""
+    assert load_settings(environ={"NARRATION_DATA_DIR": "/voices"}) == Settings()
+    with pytest.raises(InputError, match="unknown setting 'data_dirs'"):
+        load_settings(environ={"NARRATION_DATA_DIRS": "/voices"})

@@ -10,6 +10,7 @@ credentials to `CredentialsRefused`, connection failures to `RetryableError` so 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ class ObjectStore(Protocol):
     ) -> tuple[Iterator[bytes], str, int]: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int: ...
+    def info(self, key: str) -> ObjectInfo: ...
     def upload_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
     def download_file(self, key: str, path: Path) -> None: ...
     def list_keys(self, prefix: str) -> list[str]: ...
@@ -56,6 +58,15 @@ class ObjectStore(Protocol):
     def delete_keys(self, keys: list[str]) -> None: ...
     def presign(self, key: str, expires_s: int) -> str: ...
     def for_bucket(self, bucket: str) -> ObjectStore: ...
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """An object's length and entity tag (quoted, as HTTP sends it), so a server can answer a
+    byte range and tell a client whether the object changed since its last range."""
+
+    size: int
+    etag: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,12 @@ class S3Store:
             length: int = self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
             return length
 
+    def info(self, key: str) -> ObjectInfo:
+        with _mapped(key):
+            head = self._client.head_object(Bucket=self.bucket, Key=key)
+        etag = str(head.get("ETag") or "").strip('"')
+        return ObjectInfo(int(head["ContentLength"]), f'"{etag}"')
+
     def upload_file(
         self, key: str, path: Path, content_type: str = "application/octet-stream"
     ) -> None:
@@ -271,6 +288,10 @@ class MemoryStore:
 
     def size(self, key: str) -> int:
         return len(self.get_bytes(key))
+
+    def info(self, key: str) -> ObjectInfo:
+        data = self.get_bytes(key)
+        return ObjectInfo(len(data), f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"')
 
     def upload_file(self, key: str, path: Path, content_type: str = "") -> None:
         self.objects[key] = path.read_bytes()

@@ -1,4 +1,4 @@
-"""Commands that need no services: the voices workers can use, and a document's plan."""
+"""Commands that need no services: a document's plan."""
 
 from __future__ import annotations
 
@@ -8,32 +8,7 @@ from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.cli.job_flags import PATH, job_command
 from narration.job_options import SubmitRequest, Surface
-
-
-@app.command()
-@handle_errors
-def voices(json_output: bool = typer.Option(False, "--json")) -> None:
-    """List the voices workers can use."""
-    from narration.engines.voices import default_voice, discover_voices
-
-    found = [default_voice(), *discover_voices(list(state.settings.voice_dirs))]
-    rows = [
-        {
-            "name": v.name,
-            "language": v.language,
-            "sample_rate": v.sample_rate,
-            "engine": v.engine,
-            "path": v.path,
-        }
-        for v in found
-    ]
-    if json_output:
-        print_json({"voices": rows})
-        return
-    for row in rows:
-        typer.echo(
-            f"{row['name']:<28} {row['language']:<8} {row['sample_rate']:>6} Hz  {row['engine']}"
-        )
+from narration.pipeline.document import Document
 
 
 @app.command()
@@ -44,6 +19,16 @@ def inspect(
     path: str = PATH,
     json_output: bool = typer.Option(False, "--json"),
     chunks: bool = typer.Option(False, "--chunks", help="Include every chunk."),
+    spoken: bool = typer.Option(
+        False,
+        "--spoken",
+        help="Each chunk as the voice is given it (SSML, lexicons, normalisation), one a line.",
+    ),
+    show_report: bool = typer.Option(
+        False,
+        "--report",
+        help="Chapters, chunks, median chunk length, chunks ending mid-sentence, skipped blocks.",
+    ),
 ) -> None:
     """Show chapters and chunks of a document without synthesising it."""
     from narration.cli.documents import describe, read_document
@@ -57,6 +42,12 @@ def inspect(
         reading=reading_options(request),
         text_type=request.text_type,
     )
+    if spoken:
+        _inspect_spoken(document, request, json_output)
+        return
+    if show_report:
+        _print_report(document, json_output)
+        return
     report = describe(document, with_chunks=chunks)
     if json_output:
         print_json(report)
@@ -71,3 +62,27 @@ def inspect(
             f"{number:>4}. {chapter['title']}  ({chapter['chars']} chars, "
             f"{chapter['chunk_count']} chunks)"
         )
+
+
+def _inspect_spoken(document: Document, request: SubmitRequest, json_output: bool) -> None:
+    """`inspect --spoken`: one line per chunk, or the `--json --chunks` report with `spoken`."""
+    from narration.cli.documents import describe
+    from narration.cli.spoken import spoken_lines, spoken_texts, with_spoken
+
+    texts = spoken_texts(document, request, state.settings)
+    if json_output:
+        print_json(with_spoken(describe(document, with_chunks=True), texts))
+        return
+    for line in spoken_lines(texts):
+        typer.echo(line)
+
+
+def _print_report(document: Document, json_output: bool) -> None:
+    from narration.cli.document_report import reading_report, report_lines
+
+    found = reading_report(document)
+    if json_output:
+        print_json(found)
+        return
+    for line in report_lines(found):
+        typer.echo(line)

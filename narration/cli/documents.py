@@ -12,7 +12,7 @@ from narration.connections import Services, resolve
 from narration.errors import InputError
 from narration.jobs import Cover
 from narration.pipeline.chunker import TextChunk, chunk_document
-from narration.pipeline.document import Document
+from narration.pipeline.document import Document, Skipped
 from narration.pipeline.ingest import ReadingOptions, load_document
 from narration.settings import Settings
 
@@ -44,11 +44,19 @@ def read_document(
 
 
 def skipped_lines(document: Document) -> list[str]:
-    """One stderr line per thing not read aloud, so nothing goes missing unseen at submit."""
-    return [
-        f'skipped: {item.source} "{item.title}" ({item.reason}, {item.chars} chars)'
-        for item in document.skipped
-    ] + [f"warning: {warning}" for warning in document.warnings]
+    """One stderr line per kind of thing not read aloud (one per block when it is the only one
+    of its kind), so nothing goes missing unseen at submit."""
+    groups: dict[tuple[str, str], list[Skipped]] = {}
+    for item in document.skipped:
+        groups.setdefault((item.title, item.reason), []).append(item)
+    lines = []
+    for (title, reason), items in groups.items():
+        chars = sum(item.chars for item in items)
+        if len(items) == 1:
+            lines.append(f'skipped: {items[0].source} "{title}" ({reason}, {chars} chars)')
+        else:
+            lines.append(f'skipped: {len(items)} × "{title}" ({reason}, {chars} chars)')
+    return lines + [f"warning: {warning}" for warning in document.warnings]
 
 
 def describe(document: Document, with_chunks: bool) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def submit_document(path: str, request: SubmitRequest, files: JobFiles | None = 
     settings = state.settings
     jobs.job_options(settings, request)
     services = connect()
-    jobs.check_output_free(services, request.output)
+    jobs.check_output(services, settings, request.output)
     document = read_document(
         path,
         settings,

@@ -13,6 +13,7 @@ from narration.cli import (
     lexicon_commands,
     proof_commands,
     stack_commands,
+    voice_commands,
 )
 from narration.cli.app import app
 
@@ -23,6 +24,7 @@ COMMAND_MODULES = (
     lexicon_commands,
     proof_commands,
     stack_commands,
+    voice_commands,
 )
 """Importing these registers their commands on `app`."""
 

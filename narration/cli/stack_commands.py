@@ -81,7 +81,9 @@ def serve(
 
     settings = state.settings
     check_bind(host, parse_api_keys(settings.api_keys))
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="info")
+    uvicorn.run(
+        create_app(settings, host), host=host, port=port, server_header=False, log_level="info"
+    )
 
 
 @app.command()
@@ -98,7 +100,9 @@ def down() -> None:
 @handle_errors
 def worker(
     engine: str = typer.Option(
-        DEFAULT_ENGINE, "--engine", help="piper (CPU processes) or torch (batched, one device)."
+        DEFAULT_ENGINE,
+        "--engine",
+        help="onnx (CPU processes; alias piper) or torch (batched, one device).",
     ),
     device: str = typer.Option(
         "", "--device", help="torch: cpu, cuda or cuda:N (default: the torch_device setting)."

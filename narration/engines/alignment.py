@@ -6,10 +6,12 @@ import difflib
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
 import numpy as np
+
+from narration.pipeline.engine import WordTiming
 
 STRESS_MARKS: Final = frozenset({"ˈ", "ˌ"})
 # A word of the input text: letters and digits, keeping "isn't", "U.S", "well-known", "42.50".
@@ -106,3 +108,37 @@ def is_sound(phoneme: str) -> bool:
     """False for word spaces, punctuation and stress marks: they carry no word's sound."""
     first = phoneme[0]
     return first not in STRESS_MARKS and not unicodedata.category(first).startswith(("P", "Z"))
+
+
+def word_timings(
+    text: str,
+    phones: Sequence[Phone],
+    samples: int,
+    sample_rate: int,
+    sounds_of: Callable[[str], Sequence[str]],
+) -> list[WordTiming]:
+    """Every word of `text` timed in the audio: `sounds_of(word)` is what the word sounds like
+    on its own, matched against the spoken `phones` (`align_words`)."""
+    tokens = list(WORD.finditer(text))
+    if not tokens:
+        return []
+    expected = [sounds_of(token.group()) for token in tokens]
+    if phones:
+        spans = align_words(expected, [p.symbol for p in phones], [p.group for p in phones])
+        times = [span_samples(span, phones) for span in spans]
+    else:
+        # No alignment output: spread the words over the audio by phoneme count.
+        weights = np.array([max(1, len(e)) for e in expected], dtype=np.float64)
+        edges = np.round(np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum() * samples)
+        times = [(int(edges[i]), int(edges[i + 1])) for i in range(len(tokens))]
+    rate = float(sample_rate)
+    return [
+        WordTiming(
+            text=token.group(),
+            char_start=token.start(),
+            char_end=token.end(),
+            start_s=start / rate,
+            end_s=end / rate,
+        )
+        for token, (start, end) in zip(tokens, times, strict=True)
+    ]

@@ -20,10 +20,10 @@ from piper import PiperVoice
 from piper.config import PhonemeType, PiperConfig
 from piper.const import BOS, EOS, PAD
 
-from narration.engines.alignment import WORD, Phone, align_words, is_sound, span_samples
+from narration.engines.alignment import Phone, is_sound, word_timings
 from narration.engines.voices import config_path_for
 from narration.errors import InputError
-from narration.pipeline.engine import Synthesis, WordTiming
+from narration.pipeline.engine import Synthesis
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ class PiperText:
             pieces.append(audio)
             offset += len(audio)
         pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        words = self._word_timings(text, phones, len(pcm))
+        rate = self.config.sample_rate
+        words = word_timings(text, phones, len(pcm), rate, self._token_phonemes)
         return Synthesis(pcm=pcm, sample_rate=self.config.sample_rate, words=words)
 
     def _phonemize_token(self, token: str) -> tuple[str, ...]:
@@ -128,28 +129,3 @@ class PiperText:
         return tuple(
             p for sentence in self._piper.phonemize(token) for p in sentence if is_sound(p)
         )
-
-    def _word_timings(self, text: str, phones: list[Phone], samples: int) -> list[WordTiming]:
-        tokens = list(WORD.finditer(text))
-        if not tokens:
-            return []
-        expected = [self._token_phonemes(token.group()) for token in tokens]
-        rate = float(self.config.sample_rate)
-        if phones:
-            spans = align_words(expected, [p.symbol for p in phones], [p.group for p in phones])
-            times = [span_samples(span, phones) for span in spans]
-        else:
-            # No alignment output: spread the words over the audio by phoneme count.
-            weights = np.array([max(1, len(e)) for e in expected], dtype=np.float64)
-            edges = np.round(np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum() * samples)
-            times = [(int(edges[i]), int(edges[i + 1])) for i in range(len(tokens))]
-        return [
-            WordTiming(
-                text=token.group(),
-                char_start=token.start(),
-                char_end=token.end(),
-                start_s=start / rate,
-                end_s=end / rate,
-            )
-            for token, (start, end) in zip(tokens, times, strict=True)
-        ]

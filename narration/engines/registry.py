@@ -1,7 +1,9 @@
 """Engines by name: what a job may ask for, which queue serves it, how a worker loads it.
 
-A job names one engine kind (`narrate submit --engine`) and is rendered by it end to end: its
-chunks go to that kind's queue, and the workers there load that kind. Each kind brings its own
+A voice belongs to one family (Piper's VITS voices, Kokoro-82M's), which its name picks; a job
+names one engine kind, the runtime (`narrate submit --engine`: `onnx`, alias `piper`, or
+`torch`), and is rendered by that family on that runtime end to end: its chunks go to the kind's
+queue, and the workers there load the voice's family on that runtime. Each family brings its own
 text preparation (`Engine.prepare_text`) and pause profile (the designed pauses its segments
 start from). Loading is lazy, so a process that never runs an engine never imports its runtime.
 To add an engine, write it against `pipeline.engine.Engine` and register an `EngineKind` here
@@ -13,10 +15,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
+from typing import Final
 
+from narration.engines.kokoro.assets import FAMILY as KOKORO
+from narration.engines.kokoro.voice import is_kokoro
+from narration.engines.voices import ENGINE_NAME as PIPER
 from narration.errors import InputError
 from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.prosody import PAUSES_S
+
+ONNX: Final = "onnx"
+TORCH: Final = "torch"
+ALIASES: Final = MappingProxyType({PIPER: ONNX})
+"""Older names of engine kinds, still accepted: `piper` was the onnx runtime's name when Piper
+voices were the only ones."""
+FAMILY_PAUSES: Final = MappingProxyType({KOKORO: MappingProxyType(dict(PAUSES_S))})
+"""A voice family's own pause profile, where it differs from its kind's (seams, docs/SEAMS.md)."""
 
 
 @dataclass(frozen=True)
@@ -44,20 +58,26 @@ class EngineKind:
     load: Callable[[VoiceInfo, EngineOptions], Engine]
     check: Callable[[EngineOptions], None]
     """Refuse options this kind cannot run with (InputError), before a worker starts."""
+    families: frozenset[str]
+    """The voice families it speaks."""
 
 
-def _check_piper(options: EngineOptions) -> None:
+def _check_onnx(options: EngineOptions) -> None:
     if options.device != "cpu":
         raise InputError(
-            f"the piper engine runs on the CPU only, not {options.device!r}; "
+            f"the onnx engine runs on the CPU only, not {options.device!r}; "
             "use the torch engine for a GPU (docs/ENGINE.md)"
         )
 
 
-def _load_piper(voice: VoiceInfo, options: EngineOptions) -> Engine:
+def _load_onnx(voice: VoiceInfo, options: EngineOptions) -> Engine:
+    _check_onnx(options)
+    if voice.engine == KOKORO:
+        from narration.engines.kokoro.engine import KokoroEngine
+
+        return KokoroEngine.load(voice, threads=options.threads)
     from narration.engines.piper import PiperEngine
 
-    _check_piper(options)
     return PiperEngine.load(voice, threads=options.threads)
 
 
@@ -76,6 +96,7 @@ def _check_torch(options: EngineOptions) -> None:
 
 
 def _load_torch(voice: VoiceInfo, options: EngineOptions) -> Engine:
+    kind_for(TORCH, voice)
     engine: Engine = _torch_module().TorchVitsEngine.load(
         voice,
         device=options.device,
@@ -94,7 +115,9 @@ def register(kind: EngineKind) -> None:
 
 
 def engine_kind(name: str) -> EngineKind:
-    """The registered engine called `name`; InputError naming the choices otherwise."""
+    """The registered engine called `name` (or an alias of it); InputError naming the choices
+    otherwise."""
+    name = ALIASES.get(name, name)
     if name not in _KINDS:
         raise InputError(f"unknown engine {name!r}; choose one of {', '.join(engine_names())}")
     return _KINDS[name]
@@ -109,29 +132,49 @@ def queues() -> list[str]:
     return sorted({kind.queue for kind in _KINDS.values()})
 
 
+def kind_for(name: str, voice: VoiceInfo) -> EngineKind:
+    """The engine kind `name`, which must speak `voice`'s family; InputError otherwise."""
+    kind = engine_kind(name)
+    if voice.engine not in kind.families:
+        raise InputError(
+            f"the {kind.name} engine does not speak {voice.engine} voices such as {voice.name} "
+            f"yet; use --engine {ONNX}"
+        )
+    return kind
+
+
+def pauses_for(name: str, voice_name: str) -> Mapping[str, float]:
+    """The designed pauses a job on engine kind `name` with voice `voice_name` starts from."""
+    if is_kokoro(voice_name):
+        return FAMILY_PAUSES[KOKORO]
+    return engine_kind(name).pauses
+
+
 def load(name: str, voice: VoiceInfo, options: EngineOptions) -> Engine:
     return engine_kind(name).load(voice, options)
 
 
 register(
     EngineKind(
-        name="piper",
-        summary="Piper's onnxruntime graph on the CPU, one chunk at a time",
+        name=ONNX,
+        summary="onnxruntime on the CPU, one chunk at a time: Piper and Kokoro voices",
         queue="synth",
         batches=False,
         pauses=MappingProxyType(dict(PAUSES_S)),
-        load=_load_piper,
-        check=_check_piper,
+        load=_load_onnx,
+        check=_check_onnx,
+        families=frozenset({PIPER, KOKORO}),
     )
 )
 register(
     EngineKind(
-        name="torch",
+        name=TORCH,
         summary="our PyTorch VITS for Piper voices, batched, on a GPU or the CPU",
         queue="synth-torch",
         batches=True,
         pauses=MappingProxyType(dict(PAUSES_S)),
         load=_load_torch,
         check=_check_torch,
+        families=frozenset({PIPER}),
     )
 )

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from narration.engines.kokoro.assets import FAMILY
+from narration.engines.kokoro.vocab import VOCAB
+from narration.engines.kokoro.voice import is_kokoro, kokoro_voice
 from narration.errors import InputError
 from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 from narration.pipeline.engine import VoiceInfo
@@ -54,8 +57,10 @@ def read_voice(model_path: Path, config_path: Path | None = None) -> VoiceInfo:
 
 
 def phoneme_symbols(voice: VoiceInfo) -> frozenset[str]:
-    """The phoneme symbols the voice has sounds for (its config's `phoneme_id_map`), which a
-    lexicon's IPA must be written in (`pipeline.lexicon.for_voice`)."""
+    """The phoneme symbols the voice has sounds for (its config's `phoneme_id_map`, Kokoro's
+    vocabulary), which a lexicon's IPA must be written in (`pipeline.lexicon.for_voice`)."""
+    if voice.engine == FAMILY:
+        return frozenset(VOCAB)
     config_path = config_path_for(Path(voice.path))
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
@@ -116,7 +121,10 @@ def available_voices(dirs: Sequence[Path] = ()) -> list[VoiceInfo]:
 
 
 def find_voice(name_or_path: str, dirs: Sequence[Path] = ()) -> VoiceInfo:
-    """A voice by name (in `dirs`, then the bundled default) or by path to an .onnx file."""
+    """A voice by name (Kokoro's, in `dirs`, then the bundled default) or by path to an .onnx
+    file. A Kokoro voice's files are checked against their pins (InputError otherwise)."""
+    if is_kokoro(name_or_path):
+        return kokoro_voice(name_or_path)
     if name_or_path.endswith(MODEL_SUFFIX) or "/" in name_or_path or "\\" in name_or_path:
         return read_voice(Path(name_or_path).expanduser())
     voices = available_voices(dirs)

@@ -17,11 +17,12 @@ from typing import Final
 
 from narration.pipeline.prosody import SessionState
 
-RENDER_VERSION: Final = 3
-"""Bump when rendering (trim, levels, fades, pauses) changes what a chunk sounds like, so that
-cached chunks made by older code are not reused. 2: segments start at the reference level,
-and the metadata carries the chunk's loudness figures. 3: the quiet tail is faded out across
-`audio.TAIL_FADE_S`."""
+RENDER_VERSION: Final = 4
+"""Bump when rendering (trim, levels, fades, pauses) or normalisation changes what a chunk
+sounds like, so that cached chunks made by older code are not reused. 2: segments start at the
+reference level, and the metadata carries the chunk's loudness figures. 3: the quiet tail is
+faded out across `audio.TAIL_FADE_S`. 4: normalisation reads versions, options, addresses,
+dates and references (`pipeline.normalise`)."""
 SEED_VERSION: Final = 2
 """The render version a chunk's noise seed is drawn under. A change to shaping (a fade, a trim)
 bumps `RENDER_VERSION`, so cached chunks are made again, but draws the same noise: the speech

@@ -73,6 +73,8 @@ class ChunkMeta(TypedDict):
     """One object per word; the stitch trims them to `WordTiming` tuples, which only
     `stitch_meta.word_timing` reads."""
     words_from_spoken_text: bool
+    """True only in chunks stored before `words` were moved onto the written text
+    (`written_words`): their words index the spoken text, and the stitch leaves them out."""
     state_in: NotRequired[SessionStateJson]
     state_out: NotRequired[SessionStateJson]
 

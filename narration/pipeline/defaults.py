@@ -13,4 +13,4 @@ from typing import Final
 DEFAULT_VOICE_NAME: Final = "en_US-joe-medium"
 DEFAULT_FORMAT: Final = "mp3"
 DEFAULT_TARGET_LUFS: Final = -16.0
-DEFAULT_ENGINE: Final = "piper"
+DEFAULT_ENGINE: Final = "onnx"

@@ -64,6 +64,15 @@ class Skipped:
     """False for furniture around the work (cover, contents, copyright page, licence): it does
     not count against `Document.coverage`. True unless a rule knows better, so an unknown loss
     lowers coverage instead of hiding."""
+    kind: str = ""
+    """What it is, one word: code, inline_code, table, toc, index, footnotes, navigation,
+    front_matter, running_header, page_numbers… (`policy.KINDS` and the readers' own)."""
+    chapter: int | None = None
+    """The chapter (0-based, as read) it stood in or just before; None where unknown."""
+    position: int | None = None
+    """The paragraph of that chapter it stood before (0-based); None where unknown."""
+    excerpt: str = ""
+    """Its first words, so a listener can find it in the document."""
 
 
 @dataclass(frozen=True)

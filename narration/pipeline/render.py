@@ -22,6 +22,7 @@ from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
 from narration.pipeline.step_loudness import loudness_figures
+from narration.pipeline.written_words import onto_written
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def speak_chunk(
     audible_s = (len(speech) - edges.lead_quiet - edges.tail_quiet) / rate
     pause_s = designed_s if is_break else edged_pause_s(designed_s, edges.tail_quiet / rate)
     offset_s = (start - pad) / rate
-    words: list[WordJson] = [
+    said: list[WordJson] = [
         {
             "text": word.text,
             "start": word.char_start,
@@ -154,6 +155,7 @@ def speak_chunk(
         }
         for word in synthesis.words
     ]
+    words = onto_written(chunk.text, spoken, said)
     next_state = prosody.advance(
         state, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
     )
@@ -181,7 +183,7 @@ def speak_chunk(
         "seed": params.seed,
         "length_scale": params.length_scale,
         "words": words,
-        "words_from_spoken_text": spoken != chunk.text,
+        "words_from_spoken_text": False,
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
-from narration.engines.registry import engine_kind
+from narration.engines.registry import pauses_for
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
@@ -37,8 +37,8 @@ COMMIT_POLL_S: Final = 0.05
 
 def first_state(plan: Plan) -> SessionState:
     """The state every segment of a job starts from: its voice, seed and speed, and its
-    engine's pause profile."""
-    pauses = engine_kind(plan.options.engine).pauses
+    voice family's pause profile on its engine."""
+    pauses = pauses_for(plan.options.engine, plan.options.voice)
     return initial_state(plan.options.voice, plan.options.seed, plan.options.speed, pauses)
 
 

@@ -1,7 +1,8 @@
 """The ASGI application of `narrate serve`: the Polly, OpenAI and native APIs in one app.
 
 Every error becomes the answer its API's clients parse (`service.errors`), never a traceback.
-Request bodies are limited before they are read (`BodyLimit`).
+Each request passes, in order: the Host and Origin checks (`origin_guard`), the per-caller
+limits (`request_limits`) and the body limit (`size_limits`).
 """
 
 from __future__ import annotations
@@ -13,73 +14,37 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from narration.errors import NarrationError
+from narration.output_places import OutputPlaces
 from narration.service import hls_stream, native, openai_compat, polly
-from narration.service.auth import parse_api_keys
+from narration.service.auth import is_loopback, parse_api_keys
 from narration.service.console import router as console_router
 from narration.service.context import ServiceContext
 from narration.service.errors import ApiError, error_response, family, polly_code
 from narration.service.metrics import router as metrics_router
+from narration.service.origin_guard import AllowedHosts, OriginGuard
+from narration.service.request_limits import Limits, RequestLimits
+from narration.service.size_limits import BodyLimit, TooLarge, body_limits, refusal
 from narration.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
 TITLE: Final = "narration"
-BODY_OVERHEAD_BYTES: Final = 1 << 20
-"""Room for JSON escaping and multipart framing above the document size limit."""
 
 
-class RequestTooLarge(NarrationError):
-    """Raised when a request body is over the limit."""
-
-    http_status = 413
-
-
-class BodyLimit:
-    """Refuse request bodies over `limit` bytes: by Content-Length at once, else while read."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > self.limit:
-            response = error_response(
-                scope["path"],
-                413,
-                "RequestTooLarge",
-                f"the request body is over {self.limit:,} bytes",
-            )
-            await response(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise RequestTooLarge(f"the request body is over {self.limit:,} bytes")
-            return message
-
-        await self.app(scope, limited, send)
-
-
-def create_app(settings: Settings) -> FastAPI:
-    """The service over `settings`; it connects to the broker and storage on first use."""
+def create_app(settings: Settings, bind_host: str = "127.0.0.1") -> FastAPI:
+    """The service over `settings`, listening on `bind_host`; it connects to the broker and
+    storage on first use."""
     app = FastAPI(
         title=TITLE,
         version="1",
         summary="Narration jobs over HTTP: Polly-compatible tasks, OpenAI-compatible speech, "
         "native jobs with progress events and listen-while-it-renders HLS.",
     )
-    app.state.context = ServiceContext(settings, parse_api_keys(settings.api_keys))
+    keys = parse_api_keys(settings.api_keys)
+    OutputPlaces.from_settings(settings)  # a malformed output_allow stops the service at start
+    app.state.context = ServiceContext(settings, keys)
     app.include_router(polly.router)
     app.include_router(openai_compat.router)
     app.include_router(native.router)
@@ -92,11 +57,25 @@ def create_app(settings: Settings) -> FastAPI:
         return {"ok": True}
 
     _install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=3 * settings.max_input_bytes + BODY_OVERHEAD_BYTES)
+    speech_limit, limit = body_limits(settings)
+    app.add_middleware(BodyLimit, speech_limit=speech_limit, limit=limit)
+    limits = Limits.from_settings(
+        settings.request_limits,
+        settings.requests_per_minute,
+        settings.concurrent_requests,
+        open_service=not keys and is_loopback(bind_host),
+    )
+    app.add_middleware(RequestLimits, limits=limits, keys=keys)
+    hosts = AllowedHosts.from_setting(bind_host, settings.allowed_hosts)
+    app.add_middleware(OriginGuard, hosts=hosts, keys_configured=bool(keys))
     return app
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, error: TooLarge) -> JSONResponse:
+        return refusal(request.url.path, error)
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> JSONResponse:
         return error_response(request.url.path, error.status, error.code, error.message)

@@ -15,7 +15,7 @@ from typing import Any, Final
 from fastapi import Request
 
 from narration.connections import Services, resolve
-from narration.engines.voices import available_voices
+from narration.engines.catalogue import CatalogueVoice, catalogue
 from narration.errors import JobNotFound
 from narration.settings import Settings
 
@@ -27,6 +27,8 @@ class ServiceContext:
     settings: Settings
     keys: dict[str, str]
     _services: Services | None = None
+    voice_samples: dict[str, bytes] = field(default_factory=dict)
+    """Each voice's sample once rendered (`console.voice_samples`), by voice name."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -46,9 +48,15 @@ class ServiceContext:
         return resolve(self.settings)
 
     @functools.cached_property
+    def catalogue(self) -> list[CatalogueVoice]:
+        """Every voice of every family (`engines.catalogue`), as DescribeVoices and the console's
+        picker list them."""
+        return catalogue(self.settings.voice_dirs)
+
+    @functools.cached_property
     def voices(self) -> dict[str, Any]:
         """Voices by name; a request may name only these, never a path on this machine."""
-        return {voice.name: voice for voice in available_voices(self.settings.voice_dirs)}
+        return {entry.name: entry.voice for entry in self.catalogue}
 
 
 def context_of(request: Request) -> ServiceContext:

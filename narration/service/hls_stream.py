@@ -1,7 +1,8 @@
 """Serve a job's growing HLS playlist and its segments, so a player or ffmpeg can listen while
 the job renders. The playlist is served as stored, closed with `#EXT-X-ENDLIST` once the job
 has ended whatever its outcome; with `presigned=true` its segment lines are presigned URLs
-of the object store instead of paths through this service.
+of the object store instead of paths through this service. Both answer byte ranges
+(`byte_ranges`), as players that seek within a segment ask for them.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from narration.adapters.job_records import FINAL_STATUSES
 from narration.errors import NotFound, ObjectNotFound
 from narration.pipeline import hls_playlist
 from narration.production.hls_preview import HLS_DIR, PLAYLIST
+from narration.service.byte_ranges import ranged_bytes, ranged_object
 from narration.service.context import checked_job_id, context_of
-from narration.service.native import MAX_PRESIGN_S, bearer_auth, stream_object
+from narration.service.native import MAX_PRESIGN_S, bearer_auth
 
 PLAYLIST_TYPE: Final = "application/vnd.apple.mpegurl"
 _SEGMENT: Final = re.compile(r"^\d{6}\.ts$")
@@ -54,7 +56,7 @@ def get_playlist(
             else line + "\n"
             for line in text.splitlines()
         )
-    return Response(text, media_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache"})
+    return ranged_bytes(text.encode(), PLAYLIST_TYPE, request, {"Cache-Control": "no-cache"})
 
 
 @router.get("/{job_id}/hls/{segment}", summary="One HLS segment (AAC in MPEG-TS)")
@@ -64,4 +66,4 @@ def get_segment(job_id: str, segment: str, request: Request) -> Response:
     checked_job_id(job_id)
     services = context_of(request).services
     key = services.keys(job_id).artifact(f"{HLS_DIR}/{segment}")
-    return stream_object(services.store().open_stream(key), key)
+    return ranged_object(services.store(), key, request)

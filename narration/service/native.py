@@ -21,6 +21,7 @@ from narration.errors import InputError
 from narration.job_options import Surface, validate
 from narration.pipeline.ingest import load_document
 from narration.service.auth import AuthError, check_bearer
+from narration.service.byte_ranges import ranged_object
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
 from narration.service.job_form import form_endpoint
@@ -174,7 +175,7 @@ def get_artifact(
         raise InputError(f"artifact must be one of {', '.join(ARTIFACTS)}")
     checked_job_id(job_id)
     store, key = jobs.artifact(context_of(request).services, job_id, what)
-    return _object_answer(store, key, presign, expires)
+    return _object_answer(store, key, request, presign, expires)
 
 
 @router.get("/{job_id}/chapters/{number}", summary="Download a chapter file, or a presigned URL")
@@ -188,27 +189,18 @@ def get_chapter_file(
     """The `number`th (from 1) of a job's chapter files (`split_chapters`, or the acx preset)."""
     checked_job_id(job_id)
     store, key = jobs.chapter_file(context_of(request).services, job_id, number)
-    return _object_answer(store, key, presign, expires)
+    return _object_answer(store, key, request, presign, expires)
 
 
-def _object_answer(store: ObjectStore, key: str, presign: bool, expires: int) -> Response:
-    """The object streamed through the service, or with `presign` a presigned URL to it."""
+def _object_answer(
+    store: ObjectStore, key: str, request: Request, presign: bool, expires: int
+) -> Response:
+    """The object streamed through the service (byte ranges served), or with `presign` a
+    presigned URL to it."""
     if presign:
         return JSONResponse({"url": store.presign(key, expires), "expires_in": expires})
-    return stream_object(store.open_stream(key), key)
-
-
-def stream_object(body: tuple[Iterator[bytes], str, int], key: str) -> StreamingResponse:
-    chunks, content_type, length = body
     name = key.rsplit("/", 1)[-1]
-    return StreamingResponse(
-        chunks,
-        media_type=content_type,
-        headers={
-            "Content-Length": str(length),
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
-    )
+    return ranged_object(store, key, request, f'attachment; filename="{name}"')
 
 
 @router.post("/{job_id}/cancel", summary="Cancel a job")

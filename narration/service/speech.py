@@ -4,7 +4,8 @@ The service loads no voice: a short text becomes an ordinary job on the same que
 few chunks, so one or two chains and a stitch), sent at the highest priority so it overtakes
 the queued chunks of long jobs (the fast path), and the request waits for its job record to end,
 then answers with the stored audio. The result is the same audio `narrate submit` makes for the
-same text and options.
+same text and options. OpenAI's speech does not wait for the end: it is sent chunk by chunk as
+the job makes it (`speech_stream`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from narration.errors import InputError, PermanentError, RetryableError
 from narration.pipeline.document import Document
 from narration.production.dispatch import SHORT_PRIORITY
 from narration.service.context import ServiceContext
+from narration.service.size_limits import TextTooLong
 
 WAIT_TIMEOUT_S: Final = 300.0
 SPEECH_KIND: Final = "speech"
@@ -43,7 +45,7 @@ def check_length(context: ServiceContext, text: str) -> None:
         raise InputError("the text is empty")
     limit = context.settings.speech_max_chars
     if len(text) > limit:
-        raise InputError(
+        raise TextTooLong(
             f"the text has {len(text):,} characters; this endpoint takes at most {limit:,} "
             "(setting speech_max_chars); use the task or job API for longer texts"
         )
@@ -58,15 +60,7 @@ def speak(
 ) -> SpokenText:
     """Submit a short document as a job, wait for it to end, return its audio (and marks)."""
     services = context.services
-    record = jobs.submit(
-        services,
-        context.settings,
-        document,
-        request,
-        fields={"kind": SPEECH_KIND},
-        priority=SHORT_PRIORITY,
-    )
-    job_id = record["job_id"]
+    job_id = submit_short(context, document, request)["job_id"]
     final = wait_final(context, job_id, WAIT_TIMEOUT_S)
     if final["status"] != "succeeded":
         raise PermanentError(f"synthesis {final['status']}: {final.get('error') or 'no reason'}")
@@ -76,6 +70,20 @@ def speak(
         marks_store, marks_key = jobs.artifact(services, job_id, "marks")
         marks = marks_store.get_bytes(marks_key)
     return SpokenText(job_id, store.get_bytes(key), marks)
+
+
+def submit_short(
+    context: ServiceContext, document: Document, request: jobs.SubmitRequest
+) -> JobRecord:
+    """Start a short document's job, recorded as a speech request, ahead of queued chunks."""
+    return jobs.submit(
+        context.services,
+        context.settings,
+        document,
+        request,
+        fields={"kind": SPEECH_KIND},
+        priority=SHORT_PRIORITY,
+    )
 
 
 def wait_final(context: ServiceContext, job_id: str, timeout_s: float) -> JobRecord:

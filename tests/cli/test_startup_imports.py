@@ -99,6 +99,13 @@ def test_help_loads_no_heavy_module_and_no_redis(
     assert heavy(modules, (*HEAVY, "redis")) == []
 
 
+def test_voices_help_loads_no_heavy_module(no_stack_env: dict[str, str], tmp_path: Path) -> None:
+    result, modules = loaded_modules(no_stack_env, tmp_path, "voices", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "install" in result.stdout
+    assert heavy(modules, (*HEAVY, "redis")) == []
+
+
 @pytest.mark.parametrize("args", [("status", "0" * 32), ("list",)])
 def test_status_and_list_load_no_heavy_module(
     no_stack_env: dict[str, str], tmp_path: Path, args: tuple[str, ...]

@@ -7,32 +7,48 @@ import pytest
 from narration.engines import registry
 from narration.engines.registry import EngineOptions
 from narration.errors import InputError
+from narration.pipeline.engine import VoiceInfo
 from narration.pipeline.prosody import PAUSES_S, initial_state
 
 
 def test_the_registered_engines_and_their_queues() -> None:
-    assert registry.engine_names() == ["piper", "torch"]
-    assert registry.engine_kind("piper").queue == "synth"
+    assert registry.engine_names() == ["onnx", "torch"]
+    assert registry.engine_kind("onnx").queue == "synth"
     assert registry.engine_kind("torch").queue == "synth-torch"
     assert registry.queues() == ["synth", "synth-torch"]
-    assert (registry.engine_kind("piper").batches, registry.engine_kind("torch").batches) == (
+    assert (registry.engine_kind("onnx").batches, registry.engine_kind("torch").batches) == (
         False,
         True,
     )
 
 
 def test_an_unknown_engine_names_the_choices() -> None:
-    with pytest.raises(InputError, match="unknown engine 'espeak'; choose one of piper, torch"):
+    with pytest.raises(InputError, match="unknown engine 'espeak'; choose one of onnx, torch"):
         registry.engine_kind("espeak")
 
 
-def test_piper_refuses_a_gpu() -> None:
+def test_piper_is_the_onnx_engine_by_its_older_name() -> None:
+    assert registry.engine_kind("piper") is registry.engine_kind("onnx")
+
+
+def test_onnx_refuses_a_gpu() -> None:
     with pytest.raises(InputError, match="runs on the CPU only"):
-        registry.engine_kind("piper").check(EngineOptions(device="cuda:0"))
-    registry.engine_kind("piper").check(EngineOptions())
+        registry.engine_kind("onnx").check(EngineOptions(device="cuda:0"))
+    registry.engine_kind("onnx").check(EngineOptions())
 
 
-@pytest.mark.parametrize("name", ["piper", "torch"])
+def test_the_voice_picks_the_family_and_torch_refuses_kokoro() -> None:
+    kokoro = VoiceInfo("af_heart", "en-US", 24_000, "kokoro", "/nowhere/af_heart.bin")
+    joe = VoiceInfo("en_US-joe-medium", "en_US", 22_050, "piper", "/nowhere/joe.onnx")
+    assert registry.kind_for("piper", kokoro).name == "onnx"
+    assert registry.kind_for("torch", joe).name == "torch"
+    with pytest.raises(InputError, match="torch engine does not speak kokoro voices"):
+        registry.kind_for("torch", kokoro)
+    with pytest.raises(InputError, match="torch engine does not speak kokoro voices"):
+        registry.load("torch", kokoro, EngineOptions())
+
+
+@pytest.mark.parametrize("name", ["onnx", "piper", "torch"])
 def test_the_pause_profile_is_the_session_default(name: str) -> None:
     """Both engines speak Piper voices alike; the default profile keeps every piper chunk key."""
     pauses = registry.engine_kind(name).pauses

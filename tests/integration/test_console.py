@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -255,11 +257,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
 def test_console_cancel_and_resume_buttons(console: str, services: Services) -> None:
     """The job page's forms, posted as the browser posts them, with the session cookie."""
     text = " ".join(f"Sentence number {n} is read aloud by the keeper." for n in range(1, 9))
-    with httpx.Client(base_url=console, timeout=60, follow_redirects=True) as client:
-        signed = client.post("/console/sign-in", data={"secret": SECRET})
-        value = SimpleCookie(signed.history[0].headers["set-cookie"])["narration_console"].value
-        # httpx keeps a Secure cookie for https only; the browser sends it to 127.0.0.1 too.
-        client.cookies.set("narration_console", value)
+    with _signed_in_client(console) as client:
         submitted = client.post(
             "/console/submit",
             data={"text": text, "text_kind": "txt", "format": "opus"},
@@ -286,3 +284,90 @@ def test_console_cancel_and_resume_buttons(console: str, services: Services) -> 
         anonymous = client.post(f"{job}/cancel", follow_redirects=False)
         assert anonymous.status_code == 303
         assert anonymous.headers["location"].startswith("/console/sign-in")
+
+
+def _signed_in_client(console: str) -> httpx.Client:
+    client = httpx.Client(base_url=console, timeout=60, follow_redirects=True)
+    signed = client.post("/console/sign-in", data={"secret": SECRET})
+    value = SimpleCookie(signed.history[0].headers["set-cookie"])["narration_console"].value
+    # httpx keeps a Secure cookie for https only; the browser sends it to 127.0.0.1 too.
+    client.cookies.set("narration_console", value)
+    return client
+
+
+def test_speech_requests_are_listed_apart_with_one_duration(
+    console: str, services: Services
+) -> None:
+    speech = httpx.post(
+        f"{console}/v1/audio/speech",
+        headers={"Authorization": f"Bearer {SECRET}"},
+        json={"model": "tts-1", "voice": "alloy", "input": "A short answer, spoken at once."},
+        timeout=120,
+    )
+    assert speech.status_code == 200 and speech.content
+    job_id = max(
+        services.records().list(20),
+        key=lambda record: float(record["created_at"]) if record.get("kind") == "speech" else 0,
+    )["job_id"]
+    wait_final(services, job_id)
+    with _signed_in_client(console) as client:
+        assert job_id not in client.get("/console/jobs/rows").text
+        assert job_id not in client.get("/console/jobs").text
+        listed = client.get("/console/jobs?show=speech").text
+        assert job_id in listed and "Speech requests" in listed
+        row = client.get("/console/jobs/rows", params={"show": "speech"}).text
+        page = client.get(f"/console/jobs/{job_id}").text
+    shown = re.findall(r'class="(?:figure )?duration">([\d:]+)<', row + page)
+    record = services.records().get(job_id)
+    seconds = round(float(record["duration_s"]))
+    clock = f"{seconds // 60}:{seconds % 60:02d}"
+    # The list, the progress panel and the details each show it, the same way.
+    assert len(shown) >= 3 and set(shown) == {clock}, shown
+
+
+@needs_chromium
+def test_the_player_starts_within_a_second_of_the_first_segment(
+    browser: Any, console: str, services: Services
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as expected
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    text = "\n\n".join(
+        f"Night {n} at {time.time():.0f}: the keeper climbed the tower, wound the clockwork, "
+        "trimmed the wick and wrote the name of every ship that passed in his book."
+        for n in range(1, 16)
+    )
+    with _signed_in_client(console) as client:
+        browser.get(f"{console}/console/jobs")
+        if "/console/sign-in" in browser.current_url:
+            browser.find_element(By.ID, "secret").send_keys(SECRET)
+            browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            WebDriverWait(browser, 20).until(expected.url_to_be(f"{console}/console/jobs"))
+        submitted = client.post("/console/submit", data={"text": text, "text_kind": "txt"})
+        match = re.search(JOB_PAGE, submitted.history[0].headers["location"])
+        assert match
+        job_id = match.group(1)
+        browser.get(f"{console}/console/jobs/{job_id}")
+        playlist = f"/v1/jobs/{job_id}/hls/playlist.m3u8"
+        headers = {"Authorization": f"Bearer {SECRET}"}
+        segment_at: list[float] = []
+
+        def first_segment() -> None:
+            while not segment_at:
+                if ".ts" in client.get(playlist, headers=headers).text:
+                    segment_at.append(time.monotonic())
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=first_segment, daemon=True)
+        watcher.start()
+        WebDriverWait(browser, 240, poll_frequency=0.05).until(
+            lambda _: _player(browser, "readyState") >= 2 and _player(browser, "buffered.length")
+        )
+        ready_at = time.monotonic()
+        watcher.join(timeout=10)
+        status = services.records().get(job_id)["status"]
+        source = _player(browser, "dataset.source")
+        client.post(f"/console/jobs/{job_id}/cancel")
+    assert source == "hls", status
+    assert segment_at and ready_at - segment_at[0] <= 1.0, (ready_at - segment_at[0], status)

@@ -59,7 +59,7 @@ def test_list_json_gives_numbers(stack_env: dict[str, str], jobs: dict[str, str]
 
 
 def test_the_native_api_gives_numbers(settings: Settings, jobs: dict[str, str]) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://localhost") as client:
         queued = client.get(f"/v1/jobs/{jobs['queued']}").json()
         done = client.get(f"/v1/jobs/{jobs['done']}").json()
         listed = client.get("/v1/jobs", params={"limit": 1000}).json()["jobs"]

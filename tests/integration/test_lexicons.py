@@ -38,6 +38,12 @@ def test_lexicon_commands_store_list_get_and_delete(
         "name": "Web1", "language": "en-US", "alphabet": "ipa", "lexemes": 1,
         "size": len(pls(W3C)),
     }  # fmt: skip
+    document = tmp_path / "web.txt"
+    document.write_text(DOCUMENT)
+    spoken = narrate(stack_env, "inspect", str(document), "--spoken", "--lexicon", "Web1")
+    assert spoken.stdout.splitlines() == [
+        "The World Wide Web Consortium publishes the standards of the web."
+    ], spoken.stderr
     got = narrate(stack_env, "lexicon", "get", "Web1")
     assert got.returncode == 0 and got.stdout.encode() == pls(W3C)
     listed = json.loads(narrate(stack_env, "lexicon", "list", "--json").stdout)["lexicons"]

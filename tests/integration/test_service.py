@@ -2,18 +2,16 @@
 clients, the openai client, httpx, and ffmpeg playing the HLS playlist while the job renders.
 
 The service is started by `narrate up --serve` on the session stack, with API keys, so the
-Polly requests are SigV4-signed and checked.
+Polly requests are SigV4-signed and checked (the `api` fixture, tests/integration/conftest.py).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
 import time
 import wave
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,50 +21,16 @@ import openai
 import pytest
 from botocore.exceptions import ClientError
 
-from narration import stack
 from narration.adapters.ffmpeg import ffmpeg_exe
-from narration.connections import Services, read_stack_file
+from narration.connections import Services
 from narration.pipeline.prosody import PAUSES_S
 from tests.conftest import narrate
 from tests.integration.faults import wait_until
+from tests.integration.service_api import SECRET, SENTENCE, VOICE, native, polly, polly_error
 from tests.integration.test_bookends import TONE_S, tone_wav
 from tests.pipeline.test_lexicon import W3C, pls
 
 pytestmark = pytest.mark.integration
-
-KEY_ID, SECRET = "tester", "integration-secret-1"
-VOICE = "en_US-joe-medium"
-SENTENCE = "The lighthouse keeper counted the ships that passed before the storm came in."
-
-
-@pytest.fixture(scope="session")
-def api(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**stack_env, "NARRATION_API_KEYS": f"{KEY_ID}:{SECRET},other:another-secret"}
-    started = narrate(env, "up", "--serve", "--port", str(port), "--json", timeout=120)
-    assert started.returncode == 0, started.stderr
-    assert json.loads(started.stdout)["serve_url"] == f"http://127.0.0.1:{port}"
-    yield f"http://127.0.0.1:{port}"
-    info: dict[str, Any] = dict(read_stack_file(stack_home) or {})
-    serve_pid = info.get("pids", {}).get("serve")
-    if serve_pid:
-        stack.stop_process(int(serve_pid))
-
-
-def polly(api: str, secret: str = SECRET) -> Any:
-    return boto3.client(
-        "polly",
-        endpoint_url=api,
-        region_name="eu-west-1",
-        aws_access_key_id=KEY_ID,
-        aws_secret_access_key=secret,
-    )
-
-
-def native(api: str) -> httpx.Client:
-    return httpx.Client(base_url=api, headers={"Authorization": f"Bearer {SECRET}"}, timeout=60)
 
 
 def wait_task(client: Any, task_id: str, timeout: float = 240) -> dict[str, Any]:
@@ -143,61 +107,6 @@ def test_polly_lists_tasks_in_pages_and_by_status(api: str, services: Services) 
     assert bad_token.value.response["Error"]["Code"] == "InvalidNextTokenException"
 
 
-def _polly_error(call: Callable[[], Any]) -> tuple[int, str]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    error = raised.value.response
-    return error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]
-
-
-def test_polly_refuses_bad_signatures_and_bad_input(api: str, services: Services) -> None:
-    assert _polly_error(lambda: polly(api, "wrong-secret").describe_voices()) == (
-        403,
-        "InvalidSignatureException",
-    )
-    client = polly(api)
-    voices = client.describe_voices()["Voices"]
-    assert VOICE in {voice["Id"] for voice in voices}
-
-    def start(**changes: Any) -> Callable[[], Any]:
-        request = {
-            "Text": "Hello.",
-            "VoiceId": VOICE,
-            "OutputFormat": "mp3",
-            "OutputS3BucketName": services.bucket,
-            **changes,
-        }
-        return lambda: client.start_speech_synthesis_task(**request)
-
-    unclosed = start(TextType="ssml", Text="<speak>Hello <break time='1s'></speak>")
-    assert _polly_error(unclosed) == (400, "InvalidSsmlException")
-    assert _polly_error(start(LexiconNames=["names"])) == (404, "LexiconNotFoundException")
-    assert _polly_error(start(LexiconNames=[f"L{n}" for n in range(6)])) == (
-        400,
-        "ValidationException",
-    )
-    assert _polly_error(start(OutputS3BucketName="Not_A_Bucket")) == (
-        400,
-        "InvalidS3BucketException",
-    )
-    assert _polly_error(start(OutputS3BucketName="no-such-bucket-here")) == (
-        400,
-        "InvalidS3BucketException",
-    )
-    assert _polly_error(start(OutputS3KeyPrefix="../escape/")) == (400, "InvalidS3KeyException")
-    assert _polly_error(start(SampleRate="44100")) == (400, "InvalidSampleRateException")
-    assert _polly_error(start(Engine="neural")) == (400, "EngineNotSupportedException")
-    assert _polly_error(start(VoiceId="/etc/passwd")) == (400, "ValidationException")
-    assert _polly_error(start(SpeechMarkTypes=["word"])) == (
-        400,
-        "MarksNotSupportedForFormatException",
-    )
-    assert _polly_error(lambda: client.get_speech_synthesis_task(TaskId="0" * 32)) == (
-        404,
-        "SynthesisTaskNotFoundException",
-    )
-
-
 def test_polly_synthesize_speech_pcm_and_speech_marks(api: str) -> None:
     client = polly(api)
     pcm = client.synthesize_speech(
@@ -229,7 +138,7 @@ def test_polly_lexicons_share_the_cli_store_and_reach_synthesis(
     assert got["LexiconAttributes"]["Size"] == len(pls(W3C))
     from_cli = narrate(stack_env, "lexicon", "get", "PollyWeb")
     assert from_cli.stdout.encode() == pls(W3C)
-    assert _polly_error(
+    assert polly_error(
         lambda: client.put_lexicon(Name="Broken", Content="<lexicon><lexeme></lexicon>")
     ) == (400, "InvalidLexiconException")
 
@@ -249,11 +158,11 @@ def test_polly_lexicons_share_the_cli_store_and_reach_synthesis(
     narrate(stack_env, "fetch", json.loads(job.stdout)["job_id"], "-o", str(fetched))
     assert fetched.read_bytes() == aliased
     client.delete_lexicon(Name="PollyWeb")
-    assert _polly_error(lambda: client.get_lexicon(Name="PollyWeb")) == (
+    assert polly_error(lambda: client.get_lexicon(Name="PollyWeb")) == (
         404,
         "LexiconNotFoundException",
     )
-    assert _polly_error(lambda: speak(LexiconNames=["PollyWeb"])) == (
+    assert polly_error(lambda: speak(LexiconNames=["PollyWeb"])) == (
         404,
         "LexiconNotFoundException",
     )
@@ -278,7 +187,7 @@ def test_polly_reads_ssml_and_gives_its_marks(api: str) -> None:
     assert words[:2] == ["The", "keeper"] and "<" not in "".join(words)
     times = {row["value"]: row["time"] for row in rows}
     assert times["keeper"] < times["chime"] <= times["rang"]
-    assert _polly_error(
+    assert polly_error(
         lambda: client.synthesize_speech(
             Text="Plain.", VoiceId=VOICE, OutputFormat="json", SpeechMarkTypes=["ssml"]
         )
@@ -286,8 +195,10 @@ def test_polly_reads_ssml_and_gives_its_marks(api: str) -> None:
 
 
 def _wav_seconds(data: bytes) -> float:
+    """Seconds of a mono 16-bit WAV, streamed ones too (their header gives no length)."""
     with wave.open(io.BytesIO(data)) as audio:
-        return audio.getnframes() / audio.getframerate()
+        rate = audio.getframerate()
+    return (len(data) - data.index(b"data") - 8) / 2 / rate
 
 
 def test_openai_client_speech(api: str) -> None:

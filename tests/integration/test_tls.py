@@ -132,7 +132,9 @@ def test_worker_reports_travel_over_rediss(
 def test_metrics_are_scraped_over_rediss(
     trusted_env: dict[str, str], tls_job: dict[str, Any]
 ) -> None:
-    with TestClient(create_app(load_settings(environ=trusted_env))) as client:
+    with TestClient(
+        create_app(load_settings(environ=trusted_env)), base_url="http://localhost"
+    ) as client:
         reply = client.get("/metrics")
     assert reply.status_code == 200, reply.text
     samples = {
@@ -149,7 +151,9 @@ def test_metrics_are_scraped_over_rediss(
 def test_metrics_without_the_ca_bundle_say_which_setting_to_fix(
     tls_env: dict[str, str],
 ) -> None:
-    with TestClient(create_app(load_settings(environ=tls_env))) as client:
+    with TestClient(
+        create_app(load_settings(environ=tls_env)), base_url="http://localhost"
+    ) as client:
         reply = client.get("/metrics")
     assert reply.status_code == 503, reply.text
     assert "TLS certificate is not trusted" in reply.text

@@ -48,7 +48,7 @@ CASES = [
     ("1914-1918", "nineteen hundred fourteen dash ...", "19 14 to 19 18"),
     ("pages 10-15", "ten dash fifteen", "pages 10 to 15"),
     ("call 555-1234", "(phone number, left)", "call 555-1234"),
-    ("2024-01-05", "(ISO date, left)", "2024-01-05"),
+    ("2024-01-05", "two thousand twenty four dash zero one …", "January 5th, 20 24"),
     # money
     ("$3.50", "dollar three point five zero", "3 dollars 50 cents"),
     ("$5", "dollar five", "5 dollars"),

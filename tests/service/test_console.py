@@ -1,5 +1,5 @@
-"""The console's sign-in and cookie rules in-process, and its pure parts (session tokens, byte
-ranges, progress words, the loudness curve). Nothing here reaches the broker or storage."""
+"""The console's sign-in and cookie rules in-process, and its pure parts (session tokens,
+progress words, the loudness curve). Nothing here reaches the broker or storage."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from narration.pipeline.manifest import Manifest
 from narration.service.app import create_app
 from narration.service.console import session
 from narration.service.console.loudness_plot import curve_from_steps, svg
-from narration.service.console.media import byte_range
-from narration.service.console.progress import duration_words, progress_of
+from narration.service.console.progress import clock, duration_words, progress_of
 from narration.settings import Settings
 
 KEYS = {"reader": "s3cret", "writer": "other-secret"}
@@ -34,7 +33,7 @@ MEDIA = (
 @pytest.fixture()
 def client() -> TestClient:
     settings = Settings(api_keys="reader:s3cret,writer:other-secret")
-    return TestClient(create_app(settings), base_url="https://testserver")
+    return TestClient(create_app(settings), base_url="https://localhost")
 
 
 def _signed_in(client: TestClient, secret: str = "s3cret") -> str:
@@ -113,7 +112,7 @@ def test_forms_posted_from_another_site_are_refused(client: TestClient) -> None:
     same = client.post(
         "/console/sign-in",
         data={"secret": "s3cret"},
-        headers={"origin": "https://testserver"},
+        headers={"origin": "https://localhost"},
         follow_redirects=False,
     )
     assert same.status_code == 303
@@ -128,22 +127,13 @@ def test_sign_in_sends_only_to_console_pages(client: TestClient) -> None:
 
 
 def test_with_no_keys_the_console_is_open() -> None:
-    client = TestClient(create_app(Settings(api_keys="")), base_url="https://testserver")
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://localhost")
     form = client.get("/console/submit")
     assert form.status_code == 200
     assert "Sign out" not in form.text
     assert client.get("/console/sign-in", follow_redirects=False).status_code == 303
     assert client.get("/console/static/console.js").status_code == 200
     assert client.get("/console/static/../app.py").status_code == 404
-
-
-def test_byte_ranges_a_player_asks_for() -> None:
-    assert byte_range("bytes=0-99", 1000) == (0, 99)
-    assert byte_range("bytes=900-", 1000) == (900, 999)
-    assert byte_range("bytes=-100", 1000) == (900, 999)
-    assert byte_range("bytes=990-2000", 1000) == (990, 999)
-    for unserved in ("", "bytes=0-1,5-9", "bytes=-", "items=0-1", "bytes=1000-", "bytes=9-1"):
-        assert byte_range(unserved, 1000) is None
 
 
 def test_progress_in_words_and_figures() -> None:
@@ -158,12 +148,14 @@ def test_progress_in_words_and_figures() -> None:
         "options": {"title": "A Book"},
     }
     shown = progress_of(record, now=1100.0)
-    assert (shown.percent, shown.audio_minutes, shown.title) == (25, 2.5, "A Book")
+    assert (shown.percent, shown.duration, shown.title) == (25, "2:30", "A Book")
     assert shown.eta == "about 5 min left"
-    assert progress_of({**record, "status": "succeeded"}, 1100.0).percent == 100
+    done = progress_of({**record, "status": "succeeded", "duration_s": 3725.4}, 1100.0)
+    assert (done.percent, done.duration) == (100, "1:02:05")
     failed = progress_of({**record, "status": "failed", "error": "the voice is missing"}, 1100.0)
     assert (failed.status_words, failed.error, failed.eta) == ("Failed", "the voice is missing", "")
     assert duration_words(3725) == "1 h 02 min"
+    assert (clock(0), clock(45.4), clock(185), clock(3725)) == ("0:00", "0:45", "3:05", "1:02:05")
 
 
 def test_the_loudness_curve_is_levelled_to_the_delivered_file() -> None:
@@ -186,7 +178,7 @@ def test_the_loudness_curve_is_levelled_to_the_delivered_file() -> None:
 
 
 def test_a_bad_submission_shows_the_form_again_with_the_reason() -> None:
-    client = TestClient(create_app(Settings(api_keys="")), base_url="https://testserver")
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://localhost")
     empty = client.post("/console/submit", data={"text": "  ", "title": "Kept title"})
     assert empty.status_code == 400
     assert "choose a document to upload or paste its text" in empty.text

@@ -18,7 +18,7 @@ from typing import Final
 from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.ingest import sniff
-from narration.pipeline.ingest.policy import ReadingOptions
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog
 from narration.pipeline.ingest.text import (
     Block,
     assemble,
@@ -49,11 +49,11 @@ def _from_blocks(
 
 def _parse_binary(
     kind: str, data: bytes, options: ReadingOptions | None
-) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+) -> tuple[dict[str, str], list[Block], SkipLog]:
     if kind == "pdf":
         from narration.pipeline.ingest.pdf import parse_pdf
 
-        return parse_pdf(data)
+        return parse_pdf(data, options)
     from narration.pipeline.ingest.word import parse_docx
 
     return parse_docx(data, options or ReadingOptions())
@@ -107,11 +107,14 @@ def load_document(
     if kind == "epub":
         from narration.pipeline.ingest.epub import parse_epub
 
-        meta, chapters, skipped = parse_epub(data, skip_front_matter=skip_front_matter)
+        meta, chapters, skipped = parse_epub(
+            data, skip_front_matter=skip_front_matter, options=options
+        )
         doc_title = title or meta.get("title") or sniff.stem(name)
     elif kind in ("pdf", "docx"):
-        meta, blocks, skipped = _parse_binary(kind, data, options)
+        meta, blocks, log = _parse_binary(kind, data, options)
         doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
+        skipped = log.records(chapters)
     else:
         text = sniff.decode(data)
         if not speakable_chars(text):
@@ -124,13 +127,13 @@ def load_document(
 
             meta, blocks, log = parse_html(text, options)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
-            skipped = log.records()
+            skipped = log.records(chapters)
         elif kind == "markdown":
             from narration.pipeline.ingest.markdown import parse_markdown
 
             meta, blocks, log = parse_markdown(text, options)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=True)
-            skipped = log.records()
+            skipped = log.records(chapters)
         else:
             meta, blocks, skipped = parse_text(text, skip_front_matter=skip_front_matter)
             doc_title, chapters = _from_blocks(meta, blocks, title, name, top_title=False)

@@ -32,12 +32,20 @@ _PAGINATION = re.compile(
 _COOKIE = re.compile(r"cookie|consent|gdpr", re.I)
 _PROMO = re.compile(r"related|widget|share|social|advert|promo|newsletter|subscribe", re.I)
 _COMMENTS = re.compile(r"(?:^|[\s_-])comments?(?:-area|-list|-respond)?(?:$|\s)", re.I)
-_TOC_ATTR = re.compile(r"(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|(?:^|\s)contents(?:\s|$)")
+_TOC_ATTR = re.compile(
+    r"(?:^|[\s_-])toc(?:$|[\s_-])|table-of-contents|(?:^|\s)contents(?:\s|$)|toctree-wrapper"
+)
 _FOOTNOTES = re.compile(r"(?:^|[\s_-])(?:foot|end)notes?(?:$|[\s_-](?!ref|back))", re.I)
 _FOOTNOTE_TYPES = re.compile(r"\b(?:doc-)?(?:foot|end|rear)notes?\b|doc-endnotes")
+_GENERATED_PAGE = re.compile(r"(?:^|/)(?:genindex|py-modindex|modindex|search)(?:-\w+)?\.html?$")
+"""Pages a documentation generator makes on its own: the index, module index, search page."""
+_INDEX_CLASS = re.compile(r"^(?:index-\w+|indextable|genindex\w*)$")
+_SLUG = re.compile(r"[\W_]+")
+_NUMBERING = re.compile(r"^[\s\d.]+")
 TOC_LINK_SHARE: Final = 0.8
 MARKED_TOC_LINK_SHARE: Final = 0.5
 PAGINATION_LINK_SHARE: Final = 0.5
+_NAVIGATION_RELS: Final = frozenset("prev next previous up contents index start first last".split())
 
 
 def localname(el: Any) -> str:
@@ -88,7 +96,10 @@ def is_toc(el: Any, name: str) -> bool:
     ident = f"{_ident(el)} {semantic_type(el)}"
     if name not in _LISTS and name != "nav" and not _TOC_ATTR.search(ident.lower()):
         return False
-    inner, inner_chars, _ = _link_stats(el)
+    inner, inner_chars, all_chars = _link_stats(el)
+    if "toctree-wrapper" in ident:
+        # Sphinx's toctree: the manual's contents, links to its other pages
+        inner, inner_chars = len(list(el.iter("a"))), all_chars
     total = text_chars(el)
     # a marked block may carry its own title ("On this page"); a bare list is links only
     share = TOC_LINK_SHARE if name in _LISTS else MARKED_TOC_LINK_SHARE
@@ -120,11 +131,51 @@ def _is_edit_link(el: Any) -> bool:
 
 
 def _is_pagination(el: Any) -> bool:
-    rel = [a for a in el.iter("a") if a.get("rel", "") in ("prev", "next", "previous")]
+    """Links to the neighbouring pages: most of the text, or every link of the block with a
+    navigation `rel` (Texinfo's "Next: …, Previous: …, Up: … [Contents][Index]")."""
+    links = list(el.iter("a"))
+    rel = [a for a in links if a.get("rel", "") in ("prev", "next", "previous")]
     if not rel:
         return False
+    if all(a.get("rel", "") in _NAVIGATION_RELS for a in links):
+        return True
     _, _, link_chars = _link_stats(el)
     return link_chars >= PAGINATION_LINK_SHARE * text_chars(el)
+
+
+def _generated_links(el: Any) -> bool:
+    """A list of links only to the generator's own pages ("Index", "Module Index", "Search
+    Page"): Sphinx's "Indices and tables"."""
+    hrefs = [a.get("href", "") for a in el.iter("a", "{http://www.w3.org/1999/xhtml}a")]
+    _, _, link_chars = _link_stats(el)
+    return (
+        bool(hrefs)
+        and all(_GENERATED_PAGE.search(h.split("#", 1)[0]) for h in hrefs)
+        and link_chars >= TOC_LINK_SHARE * text_chars(el)
+    )
+
+
+def _table_kind(el: Any) -> str | None:
+    """A generator's index (Texinfo `index-cp`, Sphinx `indextable`) or node menu (Texinfo
+    `menu`: the chapters below, as links) laid out as a table."""
+    classes = el.get("class", "").split()
+    if any(_INDEX_CLASS.match(c) for c in classes):
+        return "index"
+    if any("summary-letter" in a.get("class", "") for a in el.iter("a")):
+        return "index"  # Texinfo's "Jump to: A B C …" above and below its index
+    return "toc" if "menu" in classes and _link_stats(el)[0] >= 2 else None
+
+
+def is_own_section(el: Any) -> bool:
+    """A section named after its own heading (Sphinx: `<section id="comments"><h2>Comments`):
+    document structure, whatever the name says."""
+    ident = el.get("id", "")
+    heading = next((c for c in el if localname(c) in _HEADINGS), None)
+    if not ident or heading is None:
+        return False
+    # a section number ("1.1.13. Comments") is not part of the name
+    slug = _SLUG.sub("-", _NUMBERING.sub("", "".join(heading.itertext()).lower())).strip("-_")
+    return bool(slug) and _SLUG.sub("-", ident.lower()).strip("-") == slug
 
 
 def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
@@ -136,7 +187,9 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
         if href[:1] == "#" and (href[1:] in main_ids or _SKIP_LINK.search(_ident(el))):
             return "skip_link"
         return "edit_link" if _is_edit_link(el) else None
-    if name not in _CONTAINERS:
+    if name == "table":
+        return _table_kind(el)
+    if name not in _CONTAINERS or is_own_section(el):
         return None
     ident = _ident(el)
     role = semantic_type(el)
@@ -148,7 +201,7 @@ def chrome_kind(el: Any, name: str, main_ids: frozenset[str]) -> str | None:
         return "toc"
     if _PAGINATION.search(ident) or _is_pagination(el):
         return "pagination"
-    if name == "nav" or "navigation" in role:
+    if name == "nav" or "navigation" in role or (name in _LISTS and _generated_links(el)):
         return "navigation"
     if name == "footer":
         return "footer"

@@ -32,6 +32,7 @@ from narration.pipeline.ingest.html import (
     numeric_entities,
     semantic_type,
 )
+from narration.pipeline.ingest.policy import ReadingOptions, SkipLog
 from narration.pipeline.ingest.text import PARA, Block, as_sentence, assemble, clean
 
 _LOGGER = logging.getLogger(__name__)
@@ -224,10 +225,13 @@ def _chapter(blocks: list[Block], title: str | None, number: int) -> Chapter | N
 class _Page:
     """One spine document, parsed, with what the structure says about it."""
 
-    def __init__(self, name: str, item: Any, linear: bool, toc: _Toc) -> None:
+    def __init__(
+        self, name: str, item: Any, linear: bool, toc: _Toc, options: ReadingOptions
+    ) -> None:
         self.name = name
         body = _body(_parse_xhtml(item.get_content()))
-        self.blocks = html_blocks(body)
+        self.log = SkipLog(name)
+        self.blocks = html_blocks(body, options, self.log)
         self.linear = linear
         self.kind = _structural_kind(name, item, body, self.blocks, toc)
         self.title = toc.title_for(name)
@@ -284,7 +288,7 @@ def _edge_reasons(pages: list[_Page]) -> list[str]:
 
 
 def parse_epub(
-    data: bytes, *, skip_front_matter: bool = True
+    data: bytes, *, skip_front_matter: bool = True, options: ReadingOptions | None = None
 ) -> tuple[dict[str, str], tuple[Chapter, ...], tuple[Skipped, ...]]:
     """An EPUB's metadata, chapters and what was found but not read."""
     import ebooklib
@@ -303,12 +307,14 @@ def parse_epub(
         item = book.get_item_with_id(idref)
         if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
             name = item.get_name() if item is not None else str(idref)
-            skipped.append(Skipped(name, "", "not a text document", 0, body=False))
+            skipped.append(Skipped(name, "", "not a text document", 0, False, "media"))
             continue
-        pages.append(_Page(item.get_name(), item, str(linear).lower() != "no", toc))
+        linear_page = str(linear).lower() != "no"
+        pages.append(_Page(item.get_name(), item, linear_page, toc, options or ReadingOptions()))
     reasons = _edge_reasons(pages) if skip_front_matter else [""] * len(pages)
     chapters: list[Chapter] = []
     content: list[list[Block]] = []
+    logs: list[SkipLog] = []
     first_heading = ""
     for page, why in zip(pages, reasons, strict=True):
         heading = next((t for k, t in page.blocks if k > 0 and t), "")
@@ -318,17 +324,24 @@ def parse_epub(
             chars = sum(map(len, chapter.paragraphs)) if chapter else len(_text(page.blocks))
             furniture = why.startswith((FRONT_MATTER, BACK_MATTER))
             reason = why or "no speakable text"
-            skipped.append(Skipped(page.name, page.title or heading, reason, chars, not furniture))
+            kind = why.split(":")[0].replace(" ", "_").replace("-", "_") if why else "empty"
+            excerpt = clean(" ".join(t for _, t in page.blocks))[:80]
+            title = page.title or heading
+            skipped.append(Skipped(page.name, title, reason, chars, not furniture, kind,
+                                   excerpt=excerpt))  # fmt: skip
             continue
         first_heading = first_heading or heading
         chapters.append(chapter)
         content.append(page.blocks)
+        logs.append(page.log)
     if not meta["title"] and first_heading:
         meta["title"] = first_heading
     if len(content) == 1:
         # the whole book in one file (pandoc without splitting): chapters from its headings
         head = chapters[0]
         chapters = list(assemble(content[0], head.title, doc_title_spoken=head.title_spoken))
+    for log in logs:  # code, tables, footnotes and chrome inside the pages read
+        skipped.extend(log.records(chapters))
     return {k: v for k, v in meta.items() if v}, tuple(chapters), tuple(skipped)
 
 

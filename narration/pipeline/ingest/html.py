@@ -27,7 +27,16 @@ from narration.pipeline.ingest.chrome import (
     semantic_type,
     text_chars,
 )
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, pop_toc_title
+from narration.pipeline.ingest.list_numbers import list_label
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    inline_code,
+    last_text,
+    pop_toc_title,
+    settle_code_notes,
+)
 from narration.pipeline.ingest.tables import table_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -46,6 +55,9 @@ SKIP_TAGS = frozenset(
 _NOTE_MARK = re.compile(r"^\s*[\[(]?(?:\d{1,4}|[*†‡§¶#]+|[a-z])[\])]?\s*$")
 _NOTEREF_CLASS = re.compile(r"noteref|footnote-ref|fnref|footnote_ref|endnote-ref", re.I)
 _BACKLINK_CLASS = re.compile(r"footnote-back|backlink|fnback", re.I)
+_BACK_ARROWS = ("↩", "↩︎", "↑")
+_CODE_SPANS = frozenset(("code", "kbd", "samp", "tt"))
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos"))
 _STRONG_SEPARATOR = re.compile(r"\s+(?:\||—|–|·|»|::)\s+")
@@ -57,14 +69,18 @@ def is_noteref(el: Any, name: str) -> bool:
     if name not in ("a", "sup", "span"):
         return False
     kinds = semantic_type(el)
-    if "noteref" in kinds or "backlink" in kinds:
+    text = "".join(el.itertext())
+    if "noteref" in kinds:
         return True
+    if "backlink" in kinds:
+        # Sphinx links a whole section heading back to its contents entry (doc-backlink): a
+        # note's back link is a mark or an arrow, a heading is words
+        return bool(_NOTE_MARK.match(text)) or text.strip() in _BACK_ARROWS
     cls = el.get("class", "")
     if cls and (_NOTEREF_CLASS.search(cls) or _BACKLINK_CLASS.search(cls)):
         return True
-    text = "".join(el.itertext())
     if name == "a" and "#" in el.get("href", ""):
-        return bool(_NOTE_MARK.match(text)) or text.strip() in ("↩", "↩︎", "↑")
+        return bool(_NOTE_MARK.match(text)) or text.strip() in _BACK_ARROWS
     if name == "sup":
         return any(localname(d) == "a" for d in el.iterdescendants()) and bool(
             _NOTE_MARK.match(text)
@@ -99,10 +115,12 @@ class Walker:
             kind = "footnotes"
         if kind is None:
             return "pagebreak" in semantic_type(el) or is_noteref(el, name)
+        if kind in ("toc", "index") and getattr(self.options, kind) == "read":
+            return False
         text = self.raw_text(el)
         if kind == "toc":
             text = f"{pop_toc_title(self.blocks)} {text}"
-        self.log.add(kind, text, describe(el))
+        self.log.add(kind, text, describe(el), last_text(self.blocks))
         return True
 
     def raw_text(self, el: Any) -> str:
@@ -121,6 +139,11 @@ class Walker:
             name = localname(child)
             if name == "br":
                 parts.append(" ")
+            elif name in _CODE_SPANS:
+                text = "".join(child.itertext())
+                parts.append(
+                    inline_code(text, self.options, self.log, describe(child), self.blocks)
+                )
             elif name and not self.skip(child, name):
                 if name in BLOCK_TAGS:
                     parts.append(" ")
@@ -145,6 +168,10 @@ class Walker:
 
         if el.text:
             buf.append(el.text)
+        number = _list_start(el) - 1
+        numbered = localname(el) == "ol" and not any(
+            is_footnotes(a, localname(a)) for a in (el, *el.iterancestors())
+        )  # a note's number is its reference mark, not a list position
         for child in el:
             name = localname(child)
             if name in BLOCK_TAGS:
@@ -155,13 +182,24 @@ class Walker:
                 out.append((_HEADINGS[name], self.text_of(child)))
             elif name == "br":
                 buf.append(" ")
+            elif name in _CODE_SPANS and not self._has_block(child):
+                text = "".join(child.itertext())
+                buf.append(inline_code(text, self.options, self.log, describe(child), out))
             elif name == "pre" or (name == "table" and child.find(".//pre") is not None):
                 add_code(out, "".join(child.itertext()), self.options, self.log, describe(child))
             elif name == "table":
-                out.extend(table_blocks(child, self.text_of, self.options, self.log))
+                out.extend(
+                    table_blocks(child, self.text_of, self.options, self.log, last_text(out))
+                )
             elif name in BLOCK_TAGS or self._has_block(child):
                 flush()
+                start = len(out)
                 self.walk(child, item=item or name in ("li", "dt", "dd", "ul", "ol", "dl"))
+                if name == "li" and numbered and len(out) > start:
+                    # an ordered list's numbers are heard: "2. Unpack the archive."
+                    number += 1
+                    label = list_label(number, el.get("type", "1"))
+                    out[start] = (out[start][0], f"{label}. {out[start][1]}")
             else:
                 self._collect(child, buf)
             if child.tail:
@@ -170,10 +208,17 @@ class Walker:
         return out
 
 
+def _list_start(el: Any) -> int:
+    try:
+        return int(el.get("start", "1"))
+    except ValueError:
+        return 1
+
+
 def html_blocks(
     root: Any, options: ReadingOptions | None = None, log: SkipLog | None = None
 ) -> list[Block]:
-    return Walker(options or ReadingOptions(), log or SkipLog("html")).walk(root)
+    return settle_code_notes(Walker(options or ReadingOptions(), log or SkipLog("html")).walk(root))
 
 
 def numeric_entities(markup: str) -> str:
@@ -224,6 +269,9 @@ def page_title(root: Any) -> str:
 
 
 def _parse(markup: str) -> Any:
+    # XHTML (DocBook, groff, gtk-doc) opens with an XML declaration, which lxml refuses in an
+    # already decoded string
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     try:
         return lxml.html.document_fromstring(markup)
     except (etree.ParserError, ValueError) as exc:
@@ -283,5 +331,5 @@ def parse_html(
         _log_outside(body, main, set(main.iterancestors()), log, targets)
     main_ids = frozenset(i for i in (main.get("id"), body.get("id")) if i)
     main_ids |= frozenset(a.get("id") for a in main.iterancestors() if a.get("id"))
-    blocks = Walker(options or ReadingOptions(), log, main_ids).walk(main)
+    blocks = settle_code_notes(Walker(options or ReadingOptions(), log, main_ids).walk(main))
     return {k: v for k, v in meta.items() if v}, blocks, log

@@ -17,7 +17,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narration.pipeline.ingest.chrome import TOC_LINK_SHARE
-from narration.pipeline.ingest.policy import ReadingOptions, SkipLog, add_code, pop_toc_title
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    last_text,
+    pop_toc_title,
+    settle_code_notes,
+)
 from narration.pipeline.ingest.tables import rows_blocks
 from narration.pipeline.ingest.text import ITEM, PARA, Block, clean
 
@@ -134,10 +141,11 @@ def parse_markdown(
         elif t in ("bullet_list_open", "ordered_list_open"):
             end = _list_end(tokens, i)
             inline = [tk for tk in tokens[i:end] if tk.type == "inline"]
-            if not list_depth and _is_toc(inline):
+            if not list_depth and options.toc == "skip" and _is_toc(inline):
                 where = f"list at line {(tok.map or [0])[0] + 1}"
                 heading = pop_toc_title(blocks)
-                log.add("toc", " ".join([heading, *(_inline(tk) for tk in inline)]), where)
+                toc = " ".join([heading, *(_inline(tk) for tk in inline)])
+                log.add("toc", toc, where, last_text(blocks))
                 skip_to = end
                 continue
             list_depth += 1
@@ -146,7 +154,7 @@ def parse_markdown(
         elif t == "tr_open" and tokens[i + 1].type != "th_open":
             rows.append([])
         elif t == "table_close":
-            blocks.extend(rows_blocks(header, rows, options, log, "table"))
+            blocks.extend(rows_blocks(header, rows, options, log, "table", last_text(blocks)))
             header, rows = [], []
         elif t in ("fence", "code_block"):
             where = f"code at line {(tok.map or [0])[0] + 1}"
@@ -156,4 +164,4 @@ def parse_markdown(
             if content:
                 blocks.append((PARA, content))
         # hr, image (inside inline): not read
-    return meta, blocks, log
+    return meta, settle_code_notes(blocks), log

@@ -11,6 +11,7 @@ at least two entries, else from headings told apart by font size. Pages that are
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
@@ -35,6 +36,7 @@ from pdfminer.utils import decode_text
 
 from narration.errors import InputError
 from narration.pipeline.document import Skipped
+from narration.pipeline.ingest.pdf_contents import contents_pages, first_page_title
 from narration.pipeline.ingest.pdf_layout import (
     Box,
     Line,
@@ -42,6 +44,13 @@ from narration.pipeline.ingest.pdf_layout import (
     body_size,
     reading_order,
     split_furniture,
+)
+from narration.pipeline.ingest.policy import (
+    ReadingOptions,
+    SkipLog,
+    add_code,
+    last_text,
+    settle_code_notes,
 )
 from narration.pipeline.ingest.text import PARA, Block, clean
 
@@ -55,12 +64,21 @@ _LIGATURES: Final = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
 _HYPHENS: Final = ("-", "‐")
+_MONO_FONT: Final = re.compile(r"mono|courier|typewriter|cmtt|consol|menlo|fixed|code", re.I)
+MONO_SHARE: Final = 0.8
+"""A line with at least this share of its characters in a monospaced font is code."""
+_NUMBERING: Final = re.compile(
+    r"^(?:(?:chapter|appendix|section|part)\s+)?(?:\d+(?:\.\d+)*|[a-z](?:\.\d+)*)\.?\s+"
+)
 _RUNNING: Final = "text repeated in the top or bottom margin of the pages"
 _NUMBERS: Final = "page numbers in the top or bottom margin"
 
 
-def parse_pdf(data: bytes) -> tuple[dict[str, str], list[Block], tuple[Skipped, ...]]:
+def parse_pdf(
+    data: bytes, options: ReadingOptions | None = None
+) -> tuple[dict[str, str], list[Block], SkipLog]:
     """Metadata, blocks in reading order, and what was not read."""
+    options = options or ReadingOptions()
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         pages, page_ids = _read_pages(document)
@@ -74,11 +92,32 @@ def parse_pdf(data: bytes) -> tuple[dict[str, str], list[Block], tuple[Skipped, 
     skipped = list(_check_scans(pages))
     bodies, running, numbers = split_furniture(pages)
     if running:
-        skipped.append(_furniture("running headers and footers", _RUNNING, running))
+        skipped.append(_furniture("running headers and footers", _RUNNING, running, "running"))
     if numbers:
-        skipped.append(_furniture("page numbers", _NUMBERS, numbers))
+        skipped.append(_furniture("page numbers", _NUMBERS, numbers, "page_numbers"))
     ordered = [reading_order(boxes, page.width) for boxes, page in zip(bodies, pages, strict=True)]
-    return meta, _blocks(ordered, outline), tuple(skipped)
+    if "title" not in meta:
+        title = first_page_title(ordered)
+        if title:
+            meta["title"] = title
+    log = SkipLog("pdf")
+    log.keep(skipped)
+    index: list[tuple[str, str]] = []
+    for number, (kind, boxes) in contents_pages(ordered).items():
+        if getattr(options, kind) == "read":
+            continue
+        text = " ".join(box.text for box in boxes)
+        if kind == "toc":
+            log.add(kind, text, f"page {number + 1}")
+        else:
+            index.append((text, f"page {number + 1}"))
+        ordered[number] = [box for box in ordered[number] if box not in boxes]
+        dropped = " ".join(_key(box.text) for box in boxes)
+        outline = [e for e in outline if e[0] != number or _key(e[2]) not in dropped]
+    blocks = _blocks(ordered, outline, options, log)
+    for text, where in index:  # at the back of the book
+        log.add("index", text, where, last_text(blocks))
+    return meta, blocks, log
 
 
 def _read_pages(document: PDFDocument) -> tuple[list[Page], dict[object, int]]:
@@ -120,10 +159,11 @@ def _line(item: Any) -> Line | None:
     if not isinstance(item, LTTextLine):
         return None
     text = clean(item.get_text().translate(_LIGATURES))
-    sizes = [char.size for char in item if isinstance(char, LTChar)]
-    if not text or not sizes:
+    chars = [char for char in item if isinstance(char, LTChar)]
+    if not text or not chars:
         return None
-    return Line(text, statistics.median(sizes))
+    mono = sum(1 for char in chars if _MONO_FONT.search(char.fontname)) >= MONO_SHARE * len(chars)
+    return Line(text, statistics.median(char.size for char in chars), mono)
 
 
 def _metadata(document: PDFDocument) -> dict[str, str]:
@@ -175,7 +215,9 @@ def _check_scans(pages: Sequence[Page]) -> Iterator[Skipped]:
         raise InputError("the PDF has no text layer (a scanned document?); run OCR on it first")
     if scans == [0] or not scans:
         if scans:
-            yield Skipped("page 1", "cover image", "an image without text", 0, body=False)
+            yield Skipped(
+                "page 1", "cover image", "an image without text", 0, body=False, kind="cover"
+            )
         return
     numbers = ", ".join(str(n + 1) for n in scans if n)
     raise InputError(
@@ -184,11 +226,13 @@ def _check_scans(pages: Sequence[Page]) -> Iterator[Skipped]:
     )
 
 
-def _furniture(title: str, reason: str, boxes: Sequence[Box]) -> Skipped:
+def _furniture(title: str, reason: str, boxes: Sequence[Box], kind: str) -> Skipped:
     pages = sorted({box.page + 1 for box in boxes})
     source = f"pages {pages[0]}-{pages[-1]}" if len(pages) > 1 else f"page {pages[0]}"
     chars = sum(len(box.text) for box in boxes)
-    return Skipped(source, title, f"{reason} ({len(boxes)} found)", chars, body=False)
+    excerpt = boxes[0].text[:80]
+    return Skipped(source, title, f"{reason} ({len(boxes)} found)", chars, False, kind,
+                   excerpt=excerpt)  # fmt: skip
 
 
 def join_lines(lines: Sequence[str]) -> str:
@@ -210,21 +254,35 @@ def _join(text: str, following: str) -> str:
     return f"{text} {following}"
 
 
-def _blocks(pages: Sequence[Sequence[Box]], outline: list[tuple[int, int, str]]) -> list[Block]:
-    """Headings (outline titles or larger type) and paragraphs; a paragraph cut by a page or
-    column break (no sentence end, the next one goes on in lower case) is joined again."""
+def _key(title: str) -> str:
+    """A heading as the outline and the page both spell it: "1.1 History" is "History"."""
+    return _NUMBERING.sub("", " ".join(title.lower().split()).rstrip(". "))
+
+
+def _blocks(
+    pages: Sequence[Sequence[Box]],
+    outline: list[tuple[int, int, str]],
+    options: ReadingOptions,
+    log: SkipLog,
+) -> list[Block]:
+    """Headings (outline titles or larger type), paragraphs and code (monospaced boxes); a
+    paragraph cut by a page or column break (no sentence end, the next one goes on in lower
+    case) is joined again."""
     size = body_size(pages)
     levels = _size_levels(pages, size)
     deepest = max((level for _, level, _ in outline), default=0)
     blocks: list[Block] = []
     for number, boxes in enumerate(pages):
-        titles = {" ".join(t.lower().split()): lvl for p, lvl, t in outline if p == number}
+        titles = {_key(t): lvl for p, lvl, t in outline if p == number}
         found = set()
         page_blocks: list[Block] = []
         for box in boxes:
             text = join_lines([line.text for line in box.lines])
-            key = " ".join(text.lower().split())
-            if key in titles:
+            key = _key(text)
+            if box.mono:
+                add_code(page_blocks, "\n".join(line.text for line in box.lines), options, log,
+                         f"page {number + 1}")  # fmt: skip
+            elif key in titles and key not in found:
                 page_blocks.append((titles[key], text))
                 found.add(key)
             elif _is_heading(box, size):
@@ -232,15 +290,11 @@ def _blocks(pages: Sequence[Sequence[Box]], outline: list[tuple[int, int, str]])
                 page_blocks.append((min(6, level + deepest) if outline else level, text))
             else:
                 page_blocks.append((PARA, text))
-        missing = [
-            (lvl, t)
-            for p, lvl, t in outline
-            if p == number and " ".join(t.lower().split()) not in found
-        ]
+        missing = [(lvl, t) for p, lvl, t in outline if p == number and _key(t) not in found]
         blocks.extend(missing)
         for block in page_blocks:
             _append(blocks, block)
-    return blocks
+    return settle_code_notes(blocks)
 
 
 def _append(blocks: list[Block], block: Block) -> None:

@@ -19,6 +19,9 @@ EDGE_SHARE: Final = 0.12
 """Boxes whose middle lies in the top or bottom 12 % of the page may be furniture."""
 REPEAT_SHARE: Final = 0.3
 """Edge text seen on at least this share of the pages (and on two) is a running header/footer."""
+SAME_PLACE_PT: Final = 3.0
+"""Edge text seen on two pages at the same height (within so many points) is running text too:
+a chapter's running header stands on that chapter's pages only."""
 COLUMN_TOLERANCE: Final = 0.02
 """A box within 2 % of the page's width of its middle still belongs to one column."""
 _PAGE_NUMBER: Final = re.compile(
@@ -34,6 +37,8 @@ class Line:
     text: str
     size: float
     """The median font size of its characters, in points."""
+    mono: bool = False
+    """Set in a monospaced font (code, a terminal session, a hex dump)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,10 @@ class Box:
     @property
     def size(self) -> float:
         return max(line.size for line in self.lines)
+
+    @property
+    def mono(self) -> bool:
+        return all(line.mono for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -79,27 +88,54 @@ def _at_edge(box: Box, page: Page) -> bool:
     return middle >= page.height - margin or middle <= margin
 
 
+def _outermost(page: Page) -> list[Box]:
+    """The top and the bottom box of a page, where running text stands."""
+    if not page.boxes:
+        return []
+    return [max(page.boxes, key=lambda b: b.y1), min(page.boxes, key=lambda b: b.y0)]
+
+
+def _placed(box: Box) -> tuple[str, int]:
+    return _edge_text(box.text), round(box.y1 / SAME_PLACE_PT)
+
+
 def split_furniture(pages: Sequence[Page]) -> tuple[list[list[Box]], list[Box], list[Box]]:
-    """Each page's body boxes, and the running headers/footers and page numbers taken out."""
+    """Each page's body boxes, and the running headers/footers and page numbers taken out.
+
+    Running text repeats in the margin on many pages, or at the same height on two; a line
+    standing alone where running text stands on other pages (a chapter's header on its one
+    page) is running text too."""
     seen: Counter[str] = Counter()
+    placed: Counter[tuple[str, int]] = Counter()
     for page in pages:
         seen.update({_edge_text(b.text) for b in page.boxes if _at_edge(b, page)})
+        placed.update({_placed(b) for b in _outermost(page) if _at_edge(b, page)})
     with_text = sum(1 for page in pages if page.boxes)
     needed = max(2, round(with_text * REPEAT_SHARE))
+    slots = {slot for (_, slot), count in placed.items() if count >= 2}
+
+    def running(box: Box, outermost: list[Box]) -> bool:
+        if seen[_edge_text(box.text)] >= needed:
+            return True
+        if box not in outermost:
+            return False
+        return placed[_placed(box)] >= 2 or (len(box.lines) == 1 and _placed(box)[1] in slots)
+
     bodies: list[list[Box]] = []
-    running: list[Box] = []
+    repeated: list[Box] = []
     numbers: list[Box] = []
     for page in pages:
+        outermost = _outermost(page)
         body = []
         for box in page.boxes:
             if _at_edge(box, page) and is_page_number(box.text):
                 numbers.append(box)
-            elif _at_edge(box, page) and seen[_edge_text(box.text)] >= needed:
-                running.append(box)
+            elif _at_edge(box, page) and running(box, outermost):
+                repeated.append(box)
             else:
                 body.append(box)
         bodies.append(body)
-    return bodies, running, numbers
+    return bodies, repeated, numbers
 
 
 def reading_order(boxes: Sequence[Box], width: float) -> list[Box]:

@@ -29,13 +29,20 @@ def rows_blocks(
     options: ReadingOptions,
     log: SkipLog,
     where: str,
+    after: str = "",
 ) -> list[Block]:
-    """Blocks for a table given its header cells (maybe none) and body rows."""
+    """Blocks for a table given its header cells (maybe none) and body rows; `after` is the
+    text read before it (`policy.last_text`)."""
     columns = max((len(r) for r in [header, *rows]), default=0)
-    if len(rows) > options.table_max_rows or columns > options.table_max_columns:
+    large = len(rows) > options.table_max_rows or columns > options.table_max_columns
+    if large and options.tables != "read":
         cells = [c for r in [header, *rows] for c in r]
-        log.add("table", " ".join(cells), where)
-        return [(PARA, f"A table of {len(rows)} rows is not read.")]
+        log.add("table", " ".join(cells), where, after)
+        return (
+            [(PARA, f"A table of {len(rows)} rows is not read.")]
+            if options.tables == "note"
+            else []
+        )
     if not rows and header:
         return [(ITEM, row_sentence((), header))]
     blocks: list[Block] = []
@@ -47,7 +54,7 @@ def rows_blocks(
 
 
 def table_blocks(
-    table: Any, text_of: Callable[[Any], str], options: ReadingOptions, log: SkipLog
+    table: Any, text_of: Callable[[Any], str], options: ReadingOptions, log: SkipLog, after: str
 ) -> list[Block]:
     """An HTML table: its caption, then its rows; the first row is the header if all `th`."""
     blocks: list[Block] = []
@@ -70,4 +77,4 @@ def table_blocks(
             header = texts
         elif any(texts):
             rows.append(texts)
-    return blocks + rows_blocks(header, rows, options, log, "table")
+    return blocks + rows_blocks(header, rows, options, log, "table", after)

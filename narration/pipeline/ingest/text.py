@@ -19,6 +19,9 @@ ITEM = -1
 Block = tuple[int, str]
 REAL_TEXT_CHARS = 80
 """A heading holds real text when at least this much is read under it (not a one-line stub)."""
+DOMINANT_SHARE = 0.6
+"""A chapter holding more of the text than this is divided at the next heading level."""
+MAX_CHAPTER_LEVEL = 3
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _TERMINAL = frozenset(".!?:;…")
@@ -47,25 +50,54 @@ def as_sentence(text: str) -> str:
     return text + "."
 
 
+def _held(blocks: Sequence[Block], level: int) -> list[int]:
+    """Characters of text under each heading at `level` (-1 for the text under a higher one)."""
+    held: list[int] = []
+    for kind, text in blocks:
+        if kind == level:
+            held.append(0)
+        elif 0 < kind < level:
+            held.append(-1)  # text under a higher heading is not this level's
+        elif kind in (PARA, ITEM) and held and held[-1] >= 0:
+            held[-1] += len(text)
+    return held
+
+
+def _chapter_sizes(blocks: Sequence[Block], level: int) -> list[int]:
+    """Characters of text in each chapter when headings at `level` or above start chapters."""
+    sizes = [0]
+    for kind, text in blocks:
+        if 0 < kind <= level:
+            sizes.append(0)
+        elif kind in (PARA, ITEM):
+            sizes[-1] += len(text)
+    return sizes
+
+
 def chapter_level(blocks: Sequence[Block]) -> int:
     """The heading level that best divides the document into chapters (0: no headings).
 
     The highest level with at least two headings that each hold real text (a manual's numbered
-    sections under one page title); else the highest level present.
+    sections under one page title); else the highest level present. Where one chapter would
+    then hold most of the text (a manual's one big part beside "Changes" and "License"), the
+    next level down divides it too, to at most `MAX_CHAPTER_LEVEL`.
     """
     levels = sorted({k for k, _ in blocks if k > 0})
+    chosen = levels[0] if levels else 0
     for level in levels:
-        held: list[int] = []
-        for kind, text in blocks:
-            if kind == level:
-                held.append(0)
-            elif 0 < kind < level:
-                held.append(-1)  # text under a higher heading is not this level's
-            elif kind in (PARA, ITEM) and held and held[-1] >= 0:
-                held[-1] += len(text)
-        if sum(1 for chars in held if chars >= REAL_TEXT_CHARS) >= 2:
-            return level
-    return levels[0] if levels else 0
+        if sum(1 for chars in _held(blocks, level) if chars >= REAL_TEXT_CHARS) >= 2:
+            chosen = level
+            break
+    for level in levels:
+        if level <= chosen or level > MAX_CHAPTER_LEVEL:
+            continue
+        sizes = _chapter_sizes(blocks, chosen)
+        if max(sizes) <= DOMINANT_SHARE * sum(sizes):
+            break
+        if sum(1 for chars in _held(blocks, level) if chars >= REAL_TEXT_CHARS) < 2:
+            break
+        chosen = level
+    return chosen
 
 
 def assemble(
@@ -229,12 +261,15 @@ def _lines_skipped(text: str, begin: int, end: int, reason: str) -> Skipped:
     """Furniture around a Project Gutenberg body (its header or licence), by line range."""
     first = text.count("\n", 0, begin) + 1
     last = first + text.count("\n", begin, end) - text[begin:end].endswith("\n")
-    return Skipped(_lines(first, last), "", reason, len(clean(text[begin:end])), body=False)
+    chars = len(clean(text[begin:end]))
+    return Skipped(_lines(first, last), "", reason, chars, body=False, kind="front_matter")
 
 
 def _block_skipped(first: int, last: int, lines: list[str], reason: str) -> Skipped:
     chars = sum(len(clean(ln)) for ln in lines)
-    return Skipped(_lines(first, last), "", reason, chars, body=False)
+    kind = "toc" if reason == "table of contents" else "front_matter"
+    excerpt = clean(" ".join(lines))[:80]
+    return Skipped(_lines(first, last), "", reason, chars, False, kind, excerpt=excerpt)
 
 
 def _lines(first: int, last: int) -> str:

@@ -2,13 +2,14 @@
 on a loopback address), else a valid session cookie (`console.session`).
 
 Pages send a visitor without a session to the sign-in page; media, downloads and events answer
-401 instead. Forms are refused when posted from another origin, on top of the SameSite cookie.
+401 instead. Forms posted from another origin are refused before they reach a page, on top of
+the SameSite cookie (`service.origin_guard`).
 """
 
 from __future__ import annotations
 
 from typing import Final
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -38,15 +39,6 @@ def media_access(request: Request) -> None:
     """Dependency of the console's media, download and event routes."""
     if signed_in(request) is None:
         raise ApiError(401, "sign_in_needed", "sign in to the console first")
-
-
-def same_origin(request: Request) -> None:
-    """Dependency of every form post: refuse one sent from another site's page."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return
-    if origin == "null" or urlsplit(origin).netloc != request.headers.get("host"):
-        raise ApiError(403, "cross_origin", "console forms are accepted only from the console")
 
 
 def safe_next(target: str) -> str:

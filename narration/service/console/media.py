@@ -9,8 +9,7 @@ is authorised: by the console's session cookie instead of a bearer key, which a 
 from __future__ import annotations
 
 import json
-import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
@@ -20,13 +19,12 @@ from narration.adapters.object_store import ObjectStore
 from narration.connections import Services
 from narration.errors import InputError
 from narration.service import hls_stream, native
+from narration.service.byte_ranges import ranged_object
 from narration.service.console.access import media_access
 from narration.service.context import checked_job_id, context_of
 
 if TYPE_CHECKING:
     from narration.pipeline.manifest import Manifest
-
-_RANGE: Final = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 router = APIRouter(
     prefix="/console/jobs", include_in_schema=False, dependencies=[Depends(media_access)]
@@ -55,7 +53,7 @@ def file(job_id: str, what: str, request: Request, download: bool = False) -> Re
         raise InputError(f"the file must be one of {', '.join(native.ARTIFACTS)}")
     checked_job_id(job_id)
     store, key = jobs.artifact(context_of(request).services, job_id, what)
-    return ranged(store, key, request.headers.get("range", ""), download)
+    return _file(store, key, request, download)
 
 
 @router.get("/{job_id}/chapters/{number}")
@@ -63,7 +61,7 @@ def chapter_file(job_id: str, number: int, request: Request) -> Response:
     """The job's `number`th chapter file (jobs submitted with split chapters)."""
     checked_job_id(job_id)
     store, key = jobs.chapter_file(context_of(request).services, job_id, number)
-    return ranged(store, key, "", download=True)
+    return _file(store, key, request, download=True)
 
 
 def read_manifest(services: Services, job_id: str) -> Manifest:
@@ -73,32 +71,7 @@ def read_manifest(services: Services, job_id: str) -> Manifest:
     return manifest
 
 
-def byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """The one range of a `Range: bytes=first-last` header within `size` bytes; None for no
-    header, a header we do not serve (several ranges), or a range outside the object."""
-    match = _RANGE.match(header.strip())
-    if not match or not size or not (match.group(1) or match.group(2)):
-        return None
-    first_text, last_text = match.groups()
-    if not first_text:
-        first, last = max(0, size - int(last_text)), size - 1
-    else:
-        first = int(first_text)
-        last = min(int(last_text), size - 1) if last_text else size - 1
-    return (first, last) if first <= last else None
-
-
-def ranged(store: ObjectStore, key: str, header: str, download: bool) -> StreamingResponse:
+def _file(store: ObjectStore, key: str, request: Request, download: bool) -> Response:
     name = key.rsplit("/", 1)[-1]
     disposition = "attachment" if download else "inline"
-    headers = {"Accept-Ranges": "bytes", "Content-Disposition": f'{disposition}; filename="{name}"'}
-    size = store.size(key) if header else 0
-    chosen = byte_range(header, size)
-    if chosen is None:
-        chunks, content_type, length = store.open_stream(key)
-        headers["Content-Length"] = str(length)
-        return StreamingResponse(chunks, media_type=content_type, headers=headers)
-    chunks, content_type, length = store.open_stream(key, byte_range=chosen)
-    headers["Content-Length"] = str(length)
-    headers["Content-Range"] = f"bytes {chosen[0]}-{chosen[1]}/{size}"
-    return StreamingResponse(chunks, status_code=206, media_type=content_type, headers=headers)
+    return ranged_object(store, key, request, f'{disposition}; filename="{name}"')

@@ -26,7 +26,6 @@ from narration.service.console import loudness_plot
 from narration.service.console.access import (
     media_access,
     safe_next,
-    same_origin,
     signed_in,
     to_sign_in,
 )
@@ -41,6 +40,7 @@ from narration.service.console.session import (
 )
 from narration.service.context import checked_job_id, context_of
 from narration.service.job_form import form_endpoint
+from narration.service.speech import SPEECH_KIND
 
 HERE: Final = Path(__file__).parent
 STATIC: Final = {
@@ -97,7 +97,7 @@ def sign_in_page(request: Request, next: str = "/console/jobs") -> Response:
     return _page(request, "sign_in.html", next=safe_next(next), error="")
 
 
-@router.post("/sign-in", dependencies=[Depends(same_origin)])
+@router.post("/sign-in")
 def sign_in(
     request: Request, secret: str = Form(""), next: str = Form("/console/jobs")
 ) -> Response:
@@ -121,7 +121,7 @@ def sign_in(
     return response
 
 
-@router.post("/sign-out", dependencies=[Depends(same_origin)])
+@router.post("/sign-out")
 def sign_out() -> Response:
     response = RedirectResponse("/console/sign-in", status_code=303)
     response.delete_cookie(
@@ -131,30 +131,52 @@ def sign_out() -> Response:
 
 
 @router.get("/jobs")
-def jobs_page(request: Request) -> Response:
+def jobs_page(request: Request, show: str = "jobs") -> Response:
+    """The jobs, newest first; with `show=speech`, the speech requests instead (SynthesizeSpeech
+    and OpenAI speech: each is a job of its own, but not one a person submitted)."""
     if signed_in(request) is None:
         return to_sign_in(request)
-    return _page(request, "jobs.html", rows=_rows(request))
+    shown = _shown(show)
+    return _page(request, "jobs.html", rows=_rows(request, shown), show=shown)
 
 
 @router.get("/jobs/rows", dependencies=[Depends(media_access)])
-def jobs_rows(request: Request) -> Response:
-    return _page(request, "_rows.html", rows=_rows(request))
+def jobs_rows(request: Request, show: str = "jobs") -> Response:
+    return _page(request, "_rows.html", rows=_rows(request, _shown(show)))
 
 
-def _rows(request: Request) -> list[Any]:
+def _shown(show: str) -> str:
+    return "speech" if show == "speech" else "jobs"
+
+
+def _rows(request: Request, shown: str) -> list[Any]:
     now = time.time()
-    records = context_of(request).services.records().list(JOBS_SHOWN)
+    speech = shown == "speech"
+    records, _ = (
+        context_of(request)
+        .services.records()
+        .page("", JOBS_SHOWN, lambda record: (record.get("kind") == SPEECH_KIND) == speech)
+    )
     return [progress_of(record, now) for record in records]
 
 
 FIELD_CHOICES: Final = {"voice": "voices", "format": "formats"}
-"""Options the form offers as a list: the service's voices, the formats."""
+"""Options the form offers as a list: the voice catalogue, the formats."""
+
+
+def voice_label(voice: dict[str, Any]) -> str:
+    """How the picker names a voice: `af_heart (en-US, female, grade A)`."""
+    facts = [voice["language"], voice["gender"]]
+    if voice["grade"]:
+        facts.append(f"grade {voice['grade']}")
+    return f"{voice['name']} ({', '.join(facts)})"
 
 
 def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
     context = context_of(request)
-    choices = {"voices": sorted(context.voices), "formats": list(FORMATS)}
+    voices = [voice.row() for voice in context.catalogue]
+    choices = {"voices": [voice["name"] for voice in voices], "formats": list(FORMATS)}
+    labels = {"voices": {voice["name"]: voice_label(voice) for voice in voices}}
     fields = [
         {
             "name": item.name,
@@ -166,10 +188,12 @@ def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
             if item.name in FIELD_CHOICES
             else "text",
             "choices": choices.get(FIELD_CHOICES.get(item.name, ""), []),
+            "labels": labels.get(FIELD_CHOICES.get(item.name, ""), {}),
         }
         for item in options_on(Surface.CONSOLE)
     ]
     return {
+        "voices": voices,
         "fields": fields,
         "chosen": {
             "voice": context.settings.voice,
@@ -186,7 +210,7 @@ def submit_page(request: Request) -> Response:
     return _page(request, "submit.html", error="", **_submit_values(request))
 
 
-@router.post("/submit", dependencies=[Depends(same_origin)])
+@router.post("/submit")
 @form_endpoint(Surface.CONSOLE)
 def submit(
     request: Request,
@@ -259,12 +283,12 @@ def job_details(request: Request, job_id: str) -> Response:
     return _page(request, "_details.html", **_job_values(request, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel", dependencies=[Depends(same_origin)])
+@router.post("/jobs/{job_id}/cancel")
 def cancel(request: Request, job_id: str) -> Response:
     return _act(request, job_id, "cancelled")
 
 
-@router.post("/jobs/{job_id}/resume", dependencies=[Depends(same_origin)])
+@router.post("/jobs/{job_id}/resume")
 def resume(request: Request, job_id: str) -> Response:
     return _act(request, job_id, "resumed")
 

@@ -1,7 +1,9 @@
-"""A job record in the words and figures the console shows: percent, minutes of audio, ETA.
+"""A job record in the words and figures the console shows: percent, its duration, ETA.
 
 The record is the one the native API's progress events report (`adapters.job_records`); the
-ETA assumes the chunks still to make take as long as the ones made so far did.
+ETA assumes the chunks still to make take as long as the ones made so far did. A job has one
+duration wherever the console shows it, as a clock (`clock`, as the page's script writes
+chapter times): the delivered file's once the job has succeeded, the audio made so far before.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Progress:
     chunks_done: int
     chunks_total: int
     percent: int
-    audio_minutes: float
+    duration_s: float
     eta: str
     error: str
     created_at: float
@@ -37,6 +39,20 @@ class Progress:
     @property
     def ended(self) -> bool:
         return self.status in ("succeeded", "failed", "cancelled")
+
+    @property
+    def duration(self) -> str:
+        return clock(self.duration_s)
+
+
+def clock(seconds: float) -> str:
+    """`0:45`, `3:05`, `1:02:05`: a duration as a player shows one."""
+    whole = round(max(0.0, seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
 
 
 def duration_words(seconds: float) -> str:
@@ -78,8 +94,15 @@ def progress_of(record: Mapping[str, Any], now: float) -> Progress:
         chunks_done=done,
         chunks_total=total,
         percent=percent,
-        audio_minutes=round(float(record.get("audio_seconds") or 0.0) / 60, 1),
+        duration_s=_duration_s(record, status),
         eta=eta_words(record, now),
         error=str(record.get("error") or ""),
         created_at=float(record.get("created_at") or 0.0),
     )
+
+
+def _duration_s(record: Mapping[str, Any], status: str) -> float:
+    delivered = float(record.get("duration_s") or 0.0)
+    if status == "succeeded" and delivered > 0:
+        return delivered
+    return float(record.get("audio_seconds") or 0.0)

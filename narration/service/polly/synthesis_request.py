@@ -28,6 +28,7 @@ SAMPLE_RATES: Final = {
 }
 DEFAULT_PCM_RATE: Final = "16000"
 MARK_TYPES: Final = ("sentence", "ssml", "word")
+POLLY_ENGINES: Final = ("standard", "neural", "long-form", "generative")
 
 
 class SynthesisRequest(PollyModel):
@@ -55,6 +56,10 @@ def check_request(context: ServiceContext, body: SynthesisRequest) -> dict[str, 
     if body.TextType not in ("text", "ssml"):
         raise ApiError(400, "ValidationException", "TextType must be text or ssml")
     _check_lexicons(context, body.LexiconNames)
+    if body.Engine not in (None, *POLLY_ENGINES):
+        raise ApiError(
+            400, "ValidationException", f"Engine must be one of {', '.join(POLLY_ENGINES)}"
+        )
     if body.Engine not in (None, "standard"):
         raise ApiError(
             400,

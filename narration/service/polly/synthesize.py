@@ -24,6 +24,8 @@ router = APIRouter(tags=["Polly"], dependencies=[Depends(polly_auth)])
 def synthesize_speech(body: SynthesisRequest, request: Request) -> Response:
     context = context_of(request)
     fields = check_request(context, body)
+    if not body.Text.strip():
+        raise ApiError(400, "ValidationException", "Text is empty")
     try:
         speech.check_length(context, body.Text)
     except InputError as error:

@@ -19,8 +19,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from narration import jobs
 from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import new_job_id
-from narration.adapters.object_store import validate_key
+from narration.adapters.object_store import S3Location, validate_key
 from narration.errors import InputError
+from narration.output_places import OutputPlaces
 from narration.service import speech
 from narration.service.context import ServiceContext, checked_job_id, context_of
 from narration.service.errors import ApiError
@@ -45,6 +46,7 @@ POLLY_STATUSES: Final = ("scheduled", "inProgress", "completed", "failed")
 MAX_LIST_RESULTS: Final = 100
 _BUCKET: Final = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _KEY_PREFIX: Final = re.compile(r"^[0-9a-zA-Z/!\-_.*'():]{0,800}$")
+_SNS_TOPIC: Final = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]*:[0-9]{0,12}:[A-Za-z0-9_-]{1,256}$")
 
 router = APIRouter(tags=["Polly"], dependencies=[Depends(polly_auth)])
 
@@ -78,9 +80,11 @@ def start_speech_synthesis_task(body: StartTaskRequest, request: Request) -> dic
         validate_key(key)
     except InputError as error:
         raise ApiError(400, "InvalidS3KeyException", str(error)) from None
-    fields["OutputUri"] = f"{services.s3_endpoint.rstrip('/')}/{body.OutputS3BucketName}/{key}"
+    _check_output_place(context, S3Location(body.OutputS3BucketName, key))
     fields["OutputLocation"] = f"s3://{body.OutputS3BucketName}/{key}"
     if body.SnsTopicArn:
+        if not _SNS_TOPIC.match(body.SnsTopicArn):
+            raise ApiError(400, "InvalidSnsTopicArnException", "SnsTopicArn is not a topic ARN")
         fields["SnsTopicArn"] = body.SnsTopicArn
     direct = body.OutputFormat in ("mp3", "ogg_vorbis", "ogg_opus")
     parsed = document(body, "task.txt")
@@ -104,9 +108,9 @@ def get_speech_synthesis_task(TaskId: str, request: Request) -> dict[str, Any]:
         checked_job_id(TaskId)
         record = context.services.records().get(TaskId)
     except InputError:
-        raise ApiError(404, "SynthesisTaskNotFoundException", f"no task {TaskId}") from None
+        raise ApiError(400, "SynthesisTaskNotFoundException", f"no task {TaskId}") from None
     if "polly" not in record:
-        raise ApiError(404, "SynthesisTaskNotFoundException", f"no task {TaskId}")
+        raise ApiError(400, "SynthesisTaskNotFoundException", f"no task {TaskId}")
     return {"SynthesisTask": _task(context, record)}
 
 
@@ -137,6 +141,14 @@ def list_speech_synthesis_tasks(
     return answer
 
 
+def _check_output_place(context: ServiceContext, location: S3Location) -> None:
+    """Only where `output_allow` lets, never the service's own places (`output_places`)."""
+    refused = OutputPlaces.from_settings(context.settings).refusal(location)
+    if refused is not None:
+        code = "InvalidS3BucketException" if refused.part == "bucket" else "InvalidS3KeyException"
+        raise ApiError(400, code, refused.message)
+
+
 def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
     """A job record as Polly's SynthesisTask; finishes pcm/json output on first success seen."""
     fields = json.loads(record["polly"])
@@ -151,7 +163,7 @@ def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
     task = {
         "TaskId": record["job_id"],
         "TaskStatus": status,
-        "OutputUri": fields["OutputUri"],
+        "OutputUri": output_uri(context, fields["OutputLocation"]),
         "CreationTime": record["created_at"],
         "RequestCharacters": fields["RequestCharacters"],
         "OutputFormat": fields["OutputFormat"],
@@ -168,6 +180,17 @@ def _task(context: ServiceContext, record: JobRecord) -> dict[str, Any]:
     if "SnsTopicArn" in fields:
         task["SnsTopicArn"] = fields["SnsTopicArn"]
     return task
+
+
+def output_uri(context: ServiceContext, location: str) -> str:
+    """The task's output as a URL of the object store the service uses now: derived when asked,
+    so that it is right after a restart on another endpoint (AWS's own S3 URL without one)."""
+    bucket, key = location.removeprefix("s3://").split("/", 1)
+    endpoint = context.services.s3_endpoint.rstrip("/")
+    if not endpoint:
+        region = context.settings.s3_region or "us-east-1"
+        endpoint = f"https://s3.{region}.amazonaws.com"
+    return f"{endpoint}/{bucket}/{key}"
 
 
 def _write_converted(context: ServiceContext, job_id: str, fields: dict[str, Any]) -> None:

@@ -100,3 +100,24 @@ def test_a_docx_named_txt_is_read_and_a_broken_one_refused() -> None:
             )
     with pytest.raises(InputError, match="the Word document cannot be read"):
         load_document(out.getvalue(), "broken.docx")
+
+
+def test_numbered_list_items_keep_their_numbers() -> None:
+    data = build_docx(
+        [
+            ("Heading 1", "Steps"),
+            ("", "Do this:"),
+            ("List Number", "Download the archive."),
+            ("List Number", "Unpack it."),
+            ("List Bullet", "a bullet"),
+            ("", "Done."),
+        ]
+    )
+    paragraphs = [p for c in load_document(data, "steps.docx").chapters for p in c.paragraphs]
+    assert paragraphs == [
+        "Do this:",
+        "1. Download the archive.",
+        "2. Unpack it.",
+        "a bullet.",
+        "Done.",
+    ]

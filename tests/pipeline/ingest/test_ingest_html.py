@@ -118,7 +118,7 @@ def test_code_blocks_follow_the_reading_option() -> None:
     body = "<p>Run this:</p><pre>make all\nmake install</pre><p>Then rest.</p>"
     default = load_document(_page(body), "p.html")
     assert [p for c in default.chapters for p in c.paragraphs] == [
-        "Run this: Code sample omitted.",
+        "Run this. Code sample omitted.",
         "Then rest.",
     ]
     [code] = default.skipped
@@ -165,3 +165,25 @@ def test_a_list_of_in_page_links_is_a_table_of_contents_with_its_heading() -> No
     assert doc.chapters[1].paragraphs == ("Beta text, see Alpha.",)
     [toc] = doc.skipped
     assert (toc.title, toc.chars) == ("table of contents", len("On this page Alpha Beta"))
+
+
+def test_ordered_lists_keep_their_numbers_as_their_type_shows_them() -> None:
+    body = (
+        '<p>Steps:</p><ol start="3"><li>Download it.</li><li><p>Unpack it.</p>'
+        '<ol type="a"><li>Check.</li><li>Clean.</li></ol></li></ol><ul><li>Bullet.</li></ul>'
+    )
+    assert _paragraphs(_page(body)) == [
+        "Steps:", "3. Download it.", "4. Unpack it.", "a. Check.", "b. Clean.", "Bullet.",
+    ]  # fmt: skip
+
+
+def test_a_code_note_never_splits_a_sentence() -> None:
+    body = (
+        "<p>Call the</p><pre>connect(host)</pre><p>function before sending. Then wait.</p>"
+        "<p>Run this:</p><pre>make</pre><p>Done.</p>"
+    )
+    assert _paragraphs(_page(body)) == [
+        "Call the function before sending. Code sample omitted. Then wait.",
+        "Run this. Code sample omitted.",
+        "Done.",
+    ]

@@ -49,27 +49,46 @@ class Player {
       return;
     }
     this.audio.dataset.source = "hls";
-    if (window.Hls && window.Hls.isSupported()) {
-      // From the first segment, not the live edge: a listener starts at the beginning.
-      this.hls = new window.Hls({ startPosition: 0 });
-      this.hls.on(window.Hls.Events.ERROR, (_, data) => {
-        // A playlist with no segment yet, or a dropped connection: try again shortly.
-        if (!data.fatal || this.audio.dataset.source !== "hls") return;
-        this.hls.destroy();
-        this.hls = null;
-        setTimeout(() => {
-          if (this.audio.dataset.source === "hls") this.startStream();
-        }, 2000);
-      });
-      this.hls.loadSource(url);
-      this.hls.attachMedia(this.audio);
-    } else if (this.audio.canPlayType("application/vnd.apple.mpegurl")) {
-      this.audio.src = url;
-    } else {
+    const hlsJs = window.Hls && window.Hls.isSupported();
+    if (!hlsJs && !this.audio.canPlayType("application/vnd.apple.mpegurl")) {
       this.say("This browser cannot play the stream; the audio plays when it is done.");
       return;
     }
     this.say("Streaming while the job renders: what you hear is not mastered yet.");
+    this.whenSegmentListed(url, () => (hlsJs ? this.attachHls(url) : (this.audio.src = url)));
+  }
+
+  // A player given a playlist with no segment yet waits a target duration or more before it
+  // looks again; looking here every quarter second lets it start as soon as one exists.
+  async whenSegmentListed(url, start) {
+    while (this.audio.dataset.source === "hls") {
+      try {
+        const answer = await fetch(url, { cache: "no-store", credentials: "same-origin" });
+        if (answer.ok && /^[^#\s].*\.ts\s*$/m.test(await answer.text())) {
+          start();
+          return;
+        }
+      } catch (_) {
+        // The service restarting, or a dropped connection: look again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  attachHls(url) {
+    // From the first segment, not the live edge: a listener starts at the beginning.
+    this.hls = new window.Hls({ startPosition: 0 });
+    this.hls.on(window.Hls.Events.ERROR, (_, data) => {
+      // A dropped connection: start again once the playlist answers.
+      if (!data.fatal || this.audio.dataset.source !== "hls") return;
+      this.hls.destroy();
+      this.hls = null;
+      setTimeout(() => {
+        if (this.audio.dataset.source === "hls") this.startStream();
+      }, 1000);
+    });
+    this.hls.loadSource(url);
+    this.hls.attachMedia(this.audio);
   }
 
   playFile() {
@@ -152,7 +171,31 @@ function watchJob(article) {
   const fallback = setInterval(refresh, 5000);
 }
 
+// The voice picker's play buttons: the first play of a voice renders its sample on the
+// workers (a few seconds), later ones come from the service's memory.
+function voiceSamples(root) {
+  const audio = root.querySelector("#voice-sample");
+  const status = root.querySelector("#voice-sample-status");
+  let playing = "";
+  audio.addEventListener("playing", () => {
+    status.textContent = `Playing ${playing}.`;
+  });
+  audio.addEventListener("error", () => {
+    status.textContent = `The sample of ${playing} could not be played.`;
+  });
+  root.querySelectorAll("button.play-sample").forEach((button) => {
+    button.addEventListener("click", () => {
+      playing = button.closest("tr").firstElementChild.textContent;
+      status.textContent = `Preparing the sample of ${playing}…`;
+      audio.src = button.dataset.sample;
+      audio.play().catch(() => {});
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const samples = document.getElementById("voice-samples");
+  if (samples) voiceSamples(samples);
   const rows = document.getElementById("job-rows");
   if (rows) watchJobList(rows);
   const article = document.getElementById("job");
