@@ -7,7 +7,7 @@ re-rendered takes counted as proofing), their ratio, the share of chunks that we
 their first take (rendered again) and after their takes. With --job, also the wall time of one
 job on a local stack (one worker, one proof worker) without and with --proof.
 
-Usage: python bench/proof.py [--voices joe,af_heart] [--text bench/data/prose.txt] [--job]
+Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text bench/data/prose.txt] [--job]
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def measure_job(text: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voices", default="joe")
+    parser.add_argument("--voices", default="en_US-joe-medium,af_heart")
     parser.add_argument("--text", type=Path, default=DEFAULT_TEXT)
     parser.add_argument("--job", action="store_true", help="Also time a job on a local stack.")
     args = parser.parse_args()

@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from narration.adapters.chunk_store import ChunkStore
 from narration.errors import InputError, ObjectNotFound
 from narration.pipeline.lexicon import PLS_NAMESPACE
+from narration.pipeline.plan import Plan
 from narration.production.proofing.results import (
     ChunkProof,
     ProofSummary,
@@ -52,13 +53,11 @@ class ProofReport(TypedDict):
 def proof_report(chunks: ChunkStore) -> ProofReport:
     """The report of a job whose chunks are (being) proofed; `InputError` for a job that was
     not submitted with --proof."""
-    plan = json.loads(chunks.objects.get_bytes(chunks.keys.plan))
-    if not plan["options"].get("proof"):
+    plan = Plan.from_json(chunks.objects.get_bytes(chunks.keys.plan))
+    if not plan.options.proof:
         raise InputError(f"job {chunks.keys.job_id} was not submitted with --proof")
     proofs = [
-        found
-        for seq in range(len(plan["chunks"]))
-        if (found := stored_proof(chunks, seq)) is not None
+        found for chunk in plan.chunks if (found := stored_proof(chunks, chunk.seq)) is not None
     ]
     starts = _chunk_starts(chunks)
     return {
