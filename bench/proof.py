@@ -7,7 +7,7 @@ re-rendered takes counted as proofing), their ratio, the share of chunks that we
 their first take (rendered again) and after their takes. With --job, also the wall time of one
 job on a local stack (one worker, one proof worker) without and with --proof.
 
-Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text bench/data/prose.txt] [--job]
+Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text FILE] [--job]
 """
 
 from __future__ import annotations
