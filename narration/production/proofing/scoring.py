@@ -6,8 +6,9 @@ outside the dictionary matches only the same spelling. A stretch that differs bu
 same when said together ("every one" for "everyone") matches too. Diverging stretches one
 matched word apart are one run. The chunk's score is its longest run of diverging words
 divided by `RUN_WORDS` (or by the chunk's length, for a shorter chunk); a run holding a word
-outside the dictionary, or a word of `DROPPED_LETTERS` letters or more of which nothing was
-heard at all (a gap in the audio), scores at least 1. A chunk scoring `THRESHOLD` or more is a
+outside the dictionary, or a word of `DROPPED_LETTERS` letters or more heard as nothing or as
+nothing like it (its sounds less than `ALIKE` similar to what was heard: silence or noise over
+it), scores at least 1. A chunk scoring `THRESHOLD` or more is a
 suspect.
 """
 
@@ -27,8 +28,12 @@ THRESHOLD: Final = 1.0
 BRIDGE_WORDS: Final = 1
 """Matched words between two diverging stretches that still join them into one run."""
 DROPPED_LETTERS: Final = 4
-"""A dropped word this long is no recogniser's slip: short function words ("a", "and", "the")
+"""A word this long lost is no recogniser's slip: short function words ("a", "and", "the")
 are the ones it drops from clean speech."""
+ALIKE: Final = 0.5
+"""How similar (difflib's ratio of sound keys) a run's heard words must sound to its spoken
+ones to count as a slip: the recogniser's slips on clean speech sound alike ("wheeled" heard
+as "willed"), while damage is heard as nothing or as something else."""
 HUNDRED: Final = "hVndɹVd"
 
 
@@ -52,8 +57,8 @@ class Run:
     heard_end: int
     unknown: tuple[str, ...]
     """Spoken words in the run outside the dictionary."""
-    dropped: bool = False
-    """Whether a word of `DROPPED_LETTERS` or more was not heard at all."""
+    lost: bool = False
+    """Whether a word of `DROPPED_LETTERS` or more was heard as nothing, or nothing like it."""
 
     @property
     def length(self) -> int:
@@ -101,7 +106,7 @@ def score_chunk(spoken_text: str, heard: list[HeardWord]) -> ChunkScore:
             continue
         edits += max(i2 - i1, j2 - j1)
         raw.append((i1, i2, j1, j2))
-    runs = _joined(raw, spoken)
+    runs = _joined(raw, spoken, heard_text)
     longest = max((_run_score(run, len(spoken)) for run in runs), default=0.0)
     wer = edits / max(1, len(spoken))
     return ChunkScore(tuple(spoken), tuple(heard), tuple(runs), round(longest, 3), round(wer, 4))
@@ -131,18 +136,26 @@ def _number_sound(words: list[str]) -> str:
     return said.replace(HUNDRED, "")
 
 
-def _joined(raw: list[tuple[int, int, int, int]], spoken: list[str]) -> list[Run]:
+def _joined(raw: list[tuple[int, int, int, int]], spoken: list[str], heard: list[str]) -> list[Run]:
     runs: list[Run] = []
     for i1, i2, j1, j2 in raw:
-        dropped = j1 == j2 and any(len(word) >= DROPPED_LETTERS for word in spoken[i1:i2])
+        lost = _lost(spoken[i1:i2], heard[j1:j2])
         if runs and i1 - runs[-1].end <= BRIDGE_WORDS and j1 - runs[-1].heard_end <= BRIDGE_WORDS:
             last = runs.pop()
-            i1, j1, dropped = last.start, last.heard_start, dropped or last.dropped
+            i1, j1, lost = last.start, last.heard_start, lost or last.lost
         unknown = tuple(word for word in spoken[i1:i2] if not in_dictionary(word))
-        runs.append(Run(i1, i2, j1, j2, unknown, dropped))
+        runs.append(Run(i1, i2, j1, j2, unknown, lost))
     return runs
+
+
+def _lost(spoken: list[str], heard: list[str]) -> bool:
+    """Whether a long word of a diverging stretch was heard as nothing, or nothing like it."""
+    if not any(len(word) >= DROPPED_LETTERS for word in spoken):
+        return False
+    said, got = joined_sound(spoken), joined_sound(heard)
+    return difflib.SequenceMatcher(None, said, got, autojunk=False).ratio() < ALIKE
 
 
 def _run_score(run: Run, spoken_words: int) -> float:
     base = run.length / max(1, min(RUN_WORDS, spoken_words))
-    return max(base, THRESHOLD) if run.unknown or run.dropped else base
+    return max(base, THRESHOLD) if run.unknown or run.lost else base

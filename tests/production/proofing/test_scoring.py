@@ -70,3 +70,8 @@ def test_sound_keys_group_homophones() -> None:
 def test_a_word_not_heard_at_all_is_a_suspect_but_a_dropped_article_is_not() -> None:
     assert score_chunk(LONG, heard(LONG.replace(" island ", " "))).suspect
     assert not score_chunk(LONG, heard(LONG.replace(" the island", " island"))).suspect
+
+
+def test_a_word_heard_as_nothing_like_it_is_a_suspect_but_a_sound_alike_slip_is_not() -> None:
+    assert score_chunk(LONG, heard(LONG.replace(" island ", " blue grey "))).suspect
+    assert not score_chunk(LONG, heard(LONG.replace(" planned ", " planted "))).suspect
