@@ -1,6 +1,7 @@
 """The suspect rule on real renderings heard by the real recogniser (joe, faster-whisper):
 damage spliced over a word is found, and clean prose nobody tuned the rule to raises at most
-2 % false alarms once misheard chunks are rendered again."""
+2 % false alarms once misheard chunks are rendered again. A name outside the dictionary not
+heard exactly is no false alarm: the rule asks a person to check how it sounds."""
 
 from __future__ import annotations
 
@@ -74,14 +75,15 @@ def test_clean_prose_raises_at_most_two_percent_false_alarms() -> None:
     paragraphs = [p.strip() for p in HELD_OUT.read_text().split("\n\n") if p.strip()]
     plan = plan_of(*paragraphs)
     state = first_state(plan)
-    suspects = []
+    false_alarms = []
     for chunk in plan.chunks:
         spoken = speak_chunk(engine(), chunk, state)
         takes = [heard(spoken.finish())]
         while takes[-1].suspect and len(takes) <= MAX_RETAKES:
             takes.append(heard(speak_chunk(engine(), chunk, state, len(takes)).finish()))
-        if min(takes, key=lambda take: (take.score, take.wer)).suspect:
-            suspects.append((chunk.seq, takes[-1].suspect_runs()))
+        best = min(takes, key=lambda take: (take.score, take.wer))
+        if any(not run.unknown for run in best.suspect_runs()):
+            false_alarms.append((chunk.seq, best.suspect_runs()))
         state = spoken.next_state
     assert len(plan.chunks) >= MIN_CHUNKS
-    assert len(suspects) <= 0.02 * len(plan.chunks), suspects
+    assert len(false_alarms) <= 0.02 * len(plan.chunks), false_alarms
