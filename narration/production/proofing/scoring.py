@@ -4,7 +4,8 @@ The rule (docs/PROOFING.md): both sides are normalised alike (`normalised`) and 
 word. A dictionary word (`vocabulary`) matches a heard word that sounds the same; a word
 outside the dictionary matches only the same spelling. A stretch that differs but sounds the
 same when said together ("every one" for "everyone") matches too. Diverging stretches one
-matched word apart are one run. The chunk's score is its longest run of diverging words
+matched word apart are one run. The chunk's score is its longest run of diverging (written)
+words
 divided by `RUN_WORDS` (or by the chunk's length, for a shorter chunk); a run holding a word
 outside the dictionary, or a word of `DROPPED_LETTERS` letters or more heard as nothing or as
 nothing like it (its sounds less than `ALIKE` similar to what was heard: silence or noise over
@@ -62,7 +63,8 @@ class Run:
 
     @property
     def length(self) -> int:
-        return max(self.end - self.start, self.heard_end - self.heard_start)
+        """The written words that diverge; for words heard where none were written, those."""
+        return self.end - self.start or self.heard_end - self.heard_start
 
 
 @dataclass(frozen=True)
