@@ -233,6 +233,13 @@ class SubmitRequest:
         "Also deliver a 1-5 minute excerpt (up to 3 min of chapter 1).",
         JOB_FORMS | {Surface.RECORD},
     )
+    proof: bool = option(
+        False,
+        "Proof every chunk by ear: a recogniser hears it, a misheard chunk is rendered again "
+        "(up to 2 more takes) and suspects are listed (`narrate proof JOB`).",
+        JOB_FORMS | {Surface.CONSOLE, Surface.RECORD},
+        label="Proof-listen every chunk",
+    )
 
 
 @dataclass(frozen=True)

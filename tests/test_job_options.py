@@ -65,6 +65,7 @@ RECORDED: Final[dict[str, tuple[Any, Any]]] = {
     "opening_credits": ("Read by a voice.", True),
     "closing_credits": ("The end.", True),
     "retail_sample": (True, True),
+    "proof": (True, True),
 }
 """A value for each option the job record keeps, and what the record holds for it (with
 settings whose defaults are none of these)."""
@@ -186,7 +187,7 @@ def test_the_console_form_shows_its_options() -> None:
 
 def test_the_console_takes_every_option_its_form_shows() -> None:
     """A refused submission shows the form as it was filled in: each value came through."""
-    given = {"voice": VOICE, "format": "flac", "split_chapters": "true"}
+    given = {"voice": VOICE, "format": "flac", "split_chapters": "true", "proof": "true"}
     given |= {
         item.name: f"given {item.name}"
         for item in options_on(Surface.CONSOLE)

@@ -44,6 +44,9 @@ class JobRecord(TypedDict):
     """The Polly task's own fields, as the Polly API stored them (JSON text)."""
     polly_output_written: NotRequired[str]
     chunks_purged_at: NotRequired[float]
+    proof: NotRequired[dict[str, Any]]
+    """A `--proof` job's summary once every chunk is proofed: chunks, suspects, rerendered,
+    wer (`production.proofing.results.ProofSummary`)."""
     skipped: NotRequired[list[dict[str, Any]]]
     """Only in the reply to a native-API submit: what the parser did not read aloud."""
 
@@ -53,7 +56,7 @@ FLOAT_FIELDS: Final = ("audio_seconds", "duration_s", "created_at")
 OPTIONAL_FLOAT_FIELDS: Final = ("started_at", "finished_at")
 """`null` until the job starts or ends."""
 _PRESENT_FLOAT_FIELDS: Final = ("chunks_purged_at",)
-_JSON_FIELDS: Final = ("options",)
+_JSON_FIELDS: Final = ("options", "proof")
 
 
 def to_hash(fields: Mapping[str, object]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from narration.cli import (
     document_commands,
     job_commands,
     lexicon_commands,
+    proof_commands,
     stack_commands,
     voice_commands,
 )
@@ -21,6 +22,7 @@ COMMAND_MODULES = (
     document_commands,
     job_commands,
     lexicon_commands,
+    proof_commands,
     stack_commands,
     voice_commands,
 )

@@ -27,6 +27,9 @@ from narration.settings import child_environment
 @handle_errors
 def up(
     workers: int = typer.Option(1, "--workers", min=0, help="Worker processes to run."),
+    proof_workers: int = typer.Option(
+        1, "--proof-workers", min=0, help="Proof worker processes (`--proof` jobs); 0 for none."
+    ),
     serve: bool = typer.Option(False, "--serve", help="Also run `narrate serve` (loopback)."),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port of --serve."),
     json_output: bool = typer.Option(False, "--json", help="Print the stack as JSON."),
@@ -34,12 +37,18 @@ def up(
     """Start the embedded local stack (Valkey, SeaweedFS S3, workers) in the background."""
     from narration import stack
 
-    info = stack.up(state.settings, workers=workers, serve_port=port if serve else None)
+    info = stack.up(
+        state.settings,
+        workers=workers,
+        serve_port=port if serve else None,
+        proof_workers=proof_workers,
+    )
     summary = {
         "home": str(state.settings.home),
         "broker": info["broker_url"].split("@")[-1],
         "s3_endpoint": info["s3_endpoint"],
         "workers": len(info["pids"]["workers"]),
+        "proof_workers": len(info["pids"].get("proof_workers", [])),
     }
     if info.get("serve_url"):
         summary["serve_url"] = info["serve_url"]
@@ -48,7 +57,8 @@ def up(
     else:
         err_console.print(
             f"local stack up: broker {summary['broker']}, S3 {summary['s3_endpoint']}, "
-            f"{summary['workers']} worker(s); logs in {state.settings.home / 'stack'}"
+            f"{summary['workers']} worker(s), {summary['proof_workers']} proof worker(s); "
+            f"logs in {state.settings.home / 'stack'}"
             + (f"; API at {summary['serve_url']}" if "serve_url" in summary else "")
         )
 

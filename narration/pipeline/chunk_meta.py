@@ -65,6 +65,9 @@ class ChunkMeta(TypedDict):
     key: str
     engine: EngineFactsJson
     seed: int
+    take: NotRequired[int]
+    """Only on a take a proof rendered again (`production.proofing`): 1 or 2, with the seed
+    after the first take's."""
     length_scale: float | None
     words: list[WordJson]
     """One object per word; the stitch trims them to `WordTiming` tuples, which only

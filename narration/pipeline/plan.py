@@ -75,6 +75,8 @@ class JobOptions:
     outro_key: str = ""
     """The stored outro (`--outro`); empty: none."""
     outro_samples: int = 0
+    proof: bool = False
+    """Proof every chunk by ear and render a misheard one again (`--proof`)."""
 
     def bookends(self, rate: int) -> Bookends:
         """Where the intro and outro go on the timeline (`timeline.Bookends`)."""

@@ -13,7 +13,7 @@ from typing import Final, cast
 import numpy as np
 
 from narration.pipeline import audio, prosody
-from narration.pipeline.chunk_key import chunk_key, chunk_seed
+from narration.pipeline.chunk_key import SEED_MASK, chunk_key, chunk_seed
 from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.engine import Engine
@@ -68,9 +68,11 @@ class SpokenChunk:
         return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, self.next_state)
 
 
-def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> str:
-    """The chunk's cache key when `engine` renders it from `state`."""
-    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
+def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState, take: int = 0) -> str:
+    """The chunk's cache key when `engine` renders it from `state` (as its `take`th take
+    after the first, for a take a proof asks for)."""
+    variant = {**(chunk.variant or {}), "take": take} if take else chunk.variant
+    return chunk_key(chunk.text, chunk.boundary_after, state, engine.identity, variant)
 
 
 def seed_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> int:
@@ -102,11 +104,17 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     return speak_chunk(engine, chunk, state).finish()
 
 
-def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> SpokenChunk:
+def speak_chunk(
+    engine: Engine, chunk: PlannedChunk, state: prosody.SessionState, take: int = 0
+) -> SpokenChunk:
     """Synthesise a chunk, find its speech edges and the gain that matches its level: everything
-    the state after it depends on (`SpokenChunk.finish` shapes and measures the audio)."""
-    key = key_for(engine, chunk, state)
-    params = prosody.params_for(state, seed_for(engine, chunk, state))
+    the state after it depends on (`SpokenChunk.finish` shapes and measures the audio).
+
+    A `take` after the first (a proof found the first one misheard) is rendered with the
+    seeds that follow the chunk's own, and has a key of its own."""
+    key = key_for(engine, chunk, state, take)
+    seed = (seed_for(engine, chunk, state) + take) & SEED_MASK
+    params = prosody.params_for(state, seed)
     if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
         params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
     spoken = engine_text(chunk, engine.prepare_text)
@@ -183,6 +191,8 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }
+    if take:
+        meta = cast(ChunkMeta, inserted_after(meta, "seed", "take", take))
     if is_break:
         meta = _with_break(meta, designed_s)
     fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))

@@ -77,6 +77,9 @@ class JobWork:
     ahead: int
     """The priority of the chains' last parts and of the stitch."""
     chains: tuple[SegmentChain, ...]
+    proof: bool = False
+    """Each chunk made is proofed (`production.proofing`) on the `proof` queue, and the
+    stitch waits for every chunk's proof; the parts are made after it, from the kept takes."""
 
 
 class Dispatcher(Protocol):
@@ -142,7 +145,10 @@ def job_work(
     """The chains that make the chunks not `stored`, each from its first missing chunk (whose
     state is `state_after` the chunk before it), in the order they are published: the job's
     first chunk (its first audio), then the longest chains, so idle workers start on them."""
+    # A proofed job's parts are made once its chunks are proofed (a take kept in a chunk's
+    # place changes its part), by the task that waits for the proofs.
     in_parts = encoded_in_parts(plan.options.format, plan.options.master)
+    in_parts = in_parts and not plan.options.proof
     priorities = chunk_priorities(plan, priority)
     part_after = _parts_by_last_chunk(plan) if in_parts else {}
     chains: list[tuple[bool, int, SegmentChain]] = []
@@ -172,7 +178,8 @@ def job_work(
     chains.sort(key=lambda order: order[:2])
     queue = engine_kind(plan.options.engine).queue
     ahead = min(priority, AHEAD_PRIORITY)
-    return JobWork(plan.job_id, queue, priority, ahead, tuple(sent for *_, sent in chains))
+    sent = tuple(chain for *_, chain in chains)
+    return JobWork(plan.job_id, queue, priority, ahead, sent, plan.options.proof)
 
 
 def _state_after(chunks: ChunkStore, seq: int) -> SessionState:

@@ -48,8 +48,12 @@ def up(
     workers: int = 1,
     overrides: dict[str, str] | None = None,
     serve_port: int | None = None,
+    proof_workers: int = 1,
 ) -> dict[str, Any]:
     """Start what is not running yet; return the stack record.
+
+    `proof_workers` single-process workers serve the `proof` queue (`--proof` jobs); each
+    loads the recogniser on its first task.
 
     Workers get `settings` through their environment (its config file and NARRATION_*
     variables), with `overrides` (setting name to value) on top. With `serve_port`, `narrate
@@ -85,6 +89,12 @@ def up(
         command = worker_command(concurrency=concurrency, name=f"local{number}-{os.getpid()}@%h")
         live_workers.append(spawn(supervised(command), log, worker_env))
     info["pids"]["workers"] = live_workers
+    live_proofers = [pid for pid in info["pids"].get("proof_workers", []) if alive(int(pid))]
+    for number in range(len(live_proofers), proof_workers):
+        log = root / f"proof-worker-{number}.log"
+        command = worker_command("proof", name=f"proof{number}-{os.getpid()}@%h")
+        live_proofers.append(spawn(supervised(command), log, worker_env))
+    info["pids"]["proof_workers"] = live_proofers
     serve_pid = int(info["pids"].get("serve") or 0)
     if serve_port is not None and not (serve_pid > 0 and alive(serve_pid)):
         info["pids"]["serve"] = start_serve(root, serve_port, worker_env)
@@ -117,9 +127,10 @@ def stop_workers(home: Path) -> None:
     if not info:
         return
     pids: dict[str, Any] = info["pids"]  # type: ignore[assignment]
-    for pid in pids.get("workers", []):
+    for pid in [*pids.get("workers", []), *pids.get("proof_workers", [])]:
         stop_process(int(pid))
     pids["workers"] = []
+    pids["proof_workers"] = []
     record.write(home, info)
 
 
@@ -132,6 +143,7 @@ def down(home: Path) -> bool:
     for pid in [
         pids.get("serve"),
         *pids.get("workers", []),
+        *pids.get("proof_workers", []),
         pids.get("seaweedfs"),
         pids.get("valkey"),
     ]:

@@ -1,5 +1,6 @@
-"""The Celery application: JSON only, late acks, prefetch 1; queues `stitch` and one per
-engine kind (`synth` for piper, `synth-torch` for torch).
+"""The Celery application: JSON only, late acks, prefetch 1; queues `stitch`, `proof` (a
+`--proof` job's chunks heard by the recogniser) and one per engine kind (`synth` for piper,
+`synth-torch` for torch).
 
 Workers run it through `python -m narration.workers.main` (what `narrate worker` and `narrate up`
 start), which builds the process's `Settings` once and calls `configure`; the CLI calls
@@ -39,7 +40,7 @@ _LOGGER = logging.getLogger(__name__)
 REDELIVERY_SCAN_S: Final = 5.0
 PUBLISH_RETRIES: Final = 20
 
-app = Celery("narration", include=["narration.workers.tasks"])
+app = Celery("narration", include=["narration.workers.tasks", "narration.workers.proof_tasks"])
 
 
 def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
         "task_acks_on_failure_or_timeout": True,
         "worker_prefetch_multiplier": 1,
         "task_queues": [
-            Queue(name, Exchange(name), routing_key=name) for name in (*queues(), "stitch")
+            Queue(name, Exchange(name), routing_key=name) for name in (*queues(), "stitch", "proof")
         ],
         "task_default_queue": "synth",
         "task_routes": {
@@ -73,6 +74,8 @@ def celery_config(services: Services, settings: Settings) -> dict[str, Any]:
             "narration.part": {"queue": "stitch", "routing_key": "stitch"},
             "narration.stitch": {"queue": "stitch", "routing_key": "stitch"},
             "narration.hls": {"queue": "stitch", "routing_key": "stitch"},
+            "narration.proof": {"queue": "proof", "routing_key": "proof"},
+            "narration.proofed": {"queue": "stitch", "routing_key": "stitch"},
         },
         "result_expires": 7 * 24 * 3600,
         "worker_hijack_root_logger": False,

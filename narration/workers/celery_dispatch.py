@@ -7,6 +7,7 @@ from celery import Signature, chain, chord
 from celery.result import GroupResult, ResultBase
 
 from narration.production.dispatch import JobWork
+from narration.workers.proof_tasks import PROOF_QUEUE, proof, proofed
 from narration.workers.tasks import part, stitch, synth
 
 
@@ -15,7 +16,8 @@ class CeleryDispatcher:
 
     def send(self, work: JobWork) -> None:
         chains = job_chains(work)
-        callback = stitch.si(work.job_id).set(priority=work.ahead)
+        gate = proofed if work.proof else stitch
+        callback = gate.si(work.job_id).set(priority=work.ahead)
         result = chord(chains)(callback) if chains else callback.apply_async()
         _stop_listening(result)
 
@@ -33,6 +35,8 @@ def job_chains(work: JobWork) -> list[Signature]:
             state = segment.state.to_dict()
             args = (state, work.job_id, chunk.seq) if first else (work.job_id, chunk.seq)
             made = synth.s(*args).set(**route, priority=chunk.priority)
+            if work.proof:
+                made.link(proof_of(work.job_id, chunk.seq, work.priority))
             for number in chunk.parts_after:
                 made.link(part.si(work.job_id, number).set(priority=work.priority))
             steps.append(made)
@@ -40,6 +44,11 @@ def job_chains(work: JobWork) -> list[Signature]:
             steps.append(part.si(work.job_id, segment.last_part).set(priority=work.ahead))
         chains.append(chain(*steps))
     return chains
+
+
+def proof_of(job_id: str, seq: int, priority: int) -> Signature:
+    """The proof task of a chunk, on the proof queue."""
+    return proof.si(job_id, seq).set(queue=PROOF_QUEUE, routing_key=PROOF_QUEUE, priority=priority)
 
 
 def _stop_listening(result: ResultBase) -> None:

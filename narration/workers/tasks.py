@@ -49,7 +49,7 @@ class StitchDone(TypedDict):
     output_uri: str
 
 
-def _retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Exception) -> None:
+def retry_or_fail(task: Task, context: WorkerContext, job_id: str, error: Exception) -> None:
     """Retry transient errors with capped exponential backoff; fail the job on anything else.
 
     A missing object is retried too: a plan or chunk written by another worker may not be
@@ -103,7 +103,7 @@ def synth(self: Task, state: SessionStateJson, job_id: str, seq: int) -> Session
     except Ignore:
         raise
     except Exception as error:
-        _retry_or_fail(self, context, job_id, error)
+        retry_or_fail(self, context, job_id, error)
         raise
 
 
@@ -118,7 +118,7 @@ def part(self: Task, job_id: str, number: int) -> PartDone:
     except Ignore:
         raise
     except Exception as error:
-        _retry_or_fail(self, context, job_id, error)
+        retry_or_fail(self, context, job_id, error)
         raise
 
 
@@ -133,7 +133,7 @@ def stitch(self: Task, job_id: str) -> StitchDone:
     except Ignore:
         raise
     except Exception as error:
-        _retry_or_fail(self, context, job_id, error)
+        retry_or_fail(self, context, job_id, error)
         raise
 
 

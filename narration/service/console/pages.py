@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,6 +41,9 @@ from narration.service.console.session import (
 from narration.service.context import checked_job_id, context_of
 from narration.service.job_form import form_endpoint
 from narration.service.speech import SPEECH_KIND
+
+if TYPE_CHECKING:
+    from narration.connections import Services
 
 HERE: Final = Path(__file__).parent
 STATIC: Final = {
@@ -254,12 +257,26 @@ def _job_values(request: Request, job_id: str) -> dict[str, Any]:
         "manifest": None,
         "plot": None,
         "downloads": DOWNLOADS,
+        "suspects": None,
     }
     if progress.status == "succeeded":
         manifest = read_manifest(services, job_id)
         values["manifest"] = manifest
         values["plot"] = loudness_plot.job_plot(services, job_id, manifest)
+        if (record.get("options") or {}).get("proof"):
+            values["suspects"] = listened_suspects(services, job_id)
     return values
+
+
+def listened_suspects(services: Services, job_id: str) -> list[dict[str, Any]]:
+    """A proofed job's suspects, each with where its button starts playing: a second before
+    the word (docs/PROOFING.md)."""
+    from narration.production.proofing.report import proof_report
+
+    return [
+        {**suspect, "play_s": max(0.0, suspect["time"] / 1000 - 1.0)}
+        for suspect in proof_report(services.chunks(job_id))["suspects"]
+    ]
 
 
 @router.get("/jobs/{job_id}")

@@ -1,0 +1,132 @@
+"""What proofing costs and how often it fires (docs/BENCHMARKS.md, "Proofing").
+
+For each voice, every chunk of a held-out text is rendered (one engine thread) and proofed
+as the proof worker does it: heard by the recogniser, scored, and rendered again while it
+stays a suspect. Reports CPU seconds of synthesis and of proofing (recognition and scoring;
+re-rendered takes counted as proofing), their ratio, the share of chunks that were suspects on
+their first take (rendered again) and after their takes. With --job, also the wall time of one
+job on a local stack (one worker, one proof worker) without and with --proof.
+
+Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text FILE] [--job]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import checkout
+
+from narration.engines import registry
+from narration.engines.voices import find_voice
+from narration.pipeline.document import Chapter, Document
+from narration.pipeline.plan import JobOptions, make_plan
+from narration.pipeline.render import speak_chunk
+from narration.production.proofing import recogniser
+from narration.production.proofing.scoring import heard_words, score_chunk
+from narration.production.proofing.takes import MAX_RETAKES
+from narration.production.steps import first_state
+
+DEFAULT_TEXT = checkout.ROOT / "bench" / "data" / "prose.txt"
+
+
+def document(text: str) -> Document:
+    paragraphs = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+    return Document("Proof bench", (Chapter("One", paragraphs, title_spoken=False),))
+
+
+def measure_voice(voice_name: str, text: str) -> dict[str, object]:
+    voice = find_voice(voice_name)
+    options = JobOptions(voice=voice.name)
+    plan = make_plan("bench-proof", document(text), options, segment_max_chunks=1000)
+    engine = registry.load(options.engine, voice, registry.EngineOptions(threads=1))
+    recogniser.transcribe(speak_chunk(engine, plan.chunks[0], first_state(plan)).finish().wav)
+    state = first_state(plan)
+    synth_s = proof_s = audio_s = 0.0
+    first_suspects = final_suspects = 0
+    for chunk in plan.chunks:
+        started = time.process_time()
+        rendered = speak_chunk(engine, chunk, state).finish()
+        synth_s += time.process_time() - started
+        audio_s += rendered.meta["duration_s"]
+        spoken = rendered.meta.get("spoken_text", chunk.text)
+        started = time.process_time()
+        scored = score_chunk(spoken, heard_words(recogniser.transcribe(rendered.wav)))
+        takes = [scored]
+        while takes[-1].suspect and len(takes) <= MAX_RETAKES:
+            take = speak_chunk(engine, chunk, state, len(takes)).finish()
+            takes.append(score_chunk(spoken, heard_words(recogniser.transcribe(take.wav))))
+        proof_s += time.process_time() - started
+        first_suspects += scored.suspect
+        final_suspects += min(takes, key=lambda t: (t.score, t.wer)).suspect
+        if scored.suspect:
+            print(f"  {voice.name} chunk {chunk.seq}: {[r for r in scored.suspect_runs()]}")
+        state = rendered.next_state
+    chunks = len(plan.chunks)
+    return {
+        "voice": voice.name,
+        "chunks": chunks,
+        "audio_s": round(audio_s, 1),
+        "synthesis_cpu_s": round(synth_s, 2),
+        "proofing_cpu_s": round(proof_s, 2),
+        "ratio": round(proof_s / synth_s, 3),
+        "rerendered_share": round(first_suspects / chunks, 4),
+        "suspect_share": round(final_suspects / chunks, 4),
+    }
+
+
+def timed_job(env: dict[str, str], source: Path, *flags: str) -> float:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "narration.cli.main", "submit", str(source), "--wait", *flags],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return round(time.monotonic() - started, 2)
+
+
+def measure_job(text: str) -> dict[str, float]:
+    """Wall time of the same text as a job, without and with --proof (fresh seeds, so no
+    chunk is reused from the first run)."""
+    with tempfile.TemporaryDirectory(prefix="proof-bench-") as home:
+        env = {**os.environ, "NARRATION_HOME": home, "PYTHONPATH": str(checkout.ROOT)}
+        source = Path(home) / "text.txt"
+        source.write_text(text)
+        narrate = [sys.executable, "-m", "narration.cli.main"]
+        subprocess.run(
+            [*narrate, "up", "--workers", "1", "--proof-workers", "1"], env=env, check=True
+        )
+        try:
+            plain = timed_job(env, source, "--seed", "11")
+            proofed = timed_job(env, source, "--seed", "12", "--proof")
+        finally:
+            subprocess.run([*narrate, "down"], env=env, check=True)
+    return {"plain_s": plain, "proofed_s": proofed, "extra": round(proofed / plain - 1, 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voices", default="en_US-joe-medium,af_heart")
+    parser.add_argument("--text", type=Path, default=DEFAULT_TEXT)
+    parser.add_argument("--job", action="store_true", help="Also time a job on a local stack.")
+    args = parser.parse_args()
+    text = args.text.read_text()
+    results: dict[str, object] = {
+        "voices": [measure_voice(v, text) for v in args.voices.split(",")]
+    }
+    if args.job:
+        results["job"] = measure_job(text)
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
