@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import re
 import statistics
@@ -31,7 +32,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,6 +46,10 @@ the wall time of raw Piper on the same text (41.7 s against 40.5 s, 11,810 chara
 PIPER_VOICE: Final = "en_US-joe-medium"
 KOKORO_VOICE: Final = "af_heart"
 CHECK_CHARS: Final = 3000
+JOB_FIXED_S: Final = 1.5
+"""docs/BENCHMARKS.md "Throughput", (c): a job's cost besides its chunks' share, paid once: the
+submit call (0.12 s), first audio 0.45 s later than synthesising chunk 0 alone, and 0.95 s from the
+last chunk to the output stored."""
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DEADLINE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
@@ -109,53 +114,70 @@ def machines_needed(workers: int, per_machine: int) -> int:
 
 def predicted_wall_s(
     audio_s: float,
+    longest_segment_s: float,
     x_real_time: float,
     workers: int,
-    segments: int,
     overhead: float = PIPELINE_OVERHEAD,
+    fixed_s: float = JOB_FIXED_S,
 ) -> float:
-    """One job's wall time on `workers` workers: no more of them work at once than the job has
-    segments (chains), docs/SCALING.md "The model"."""
-    busy = max(1, min(workers, segments))
-    return audio_s * overhead / (x_real_time * busy)
+    """One job's wall time on `workers` workers (docs/SCALING.md "The model"): its audio shared
+    among them, but never shorter than its longest segment (a chain, one chunk at a time), plus
+    the fixed start and tail."""
+    share = max(audio_s / max(1, workers), longest_segment_s)
+    return share * overhead / x_real_time + fixed_s
 
 
 # -- figures ---------------------------------------------------------------------------------
 
 
-def measure(voice_name: str, rounds: int = 3) -> Rate:
-    """The engine alone, one thread, on `HELD_OUT` in the pipeline's chunks: median × real
-    time of `rounds` passes after one warm-up chunk."""
+def _synthesise(voice_name: str, rounds: int, barrier: Any, results: Any) -> None:
+    """One worker: load the voice with one thread, warm up on one chunk, wait for the others,
+    then speak `HELD_OUT` in the pipeline's chunks `rounds` times; puts (audio s, [walls])."""
     import checkout  # noqa: F401  (this checkout's narration)
 
     from narration.engines import registry
-    from narration.engines.voices import find_voice, is_kokoro
+    from narration.engines.voices import find_voice
     from narration.pipeline.chunker import chunk_document
     from narration.pipeline.document import Chapter, Document
     from narration.pipeline.engine import SynthesisParams
 
-    voice = find_voice(voice_name)
-    engine = registry.load("onnx", voice, registry.EngineOptions(threads=1))
+    engine = registry.load("onnx", find_voice(voice_name), registry.EngineOptions(threads=1))
     document = Document("Held out", (Chapter("Held out", (HELD_OUT,), title_spoken=False),))
     texts = [chunk.text for chunk in chunk_document(document)]
     engine.synthesize(texts[0], SynthesisParams(seed=1))
-    rates, audio = [], 0.0
+    barrier.wait()
+    walls, audio = [], 0.0
     for round_ in range(rounds):
         audio = 0.0
         started = time.perf_counter()
         for n, text in enumerate(texts):
             audio += engine.synthesize(text, SynthesisParams(seed=round_ * 100 + n)).duration_s
-        rates.append(audio / (time.perf_counter() - started))
-    kind = "CPU Kokoro" if is_kokoro(voice.name) else "CPU Piper"
-    note = f"measured {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores"
-    return Rate(
-        kind,
-        voice.name,
-        statistics.median(rates),
-        len(HELD_OUT) / audio,
-        note,
-        os.cpu_count() or 1,
-    )
+        walls.append(time.perf_counter() - started)
+    results.put((audio, walls))
+
+
+def measure(voice_name: str, workers: int, rounds: int = 2) -> Rate:
+    """Per-worker × real time of the layout: `workers` processes at once, one thread each, as
+    `narrate up` runs one per core; the median over rounds of the workers' mean rate."""
+    from narration.engines.voices import is_kokoro
+
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(workers), context.Queue()
+    processes = [
+        context.Process(target=_synthesise, args=(voice_name, rounds, barrier, results))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    done = [results.get(timeout=1800) for _ in processes]
+    for process in processes:
+        process.join()
+    audio = done[0][0]
+    rates = [statistics.mean(audio / walls[r] for _, walls in done) for r in range(rounds)]
+    kind = "CPU Kokoro" if is_kokoro(voice_name) else "CPU Piper"
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    note = f"measured {when}, {workers} workers at once on {os.cpu_count()} cores"
+    return Rate(kind, voice_name, statistics.median(rates), len(HELD_OUT) / audio, note, workers)
 
 
 def load_figures(path: Path = FIGURES) -> dict[str, Rate]:
@@ -224,15 +246,16 @@ def check(rate: Rate, workers: int = 2, overhead: float = PIPELINE_OVERHEAD) -> 
     from narration.pipeline.ingest import load_document
     from narration.pipeline.plan import JobOptions, make_plan
 
-    paragraphs, text = (DATA / "prose.txt").read_text().split("\n\n"), ""
-    for paragraph in paragraphs:
+    text = ""
+    for paragraph in (DATA / "essay.txt").read_text().split("\n\n"):
         if len(text) >= CHECK_CHARS:
             break
         text += paragraph.strip() + "\n\n"
     plan = make_plan("check", load_document(text.encode(), "check.txt"), JobOptions("x"), 10)
-    audio_s = len(text) / rate.chars_per_audio_s
-    segments = len(plan.segments)
-    wall = predicted_wall_s(audio_s, rate.x_real_time, workers, segments)
+    per_char = 1 / rate.chars_per_audio_s
+    audio_s = sum(len(chunk.text) for chunk in plan.chunks) * per_char
+    longest_s = max(sum(len(c.text) for c in segment) for segment in plan.segments) * per_char
+    wall = predicted_wall_s(audio_s, longest_s, rate.x_real_time, workers, overhead)
     with BenchStack.running() as bench:
         bench.start_workers(workers, overrides={"ENGINE_THREADS": "1"})
         warm_up(bench.settings, workers)
@@ -246,7 +269,8 @@ def check(rate: Rate, workers: int = 2, overhead: float = PIPELINE_OVERHEAD) -> 
         ["× real time", f"{predicted_x:.1f}×", f"{measured_x:.1f}×", ""],
     ]
     return (
-        f"{len(text):,} characters (bench/data/prose.txt), {segments} segments, "
+        f"{len(text):,} characters (bench/data/essay.txt), {len(plan.segments)} segments "
+        f"(longest {longest_s:.0f} s of audio), "
         f"{len(plan.chunks)} chunks, {workers} workers × 1 thread, {rate.voice} at "
         f"{rate.x_real_time:.1f}× per worker, overhead {overhead}\n\n"
         + markdown_table(["", "predicted", "measured", "error"], rows)
@@ -274,8 +298,9 @@ def main(argv: list[str] | None = None) -> int:
 
     figures = load_figures()
     if args.measure:
+        workers = args.cores or os.cpu_count() or 1
         for name in dict.fromkeys([PIPER_VOICE, args.voice]):
-            figures[name] = measure(name)
+            figures[name] = measure(name, workers)
         if args.save:
             save_figures(figures)
     rates = [

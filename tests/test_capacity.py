@@ -65,12 +65,14 @@ def test_machines_round_up() -> None:
     assert capacity.machines_needed(0, 2) == 0
 
 
-def test_one_job_uses_no_more_workers_than_it_has_segments() -> None:
-    # 160 s of audio at 8× per worker, no overhead: 20 s alone, 10 s on two workers.
-    assert capacity.predicted_wall_s(160, 8.0, 1, 2, overhead=1.0) == 20
-    assert capacity.predicted_wall_s(160, 8.0, 2, 2, overhead=1.0) == 10
-    assert capacity.predicted_wall_s(160, 8.0, 4, 2, overhead=1.0) == 10
-    assert capacity.predicted_wall_s(160, 8.0, 2, 1, overhead=1.25) == 25
+def test_one_job_is_shared_but_never_shorter_than_its_longest_segment() -> None:
+    # 160 s of audio at 8× per worker, no overhead, no fixed cost: 20 s alone, 10 s on two.
+    assert capacity.predicted_wall_s(160, 80, 8.0, 1, overhead=1.0, fixed_s=0) == 20
+    assert capacity.predicted_wall_s(160, 80, 8.0, 2, overhead=1.0, fixed_s=0) == 10
+    # A 120 s segment is one chain: two workers cannot beat 15 s, four cannot either.
+    assert capacity.predicted_wall_s(160, 120, 8.0, 2, overhead=1.0, fixed_s=0) == 15
+    assert capacity.predicted_wall_s(160, 120, 8.0, 4, overhead=1.0, fixed_s=0) == 15
+    assert capacity.predicted_wall_s(160, 80, 8.0, 2, overhead=1.25, fixed_s=1.5) == 14
 
 
 def test_table_marks_unmeasured_rows() -> None:
