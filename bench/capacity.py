@@ -30,6 +30,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -112,19 +113,25 @@ def machines_needed(workers: int, per_machine: int) -> int:
     return ceil_count(workers / max(1, per_machine))
 
 
+def busiest_share(segments_s: Sequence[float], workers: int) -> float:
+    """Audio seconds the busiest of `workers` does when each segment (a chain) stays on one
+    worker and the longest go first to the least loaded (the dispatcher's longest-first)."""
+    loads = [0.0] * max(1, workers)
+    for segment in sorted(segments_s, reverse=True):
+        loads[loads.index(min(loads))] += segment
+    return max(loads)
+
+
 def predicted_wall_s(
-    audio_s: float,
-    longest_segment_s: float,
+    segments_s: Sequence[float],
     x_real_time: float,
     workers: int,
     overhead: float = PIPELINE_OVERHEAD,
     fixed_s: float = JOB_FIXED_S,
 ) -> float:
-    """One job's wall time on `workers` workers (docs/SCALING.md "The model"): its audio shared
-    among them, but never shorter than its longest segment (a chain, one chunk at a time), plus
-    the fixed start and tail."""
-    share = max(audio_s / max(1, workers), longest_segment_s)
-    return share * overhead / x_real_time + fixed_s
+    """One job's wall time on `workers` workers (docs/SCALING.md "The model"): the busiest
+    worker's segments at the pipeline's rate, plus the fixed start and tail."""
+    return busiest_share(segments_s, workers) * overhead / x_real_time + fixed_s
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -253,9 +260,9 @@ def check(rate: Rate, workers: int = 2, overhead: float = PIPELINE_OVERHEAD) -> 
         text += paragraph.strip() + "\n\n"
     plan = make_plan("check", load_document(text.encode(), "check.txt"), JobOptions("x"), 10)
     per_char = 1 / rate.chars_per_audio_s
-    audio_s = sum(len(chunk.text) for chunk in plan.chunks) * per_char
-    longest_s = max(sum(len(c.text) for c in segment) for segment in plan.segments) * per_char
-    wall = predicted_wall_s(audio_s, longest_s, rate.x_real_time, workers, overhead)
+    segments_s = [sum(len(c.text) for c in segment) * per_char for segment in plan.segments]
+    audio_s, longest_s = sum(segments_s), max(segments_s)
+    wall = predicted_wall_s(segments_s, rate.x_real_time, workers, overhead)
     with BenchStack.running() as bench:
         bench.start_workers(workers, overrides={"ENGINE_THREADS": "1"})
         warm_up(bench.settings, workers)

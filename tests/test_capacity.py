@@ -65,14 +65,20 @@ def test_machines_round_up() -> None:
     assert capacity.machines_needed(0, 2) == 0
 
 
-def test_one_job_is_shared_but_never_shorter_than_its_longest_segment() -> None:
+def test_busiest_worker_takes_the_longest_segments_first() -> None:
+    assert capacity.busiest_share([80, 80], 2) == 80
+    assert capacity.busiest_share([76, 58, 27], 2) == 85  # 76 | 58 + 27
+    assert capacity.busiest_share([120, 20, 20], 2) == 120  # one chain is the floor
+    assert capacity.busiest_share([120, 20, 20], 4) == 120
+    assert capacity.busiest_share([30, 30, 30], 1) == 90
+
+
+def test_one_job_is_its_busiest_worker_plus_the_fixed_cost() -> None:
     # 160 s of audio at 8× per worker, no overhead, no fixed cost: 20 s alone, 10 s on two.
-    assert capacity.predicted_wall_s(160, 80, 8.0, 1, overhead=1.0, fixed_s=0) == 20
-    assert capacity.predicted_wall_s(160, 80, 8.0, 2, overhead=1.0, fixed_s=0) == 10
-    # A 120 s segment is one chain: two workers cannot beat 15 s, four cannot either.
-    assert capacity.predicted_wall_s(160, 120, 8.0, 2, overhead=1.0, fixed_s=0) == 15
-    assert capacity.predicted_wall_s(160, 120, 8.0, 4, overhead=1.0, fixed_s=0) == 15
-    assert capacity.predicted_wall_s(160, 80, 8.0, 2, overhead=1.25, fixed_s=1.5) == 14
+    assert capacity.predicted_wall_s([80, 80], 8.0, 1, overhead=1.0, fixed_s=0) == 20
+    assert capacity.predicted_wall_s([80, 80], 8.0, 2, overhead=1.0, fixed_s=0) == 10
+    assert capacity.predicted_wall_s([120, 40], 8.0, 4, overhead=1.0, fixed_s=0) == 15
+    assert capacity.predicted_wall_s([80, 80], 8.0, 2, overhead=1.25, fixed_s=1.5) == 14
 
 
 def test_table_marks_unmeasured_rows() -> None:
