@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", action="store_true", help=f"store them in {FIGURES.name}")
     parser.add_argument("--gpu-x", type=float, help="a GPU worker's × real time (bench/gpu.py)")
     parser.add_argument("--gpus", type=int, default=1, help="GPUs per GPU machine")
-    parser.add_argument("--cores", type=int, help="CPU workers per machine (default: measured)")
+    parser.add_argument("--cores", type=int, help="CPU workers per machine (default: cores here)")
     parser.add_argument("--overhead", type=float, default=PIPELINE_OVERHEAD)
     parser.add_argument("--check", action="store_true", help="predict and run a 2-worker job")
     args = parser.parse_args(argv)
