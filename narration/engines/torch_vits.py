@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from narration.engines.piper_text import PiperText, Sentence, SentenceAudio, read_config
+from narration.engines.registry import AUTO_DEVICE
 from narration.engines.seeded_graph import standard_normal
 from narration.engines.vits_model import FrontEnd, VitsModel
 from narration.engines.vits_weights import read_weights
@@ -144,7 +145,8 @@ class TorchVitsEngine:
         threads: int | None = None,
         max_batch: int = 16,
     ) -> TorchVitsEngine:
-        """Load `voice` onto `device` (`cpu`, `cuda`, `cuda:N`) with the decoder in `precision`."""
+        """Load `voice` onto `device` (`auto`, `cpu`, `cuda`, `cuda:N`) with the decoder in
+        `precision`."""
         started = time.perf_counter()
         target = check_options(device, precision, max_batch)
         if target.type == "cpu" and threads:
@@ -346,12 +348,14 @@ def check_options(device: str, precision: str, max_batch: int) -> torch.device:
 
 
 def _device(name: str) -> torch.device:
+    if name == AUTO_DEVICE:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise InputError(f"unknown device {name!r}: use cpu, cuda or cuda:N") from None
+        raise InputError(f"unknown device {name!r}: use auto, cpu, cuda or cuda:N") from None
     if device.type not in ("cpu", "cuda"):
-        raise InputError(f"unsupported device {name!r}: use cpu, cuda or cuda:N")
+        raise InputError(f"unsupported device {name!r}: use auto, cpu, cuda or cuda:N")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"device {name!r}: no CUDA device is available to this process")
     if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
