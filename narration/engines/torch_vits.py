@@ -5,7 +5,8 @@ It reads the voice's weights from its `.onnx` file (`vits_weights`), runs them w
 timings (`piper_text`), and the noise. Each sentence draws its noise exactly as the `piper`
 engine feeds its rewritten graph (`seeded_graph.standard_normal(seed, sentence, node, size)`,
 node 0 the duration predictor's [2, ids], node 1 the prior's [channels, frames]), so with the
-same parameters the two engines make the same speech (to ~1e-5, durations identical).
+same parameters the two engines make the same speech (to ~1e-5, durations identical); a chunk's
+seed does not name the runtime (`pipeline.chunk_key.chunk_seed`), so in a job too.
 
 Batches: sentences from any number of requests are grouped by phoneme-length bucket for the
 front end, then by frame-length bucket for the flow and decoder. An item's bucket depends on
