@@ -105,7 +105,10 @@ def worker(
         help="onnx (CPU processes; alias piper) or torch (batched, one device).",
     ),
     device: str = typer.Option(
-        "", "--device", help="torch: cpu, cuda or cuda:N (default: the torch_device setting)."
+        "",
+        "--device",
+        help="torch: auto (a GPU if one is visible, else the CPU), cpu, cuda or cuda:N "
+        "(default: the torch_device setting).",
     ),
     precision: str = typer.Option(
         "", "--precision", help="torch: the decoder's fp32, fp16 or bf16 (default: settings)."

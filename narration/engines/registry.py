@@ -25,6 +25,8 @@ from narration.pipeline.prosody import PAUSES_S
 
 ONNX: Final = "onnx"
 TORCH: Final = "torch"
+AUTO_DEVICE: Final = "auto"
+"""A worker's `--device auto`: a GPU when one is visible, else the CPU (the onnx kind: the CPU)."""
 ALIASES: Final = MappingProxyType({PIPER: ONNX})
 """Older names of engine kinds, still accepted: `piper` was the onnx runtime's name when Piper
 voices were the only ones."""
@@ -60,7 +62,7 @@ class EngineKind:
 
 
 def _check_onnx(options: EngineOptions) -> None:
-    if options.device != "cpu":
+    if options.device not in ("cpu", AUTO_DEVICE):
         raise InputError(
             f"the onnx engine runs on the CPU only, not {options.device!r}; "
             "use the torch engine for a GPU (docs/ENGINE.md)"

@@ -5,7 +5,8 @@ It reads the voice's weights from its `.onnx` file (`vits_weights`), runs them w
 timings (`piper_text`), and the noise. Each sentence draws its noise exactly as the `piper`
 engine feeds its rewritten graph (`seeded_graph.standard_normal(seed, sentence, node, size)`,
 node 0 the duration predictor's [2, ids], node 1 the prior's [channels, frames]), so with the
-same parameters the two engines make the same speech (to ~1e-5, durations identical).
+same parameters the two engines make the same speech (to ~1e-5, durations identical); a chunk's
+seed does not name the runtime (`pipeline.chunk_key.chunk_seed`), so in a job too.
 
 Batches: sentences from any number of requests are grouped by phoneme-length bucket for the
 front end, then by frame-length bucket for the flow and decoder. An item's bucket depends on
@@ -27,6 +28,7 @@ import numpy as np
 import torch
 
 from narration.engines.piper_text import PiperText, Sentence, SentenceAudio, read_config
+from narration.engines.registry import AUTO_DEVICE
 from narration.engines.seeded_graph import standard_normal
 from narration.engines.vits_model import FrontEnd, VitsModel
 from narration.engines.vits_weights import read_weights
@@ -144,7 +146,8 @@ class TorchVitsEngine:
         threads: int | None = None,
         max_batch: int = 16,
     ) -> TorchVitsEngine:
-        """Load `voice` onto `device` (`cpu`, `cuda`, `cuda:N`) with the decoder in `precision`."""
+        """Load `voice` onto `device` (`auto`, `cpu`, `cuda`, `cuda:N`) with the decoder in
+        `precision`."""
         started = time.perf_counter()
         target = check_options(device, precision, max_batch)
         if target.type == "cpu" and threads:
@@ -346,12 +349,14 @@ def check_options(device: str, precision: str, max_batch: int) -> torch.device:
 
 
 def _device(name: str) -> torch.device:
+    if name == AUTO_DEVICE:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise InputError(f"unknown device {name!r}: use cpu, cuda or cuda:N") from None
+        raise InputError(f"unknown device {name!r}: use auto, cpu, cuda or cuda:N") from None
     if device.type not in ("cpu", "cuda"):
-        raise InputError(f"unsupported device {name!r}: use cpu, cuda or cuda:N")
+        raise InputError(f"unsupported device {name!r}: use auto, cpu, cuda or cuda:N")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"device {name!r}: no CUDA device is available to this process")
     if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():

@@ -1,9 +1,12 @@
 """A chunk's identity: everything that determines its audio, hashed.
 
 The key addresses the chunk cache (an edited document reuses every chunk whose key is
-unchanged); the same inputs, hashed under `SEED_VERSION` instead of `RENDER_VERSION`, seed the
-chunk's noise, so seeds come from content, not chance: the same text,
-voice, engine, parameters and incoming state give the same bytes in any job, on any worker.
+unchanged); the same inputs, hashed under `SEED_VERSION` instead of `RENDER_VERSION` and with the
+voice in place of the engine, seed the chunk's noise, so seeds come from content, not chance: the
+same text, voice, engine, parameters and incoming state give the same bytes in any job, on any
+worker. The seed names the voice (its family and name), not the runtime: a chunk draws the same
+noise on onnxruntime and on torch, on the CPU and on a GPU, so its renders differ only by
+floating-point error (docs/ENGINE.md, "One sound whatever the runtime").
 Nothing about the document around the chunk enters it except through the incoming state, which
 chains only within a segment; the user's `--seed` is in that state.
 """
@@ -17,16 +20,18 @@ from typing import Final
 
 from narration.pipeline.prosody import SessionState
 
-RENDER_VERSION: Final = 4
+RENDER_VERSION: Final = 5
 """Bump when rendering (trim, levels, fades, pauses) or normalisation changes what a chunk
 sounds like, so that cached chunks made by older code are not reused. 2: segments start at the
 reference level, and the metadata carries the chunk's loudness figures. 3: the quiet tail is
 faded out across `audio.TAIL_FADE_S`. 4: normalisation reads versions, options, addresses,
-dates and references (`pipeline.normalise`)."""
-SEED_VERSION: Final = 2
+dates and references (`pipeline.normalise`). 5: a chunk's seed names its voice, not the runtime
+that renders it."""
+SEED_VERSION: Final = 3
 """The render version a chunk's noise seed is drawn under. A change to shaping (a fade, a trim)
 bumps `RENDER_VERSION`, so cached chunks are made again, but draws the same noise: the speech
-it shapes is the same. Bump this only when what the engine is given, or how, changes."""
+it shapes is the same. Bump this only when what the engine is given, or how, changes. 3: the
+seed names the voice instead of the engine's identity."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
@@ -43,18 +48,26 @@ def chunk_key(
     `variant` holds what a lexicon or SSML changed for this chunk (what the engine is given and
     the lexicons' content hash, a break's pause, a rate); a chunk they leave alone has no
     variant and keeps the key it has without them."""
-    return _digest(RENDER_VERSION, text, boundary_after, state, engine_identity, variant)
+    return _digest(
+        RENDER_VERSION, text, boundary_after, state, ("engine", engine_identity), variant
+    )
 
 
 def chunk_seed(
     text: str,
     boundary_after: str,
     state: SessionState,
-    engine_identity: str,
+    voice: str,
     variant: Mapping[str, object] | None = None,
 ) -> int:
-    """The chunk's noise seed: drawn from the same inputs as its key, under `SEED_VERSION`."""
-    return _seed_bits(_digest(SEED_VERSION, text, boundary_after, state, engine_identity, variant))
+    """The chunk's noise seed: drawn from the same inputs as its key under `SEED_VERSION`, with
+    `voice` (`voice_for_seed`: family and name, whatever the runtime) in place of the engine."""
+    return _seed_bits(_digest(SEED_VERSION, text, boundary_after, state, ("voice", voice), variant))
+
+
+def voice_for_seed(family: str, name: str) -> str:
+    """What a chunk's seed knows of its engine: the voice's family and name, no runtime."""
+    return f"{family} {name}"
 
 
 def _digest(
@@ -62,14 +75,14 @@ def _digest(
     text: str,
     boundary_after: str,
     state: SessionState,
-    engine_identity: str,
+    speaker: tuple[str, str],
     variant: Mapping[str, object] | None,
 ) -> str:
     material: dict[str, object] = {
         "render": version,
         "text": text,
         "boundary_after": boundary_after,
-        "engine": engine_identity,
+        speaker[0]: speaker[1],
         "state": state.to_dict(),
     }
     if variant:

@@ -13,7 +13,7 @@ from typing import Final, cast
 import numpy as np
 
 from narration.pipeline import audio, prosody
-from narration.pipeline.chunk_key import SEED_MASK, chunk_key, chunk_seed
+from narration.pipeline.chunk_key import SEED_MASK, chunk_key, chunk_seed, voice_for_seed
 from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
 from narration.pipeline.engine import Engine
@@ -76,8 +76,10 @@ def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState, ta
 
 
 def seed_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> int:
-    """The chunk's noise seed when `engine` renders it from `state`."""
-    return chunk_seed(chunk.text, chunk.boundary_after, state, engine.identity, chunk.variant)
+    """The chunk's noise seed from `state`: the same whichever runtime of the voice's family
+    renders it (`chunk_key.chunk_seed`)."""
+    voice = voice_for_seed(engine.voice.engine, engine.voice.name)
+    return chunk_seed(chunk.text, chunk.boundary_after, state, voice, chunk.variant)
 
 
 def engine_text(chunk: PlannedChunk, prepare: Callable[[str], str] = speakable) -> str:

@@ -35,6 +35,7 @@ def test_onnx_refuses_a_gpu() -> None:
     with pytest.raises(InputError, match="runs on the CPU only"):
         registry.engine_kind("onnx").check(EngineOptions(device="cuda:0"))
     registry.engine_kind("onnx").check(EngineOptions())
+    registry.engine_kind("onnx").check(EngineOptions(device="auto"))  # the CPU, all it has
 
 
 def test_the_voice_picks_the_family_and_torch_refuses_kokoro() -> None:
