@@ -39,14 +39,15 @@ state = State()
 
 
 def connect() -> Services:
-    """Point the Celery app at the broker and check that the broker answers.
+    """The services, with a Celery app to send jobs through, once the broker answers.
 
-    For commands that send tasks or touch the bucket; the Celery app is imported here, when
-    such a command runs, not when `narrate` starts.
+    For commands that send tasks or touch the bucket; Celery is imported here, when such a
+    command runs, not when `narrate` starts, and only to send: no task, no worker context
+    (`workers.sender`).
     """
-    from narration.workers.app import configure
+    from narration.workers.sender import sending_services
 
-    services = configure(state.settings)
+    services = sending_services(state.settings)
     services.records().ping()
     return services
 

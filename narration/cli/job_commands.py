@@ -41,8 +41,6 @@ def submit(
     json_output: bool = typer.Option(False, "--json"),
 ) -> None:
     """Submit a document for narration."""
-    from narration.cli.progress import follow_job
-
     record = submit_document(path, request, files)
     if not wait:
         if json_output:
@@ -52,7 +50,10 @@ def submit(
         return
     if not json_output:
         err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
-    final = follow_job(connect().records(), record["job_id"], show=not json_output)
+    # Imported once the job is sent: its progress display takes a tenth of a second to load.
+    from narration.cli.progress import follow_job
+
+    final = follow_job(job_records(), record["job_id"], show=not json_output)
     if json_output:
         print_json(final)
     raise typer.Exit(EXIT_OK if final["status"] == "succeeded" else EXIT_JOB_FAILED)

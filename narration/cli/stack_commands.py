@@ -14,7 +14,15 @@ from pathlib import Path
 import typer
 
 from narration.cli.app import app
-from narration.cli.common import connect, err_console, fail, handle_errors, print_json, state
+from narration.cli.common import (
+    connect,
+    err_console,
+    fail,
+    handle_errors,
+    job_records,
+    print_json,
+    state,
+)
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED
@@ -187,7 +195,7 @@ def run(
     record = submit_document(path, request, files)
     err_console.print(f"job {record['job_id']}: {record['chunks_total']} chunks")
     started = time.monotonic()
-    final = follow_job(connect().records(), record["job_id"], show=True)
+    final = follow_job(job_records(), record["job_id"], show=True)
     if final["status"] != "succeeded":
         raise fail(f"job {final['status']}: {final.get('error') or ''}", EXIT_JOB_FAILED)
     fetch(record["job_id"], output, "audio")

@@ -29,7 +29,7 @@ from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.plan import JobOptions, Plan, heard_first, long_way_to_go, make_plan
 from narration.pipeline.presets import encoded_in_parts
 from narration.pipeline.prosody import SessionState
-from narration.production.steps import first_state
+from narration.production.segment_start import first_state
 from narration.settings import Settings
 
 JOB_PRIORITY: Final = 6

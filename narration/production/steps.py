@@ -15,31 +15,24 @@ from pathlib import Path
 from typing import Final
 
 from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
-from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
-from narration.pipeline.prosody import SessionState, initial_state
+from narration.pipeline.prosody import SessionState
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.production import parts
 from narration.production.commits import Committer, Immediate
 from narration.production.context import WorkerContext
+from narration.production.segment_start import first_state
 from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
 COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
 few milliseconds) before it makes the chunk again itself."""
 COMMIT_POLL_S: Final = 0.05
-
-
-def first_state(plan: Plan) -> SessionState:
-    """The state every segment of a job starts from: its voice, seed and speed, and its
-    engine's pause profile."""
-    pauses = engine_kind(plan.options.engine).pauses
-    return initial_state(plan.options.voice, plan.options.seed, plan.options.speed, pauses)
 
 
 def make_chunk(

@@ -146,9 +146,17 @@ SUBMIT_SPARED: tuple[str, ...] = (
     "narration.engines.torch_vits",
     "narration.stack",
     "narration.service",
+    "narration.workers.app",
+    "narration.workers.tasks",
+    "narration.production.steps",
+    "narration.production.context",
+    "narration.production.stitch",
+    "narration.cli.progress",
 )
 """What `narrate submit` sends a job without: no engine runtime, no signal processing, no
-service or stack (it needs Celery, boto3 and the pipeline's planning)."""
+service or stack; it names the Celery tasks without importing them or the code they run
+(`workers.sender`), and without `--wait` shows no progress (it needs Celery, boto3 and the
+pipeline's planning)."""
 
 
 @pytest.mark.integration

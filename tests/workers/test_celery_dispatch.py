@@ -3,7 +3,7 @@ priorities (built, not sent: no broker)."""
 
 from __future__ import annotations
 
-from celery import Signature
+from celery import Celery, Signature
 
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.plan import JobOptions, make_plan
@@ -28,7 +28,7 @@ def _tasks(sent: Signature) -> list[Signature]:
 def test_each_segment_chain_becomes_a_chain_of_synth_tasks_ending_with_its_part() -> None:
     stored = {chunk.seq for chunk in PLAN.segments[0][:4]}
     work = job_work(PLAN, stored, _after, JOB_PRIORITY)
-    chains = job_chains(work)
+    chains = job_chains(Celery(), work)
     assert len(chains) == len(work.chains)
     for sent, planned in zip(chains, work.chains, strict=True):
         *synths, last_part = _tasks(sent)
@@ -50,6 +50,6 @@ def test_each_segment_chain_becomes_a_chain_of_synth_tasks_ending_with_its_part(
 
 def test_a_torch_job_s_chunks_go_to_the_torch_queue() -> None:
     plan = make_plan("job", Document("Book", (SHORT,)), JobOptions(voice="v", engine="torch"), 10)
-    (sent,) = job_chains(job_work(plan, set(), _after, JOB_PRIORITY))
+    (sent,) = job_chains(Celery(), job_work(plan, set(), _after, JOB_PRIORITY))
     synth = _tasks(sent)[0]
     assert synth.options["queue"] == synth.options["routing_key"] == "synth-torch"
