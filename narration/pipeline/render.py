@@ -179,6 +179,8 @@ def speak_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState
         "state_in": state.to_dict(),
         "state_out": next_state.to_dict(),
     }
+    if chunk.speaker:
+        meta["speaker"] = chunk.speaker
     if is_break:
         meta = _with_break(meta, designed_s)
     fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))

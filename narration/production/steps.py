@@ -21,7 +21,7 @@ from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
-from narration.pipeline.prosody import SessionState, initial_state
+from narration.pipeline.prosody import SessionState, for_speaker, initial_state
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.production import parts
@@ -40,6 +40,15 @@ def first_state(plan: Plan) -> SessionState:
     voice family's pause profile on its engine."""
     pauses = pauses_for(plan.options.engine, plan.options.voice)
     return initial_state(plan.options.voice, plan.options.seed, plan.options.speed, pauses)
+
+
+def speaker_state(plan: Plan, chunk: PlannedChunk, state: SessionState) -> SessionState:
+    """The state `chunk` starts from: its speaker's own chain in a script (`prosody.for_speaker`),
+    with that speaker's voice and its family's pause profile; `state` itself otherwise."""
+    if not chunk.speaker:
+        return state
+    voice = dict(plan.options.cast)[chunk.speaker]
+    return for_speaker(state, chunk.speaker, voice, pauses_for(plan.options.engine, voice))
 
 
 def make_chunk(
@@ -69,7 +78,8 @@ def _make(
     committer: Committer,
 ) -> SessionState:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
-    engine = context.engine(plan.options.voice, plan.options.engine)
+    state_in = speaker_state(plan, chunk, state_in)
+    engine = context.engine(state_in.voice, plan.options.engine)
     placement = ChunkPlacement(
         seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
     )
