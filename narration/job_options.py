@@ -96,7 +96,7 @@ class SubmitRequest:
     )
     cast: str = option(
         "",
-        'A script\'s voices, e.g. "HOST=af_heart,GUEST=am_michael" (default: the [cast] table).',
+        "A script's voices, e.g. HOST=af_heart,GUEST=am_michael (default: the config file's cast).",
         JOB_FORMS | {Surface.CONSOLE},
         label="Cast",
     )
@@ -104,7 +104,9 @@ class SubmitRequest:
         "", "A script's voice for text outside any turn (default: the cast's first).", JOB_FORMS
     )
     script: bool | None = option(
-        None, "Read as a script with speakers (default: *.script.md/.txt, or with --cast).", READING
+        None,
+        "Read as a script with speakers (default: *.script.md/.txt, or with --cast).",
+        READING,
     )
     format: str = option(
         "",
