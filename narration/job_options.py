@@ -103,6 +103,11 @@ class SubmitRequest:
     narrator: str = option(
         "", "A script's voice for text outside any turn (default: the cast's first).", JOB_FORMS
     )
+    language: str = option(
+        "",
+        "The document's language, e.g. es (default: its metadata); picks a voice without --voice.",
+        JOB_FORMS,
+    )
     script: bool | None = option(
         None,
         "Read as a script with speakers (default: *.script.md/.txt, or with --cast).",

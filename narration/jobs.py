@@ -25,6 +25,7 @@ from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_cast import resolve_cast
+from narration.job_language import with_language
 from narration.job_options import OPTIONS, SubmitRequest, Surface
 from narration.output_places import OutputPlaces
 from narration.pipeline.document import Chapter, Document
@@ -223,6 +224,7 @@ def submit(
     `priority` orders its messages on the queues (`production.dispatch.SHORT_PRIORITY` goes first).
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
+    document, request = with_language(settings, request, document)
     cast, request = resolve_cast(settings, request, document)
     options, voice = job_options(settings, request)
     options = replace(options, cast=cast)

@@ -146,3 +146,16 @@ def test_the_config_file_cast_table_is_the_default_cast(tmp_path: Path) -> None:
     config.write_text('[cast]\nHOST = "af_heart"\nGUEST = "am_michael"\n')
     loaded = settings_module.load_settings(config, environ={})
     assert parse_cast(loaded.cast) == dict(CAST)
+
+
+def test_a_document_in_spanish_is_read_by_a_spanish_voice() -> None:
+    from narration.job_language import with_language
+
+    document = load_document("Llamó al 112 ayer.".encode(), "carta.txt")
+    request = validate({"language": "es"}, Surface.SUBMIT)
+    spanish, chosen = with_language(Settings(), request, document)
+    assert (spanish.language, chosen.voice) == ("es", "ef_dora")
+    english, kept = with_language(Settings(), validate({}, Surface.SUBMIT), document)
+    assert (english.language, kept.voice) == ("en", "")
+    named = validate({"language": "es", "voice": "em_alex"}, Surface.SUBMIT)
+    assert with_language(Settings(), named, document)[1].voice == "em_alex"
