@@ -23,7 +23,7 @@ HOST: So tell me, what makes a speech model small?
 GUEST: Fewer parameters, mostly. And it runs happily on an ordinary laptop.
 HOST: That is good news for all of us. Thank you for coming.
 """
-TURNS = ["HOST", "HOST", "GUEST", "HOST", "GUEST", "GUEST", "HOST", "HOST"]
+TURNS = ["HOST"] * 3 + ["GUEST"] * 2 + ["HOST"] + ["GUEST"] * 2 + ["HOST"] * 2
 """The speakers of the sentence marks in order: the title is read by the cast's first."""
 CAST = "HOST=af_heart,GUEST=am_michael"
 RATE = 16_000
@@ -51,7 +51,7 @@ def job(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
         fetched = narrate(stack_env, "fetch", job_id, "--what", what, "-o", str(path))
         assert fetched.returncode == 0, fetched.stderr
     marks = [json.loads(line) for line in files["marks"].read_text().splitlines()]
-    return {"record": json.loads(result.stdout), "marks": marks, **files}
+    return {**files, "record": json.loads(result.stdout), "marks": marks}
 
 
 def _sentences(job: dict) -> list[dict]:
