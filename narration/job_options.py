@@ -94,6 +94,25 @@ class SubmitRequest:
         polly="VoiceId",
         openai="voice",
     )
+    cast: str = option(
+        "",
+        "A script's voices, e.g. HOST=af_heart,GUEST=am_michael (default: the config file's cast).",
+        JOB_FORMS | {Surface.CONSOLE},
+        label="Cast",
+    )
+    narrator: str = option(
+        "", "A script's voice for text outside any turn (default: the cast's first).", JOB_FORMS
+    )
+    language: str = option(
+        "",
+        "The document's language, e.g. es (default: its metadata); picks a voice without --voice.",
+        JOB_FORMS,
+    )
+    script: bool | None = option(
+        None,
+        "Read as a script with speakers (default: *.script.md/.txt, or with --cast).",
+        READING,
+    )
     format: str = option(
         "",
         "mp3, m4b, m4a, opus, ogg, flac or wav (default: settings).",

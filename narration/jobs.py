@@ -24,6 +24,8 @@ from narration.connections import Services
 from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
+from narration.job_cast import resolve_cast
+from narration.job_language import with_language
 from narration.job_options import OPTIONS, SubmitRequest, Surface
 from narration.output_places import OutputPlaces
 from narration.pipeline.document import Chapter, Document
@@ -123,6 +125,7 @@ def reading_options(request: SubmitRequest) -> ReadingOptions:
         tables=request.tables,  # type: ignore[arg-type]
         toc="read" if request.keep_front_matter else request.toc,  # type: ignore[arg-type]
         index=request.index,  # type: ignore[arg-type]
+        script=True if request.script is None and request.cast else request.script,
     )
 
 
@@ -221,7 +224,10 @@ def submit(
     `priority` orders its messages on the queues (`production.dispatch.SHORT_PRIORITY` goes first).
     `intro` and `outro` are audio files played before the first and after the last chapter.
     """
+    document, request = with_language(settings, request, document)
+    cast, request = resolve_cast(settings, request, document)
     options, voice = job_options(settings, request)
+    options = replace(options, cast=cast)
     check_output(services, settings, request.output)
     bookends = decode_bookends(options, int(voice["sample_rate"]), intro, outro)
     voice_info = find_voice(options.voice, settings.voice_dirs)

@@ -57,6 +57,8 @@ class Settings:
     max_input_bytes: int = 20_000_000
     engine_threads: int = 1
     engine: str = DEFAULT_ENGINE
+    cast: str = ""
+    """A script's default cast, `SPEAKER=voice,...`: a `[cast]` table in the config file."""
     torch_device: str = "cpu"
     torch_precision: str = "fp32"
     torch_batch: int = 16
@@ -149,6 +151,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     section = data.get("narration", {})
     if not isinstance(section, dict):
         raise InputError(f"config file {path}: [narration] must be a table")
+    cast = data.get("cast", {})
+    if not isinstance(cast, dict):
+        raise InputError(f"config file {path}: [cast] must be a table of SPEAKER = voice")
+    if cast:
+        section = {**section, "cast": ",".join(f"{k}={v}" for k, v in cast.items())}
     return section
 
 

@@ -237,7 +237,9 @@ def test_the_job_record_keeps_every_option_it_names() -> None:
     stored = json.loads(json.dumps(dataclasses.asdict(options)))
     for item in items:
         assert stored[item.record] == json.loads(json.dumps(RECORDED[item.name][1])), item.name
-    restored = JobOptions(**stored | {"lexicons": tuple(stored["lexicons"])})
+    restored = JobOptions(
+        **stored | {"lexicons": tuple(stored["lexicons"]), "cast": tuple(stored["cast"])}
+    )
     assert restored == options
 
 

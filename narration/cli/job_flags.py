@@ -73,12 +73,15 @@ def job_command(surface: Surface) -> Callable[[Callable[..., Any]], Callable[...
 def _option_parameter(item: Option, surface: Surface) -> inspect.Parameter:
     default = item.default_on(surface)
     annotation = item.type
+    names = item.flag
     if typing.get_origin(item.type) is tuple:
         annotation, default = list[str], list(default)
+    if item.type == bool | None:  # unset, on or off: `--script`, `--no-script`
+        names = f"{item.flag}/--no-{item.flag.removeprefix('--')}"
     return inspect.Parameter(
         item.name,
         inspect.Parameter.KEYWORD_ONLY,
-        default=typer.Option(default, item.flag, help=item.spec.help),
+        default=typer.Option(default, names, help=item.spec.help),
         annotation=annotation,
     )
 

@@ -35,17 +35,20 @@ class Cue:
     start_s: float
     end_s: float
     text: str
+    speaker: str = ""
+    """A script's speaker label: a WebVTT voice span (`<v HOST>`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """One speech mark, as Polly writes it."""
+    """One speech mark, as Polly writes it; `speaker` (a script's label) only where set."""
 
     time: int  # ms
     type: str  # "sentence" | "word"
     start: int
     end: int
     value: str
+    speaker: str = ""
 
 
 class TimedSpan(Protocol):
@@ -69,6 +72,7 @@ class Span:
     end_s: float
     char_start: int
     char_end: int
+    speaker: str = ""
 
 
 def _ms(seconds: float) -> int:
@@ -90,16 +94,21 @@ def _clean(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) if width > 0 else [text]
 
 
-def _timed(cues: Iterable[Cue]) -> list[tuple[int, int, str]]:
-    """Cues in start order with ms times, monotonic, end >= start; empty text dropped."""
-    out: list[tuple[int, int, str]] = []
+def _timed(cues: Iterable[Cue]) -> list[tuple[int, int, str, str]]:
+    """Cues in start order with ms times, monotonic, end >= start, with their speakers."""
+    out: list[tuple[int, int, str, str]] = []
     prev_start = 0
     for cue in sorted(cues, key=lambda c: (c.start_s, c.end_s)):
         start = max(_ms(cue.start_s), prev_start)
         end = max(_ms(cue.end_s), start)
-        out.append((start, end, cue.text))
+        out.append((start, end, cue.text, cue.speaker))
         prev_start = start
     return out
+
+
+def _voice_tag(speaker: str) -> str:
+    """A WebVTT voice span's opening tag (the annotation ends at the `>`)."""
+    return f"<v {escape_vtt(speaker)}>" if speaker else ""
 
 
 def escape_vtt(text: str) -> str:
@@ -110,10 +119,11 @@ def escape_vtt(text: str) -> str:
 def to_webvtt(cues: Iterable[Cue], *, line_width: int = DEFAULT_LINE_WIDTH) -> str:
     """A WebVTT document for `cues`."""
     parts = ["WEBVTT", ""]
-    for i, (start, end, text) in enumerate(_timed(cues), 1):
+    for i, (start, end, text, speaker) in enumerate(_timed(cues), 1):
         lines = [escape_vtt(line) for line in _clean(text, line_width)]
         if not lines:
             continue
+        lines[0] = _voice_tag(speaker) + lines[0]
         parts += [str(i), f"{_clock(start, '.')} --> {_clock(end, '.')}", *lines, ""]
     return "\n".join(parts)
 
@@ -122,7 +132,7 @@ def to_srt(cues: Iterable[Cue], *, line_width: int = DEFAULT_LINE_WIDTH) -> str:
     """An SRT document for `cues` (numbered from 1, comma before the milliseconds)."""
     parts: list[str] = []
     n = 0
-    for start, end, text in _timed(cues):
+    for start, end, text, _ in _timed(cues):
         # SRT has no escaping; an arrow in the text could be taken for a timing line.
         lines = [line.replace("-->", "->") for line in _clean(text, line_width)]
         if not lines:
@@ -134,7 +144,10 @@ def to_srt(cues: Iterable[Cue], *, line_width: int = DEFAULT_LINE_WIDTH) -> str:
 
 def cues_from_spans(text: str, sentences: Iterable[TimedSpan]) -> list[Cue]:
     """Caption cues for sentence spans over the document `text`."""
-    return [Cue(s.start_s, s.end_s, text[s.char_start : s.char_end]) for s in sentences]
+    return [
+        Cue(s.start_s, s.end_s, text[s.char_start : s.char_end], getattr(s, "speaker", ""))
+        for s in sentences
+    ]
 
 
 def speech_marks(
@@ -168,9 +181,9 @@ def speech_marks(
             if not 0 <= s.char_start <= s.char_end <= len(text):
                 raise ValueError(f"{kind} span {s.char_start}..{s.char_end} is outside the text")
             t = _ms(s.start_s)
-            marks.append(
-                Mark(t, kind, off(s.char_start), off(s.char_end), text[s.char_start : s.char_end])
-            )
+            value = text[s.char_start : s.char_end]
+            speaker = getattr(s, "speaker", "")
+            marks.append(Mark(t, kind, off(s.char_start), off(s.char_end), value, speaker))
     for time_s, offset, name in ssml:
         t = _ms(time_s)
         marks.append(Mark(t, "ssml", off(offset), off(offset), name))
@@ -186,7 +199,10 @@ _RANK: Final = {"sentence": 0, "word": 1, "ssml": 2}
 def jsonl_lines(marks: Iterable[Mark]) -> Iterator[str]:
     """Speech marks as JSON Lines, one compact object per line, keys in Polly's order."""
     for m in marks:
-        yield json.dumps(asdict(m), ensure_ascii=False, separators=(",", ":")) + "\n"
+        fields = asdict(m)
+        if not m.speaker:
+            del fields["speaker"]
+        yield json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def to_jsonl(marks: Iterable[Mark]) -> str:

@@ -77,6 +77,8 @@ class ChunkMeta(TypedDict):
     (`written_words`): their words index the spoken text, and the stitch leaves them out."""
     state_in: NotRequired[SessionStateJson]
     state_out: NotRequired[SessionStateJson]
+    speaker: NotRequired[str]
+    """Only in a script: the label of the speaker who reads it (`PlannedChunk.speaker`)."""
 
 
 class LevelFigures(TypedDict):

@@ -26,10 +26,10 @@ MAX_CHUNK_CHARS: Final = 300
 PARAGRAPH_SEPARATOR: Final = "\n\n"
 ITEM_SEPARATOR: Final = " "
 
-Boundary = Literal["clause", "sentence", "list_item", "paragraph", "section", "chapter"]
+Boundary = Literal["clause", "sentence", "list_item", "paragraph", "turn", "section", "chapter"]
 """What follows a chunk; it sets the pause the stitcher inserts. `clause` marks a cut inside a
-sentence too long for one chunk; `list_item` the next item of the same list; `section` a
-section title inside the chapter."""
+sentence too long for one chunk; `list_item` the next item of the same list; `turn` another
+speaker's paragraph in a script; `section` a section title inside the chapter."""
 
 _ABBREVIATIONS: Final = frozenset(
     (
@@ -56,6 +56,8 @@ class TextChunk:
     """The SSML markup of the paragraph this chunk is cut from, if it has any."""
     start: int = 0
     """Where the chunk's text starts in that paragraph (set when it has markup)."""
+    speaker: str = ""
+    """The script speaker whose turn it is part of ("" outside a turn, or not a script)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Unit:
     text: str
     role: Role
     markup: Markup | None = None
+    speaker: str = ""
 
 
 def spoken_units(document: Document) -> Iterator[Unit]:
@@ -77,7 +80,13 @@ def spoken_units(document: Document) -> Iterator[Unit]:
         for index, paragraph in enumerate(chapter.paragraphs):
             normalised = " ".join(paragraph.split())
             if normalised:
-                yield Unit(number, normalised, chapter.role(index), chapter.markup_of(index))
+                yield Unit(
+                    number,
+                    normalised,
+                    chapter.role(index),
+                    chapter.markup_of(index),
+                    chapter.speaker(index),
+                )
 
 
 def _soft(unit: Unit, following: Unit | None) -> bool:
@@ -87,13 +96,16 @@ def _soft(unit: Unit, following: Unit | None) -> bool:
         and unit.role == ITEM
         and following.role == ITEM
         and unit.chapter == following.chapter
+        and unit.speaker == following.speaker
     )
 
 
 def _hard_boundary(unit: Unit, following: Unit | None) -> Boundary:
     if following is None or following.chapter != unit.chapter:
         return "chapter"
-    return "section" if following.role == SECTION else "paragraph"
+    if following.role == SECTION:
+        return "section"
+    return "turn" if following.speaker != unit.speaker else "paragraph"
 
 
 def spoken_text(document: Document) -> str:
@@ -168,6 +180,7 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Tex
     units = list(spoken_units(document))
     chunks: list[TextChunk] = []
     run: list[str] = []
+    first = 0
     for position, unit in enumerate(units):
         following = units[position + 1] if position + 1 < len(units) else None
         run.append(unit.text)
@@ -178,6 +191,9 @@ def chunk_document(document: Document, limit: int = MAX_CHUNK_CHARS) -> list[Tex
             chunks.extend(_marked_up(unit, boundary, limit))
         else:
             chunks.extend(_chunk_run(run, unit.chapter, boundary, limit))
+        if unit.speaker:
+            chunks[first:] = [replace(chunk, speaker=unit.speaker) for chunk in chunks[first:]]
+        first = len(chunks)
         run = []
     return chunks
 

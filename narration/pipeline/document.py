@@ -42,12 +42,18 @@ class Chapter:
     """One role per paragraph; empty means all are running text (older callers)."""
     markup: tuple[Markup | None, ...] = ()
     """One per paragraph for SSML documents (None where a paragraph has none); else empty."""
+    speakers: tuple[str, ...] = ()
+    """One per paragraph of a script: the label of the turn it belongs to, "" outside a turn
+    (`ingest.script`); empty for a document that is not a script."""
 
     def role(self, index: int) -> Role:
         return self.roles[index] if self.roles else "text"
 
     def markup_of(self, index: int) -> Markup | None:
         return self.markup[index] if self.markup else None
+
+    def speaker(self, index: int) -> str:
+        return self.speakers[index] if self.speakers else ""
 
 
 @dataclass(frozen=True)

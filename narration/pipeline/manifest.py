@@ -72,6 +72,8 @@ class Manifest(TypedDict):
     author: str
     language: str
     voice: str
+    cast: NotRequired[dict[str, str]]
+    """Only for a script: each speaker's voice, in order of appearance."""
     format: str
     sample_rate: int
     duration_s: float
@@ -190,6 +192,10 @@ def build_manifest(
             for item in placed
         ],
     }
+    if plan.options.cast:
+        manifest = cast(
+            Manifest, inserted_after(manifest, "voice", "cast", dict(plan.options.cast))
+        )
     if delivered.retail_sample:
         return _with_retail_sample(manifest, delivered.retail_sample)
     return manifest

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
 from narration.errors import InputError
+from narration.pipeline.cast import cast_chunks
 from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.defaults import DEFAULT_FORMAT, DEFAULT_TARGET_LUFS
 from narration.pipeline.document import Document
@@ -28,9 +29,9 @@ from narration.pipeline.timeline import Bookends
 PLAN_VERSION: Final = 1
 MIN_SPEED: Final = 0.25
 MAX_SPEED: Final = 4.0
-PARAGRAPH_ENDS: Final = ("paragraph", "section")
-"""Boundaries where a segment may end inside a chapter: the end of a paragraph, before a
-section title."""
+PARAGRAPH_ENDS: Final = ("paragraph", "turn", "section")
+"""Boundaries where a segment may end inside a chapter: the end of a paragraph or a script's
+turn, before a section title."""
 TAIL_PART_CHUNKS: Final = 3
 """How many chunks the last part of a long segment holds (`tail_cut`)."""
 
@@ -77,6 +78,9 @@ class JobOptions:
     outro_samples: int = 0
     proof: bool = False
     """Proof every chunk by ear and render a misheard one again (`--proof`)."""
+    cast: tuple[tuple[str, str], ...] = ()
+    """A script's speakers and their voices, in order (`--cast`, `--narrator` as `NARRATOR`);
+    empty when the document is not a script."""
 
     def bookends(self, rate: int) -> Bookends:
         """Where the intro and outro go on the timeline (`timeline.Bookends`)."""
@@ -115,6 +119,8 @@ class PlannedChunk:
     """An SSML `prosody rate` (2.0: twice as fast)."""
     marks: tuple[tuple[int, str], ...] = ()
     """SSML marks: (offset in `text`, name)."""
+    speaker: str = ""
+    """The script speaker who reads it (`JobOptions.cast`); "" when the job has no cast."""
 
     @property
     def variant(self) -> dict[str, object]:
@@ -192,7 +198,11 @@ class Plan:
             author=raw["author"],
             language=raw["language"],
             options=JobOptions(
-                **{**raw["options"], "lexicons": tuple(raw["options"].get("lexicons", ()))}
+                **{
+                    **raw["options"],
+                    "lexicons": tuple(raw["options"].get("lexicons", ())),
+                    "cast": tuple(tuple(pair) for pair in raw["options"].get("cast", ())),
+                }
             ),
             chapters=tuple(raw["chapters"]),
             segments=tuple(
@@ -212,6 +222,7 @@ _CHUNK_DEFAULTS: Final[dict[str, Any]] = {
     "pause_s": None,
     "rate": 1.0,
     "marks": (),
+    "speaker": "",
 }
 
 
@@ -315,7 +326,7 @@ def make_plan(
     segment_max_chunks: int,
     lexicon: Lexicon | None = None,
 ) -> Plan:
-    chunks = chunk_document(document)
+    chunks = cast_chunks(chunk_document(document), options.cast)
     if not chunks:
         raise InputError("the document has no text to narrate")
     segments = group_segments(chunks, segment_max_chunks)
@@ -341,6 +352,7 @@ def make_plan(
                     pause_s=speech.pause_s,
                     rate=speech.rate,
                     marks=speech.marks,
+                    speaker=chunk.speaker,
                 )
             )
             seq += 1

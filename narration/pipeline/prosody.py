@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Final, TypedDict, cast
+from typing import Final, NotRequired, TypedDict, cast
 
 import numpy as np
 
@@ -50,6 +50,14 @@ call on plain prose (bench/seams.py): a segment starts from it, and once a chunk
 its own, joins take the voice's pause as heard there (`SessionState.sentence_pause_s`). A list
 item's pause sits between the sentence and paragraph pauses; the pause before a section title
 between paragraph and chapter."""
+TURN_PAUSE_S: Final = 0.4
+"""The pause where a script's speaker changes (boundary `turn`): longer than a sentence pause,
+shorter than a paragraph pause, like a quick reply (docs/SEAMS.md). Kept out of the profiles,
+so the states, and the keys, of jobs without speakers stay as they were."""
+
+Held = tuple[str, str, float, float, int]
+"""Another speaker's own chain while someone else speaks: (speaker, voice, rate_cps,
+level_db, chunks)."""
 
 
 class SessionStateJson(TypedDict):
@@ -67,6 +75,8 @@ class SessionStateJson(TypedDict):
     sentence_pause_s: float
     pauses: dict[str, float]
     version: int
+    speaker: NotRequired[str]
+    held: NotRequired[list[list[str | float | int]]]
 
 
 @dataclass(frozen=True)
@@ -85,10 +95,16 @@ class SessionState:
     boundaries inside chunks (`pipeline.sentence_pauses`)."""
     pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
     version: int = STATE_VERSION
+    speaker: str = ""
+    """The script speaker whose chain this is (`for_speaker`); "" without speakers."""
+    held: tuple[Held, ...] = ()
+    """The other speakers' chains, kept for their next turn."""
 
     def to_dict(self) -> SessionStateJson:
         data = asdict(self)
         data["pauses"] = dict(self.pauses)
+        if not self.speaker:  # a job without speakers keeps its states, and keys, as they were
+            del data["speaker"], data["held"]
         return cast(SessionStateJson, data)
 
     @classmethod
@@ -96,7 +112,12 @@ class SessionState:
         values: dict[str, object] = dict(data)
         pauses = values.pop("pauses", PAUSES_S)
         assert isinstance(pauses, dict)
-        return cls(**values, pauses=tuple((str(k), float(v)) for k, v in pauses.items()))  # type: ignore[arg-type]
+        held = tuple(tuple(item) for item in values.pop("held", ()))  # type: ignore[attr-defined]
+        return cls(
+            **values,  # type: ignore[arg-type]
+            pauses=tuple((str(k), float(v)) for k, v in pauses.items()),
+            held=held,
+        )
 
     def encoded_size(self) -> int:
         return len(json.dumps(self.to_dict()).encode())
@@ -126,7 +147,40 @@ def params_for(state: SessionState, seed: int) -> SynthesisParams:
 def pause_after(state: SessionState, boundary: str) -> float:
     if boundary == "sentence" and state.sentence_pause_s > 0.0:
         return state.sentence_pause_s
-    return dict(state.pauses).get(boundary, PAUSES_S["sentence"])
+    default = TURN_PAUSE_S if boundary == "turn" else PAUSES_S["sentence"]
+    return dict(state.pauses).get(boundary, default)
+
+
+def for_speaker(
+    state: SessionState, speaker: str, voice: str, pauses: Mapping[str, float]
+) -> SessionState:
+    """The state a chunk of `speaker`'s turn starts from: the chain `speaker` left at the end
+    of its last turn (its voice, rate and level baselines), or a new one at the reference
+    level for its first; the chain being left is held for its next turn. The position and
+    the text before carry on. `pauses` is the profile of `speaker`'s voice."""
+    if not speaker or speaker == state.speaker:
+        return state
+    held = {item[0]: item for item in state.held}
+    if state.speaker:
+        held[state.speaker] = (
+            state.speaker,
+            state.voice,
+            state.rate_cps,
+            state.level_db,
+            state.chunks,
+        )
+    own = held.pop(speaker, (speaker, voice, 0.0, 0.0, 0))
+    return replace(
+        state,
+        speaker=speaker,
+        voice=str(own[1]),
+        rate_cps=float(own[2]),
+        level_db=float(own[3]),
+        chunks=int(own[4]),
+        pauses=tuple(pauses.items()),
+        sentence_pause_s=0.0,
+        held=tuple(held[name] for name in sorted(held)),
+    )
 
 
 def heard(state: SessionState, sentence_pauses: Sequence[float]) -> SessionState:

@@ -195,6 +195,8 @@ def speak_chunk(
     }
     if take:
         meta = cast(ChunkMeta, inserted_after(meta, "seed", "take", take))
+    if chunk.speaker:
+        meta["speaker"] = chunk.speaker
     if is_break:
         meta = _with_break(meta, designed_s)
     fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))

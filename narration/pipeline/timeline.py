@@ -253,7 +253,7 @@ def ssml_marks(
 
 
 def _separator(boundary: str) -> str:
-    return "\n\n" if boundary in ("paragraph", "section", "chapter") else " "
+    return "\n\n" if boundary in ("paragraph", "turn", "section", "chapter") else " "
 
 
 def timed_spans(
@@ -296,8 +296,11 @@ def _chunk_spans(
         text = item.meta["text"]
         stored = [] if item.meta.get("words_from_spoken_text") else item.meta["words"]
         own_words = [word_timing(word) for word in stored]
+        speaker = item.meta.get("speaker", "")
         words = [
-            captions.Span(base_s + start_s, base_s + end_s, base_char + start, base_char + end)
+            captions.Span(
+                base_s + start_s, base_s + end_s, base_char + start, base_char + end, speaker
+            )
             for start, end, start_s, end_s in own_words
         ]
         sentences = []
@@ -313,7 +316,9 @@ def _chunk_spans(
                 begin = speech_s * first / max(1, len(text))
                 finish = speech_s * last / max(1, len(text))
             sentences.append(
-                captions.Span(base_s + begin, base_s + finish, base_char + first, base_char + last)
+                captions.Span(
+                    base_s + begin, base_s + finish, base_char + first, base_char + last, speaker
+                )
             )
         separator = _separator(item.meta["boundary_after"])
         yield text + separator, sentences, words

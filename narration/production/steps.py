@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Final
 
 from narration.adapters.chunk_store import PARALLEL_READS, ChunkPlacement, ChunkStore
+from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
-from narration.pipeline.prosody import SessionState
+from narration.pipeline.prosody import SessionState, for_speaker
 from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.production import parts
@@ -33,6 +34,15 @@ COMMIT_WAIT_S: Final = 3.0
 """How long a part task waits for a chunk whose commit may still be on its way (normally a
 few milliseconds) before it makes the chunk again itself."""
 COMMIT_POLL_S: Final = 0.05
+
+
+def speaker_state(plan: Plan, chunk: PlannedChunk, state: SessionState) -> SessionState:
+    """The state `chunk` starts from: its speaker's own chain in a script (`prosody.for_speaker`),
+    with that speaker's voice and its family's pause profile; `state` itself otherwise."""
+    if not chunk.speaker:
+        return state
+    voice = dict(plan.options.cast)[chunk.speaker]
+    return for_speaker(state, chunk.speaker, voice, engine_kind(plan.options.engine).pauses)
 
 
 def make_chunk(
@@ -62,7 +72,8 @@ def _make(
     committer: Committer,
 ) -> SessionState:
     """Reuse the chunk from the cache or render and commit it; the state after it."""
-    engine = context.engine(plan.options.voice, plan.options.engine)
+    state_in = speaker_state(plan, chunk, state_in)
+    engine = context.engine(state_in.voice, plan.options.engine)
     placement = ChunkPlacement(
         seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
     )

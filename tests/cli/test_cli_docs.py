@@ -68,7 +68,10 @@ def test_every_command_is_documented() -> None:
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_the_documented_flags_are_the_flags_help_shows(name: str) -> None:
     shown = {
-        opt for param in COMMANDS[name].params for opt in param.opts if opt.startswith("--")
+        opt
+        for param in COMMANDS[name].params
+        for opt in (*param.opts, *param.secondary_opts)
+        if opt.startswith("--")
     } - {"--help"}
     result = CliRunner().invoke(app, [*name.split(), "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output

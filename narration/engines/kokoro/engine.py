@@ -79,7 +79,7 @@ class KokoroEngine(OneAtATime):
         return SAMPLE_RATE
 
     def prepare_text(self, text: str) -> str:
-        return speakable(text)
+        return speakable(text, self.voice.language)
 
     def phonemes(self, text: str) -> str:
         return self.g2p.phonemes(text)

@@ -19,6 +19,7 @@ from narration.errors import InputError
 from narration.pipeline.document import Chapter, Document, Skipped
 from narration.pipeline.ingest import sniff
 from narration.pipeline.ingest.policy import ReadingOptions, SkipLog
+from narration.pipeline.ingest.script import is_script_name, separate_turns, with_speakers
 from narration.pipeline.ingest.text import (
     Block,
     assemble,
@@ -94,6 +95,7 @@ def load_document(
     document: unsupported type, binary, invalid UTF-8 without a BOM, nothing speakable.
     """
     label = name if name not in ("", "-") else "the input"
+    script = options.script if options and options.script is not None else is_script_name(name)
     if not data:
         raise InputError(f"{label} is empty")
     title = clean(title) if title else None
@@ -117,6 +119,8 @@ def load_document(
         skipped = log.records(chapters)
     else:
         text = sniff.decode(data)
+        if script:
+            text = separate_turns(text)
         if not speakable_chars(text):
             what = "is empty" if not text.strip() else "has no speakable text"
             raise InputError(f"{label} {what}")
@@ -141,7 +145,7 @@ def load_document(
     if not chapters:
         raise InputError(f"{label} has no speakable text")
     extra = {"format": kind, "source": name}
-    return Document(
+    document = Document(
         title=doc_title,
         chapters=chapters,
         author=meta.get("author", ""),
@@ -149,3 +153,4 @@ def load_document(
         extra=extra,
         skipped=skipped,
     )
+    return with_speakers(document) if script else document

@@ -50,6 +50,8 @@ class ReadingOptions:
     """A document's own table of contents (the chapters are read either way)."""
     index: Literal["skip", "read"] = "skip"
     """A book's index (terms and page numbers)."""
+    script: bool | None = None
+    """Read as a script with speakers (`ingest.script`); None: when the name says so."""
 
 
 KINDS: Final = {

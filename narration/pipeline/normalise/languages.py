@@ -16,6 +16,7 @@ from narration.pipeline.normalise import (
     money,
     numbers,
     roman,
+    spanish,
     technical,
     units,
     web,
@@ -35,8 +36,10 @@ ENGLISH: Final[tuple[Rule, ...]] = (
     *numbers.RULES,
     *abbreviations.RULES,
 )
-RULE_TABLES: Final[dict[str, tuple[Rule, ...]]] = {"en": ENGLISH}
-WORD_TABLES: Final[dict[str, tuple[Rule, ...]]] = {"en": numbers.WORD_RULES}
+SPANISH: Final[tuple[Rule, ...]] = (*web.RULES, *spanish.RULES)
+"""Web addresses keep their digits; every other number is read in Spanish."""
+RULE_TABLES: Final[dict[str, tuple[Rule, ...]]] = {"en": ENGLISH, "es": SPANISH}
+WORD_TABLES: Final[dict[str, tuple[Rule, ...]]] = {"en": numbers.WORD_RULES, "es": ()}
 DEFAULT_LANGUAGE: Final = "en"
 
 

@@ -60,3 +60,12 @@ def test_the_identity_names_runtime_model_and_voice(engine: KokoroEngine) -> Non
     assert assets.MODEL_SHA256 in engine.identity
     assert assets.VOICE_SHA256["af_heart"] in engine.identity
     assert engine.facts.to_dict()["precision"] == "int8"
+
+
+def test_a_spanish_voice_reads_numbers_in_spanish_through_spanish_g2p() -> None:
+    dora = KokoroEngine.load(find_voice("ef_dora"), threads=1)
+    prepared = dora.prepare_text("Llamó al 112 ayer.")
+    assert prepared == "Llamó al ciento doce ayer."
+    assert dora.g2p.espeak_voice == "es"
+    said = dora.synthesize(prepared, SynthesisParams(seed=1))
+    assert len(said.pcm) / said.sample_rate > 1.0
