@@ -355,7 +355,7 @@ def test_short_speech_overtakes_a_long_jobs_queued_chunks(api: str) -> None:
         job_url = f"/v1/jobs/{long_job['job_id']}"
         wait_until(lambda: client.get(job_url).json()["status"] == "running", 120, "the book")
         speech = openai.OpenAI(base_url=f"{api}/v1", api_key=SECRET).audio.speech.create(
-            model="tts-1", voice="alloy", input="A short answer.", response_format="wav"
+            model="tts-1", voice=VOICE, input="A short answer.", response_format="wav"
         )
         behind = client.get(job_url).json()
         client.post(f"{job_url}/cancel")

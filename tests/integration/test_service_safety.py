@@ -110,8 +110,11 @@ def test_requests_from_scripts_and_the_service_own_pages_are_accepted(
         assert answer.status_code == 201, (headers, answer.text)
         job_id = answer.json()["job_id"]
         assert job_id in _job_ids(services)
+        # A POST without Origin or Referer (as curl sends it) is accepted too; the short job may
+        # have ended already, which the cancel answers with 400.
         cancel = httpx.post(f"{open_api}/v1/jobs/{job_id}/cancel")
-        assert cancel.json()["status"] == "cancelled"
+        assert cancel.status_code in (200, 400), cancel.text
+        assert cancel.status_code == 400 or cancel.json()["status"] == "cancelled"
 
 
 def test_boto3_and_openai_clients_still_work(open_api: str) -> None:
