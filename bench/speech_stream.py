@@ -28,6 +28,7 @@ from hls import start_serve
 from report import load_history, load_note, markdown_table, median
 
 from narration import stack
+from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 
 INPUT_CHARS: Final = 3000
 TARGET_SHARE: Final = 0.5
@@ -39,7 +40,7 @@ def one_request(client: openai.OpenAI, text: str, fmt: str) -> tuple[float, floa
     first, size = 0.0, 0
     with client.audio.speech.with_streaming_response.create(
         model="tts-1",
-        voice="alloy",
+        voice=DEFAULT_VOICE_NAME,
         input=text,
         response_format=fmt,  # type: ignore[arg-type]
     ) as answer:

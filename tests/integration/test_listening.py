@@ -14,6 +14,7 @@ import openai
 import pytest
 
 from narration.adapters.ffmpeg import ffmpeg_exe
+from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 from narration.pipeline.hls_playlist import TARGET_DURATION_S
 from tests.integration.faults import wait_until
 from tests.integration.service_api import SECRET, native
@@ -129,7 +130,7 @@ def _first_and_total(client: openai.OpenAI, text: str, fmt: str) -> tuple[float,
     body = b""
     with client.audio.speech.with_streaming_response.create(
         model="tts-1",
-        voice="alloy",
+        voice=DEFAULT_VOICE_NAME,
         input=text,
         response_format=fmt,  # type: ignore[arg-type]
     ) as answer:
@@ -179,7 +180,7 @@ def test_openai_speed_scales_the_whole_duration(api: str) -> None:
 
     def seconds(speed: float) -> float:
         audio = client.audio.speech.create(
-            model="tts-1", voice="alloy", input=text, response_format="pcm", speed=speed
+            model="tts-1", voice=DEFAULT_VOICE_NAME, input=text, response_format="pcm", speed=speed
         ).content
         return len(audio) / 2 / 24000
 
