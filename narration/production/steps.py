@@ -30,9 +30,11 @@ from narration.production.context import WorkerContext
 from narration.production.segment_start import first_state
 from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
-COMMIT_WAIT_S: Final = 3.0
-"""How long a part task waits for a chunk whose commit may still be on its way (normally a
-few milliseconds) before it makes the chunk again itself."""
+COMMIT_WAIT_S: Final = 5.0
+"""How long a part task waits, with no commit of its run landing, for a chunk whose commit may
+still be on its way before it makes the chunk again itself. A live worker's queued commits
+land one after another (each in milliseconds, seconds on a loaded host), so every one that
+lands restarts the wait; a killed worker's never land."""
 COMMIT_POLL_S: Final = 0.05
 
 
@@ -109,8 +111,9 @@ def landed_metas(
     chunk that was lost. A predecessor before the run that was lost too (a killed worker's
     queued commits can straddle a part's cut) is made first, the same way."""
     context.commits.drain()
+    arrivals = _Arrivals(chunks)
     with ThreadPoolExecutor(min(PARALLEL_READS, len(run))) as readers:
-        landed = list(readers.map(functools.partial(_landed_meta, chunks), [c.seq for c in run]))
+        landed = list(readers.map(arrivals.meta, [c.seq for c in run]))
     metas: list[ChunkMeta] = []
     for chunk, meta in zip(run, landed, strict=True):
         if meta is None:
@@ -126,15 +129,25 @@ def landed_metas(
     return metas
 
 
-def _landed_meta(chunks: ChunkStore, seq: int) -> ChunkMeta | None:
-    deadline = time.monotonic() + COMMIT_WAIT_S
-    while True:
-        try:
-            return chunks.meta(seq)
-        except ObjectNotFound:
-            if time.monotonic() > deadline:
-                return None
-            time.sleep(COMMIT_POLL_S)
+class _Arrivals:
+    """Reads a run's chunk metadata, waiting for commits while any of them keeps landing."""
+
+    def __init__(self, chunks: ChunkStore) -> None:
+        self._chunks = chunks
+        self._last_landed = time.monotonic()
+
+    def meta(self, seq: int) -> ChunkMeta | None:
+        """The chunk's metadata, or None once no commit has landed for `COMMIT_WAIT_S`."""
+        while True:
+            try:
+                meta = self._chunks.meta(seq)
+            except ObjectNotFound:
+                if time.monotonic() - self._last_landed > COMMIT_WAIT_S:
+                    return None
+                time.sleep(COMMIT_POLL_S)
+            else:
+                self._last_landed = time.monotonic()
+                return meta
 
 
 def make_part(context: WorkerContext, job_id: str, number: int) -> PartMeta:

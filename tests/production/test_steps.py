@@ -7,6 +7,8 @@ rendering or counting the chunk again.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -18,8 +20,9 @@ from narration.connections import Services
 from narration.engines.voices import default_voice
 from narration.pipeline import prosody
 from narration.pipeline.document import Chapter, Document
-from narration.pipeline.plan import JobOptions, Plan, make_plan
-from narration.pipeline.render import render_chunk
+from narration.pipeline.engine import Engine
+from narration.pipeline.plan import JobOptions, Plan, PlannedChunk, make_plan
+from narration.pipeline.render import SpokenChunk, render_chunk
 from narration.production import steps
 from narration.production.commits import Background, Commit, Immediate
 from narration.production.context import WorkerContext
@@ -146,6 +149,62 @@ def test_background_commits_land_before_the_part_is_made(job: Job) -> None:
     assert chunks.stored_seqs() == {0, 1}
     assert chunks.part_meta(0) == part
     assert part["samples"] % part["framing"][0] == 0
+    assert job.record()["chunks_done"] == 2
+
+
+class HeldBack:
+    """A committer in another, busy worker process: its commits wait until `land` sends them,
+    one every `gap_s`."""
+
+    def __init__(self) -> None:
+        self.held: list[Commit] = []
+
+    def submit(self, commit: Commit) -> None:
+        self.held.append(commit)
+
+    def drain(self) -> None:
+        return None
+
+    def land(self, gap_s: float) -> threading.Thread:
+        def run() -> None:
+            for commit in self.held:
+                time.sleep(gap_s)
+                commit()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+
+def test_commits_that_keep_landing_are_waited_for_not_made_again(
+    job: Job, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commits from a busy process land 0.3 s apart, longer than the wait: the part task
+    waits for both, as every landing restarts the wait, and renders nothing itself."""
+    monkeypatch.setattr(steps, "COMMIT_WAIT_S", 0.45)
+    job.context.objects.delete_prefix(CACHE_PREFIX)
+    held = HeldBack()
+    job.context.commits = held
+    try:
+        after_first = make_chunk(job.context, first_state(job.plan), job.job_id, 0)
+        make_chunk(job.context, after_first, job.job_id, 1)
+    finally:
+        job.context.commits = Immediate()
+    rendered: list[int] = []
+    speak = steps.speak_chunk
+
+    def counted(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState) -> SpokenChunk:
+        rendered.append(chunk.seq)
+        return speak(engine, chunk, state)
+
+    monkeypatch.setattr(steps, "speak_chunk", counted)
+
+    landing = held.land(gap_s=0.3)
+    make_part(job.context, job.job_id, 0)
+    landing.join()
+
+    assert rendered == []
+    assert job.context.chunks(job.job_id).stored_seqs() == {0, 1}
     assert job.record()["chunks_done"] == 2
 
 
