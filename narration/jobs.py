@@ -26,7 +26,8 @@ from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_cast import resolve_cast
 from narration.job_language import with_language
-from narration.job_options import OPTIONS, SubmitRequest, Surface
+from narration.job_options import OPTIONS, SubmitRequest
+from narration.option_spec import Surface
 from narration.output_places import OutputPlaces
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions

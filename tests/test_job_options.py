@@ -19,15 +19,8 @@ from narration import jobs
 from narration.cli.job_flags import JobFiles
 from narration.cli.main import app
 from narration.errors import InputError
-from narration.job_options import (
-    FILE_INPUTS,
-    OPTIONS,
-    Option,
-    SubmitRequest,
-    Surface,
-    options_on,
-    validate,
-)
+from narration.job_options import FILE_INPUTS, OPTIONS, SubmitRequest, options_on, validate
+from narration.option_spec import Option, Surface
 from narration.pipeline.formats import FORMATS
 from narration.pipeline.ingest.policy import DEFAULT_TABLE_MAX_ROWS, ReadingOptions
 from narration.pipeline.plan import MAX_SPEED, MIN_SPEED, JobOptions
@@ -255,5 +248,6 @@ def test_the_spec_is_light_to_import() -> None:
         "narration",
         "narration.errors",
         "narration.job_options",
+        "narration.option_spec",
     }
     assert not loaded & HEAVY

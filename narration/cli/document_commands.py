@@ -7,7 +7,8 @@ import typer
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
 from narration.cli.job_flags import PATH, job_command
-from narration.job_options import SubmitRequest, Surface
+from narration.job_options import SubmitRequest
+from narration.option_spec import Surface
 from narration.pipeline.document import Document
 
 

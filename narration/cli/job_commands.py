@@ -23,7 +23,8 @@ from narration.cli.common import (
 )
 from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
-from narration.job_options import SubmitRequest, Surface
+from narration.job_options import SubmitRequest
+from narration.option_spec import Surface
 
 if TYPE_CHECKING:
     from narration.adapters.job_record import JobRecord

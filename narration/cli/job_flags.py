@@ -17,7 +17,8 @@ from typing import Any, Final
 
 import typer
 
-from narration.job_options import FILE_INPUTS, Option, Surface, options_on, validate
+from narration.job_options import FILE_INPUTS, options_on, validate
+from narration.option_spec import Option, Surface
 
 PATH: Final = typer.Argument(..., help="Document path, - for stdin, or s3://bucket/key.")
 _INJECTED: Final = ("request", "files")

@@ -26,7 +26,8 @@ from narration.cli.common import (
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED
-from narration.job_options import SubmitRequest, Surface
+from narration.job_options import SubmitRequest
+from narration.option_spec import Surface
 from narration.pipeline.defaults import DEFAULT_ENGINE
 from narration.settings import child_environment
 

@@ -17,7 +17,8 @@ from typing import Any, Final
 
 from fastapi import File, Form, UploadFile
 
-from narration.job_options import FILE_INPUTS, Option, Surface, options_on
+from narration.job_options import FILE_INPUTS, options_on
+from narration.option_spec import Option, Surface
 
 _INJECTED: Final = ("options", "uploads")
 

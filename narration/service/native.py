@@ -18,7 +18,8 @@ from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore
 from narration.errors import InputError
-from narration.job_options import Surface, validate
+from narration.job_options import validate
+from narration.option_spec import Surface
 from narration.pipeline.ingest import load_document
 from narration.service.auth import AuthError, check_bearer
 from narration.service.byte_ranges import ranged_object

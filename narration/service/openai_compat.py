@@ -19,7 +19,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from narration.engines.catalogue import openai_voice
-from narration.job_options import SubmitRequest, Surface, mapped, validate
+from narration.job_options import SubmitRequest, mapped, validate
+from narration.option_spec import Surface
 from narration.pipeline.ingest import load_document
 from narration.pipeline.plan import MAX_SPEED, MIN_SPEED
 from narration.service import speech

@@ -11,7 +11,8 @@ import pytest
 from narration import settings as settings_module
 from narration.errors import InputError
 from narration.job_cast import parse_cast, resolve_cast
-from narration.job_options import Surface, validate
+from narration.job_options import validate
+from narration.option_spec import Surface
 from narration.pipeline import captions, prosody
 from narration.pipeline.chunker import chunk_document, joined_text, spoken_text
 from narration.pipeline.document import Document

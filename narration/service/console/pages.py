@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 
 from narration import jobs
 from narration.errors import InputError, JobNotFound
-from narration.job_options import Surface, options_on, validate
+from narration.job_options import options_on, validate
+from narration.option_spec import Surface
 from narration.pipeline.formats import FORMATS
 from narration.service import native
 from narration.service.console import loudness_plot

@@ -10,7 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 
 from narration.engines.catalogue import SAMPLE_TEXT
-from narration.job_options import Surface, validate
+from narration.job_options import validate
+from narration.option_spec import Surface
 from narration.pipeline.ingest import load_document
 from narration.service import speech
 from narration.service.console.access import media_access

@@ -8,7 +8,8 @@ from typing import Any, Final
 from pydantic import Field
 
 from narration.errors import InputError
-from narration.job_options import SubmitRequest, Surface, mapped, validate
+from narration.job_options import SubmitRequest, mapped, validate
+from narration.option_spec import Surface
 from narration.pipeline.document import Document
 from narration.pipeline.ingest import load_document
 from narration.pipeline.lexicon import MAX_JOB_LEXICONS
