@@ -214,19 +214,39 @@ def test_programme_loudness_is_known_before_the_audio(stitched: Stitched) -> Non
 def test_stored_loudness_steps_add_up_to_the_timeline(
     rendered: list[RenderedChunk], stitched: Stitched
 ) -> None:
-    meter = LoudnessMeter(stitched.rate)
-    meter.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
-    steps = StepTimeline(stitched.rate, len(stitched.pcm))
+    """The stored 100 ms step energies of pieces that meet in silence add up to the programme's.
+
+    They add up exactly where each piece starts on a step: the chunks are laid here on the
+    steps nearest their places, and the sum matches a measurement of that audio. On the
+    stitcher's own timeline, `StepTimeline` moves each piece to its nearest step, by up to
+    50 ms, and that alone is what separates the sum from the programme (this timeline's first
+    chunk starts half a step in, after the 0.25 s lead-in). On three short chunks (~9 s, ~87
+    gating blocks) a block that crosses a gate moves the result by up to 0.15 LU: measured
+    -0.12 to +0.15 LU over 26 seeds, 0.000 every time with the pieces on the steps; the old
+    0.05 LU bound held only for the seeds it was set with. A book has thousands of blocks and
+    the sum is within 0.02 LU there (`pipeline.step_loudness`)."""
+    rate = stitched.rate
+    on_steps = StepTimeline(rate, len(stitched.pcm))
+    pcm = np.zeros(len(stitched.pcm) + on_steps.hop, dtype=np.float32)
+    for item, result in zip(stitched.placed, rendered, strict=True):
+        start = round(item.start / on_steps.hop) * on_steps.hop
+        chunk = audio.from_wav_bytes(result.wav)[0]
+        pcm[start : start + len(chunk)] += chunk
+        on_steps.add(start, loudness_of(item.meta)["steps"])
+    meter = LoudnessMeter(rate)
+    meter.add(pcm)
+    assert on_steps.integrated_lufs() == pytest.approx(meter.integrated_lufs(), abs=0.002)
+
+    programme = LoudnessMeter(rate)
+    programme.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
+    steps = StepTimeline(rate, len(stitched.pcm))
     for item in stitched.placed:
         steps.add(item.start, loudness_of(item.meta)["steps"])
-    # Three short chunks (~9 s) are the hard case for steps snapped to the nearest 100 ms: one
-    # step's shift weighs more in the gating than in a book (0.02 LU there): under 0.05 LU with
-    # render version 4's seeds, 0.062 LU with version 5's.
-    assert steps.integrated_lufs() == pytest.approx(meter.integrated_lufs(), abs=0.08)
+    assert steps.integrated_lufs() == pytest.approx(programme.integrated_lufs(), abs=0.2)
     for result in rendered:
-        pcm = audio.from_wav_bytes(result.wav)[0]
+        chunk = audio.from_wav_bytes(result.wav)[0]
         # The stored figure is rounded to 0.001 dB.
-        peak_db = 20 * np.log10(np.abs(pcm).max())
+        peak_db = 20 * np.log10(np.abs(chunk).max())
         assert loudness_of(result.meta)["true_peak_dbtp"] >= peak_db - 0.0005
 
 
