@@ -19,8 +19,11 @@ All four are brought to the stitcher's loudness target before measuring. Measure
 positions from the word timings (joins between chunks, and sentence boundaries inside a chunk):
 pause length (longest run of silent 10 ms frames between the two words), loudness step (speech
 level over 3 s either side), speech-rate CV over chunks (over chunk-sized spans for `single`),
-clicks (joins with a sample step > 0.02 in the quiet frames around the join), and an ASR round
-trip with faster-whisper tiny.en (WER, and every sentence found once and in order).
+clicks (joins with a sample step that stands out of its surroundings, `audio.clicks`; and, as
+counted before, joins with a step > 0.02 in the quiet frames around them, which a fricative's
+hiss has too), and an ASR round trip with faster-whisper tiny.en (WER, and every sentence
+found once and in order). Sentence joins are compared with the pauses between sentences inside
+chunks, clause joins (a long sentence cut at a comma or semicolon) with those at clause marks.
 
     .venv/bin/python bench/seams.py                 # the table, markdown, on stdout
     .venv/bin/python bench/seams.py --no-asr --no-context --cache /tmp/seams  # quick tuning
@@ -110,6 +113,10 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         (
             "joins with clicks",
             [f"{len(results[n]['clicks'])} / {results[n]['joins']}" for n in names],
+        ),
+        (
+            "joins with steps > 0.02 in quiet frames (hiss too)",
+            [f"{results[n]['quiet_steps']} / {results[n]['joins']}" for n in names],
         ),
     ]
     if all("wer" in results[n] for n in names):
