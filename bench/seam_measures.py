@@ -1,12 +1,17 @@
 """What the seams benchmark measures in a rendering, at the joins between chunks and at the
-sentence boundaries inside them: pauses, loudness steps, clicks, the speaking rate's spread,
-and (given a transcriber) the ASR round trip.
+sentence and clause boundaries inside them: pauses, loudness steps, clicks, the speaking rate's
+spread, and (given a transcriber) the ASR round trip.
+
+A join is compared with the boundaries of its own kind inside chunks: a sentence join (a chunk
+ended at a sentence end) with the pauses between sentences, a clause join (a sentence longer
+than a chunk cut at a comma, semicolon or dash) with the pauses at that punctuation.
 
 The thresholds are the bench's own, fixed, so tuning the pipeline cannot move them.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,14 +32,21 @@ CLICK_GUARD_S = 0.050
 LEVEL_WINDOW_S = 3.0
 LEVEL_FRAME_S = 0.050
 PAUSE_GUARD_S = 0.050
+CLAUSE_MARK = re.compile(r"[,;:—–)]")
+SENTENCE_MARK = re.compile(r"[.!?…]")
 
 
 @dataclass(frozen=True)
 class Boundary:
     end_s: float  # last word of the sentence before ends
     start_s: float  # first word of the sentence after starts
-    kind: str  # "inner", "sentence" (a join inside a paragraph), "paragraph"
+    kind: str
+    """"inner" (sentences inside a chunk), "inner_clause" (clause punctuation inside a chunk),
+    "sentence" and "clause" (joins inside a paragraph, by what ended the chunk), "paragraph"."""
     cut: tuple[float, float] = (0.0, 0.0)  # end of one chunk's audio, start of the next's
+
+
+KINDS = ("inner", "inner_clause", "sentence", "clause", "paragraph")
 
 
 def boundaries(rendering: Rendering) -> list[Boundary]:
@@ -51,15 +63,20 @@ def boundaries(rendering: Rendering) -> list[Boundary]:
             after = [w for w in piece.words if w[0] >= end]
             if before and after:
                 found.append(Boundary(before[-1][3], after[0][2], "inner"))
+        for before_word, after_word in zip(piece.words, piece.words[1:], strict=False):
+            between = piece.text[before_word[1] : after_word[0]]
+            if CLAUSE_MARK.search(between) and not SENTENCE_MARK.search(between):
+                found.append(Boundary(before_word[3], after_word[2], "inner_clause"))
         if number + 1 < len(rendering.pieces) and piece.words:
             following = rendering.pieces[number + 1]
             if not following.words:
                 continue
-            kind = "inner"
+            clause = piece.boundary_after == "clause"
+            kind = "inner_clause" if clause else "inner"
             if rendering.joins:
-                kind = (
-                    "paragraph" if piece.boundary_after in ("paragraph", "chapter") else "sentence"
-                )
+                kind = "clause" if clause else "sentence"
+                if piece.boundary_after in ("paragraph", "chapter"):
+                    kind = "paragraph"
             cut = (piece.clip[1], following.clip[0])
             found.append(Boundary(piece.words[-1][3], following.words[0][2], kind, cut))
     return found
@@ -108,7 +125,40 @@ def level_step_db(rendering: Rendering, boundary: Boundary) -> float:
     return abs(speech_level(before, rate) - speech_level(after, rate))
 
 
-def has_click(rendering: Rendering, levels: np.ndarray, boundary: Boundary) -> bool:
+@dataclass(frozen=True)
+class Click:
+    """A click at one join (`audio.clicks`): a sample step that stands out of its
+    surroundings; the largest."""
+
+    at_s: float  # where, in the rendering
+    step: float  # the sample-to-sample step
+    from_cut_ms: float  # from the end of the chunk before (negative: inside that chunk)
+    from_next_ms: float  # from the start of the next chunk's audio
+
+
+def find_click(rendering: Rendering, boundary: Boundary) -> Click | None:
+    """The largest click from `CLICK_GUARD_S` before the end of one chunk's audio to as long
+    after the start of the next."""
+    rate = rendering.rate
+    first = max(0, round((boundary.cut[0] - CLICK_GUARD_S) * rate))
+    span = rendering.pcm[first : round((boundary.cut[1] + CLICK_GUARD_S) * rate)]
+    found = audio.clicks(span, rate)
+    if not found.size:
+        return None
+    steps = np.abs(np.diff(span.astype(np.float64)))[found]
+    at_s = (first + int(found[int(np.argmax(steps))])) / rate
+    return Click(
+        round(at_s, 4),
+        round(float(steps.max()), 4),
+        round((at_s - boundary.cut[0]) * 1000, 1),
+        round((at_s - boundary.cut[1]) * 1000, 1),
+    )
+
+
+def has_quiet_step(rendering: Rendering, levels: np.ndarray, boundary: Boundary) -> bool:
+    """The measure clicks were counted with before `audio.clicks`: a sample step over
+    `CLICK_STEP` in a quiet frame (< `QUIET_DBFS`) near the join. It also counts a fricative's
+    hiss, whose steps reach 0.03 at -44 dBFS (docs/SEAMS.md, "Clicks")."""
     rate = rendering.rate
     size = frame_size(rate)
     for frame in frames(
@@ -140,18 +190,21 @@ def measure(
 ) -> dict[str, Any]:
     levels = frame_db(rendering.pcm, rendering.rate)
     found = boundaries(rendering)
-    inner = [b for b in found if b.kind == "inner"]
-    joins = [b for b in found if b.kind == "sentence"]
-    para = [b for b in found if b.kind == "paragraph"]
-    everywhere = joins + para
+    kinds = {kind: [b for b in found if b.kind == kind] for kind in KINDS}
+    everywhere = kinds["sentence"] + kinds["clause"] + kinds["paragraph"]
     result: dict[str, Any] = {
-        "inner_pause": [pause_s(rendering.rate, levels, b) for b in inner],
-        "join_pause": [pause_s(rendering.rate, levels, b) for b in joins],
-        "para_pause": [pause_s(rendering.rate, levels, b) for b in para],
-        "inner_step": [level_step_db(rendering, b) for b in inner],
+        f"{kind}_pause": [pause_s(rendering.rate, levels, b) for b in boundaries_of_kind]
+        for kind, boundaries_of_kind in kinds.items()
+    }
+    result |= {
+        f"{kind}_step": [level_step_db(rendering, b) for b in boundaries_of_kind]
+        for kind, boundaries_of_kind in kinds.items()
+    }
+    result |= {
         "join_step": [level_step_db(rendering, b) for b in everywhere],
         "rate_cv": rate_cv(rendering),
-        "clicks": sum(has_click(rendering, levels, b) for b in everywhere),
+        "clicks": [click for b in everywhere if (click := find_click(rendering, b))],
+        "quiet_steps": sum(has_quiet_step(rendering, levels, b) for b in everywhere),
         "joins": len(everywhere),
         "synth_s": rendering.synth_s,
         "audio_s": len(rendering.pcm) / rendering.rate,

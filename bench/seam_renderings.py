@@ -118,13 +118,15 @@ def render_pipeline(
     segments: list[tuple[PlannedChunk, ...]],
     name: str = "pipeline",
     pauses: Mapping[str, float] | None = None,
+    seed: int = SEED,
 ) -> Rendering:
+    """`seed` is the job's `--seed`: another one draws other noise for every chunk."""
     context = ContextEngine(engine) if name == "context" else None
     metas: list[ChunkMeta] = []
     wavs: list[bytes] = []
     started = time.perf_counter()
     for segment in segments:
-        state = prosody.initial_state(engine.voice.name, SEED, pauses=pauses)
+        state = prosody.initial_state(engine.voice.name, seed, pauses=pauses)
         previous = ""
         for chunk in segment:
             if context is not None:

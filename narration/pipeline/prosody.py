@@ -17,11 +17,12 @@ import numpy as np
 
 from narration.pipeline.engine import SynthesisParams
 
-STATE_VERSION: Final = 5
+STATE_VERSION: Final = 6
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
 3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in.
 4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level.
-5: the pause at a sentence join is the voice's own between sentences (`sentence_pause_s`)."""
+5: the pause at a sentence join is the voice's own between sentences (`sentence_pause_s`).
+6: the pause at a clause join is the voice's own at clause punctuation (`clause_pause_s`)."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
@@ -35,6 +36,8 @@ BASELINE_WEIGHT: Final = 0.3
 HEARD_PAUSE_S: Final = (0.12, 0.40)
 """Bounds on a sentence pause taken from the voice's own: a stray long silence inside a chunk
 must not stretch every join after it."""
+HEARD_CLAUSE_PAUSE_S: Final = (0.08, 0.40)
+"""Bounds on a clause pause taken from the voice's own (a comma may be said with little quiet)."""
 PAUSES_S: Final = {
     "clause": 0.12,
     "sentence": 0.17,
@@ -47,7 +50,8 @@ PAUSES_S: Final = {
 one chunk's speech to the start of the next, its quiet edges included (render places the rest as
 silence). The sentence pause is Piper's own median pause between sentences inside one synthesis
 call on plain prose (bench/seams.py): a segment starts from it, and once a chunk has sentences of
-its own, joins take the voice's pause as heard there (`SessionState.sentence_pause_s`). A list
+its own, joins take the voice's pause as heard there (`SessionState.sentence_pause_s`); clause
+joins likewise take the voice's pause at the clause marks inside chunks (`clause_pause_s`). A list
 item's pause sits between the sentence and paragraph pauses; the pause before a section title
 between paragraph and chapter."""
 TURN_PAUSE_S: Final = 0.4
@@ -73,6 +77,7 @@ class SessionStateJson(TypedDict):
     position_s: float
     previous_text: str
     sentence_pause_s: float
+    clause_pause_s: float
     pauses: dict[str, float]
     version: int
     speaker: NotRequired[str]
@@ -92,7 +97,9 @@ class SessionState:
     sentence_pause_s: float = 0.0
     """The voice's own pause between sentences inside this segment's chunks so far (a running
     average; 0 until one is heard): the pause at a sentence join, so that joins sound like the
-    boundaries inside chunks (`pipeline.sentence_pauses`)."""
+    boundaries inside chunks (`pipeline.voice_pauses`)."""
+    clause_pause_s: float = 0.0
+    """The same at clause punctuation inside chunks: the pause at a clause join."""
     pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
     version: int = STATE_VERSION
     speaker: str = ""
@@ -147,6 +154,8 @@ def params_for(state: SessionState, seed: int) -> SynthesisParams:
 def pause_after(state: SessionState, boundary: str) -> float:
     if boundary == "sentence" and state.sentence_pause_s > 0.0:
         return state.sentence_pause_s
+    if boundary == "clause" and state.clause_pause_s > 0.0:
+        return state.clause_pause_s
     default = TURN_PAUSE_S if boundary == "turn" else PAUSES_S["sentence"]
     return dict(state.pauses).get(boundary, default)
 
@@ -179,19 +188,33 @@ def for_speaker(
         chunks=int(own[4]),
         pauses=tuple(pauses.items()),
         sentence_pause_s=0.0,
+        clause_pause_s=0.0,
         held=tuple(held[name] for name in sorted(held)),
     )
 
 
-def heard(state: SessionState, sentence_pauses: Sequence[float]) -> SessionState:
-    """The state with the pauses heard between a chunk's own sentences averaged in."""
-    if not sentence_pauses:
+def heard(
+    state: SessionState, sentence_pauses: Sequence[float], clause_pauses: Sequence[float] = ()
+) -> SessionState:
+    """The state with the pauses heard between a chunk's own sentences, and at its own clause
+    marks, averaged in."""
+    sentence = _averaged(state.sentence_pause_s, sentence_pauses, HEARD_PAUSE_S)
+    clause = _averaged(state.clause_pause_s, clause_pauses, HEARD_CLAUSE_PAUSE_S)
+    if (sentence, clause) == (state.sentence_pause_s, state.clause_pause_s):
         return state
-    low, high = HEARD_PAUSE_S
-    value = min(high, max(low, float(np.median(sentence_pauses))))
-    if state.sentence_pause_s > 0.0:
-        value = _ema(state.sentence_pause_s, value)
-    return replace(state, sentence_pause_s=round(value, 4))
+    return replace(state, sentence_pause_s=sentence, clause_pause_s=clause)
+
+
+def _averaged(baseline: float, pauses: Sequence[float], bounds: tuple[float, float]) -> float:
+    """`baseline` with the median of `pauses` (bounded) averaged in; the median alone when
+    there is no baseline yet (0)."""
+    if not pauses:
+        return baseline
+    low, high = bounds
+    value = min(high, max(low, float(np.median(pauses))))
+    if baseline > 0.0:
+        value = _ema(baseline, value)
+    return round(value, 4)
 
 
 def gain_for(state: SessionState, level_db: float) -> float:

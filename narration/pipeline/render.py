@@ -20,9 +20,9 @@ from narration.pipeline.engine import Engine
 from narration.pipeline.key_order import inserted_after
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
-from narration.pipeline.sentence_pauses import inner_sentence_pauses
 from narration.pipeline.speech_text import speakable
 from narration.pipeline.step_loudness import loudness_figures
+from narration.pipeline.voice_pauses import inner_pauses
 from narration.pipeline.written_words import onto_written
 
 
@@ -122,9 +122,8 @@ def speak_chunk(
     spoken = engine_text(chunk, engine.prepare_text)
     synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
-    heard = prosody.heard(
-        state, inner_sentence_pauses(synthesis.pcm, rate, synthesis.words, spoken)
-    )
+    inner = inner_pauses(synthesis.pcm, rate, synthesis.words, spoken)
+    heard = prosody.heard(state, inner.sentence, inner.clause)
     designed_s = (
         chunk.pause_s
         if chunk.pause_s is not None

@@ -21,7 +21,8 @@ _LOGGER = logging.getLogger(__name__)
 
 @runtime_checkable
 class ReleasesMemory(Protocol):
-    """An engine whose runtime can hand its working memory back between jobs (Piper's)."""
+    """An engine whose runtime can hand its working memory back between jobs (Piper's and
+    Kokoro's onnxruntime sessions)."""
 
     def release_memory(self) -> None: ...
 

@@ -80,3 +80,41 @@ def test_a_longer_fade_out_leaves_the_fade_in_alone() -> None:
     assert faded[-1] == 0.0 and faded[-tail - 1] == 0.5
     assert 0.0 < faded[-tail // 2] < 0.5 * 0.5 + 1e-3  # half way down the raised cosine
     assert np.max(np.abs(np.diff(faded[-tail:]))) < 0.5 * np.pi / tail
+
+
+def _hiss(seconds: float, dbfs: float, seed: int = 1) -> np.ndarray:
+    """White noise at `dbfs` RMS: a fricative's decay as the pipeline keeps it."""
+    noise = np.random.default_rng(seed).standard_normal(round(seconds * SR))
+    return (noise * 10 ** (dbfs / 20)).astype(np.float32)
+
+
+def test_hiss_is_no_click_though_its_steps_are_large() -> None:
+    """A fricative's hiss at -44 dBFS has sample steps over 0.02 (what the seams bench once
+    counted as clicks); faded into silence, it has no click."""
+    hiss = audio.fade_edges(_hiss(0.2, -44.0), SR, fade_out_s=0.06)
+    assert np.abs(np.diff(hiss)).max() > 0.02
+    joined = np.concatenate([hiss, np.zeros(SR // 10, np.float32), hiss])
+    assert audio.clicks(joined, SR).size == 0
+    assert audio.clicks(np.zeros(SR, np.float32), SR).size == 0
+
+
+@pytest.mark.parametrize("cut_s", [0.1013, 0.1040])
+def test_a_cut_off_the_zero_line_is_a_click(cut_s: float) -> None:
+    """Speech cut mid-wave (near a crest, no fade) and followed by silence steps to zero: a
+    click, found where the cut is."""
+    t = np.arange(round(cut_s * SR)) / SR
+    tone = (0.05 * np.sin(2 * np.pi * 180 * t)).astype(np.float32)
+    joined = np.concatenate([tone, np.zeros(SR // 10, np.float32), audio.fade_edges(tone, SR)])
+    found = audio.clicks(joined, SR)
+    assert found.tolist() == [len(tone) - 1]
+
+
+def test_a_dc_step_and_a_spike_in_the_quiet_are_clicks() -> None:
+    hiss = _hiss(0.2, -60.0)
+    stepped = hiss.copy()
+    stepped[len(hiss) // 2 :] += 0.02
+    assert audio.clicks(stepped, SR).tolist() == [len(hiss) // 2 - 1]
+    spiked = hiss.copy()
+    spiked[1000] += 0.03
+    assert set(audio.clicks(spiked, SR).tolist()) <= {999, 1000}
+    assert audio.clicks(spiked, SR).size >= 1

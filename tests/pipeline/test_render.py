@@ -28,8 +28,6 @@ CHUNKS = (
     PlannedChunk(1, 0, 1, 0, "A boat crossed the bay with its sails half set.", "paragraph"),
     PlannedChunk(2, 0, 2, 0, "Later that evening, the wind dropped.", "chapter"),
 )
-QUIET_DBFS = -40.0
-CLICK_STEP = 0.02
 GUARD_S = 0.050
 PAUSE_TOLERANCE_S = 0.020
 STITCHER_META_KEYS = {
@@ -141,18 +139,27 @@ def test_rerender_from_stored_state_is_byte_identical(
         assert again.meta == result.meta
 
 
-def test_no_clicks_in_the_quiet_around_joins(stitched: Stitched) -> None:
+def test_no_clicks_at_joins(stitched: Stitched) -> None:
+    """From the last word of one chunk to the first of the next (and `GUARD_S` into each), no
+    sample steps out of its surroundings (`audio.clicks`): each chunk's edges are faded to
+    zero and the pause between is digital silence."""
     rate, pcm = stitched.rate, stitched.pcm
-    size = int(rate * audio.FRAME_S)
     for before, after in zip(stitched.placed, stitched.placed[1:], strict=False):
-        first = max(0, before.end - round(GUARD_S * rate)) // size
-        last = (after.start + round(GUARD_S * rate)) // size + 1
-        levels = audio.frame_levels_db(pcm[first * size : last * size], rate)
-        for number, level in enumerate(levels):
-            if level >= QUIET_DBFS:
-                continue
-            frame = pcm[(first + number) * size : (first + number + 1) * size + 1]
-            assert np.max(np.abs(np.diff(frame))) <= CLICK_STEP, (before.meta["seq"], number)
+        first = before.start + round((before.meta["words"][-1]["end_s"] - GUARD_S) * rate)
+        last = after.start + round((after.meta["words"][0]["start_s"] + GUARD_S) * rate)
+        assert audio.clicks(pcm[first:last], rate).size == 0, before.meta["seq"]
+
+
+def test_a_join_without_its_fades_clicks(stitched: Stitched) -> None:
+    """What the test above catches: a chunk whose tail is cut mid-wave, unfaded."""
+    rate, pcm = stitched.rate, stitched.pcm.copy()
+    before, after = stitched.placed[0], stitched.placed[1]
+    words_end = before.start + round(before.meta["words"][-1]["end_s"] * rate)
+    crest = words_end - 400 + int(np.argmax(np.abs(pcm[words_end - 400 : words_end])))
+    pcm[crest + 1 : before.end] = 0.0
+    assert audio.clicks(pcm[words_end - 2000 : after.start], rate).tolist() == [
+        crest - (words_end - 2000)
+    ]
 
 
 def test_the_quiet_tail_is_faded_out_across_its_length(
@@ -214,19 +221,39 @@ def test_programme_loudness_is_known_before_the_audio(stitched: Stitched) -> Non
 def test_stored_loudness_steps_add_up_to_the_timeline(
     rendered: list[RenderedChunk], stitched: Stitched
 ) -> None:
-    meter = LoudnessMeter(stitched.rate)
-    meter.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
-    steps = StepTimeline(stitched.rate, len(stitched.pcm))
+    """The stored 100 ms step energies of pieces that meet in silence add up to the programme's.
+
+    They add up exactly where each piece starts on a step: the chunks are laid here on the
+    steps nearest their places, and the sum matches a measurement of that audio. On the
+    stitcher's own timeline, `StepTimeline` moves each piece to its nearest step, by up to
+    50 ms, and that alone is what separates the sum from the programme (this timeline's first
+    chunk starts half a step in, after the 0.25 s lead-in). On three short chunks (~9 s, ~87
+    gating blocks) a block that crosses a gate moves the result by up to 0.15 LU: measured
+    -0.12 to +0.15 LU over 26 seeds, 0.000 every time with the pieces on the steps; the old
+    0.05 LU bound held only for the seeds it was set with. A book has thousands of blocks and
+    the sum is within 0.02 LU there (`pipeline.step_loudness`)."""
+    rate = stitched.rate
+    on_steps = StepTimeline(rate, len(stitched.pcm))
+    pcm = np.zeros(len(stitched.pcm) + on_steps.hop, dtype=np.float32)
+    for item, result in zip(stitched.placed, rendered, strict=True):
+        start = round(item.start / on_steps.hop) * on_steps.hop
+        chunk = audio.from_wav_bytes(result.wav)[0]
+        pcm[start : start + len(chunk)] += chunk
+        on_steps.add(start, loudness_of(item.meta)["steps"])
+    meter = LoudnessMeter(rate)
+    meter.add(pcm)
+    assert on_steps.integrated_lufs() == pytest.approx(meter.integrated_lufs(), abs=0.002)
+
+    programme = LoudnessMeter(rate)
+    programme.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
+    steps = StepTimeline(rate, len(stitched.pcm))
     for item in stitched.placed:
         steps.add(item.start, loudness_of(item.meta)["steps"])
-    # Three short chunks (~9 s) are the hard case for steps snapped to the nearest 100 ms: one
-    # step's shift weighs more in the gating than in a book (0.02 LU there): under 0.05 LU with
-    # render version 4's seeds, 0.062 LU with version 5's.
-    assert steps.integrated_lufs() == pytest.approx(meter.integrated_lufs(), abs=0.08)
+    assert steps.integrated_lufs() == pytest.approx(programme.integrated_lufs(), abs=0.2)
     for result in rendered:
-        pcm = audio.from_wav_bytes(result.wav)[0]
+        chunk = audio.from_wav_bytes(result.wav)[0]
         # The stored figure is rounded to 0.001 dB.
-        peak_db = 20 * np.log10(np.abs(pcm).max())
+        peak_db = 20 * np.log10(np.abs(chunk).max())
         assert loudness_of(result.meta)["true_peak_dbtp"] >= peak_db - 0.0005
 
 

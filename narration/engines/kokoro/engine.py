@@ -84,6 +84,13 @@ class KokoroEngine(OneAtATime):
     def phonemes(self, text: str) -> str:
         return self.g2p.phonemes(text)
 
+    def release_memory(self) -> None:
+        """Hand the model runs' working memory back: for an idle worker
+        (`production.idle_memory`), whose next run grows it again. A short run that shrinks
+        the arena as it ends does it."""
+        ids = token_ids(next(iter(pieces(self.g2p.phonemes(WARM_UP_TEXT)))))
+        self._session.run(ids, self._style[len(ids) - 1], 1.0, release=True)
+
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         """Speak `text`; the same (text, params) always gives the same PCM bytes."""
         speed = 1.0 / params.length_scale if params.length_scale else 1.0

@@ -47,16 +47,25 @@ class KokoroSession:
         self._session = onnxruntime.InferenceSession(
             model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        self._release = onnxruntime.RunOptions()
+        self._release.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
-    def run(self, ids: list[int], style: np.ndarray, speed: float) -> tuple[np.ndarray, np.ndarray]:
+    def run(
+        self, ids: list[int], style: np.ndarray, speed: float, release: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Audio in [-1, 1] for `ids`, and the samples each token lasts (the two pads included,
-        so `len(ids) + 2` of them)."""
+        so `len(ids) + 2` of them). A `release` run shrinks the session's CPU arena as it ends:
+        onnxruntime keeps the most any run needed (the decoder's tensors for the longest input
+        so far) for the process's life, and an idle worker hands it back
+        (`production.idle_memory`; not after every run, which would only grow it again, as
+        for Piper: `engines.piper._releasing_run`)."""
         feeds = {
             "tokens": np.array([[PAD_ID, *ids, PAD_ID]], dtype=np.int64),
             "style": style.reshape(1, -1).astype(np.float32, copy=False),
             "speed": np.array([speed], dtype=np.float32),
         }
-        audio, frames = self._session.run(["audio", DURATIONS], feeds)
+        options = self._release if release else None
+        audio, frames = self._session.run(["audio", DURATIONS], feeds, options)
         audio = np.clip(audio.reshape(-1), -1.0, 1.0).astype(np.float32, copy=False)
         samples = np.rint(frames.reshape(-1)).astype(np.int64) * SAMPLES_PER_FRAME
         return audio, samples

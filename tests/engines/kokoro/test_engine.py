@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from narration.adapters.allocator import release_free_memory
 from narration.engines.kokoro import assets
 from narration.engines.kokoro.engine import KokoroEngine
 from narration.engines.kokoro.vocab import VOCAB
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError
 from narration.pipeline.engine import SynthesisParams
+from narration.production.loaded_engines import ReleasesMemory
 
 pytestmark = pytest.mark.skipif(
     not assets.model_path().is_file(), reason="Kokoro is not installed: narrate voices install"
@@ -69,3 +71,29 @@ def test_a_spanish_voice_reads_numbers_in_spanish_through_spanish_g2p() -> None:
     assert dora.g2p.espeak_voice == "es"
     said = dora.synthesize(prepared, SynthesisParams(seed=1))
     assert len(said.pcm) / said.sample_rate > 1.0
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_release_memory_gives_the_runs_memory_back_and_changes_nothing(
+    engine: KokoroEngine,
+) -> None:
+    """An idle worker's release (`production.idle_memory`) shrinks the runtime's arena, which
+    the allocator then returns; the next chunk comes out the same. The allocator alone gives
+    back little (measured: 36 MB of 590 grown on this text); the arena holds the rest (a
+    release took the process from 1,180 to 300 MB)."""
+    assert isinstance(engine, ReleasesMemory)
+    long_text = " ".join([TEXT] * 12)
+    before = engine.synthesize(long_text, SynthesisParams()).pcm.tobytes()
+    release_free_memory()
+    grown = _rss_mb()
+    engine.release_memory()
+    assert release_free_memory()
+    assert _rss_mb() < grown - 150
+    assert engine.synthesize(long_text, SynthesisParams()).pcm.tobytes() == before
