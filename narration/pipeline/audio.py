@@ -143,18 +143,22 @@ def speech_level_db(pcm: np.ndarray, sample_rate: int) -> float:
     return float(10.0 * np.log10(power))
 
 
-def clicks(pcm: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Positions of the clicks in `pcm`: samples whose step to the next is at least
-    `CLICK_STEP` and `CLICK_RATIO` times the RMS of the steps within `CLICK_CONTEXT_S` around
-    it (the step itself and its two neighbours left out, so a one-sample spike, which makes
-    two steps, is found too). A discontinuity, not the high-frequency content of speech."""
-    steps = np.diff(pcm.astype(np.float64))
+def clicks(pcm: np.ndarray, sample_rate: int, start: int = 0, end: int | None = None) -> np.ndarray:
+    """Positions of the clicks in `pcm[start:end]` (indices into `pcm`): samples whose step to
+    the next is at least `CLICK_STEP` and `CLICK_RATIO` times the RMS of the steps within
+    `CLICK_CONTEXT_S` around it (the step itself and its two neighbours left out, so a
+    one-sample spike, which makes two steps, is found too). A discontinuity, not the
+    high-frequency content of speech. The steps around are taken from all of `pcm`, so a
+    position near `start` or `end` is judged by both its sides."""
+    reach = max(2, round(sample_rate * CLICK_CONTEXT_S))
+    stop = len(pcm) if end is None else min(end, len(pcm))
+    offset = max(0, start - reach)
+    steps = np.diff(pcm[offset : stop + reach].astype(np.float64))
     if steps.size == 0:
         return np.zeros(0, dtype=np.int64)
     energy = np.concatenate([[0.0], np.cumsum(steps * steps)])
     count = len(steps)
     index = np.arange(count)
-    reach = max(2, round(sample_rate * CLICK_CONTEXT_S))
 
     def window(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         low, high = np.clip(low, 0, count), np.clip(high, 0, count)
@@ -165,7 +169,8 @@ def clicks(pcm: np.ndarray, sample_rate: int) -> np.ndarray:
     local = np.sqrt(np.maximum(around - own, 0.0) / np.maximum(size - own_size, 1))
     size_ok = np.abs(steps) >= CLICK_STEP
     stands_out = np.abs(steps) >= CLICK_RATIO * local
-    return np.flatnonzero(size_ok & stands_out)
+    found = np.flatnonzero(size_ok & stands_out) + offset
+    return found[(found >= start) & (found < stop)]
 
 
 def db_to_gain(db: float) -> float:
