@@ -39,11 +39,12 @@ sets of seeds (2, 2, 2, 1 before), pauses unchanged."""
 
 CLICK_STEP: Final = 0.005
 """The smallest sample-to-sample step counted as a click (-46 dBFS)."""
-CLICK_RATIO: Final = 8.0
+CLICK_RATIO: Final = 10.0
 """How far a click's step stands above the RMS of the steps around it. A fricative's hiss at
--44 dBFS has steps of 0.02-0.03 (its 5 kHz content), but never more than about 4.5 times its
-neighbours' (6 at a plosive's onset); a cut off the zero line, a DC step or an unfaded edge
-is far more, since a step in silence stands out without bound."""
+-44 dBFS has steps of 0.02-0.03 (its 5 kHz content), but at most 3 times its neighbours' at
+the joins of a licence read by joe; a plosive's onset after silence reached 7. A cut off the
+zero line, a DC step or an unfaded edge is far more, since a step in silence stands out
+without bound."""
 CLICK_CONTEXT_S: Final = 0.005
 """The steps either side that a step is compared with."""
 
