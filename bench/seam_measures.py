@@ -139,14 +139,13 @@ class Click:
 def find_click(rendering: Rendering, boundary: Boundary) -> Click | None:
     """The largest click from `CLICK_GUARD_S` before the end of one chunk's audio to as long
     after the start of the next."""
-    rate = rendering.rate
+    rate, pcm = rendering.rate, rendering.pcm
     first = max(0, round((boundary.cut[0] - CLICK_GUARD_S) * rate))
-    span = rendering.pcm[first : round((boundary.cut[1] + CLICK_GUARD_S) * rate)]
-    found = audio.clicks(span, rate)
+    found = audio.clicks(pcm, rate, first, round((boundary.cut[1] + CLICK_GUARD_S) * rate))
     if not found.size:
         return None
-    steps = np.abs(np.diff(span.astype(np.float64)))[found]
-    at_s = (first + int(found[int(np.argmax(steps))])) / rate
+    steps = np.abs(pcm[found + 1].astype(np.float64) - pcm[found])
+    at_s = int(found[int(np.argmax(steps))]) / rate
     return Click(
         round(at_s, 4),
         round(float(steps.max()), 4),

@@ -151,10 +151,13 @@ def params_for(state: SessionState, seed: int) -> SynthesisParams:
     return SynthesisParams(seed=seed, length_scale=state.length_scale)
 
 
-def pause_after(state: SessionState, boundary: str) -> float:
+def pause_after(state: SessionState, boundary: str, at_mark: bool = True) -> float:
+    """The designed pause after a chunk followed by `boundary`. A clause join takes the voice's
+    own clause pause only `at_mark`, where the chunk ends at clause punctuation; a sentence cut
+    at a bare word boundary (or an SSML rate's edge) keeps the designed one."""
     if boundary == "sentence" and state.sentence_pause_s > 0.0:
         return state.sentence_pause_s
-    if boundary == "clause" and state.clause_pause_s > 0.0:
+    if boundary == "clause" and at_mark and state.clause_pause_s > 0.0:
         return state.clause_pause_s
     default = TURN_PAUSE_S if boundary == "turn" else PAUSES_S["sentence"]
     return dict(state.pauses).get(boundary, default)

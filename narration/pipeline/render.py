@@ -22,7 +22,7 @@ from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
 from narration.pipeline.speech_text import speakable
 from narration.pipeline.step_loudness import loudness_figures
-from narration.pipeline.voice_pauses import inner_pauses
+from narration.pipeline.voice_pauses import ends_at_clause_mark, inner_pauses
 from narration.pipeline.written_words import onto_written
 
 
@@ -127,7 +127,7 @@ def speak_chunk(
     designed_s = (
         chunk.pause_s
         if chunk.pause_s is not None
-        else prosody.pause_after(heard, chunk.boundary_after)
+        else prosody.pause_after(heard, chunk.boundary_after, ends_at_clause_mark(chunk.text))
     )
     # The pause a listener hears is the quiet tail of this chunk, the placed silence, and the
     # quiet lead of the next (always `audio.LEAD_S`); the placed silence makes up the rest.

@@ -25,6 +25,7 @@ from narration.pipeline.engine import WordTiming
 SENTENCE_BREAK: Final = re.compile(r"[.!?…]")
 CLAUSE_BREAK: Final = re.compile(r"[,;:—–)]")
 """The punctuation the chunker cuts a long sentence at (`chunker._CLAUSE_CUTS`)."""
+CLAUSE_END: Final = re.compile(r"[,;:—–)][\"'”’]*\s*$")
 MARGIN_S: Final = 0.05
 """How far into the words either side the quiet is looked for (word edges are a frame apart)."""
 
@@ -63,6 +64,12 @@ def inner_pauses(
         if run:
             kind.append(round(run * audio.FRAME_S, 4))
     return found
+
+
+def ends_at_clause_mark(text: str) -> bool:
+    """Whether a chunk cut inside a sentence ends at clause punctuation, where the voice pauses;
+    not at a bare word boundary or an SSML rate's edge, where it does not."""
+    return CLAUSE_END.search(text) is not None
 
 
 def _longest_run(flags: np.ndarray) -> int:

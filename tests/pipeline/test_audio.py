@@ -118,3 +118,14 @@ def test_a_dc_step_and_a_spike_in_the_quiet_are_clicks() -> None:
     spiked[1000] += 0.03
     assert set(audio.clicks(spiked, SR).tolist()) <= {999, 1000}
     assert audio.clicks(spiked, SR).size >= 1
+
+
+def test_a_span_is_judged_with_the_samples_around_it() -> None:
+    """A speech onset just inside a span's end is judged by what follows it too: seen from
+    the span alone (all quiet before it) it would stand out."""
+    t = np.arange(SR // 10) / SR
+    onset = (0.05 * np.sin(2 * np.pi * 2000 * t)).astype(np.float32)
+    pcm = np.concatenate([_hiss(0.1, -70.0), onset])
+    edge = round(0.1 * SR) + 2
+    assert audio.clicks(pcm[:edge], SR).size > 0
+    assert audio.clicks(pcm, SR, 0, edge).size == 0

@@ -7,7 +7,7 @@ import pytest
 
 from narration.pipeline import prosody
 from narration.pipeline.engine import WordTiming
-from narration.pipeline.voice_pauses import InnerPauses, inner_pauses
+from narration.pipeline.voice_pauses import InnerPauses, ends_at_clause_mark, inner_pauses
 
 RATE = 24_000
 
@@ -73,6 +73,23 @@ def test_clause_joins_take_the_voice_s_clause_pause_within_bounds() -> None:
     averaged = prosody.heard(heard, [0.2], [0.2])
     assert prosody.pause_after(averaged, "clause") == pytest.approx(0.7 * 0.28 + 0.3 * 0.2)
     assert prosody.pause_after(averaged, "sentence") == 0.2
+    designed = prosody.PAUSES_S["clause"]
+    assert prosody.pause_after(averaged, "clause", at_mark=False) == designed
     assert prosody.heard(state, [], [2.0]).clause_pause_s == prosody.HEARD_CLAUSE_PAUSE_S[1]
     assert prosody.heard(state, [], [0.01]).clause_pause_s == prosody.HEARD_CLAUSE_PAUSE_S[0]
     assert prosody.SessionState.from_dict(averaged.to_dict()) == averaged
+
+
+@pytest.mark.parametrize(
+    ("text", "at_mark"),
+    [
+        ("and distribute the Work,", True),
+        ("as stated in this section;", True),
+        ('he said, "wait,"', True),
+        ("(except as stated)", True),
+        ("a long run of words with no mark", False),
+        ("read <slowly", False),
+    ],
+)
+def test_a_clause_cut_pauses_as_the_voice_only_at_punctuation(text: str, at_mark: bool) -> None:
+    assert ends_at_clause_mark(text) is at_mark
