@@ -1,6 +1,6 @@
 """Hindi: numbers, ordinals, dates, times and money read in Hindi.
 
-"112" is "एक सौ बारह", "1,00,000" (Indian grouping) "एक लाख", "3.5" "तीन दशमलव पाँच",
+"112" is "एक सौ बारह", "1,00,000" (Indian grouping) "एक लाख", "3.25" "तीन दशमलव दो पाँच",
 "5वाँ" "पाँचवाँ", "05/03/2024" "पाँच मार्च दो हज़ार चौबीस", "3:30" "तीन बजकर तीस मिनट",
 "₹500" "पाँच सौ रुपये". Devanagari digits (०–९) are read as the Latin ones. Hindi names every
 number below a hundred with its own word, then counts in सौ (100), हज़ार (1000), लाख (10⁵)
@@ -99,6 +99,7 @@ WORDS: Final = Words(
     year=year,
     groups=",",
     decimal=".",
+    decimals_by_digit=True,
 )
 _INDIAN_GROUPS: Final = r"\d{1,2}(?:,\d\d)+,\d{3}|\d{1,3}(?:,\d{3})+"
 """1,00,000 (lakh grouping) and 100,000 alike."""

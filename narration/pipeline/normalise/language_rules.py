@@ -53,6 +53,8 @@ class Words:
     decimal: str = ","
     hour_mark: bool = False
     """Times are also written "14h30", "14 h" (French, Portuguese)."""
+    decimals_by_digit: bool = False
+    """ "1.25" is "one point two five" (Hindi), not "one comma twenty-five"."""
 
 
 def _int(digits: str) -> int:
@@ -63,7 +65,7 @@ def decimal_words(words: Words, whole: str, decimals: str | None) -> str:
     """ "3,05" → "tres coma cero cinco": a fraction with a leading zero digit by digit."""
     spoken = words.cardinal(_int(whole))
     if decimals:
-        if decimals.startswith("0"):
+        if decimals.startswith("0") or words.decimals_by_digit:
             said = " ".join(words.cardinal(int(digit)) for digit in decimals)
         else:
             said = words.cardinal(int(decimals))

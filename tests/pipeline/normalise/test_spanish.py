@@ -100,6 +100,7 @@ def test_spanish_ordinals(n: int, feminine: bool, apocope: bool, words: str) -> 
 )
 def test_spanish_sentences(written: str, spoken: str) -> None:
     assert spoken_text(written, "es") == spoken
+    assert spoken_text(spoken, "es") == spoken
 
 
 def test_the_spanish_rules_read_no_english() -> None:
