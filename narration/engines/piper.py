@@ -133,7 +133,7 @@ class PiperEngine(OneAtATime):
         return self._config.sample_rate
 
     def prepare_text(self, text: str) -> str:
-        return speakable(text)
+        return speakable(text, self.voice.language)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         """Speak `text`; the same (text, params) always gives the same PCM bytes."""

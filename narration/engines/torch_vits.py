@@ -196,7 +196,7 @@ class TorchVitsEngine:
         return self._config.sample_rate
 
     def prepare_text(self, text: str) -> str:
-        return speakable(text)
+        return speakable(text, self.voice.language)
 
     def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
         return self.synthesize_many([SynthesisRequest(text, params)])[0]

@@ -1,8 +1,10 @@
-"""Spanish numbers as words: "112" is "ciento doce", "3,5" "tres coma cinco", "25 %"
-"veinticinco por ciento".
+"""Spanish: numbers, ordinals, dates, times, money and abbreviations read in Spanish.
 
-Spanish writes a decimal comma and groups thousands with a point ("1.234"); a year is read
-as a cardinal too ("1984": "mil novecientos ochenta y cuatro"), as Spanish says years.
+"112" is "ciento doce", "3,5" "tres coma cinco", "25 %" "veinticinco por ciento", "1.º"
+"primero", "05/03/2024" "cinco de marzo de dos mil veinticuatro", "14:30" "catorce y treinta",
+"5,50 €" "cinco euros con cincuenta céntimos", "Sr. García" "señor García". Spanish writes a
+decimal comma and groups thousands with a point ("1.234"); a year is read as a cardinal too
+("1984": "mil novecientos ochenta y cuatro"), as Spanish says years.
 """
 
 from __future__ import annotations
@@ -10,6 +12,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from narration.pipeline.normalise.language_rules import (
+    Currency,
+    Words,
+    abbreviation_rules,
+    date_rules,
+    number_rules,
+    time_rules,
+)
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -62,24 +72,104 @@ def _apocope(words: str) -> str:
     return words[:-1] if words.endswith("uno") else words
 
 
-def _number(match: re.Match[str]) -> str:
-    spoken = cardinal(int(re.sub(r"[.\u00a0]", "", match["whole"])))
-    decimals = match["decimals"]
-    if decimals:
-        if decimals.startswith("0"):
-            said = " ".join(_UNITS[int(digit)] for digit in decimals)
-        else:
-            said = cardinal(int(decimals))
-        spoken += f" coma {said}"
-    return spoken
-
-
-_NUMBER: Final = re.compile(
-    r"(?<![\w.,])(?P<whole>\d{1,3}(?:[.\u00a0]\d{3})+|\d+)(?:,(?P<decimals>\d+))?(?![\w,]|\.\d)"
+_ORDINAL_UNITS: Final = (
+    "_ primero segundo tercero cuarto quinto sexto séptimo octavo noveno".split()
 )
+_ORDINAL_TENS: Final = (
+    "_ décimo vigésimo trigésimo cuadragésimo quincuagésimo sexagésimo septuagésimo octogésimo "
+    "nonagésimo"
+).split()
+_ORDINAL_HUNDREDS: Final = (
+    "_ centésimo ducentésimo tricentésimo cuadringentésimo quingentésimo sexcentésimo "
+    "septingentésimo octingentésimo noningentésimo"
+).split()
+
+
+def ordinal(n: int, feminine: bool = False, apocope: bool = False) -> str:
+    """ "1.º" → "primero", "1.ª" → "primera", "1.er" → "primer", "23.º" → "vigésimo tercero";
+    from 1000 on, the cardinal."""
+    if not 0 < n < 1000:
+        return cardinal(n)
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    words = [_ORDINAL_HUNDREDS[hundreds]] if hundreds else []
+    if rest in (11, 12):
+        words.append("undécimo" if rest == 11 else "duodécimo")
+    elif tens == 1 and ones:
+        words.append("decimo" + _ORDINAL_UNITS[ones])
+    else:
+        words += [
+            w for w in (_ORDINAL_TENS[tens] if tens else "", _ORDINAL_UNITS[ones]) if w and w != "_"
+        ]
+    said = " ".join(words)
+    if feminine:
+        return " ".join(word[:-1] + "a" for word in said.split())
+    if apocope and said.endswith(("primero", "tercero")):
+        return said[:-1]
+    return said
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    return ordinal(int(m["n"]), feminine=m["s"] == "ª", apocope=m["s"] == "er")
+
+
+def _feminine(words: str) -> str:
+    """ "uno" before a feminine noun is "una" ("la una", "veintiuna")."""
+    return words[:-1] + "a" if words.endswith("uno") else words
+
+
+def time(hours: int, minutes: int) -> str:
+    """ "14:30" → "catorce y treinta", "9:00" → "nueve en punto", "1:15" → "una y quince"."""
+    hour = _feminine(cardinal(hours))
+    return f"{hour} en punto" if minutes == 0 else f"{hour} y {cardinal(minutes)}"
+
+
+def amount(n: int, one: str, many: str) -> str:
+    """ "un euro", "veintiún euros", "un millón de euros"."""
+    if n == 1:
+        return f"un {one}"
+    words = _apocope(cardinal(n))
+    return f"{words} de {many}" if words.endswith(("millón", "millones")) else f"{words} {many}"
+
+
+WORDS: Final = Words(
+    cardinal=cardinal,
+    months=tuple(
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+        "diciembre".split()
+    ),
+    date="{d} de {m} de {y}",
+    first_day="uno",
+    point="coma",
+    percent="por ciento",
+    time=time,
+    amount=amount,
+    cents_joiner="con",
+    currencies={
+        "€": Currency("euro", "euros", "céntimo", "céntimos"),
+        "$": Currency("dólar", "dólares", "centavo", "centavos"),
+        "US$": Currency("dólar", "dólares", "centavo", "centavos"),
+    },
+)
+TITLES: Final = {
+    "Sr.": "señor", "Sra.": "señora", "Srta.": "señorita", "Sres.": "señores",
+    "Dr.": "doctor", "Dra.": "doctora", "Dña.": "doña", "D.ª": "doña", "Prof.": "profesor",
+    "Profa.": "profesora", "Lic.": "licenciado", "Sto.": "santo", "Sta.": "santa",
+}  # fmt: skip
+ABBREVIATIONS: Final = {
+    "etc.": "etcétera", "págs.": "páginas", "pág.": "página", "núm.": "número",
+    "n.º": "número", "nº": "número", "aprox.": "aproximadamente", "p. ej.": "por ejemplo",
+    "EE. UU.": "Estados Unidos", "EE.UU.": "Estados Unidos", "a. C.": "antes de Cristo",
+    "d. C.": "después de Cristo", "Ud.": "usted", "Uds.": "ustedes", "Avda.": "avenida",
+    "Av.": "avenida", "tel.": "teléfono", "cap.": "capítulo", "vol.": "volumen",
+}  # fmt: skip
+_ORDINAL: Final = re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\.?(?P<s>[ºª]|er\b)")
 
 RULES: Final[tuple[Rule, ...]] = (
-    (re.compile(r"(\d)\s?%"), r"\1 por ciento"),
-    (_NUMBER, _number),
+    *abbreviation_rules(TITLES, ABBREVIATIONS),
+    *date_rules(WORDS),
+    *time_rules(WORDS),
+    (_ORDINAL, _ordinal),
+    *number_rules(WORDS),
 )
-"""The Spanish rule table: every number written out in Spanish."""
+"""The Spanish rule table: abbreviations, dates, times, ordinals, money and every number."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -121,3 +124,23 @@ def test_numbered_list_items_keep_their_numbers() -> None:
         "a bullet.",
         "Done.",
     ]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("es-ES", "es-ES"), ("", "en")])
+def test_the_language_comes_from_a_pandoc_docx_core_properties(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    """pandoc writes `lang` as `dc:language` in docProps/core.xml, as Word does."""
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        pytest.skip("pandoc is not installed (scripts/setup installs it)")
+    front = f"---\ntitle: Cuentos\nlang: {lang}\n---\n\n" if lang else ""
+    (tmp_path / "cuentos.md").write_text(front + "# Uno\n\n¿Qué hora es? Son las tres.\n")
+    subprocess.run([pandoc, "cuentos.md", "-o", "cuentos.docx"], cwd=tmp_path, check=True)
+    data = (tmp_path / "cuentos.docx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        core = package.read("docProps/core.xml").decode()
+    assert (f"<dc:language>{lang}</dc:language>" in core) == bool(lang)
+    document = load_document(data, "cuentos.docx")
+    assert document.language == expected
+    assert document.chapters[-1].paragraphs == ("¿Qué hora es? Son las tres.",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from narration.pipeline.normalise import spoken_text
-from narration.pipeline.normalise.languages import rules_for
+from narration.pipeline.normalise.languages import NEUTRAL, has_table, rules_for
 from narration.pipeline.normalise.numbers import cardinal, number, ordinal, pairs
 from narration.pipeline.speech_text import speakable
 
@@ -82,10 +82,21 @@ def test_spoken_text_is_what_speakable_gives_the_voice() -> None:
     )
 
 
-@pytest.mark.parametrize("language", ["en", "en-GB", "en_US", "EN", "de-DE"])
+@pytest.mark.parametrize("language", ["en", "en-GB", "en_US", "EN", ""])
 def test_a_language_picks_its_table(language: str) -> None:
-    # English is the only table; another language reads with it, as before tables existed.
     assert rules_for(language) is rules_for("en")
+
+
+@pytest.mark.parametrize("language", ["de-DE", "ja", "zh-CN"])
+def test_a_language_without_a_table_gets_no_english_words(language: str) -> None:
+    """Its numbers, money and titles are left for the G2P to read in its own language."""
+    assert not has_table(language)
+    assert rules_for(language) is NEUTRAL
+    written = (
+        "Dr. Weber zahlte am 05.03.2024 um 14:30 $5 für 3 km (25 %), siehe https://a.de/x?q=1."
+    )
+    assert spoken_text(written, language) == written.replace("https://a.de/x?q=1", "a.de/x")
+    assert spoken_text(written, language, as_words=True) == spoken_text(written, language)
 
 
 def test_twice_is_once() -> None:
