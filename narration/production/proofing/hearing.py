@@ -1,12 +1,11 @@
 """Hear and score a chunk in two passes, so that clean chunks cost about half.
 
 The quick pass (`recogniser.transcribe_quickly`: the chunk alone, no timestamps) is scored
-first. A chunk it scores below `SCREEN` is done: clean speech, the rest of a job. One that
-reaches it (a run of two diverging words, or any run the rule scores 1: a word outside the
-dictionary not heard exactly, a long word lost) is heard again by the full pass
-(`recogniser.transcribe`, with word timestamps), whose score decides, as it would alone: a
-suspect is then one both passes found, and its words have the times the report needs. The
-screen sits below the suspect threshold because the two passes slip on different words.
+first. A chunk it scores below the suspect threshold is done: clean speech, most of a job. One
+it calls a suspect is heard again by the full pass (`recogniser.transcribe`, faster-whisper's
+own, with word timestamps), whose score decides: a suspect is one both passes call a suspect,
+so a slip of either recogniser alone raises no alarm and costs no retake, and a suspect's words
+carry the times the report needs.
 """
 
 from __future__ import annotations
@@ -15,11 +14,18 @@ from collections.abc import Callable
 from typing import Final
 
 from narration.production.proofing import recogniser
-from narration.production.proofing.scoring import ChunkScore, HeardWord, heard_words, score_chunk
+from narration.production.proofing.scoring import (
+    THRESHOLD,
+    ChunkScore,
+    HeardWord,
+    heard_words,
+    score_chunk,
+)
 
-SCREEN: Final = 0.6
-"""The quick pass's score from which the full pass hears a chunk again (scoring.THRESHOLD
-is 1; a run of two words scores 2/3)."""
+SCREEN: Final = THRESHOLD
+"""The quick pass's score from which the full pass hears a chunk again. Screening lower (0.6,
+from a run of two words) sent twice the chunks to the full pass on held-out prose and found
+no other suspect (docs/BENCHMARKS.md, "Proofing")."""
 
 Transcribe = Callable[[bytes], list[HeardWord]]
 
