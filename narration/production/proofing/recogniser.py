@@ -94,8 +94,8 @@ def transcribe(wav: bytes) -> list[HeardWord]:
 def transcribe_quickly(wav: bytes) -> list[HeardWord]:
     """What the recogniser hears in a chunk (of at most 29 s), without timings: every word
     spans the whole chunk."""
-    import ctranslate2
-    from faster_whisper.tokenizer import Tokenizer
+    import ctranslate2  # type: ignore[import-untyped]
+    from faster_whisper.tokenizer import Tokenizer  # type: ignore[import-untyped]
 
     pcm = pcm_for_recogniser(wav)
     duration_s = len(pcm) / RECOGNISER_RATE
