@@ -5,8 +5,8 @@ times; the best take (lowest score, then word error rate, then the earliest) is 
 in the chunk's place. A voice whose model draws no noise (Kokoro's) makes every take the same
 bytes, so its suspects are reported without another take. Every take is a pure function of
 the chunk and its take number, and the recogniser decodes greedily, so the same job proofs the
-same way. A kept take carries the
-first take's outgoing state: the chunks after it were made from that state.
+same way. A kept take carries the first take's outgoing state: the chunks after it were made
+from that state.
 """
 
 from __future__ import annotations
