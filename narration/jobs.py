@@ -25,7 +25,7 @@ from narration.engines.registry import kind_for
 from narration.engines.voices import find_voice, phoneme_symbols
 from narration.errors import InputError, NotFound
 from narration.job_cast import resolve_cast
-from narration.job_language import with_language
+from narration.job_language import primary, with_language
 from narration.job_options import OPTIONS, SubmitRequest
 from narration.option_spec import Surface
 from narration.output_places import OutputPlaces
@@ -187,6 +187,21 @@ def decode_bookends(
     return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}
 
 
+def check_proof_language(settings: Settings, options: JobOptions) -> None:
+    """`--proof` hears English only (its recogniser is Whisper tiny.en): a job read by a voice
+    of another language would have every chunk called a suspect and rendered again."""
+    if not options.proof:
+        return
+    voices = {options.voice, *(voice for _, voice in options.cast)}
+    for name in sorted(voices):
+        language = find_voice(name, settings.voice_dirs).language
+        if primary(language) != "en":
+            raise InputError(
+                f"--proof hears English only (its recogniser is Whisper tiny.en); "
+                f"{name} reads {language}: submit without --proof"
+            )
+
+
 def check_output(services: Services, settings: Settings, output: str) -> None:
     """Refuse an `--output` location outside `output_places` (the `output_allow` setting, never
     the service's own places), in a bucket that does not exist (none is ever created), or that
@@ -229,6 +244,7 @@ def submit(
     cast, request = resolve_cast(settings, request, document)
     options, voice = job_options(settings, request)
     options = replace(options, cast=cast)
+    check_proof_language(settings, options)
     check_output(services, settings, request.output)
     bookends = decode_bookends(options, int(voice["sample_rate"]), intro, outro)
     voice_info = find_voice(options.voice, settings.voice_dirs)
