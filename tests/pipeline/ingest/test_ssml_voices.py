@@ -12,6 +12,7 @@ from narration.option_spec import Surface
 from narration.pipeline.chunker import chunk_document
 from narration.pipeline.document import Document
 from narration.pipeline.ingest import load_document
+from narration.pipeline.markup import phonemes_for_voice
 from narration.pipeline.plan import JobOptions, make_plan
 from narration.settings import Settings
 
@@ -43,6 +44,8 @@ def test_a_voice_element_gives_its_paragraphs_its_name_and_splits_a_paragraph() 
     )
     assert chapter.speakers == ("", "am_michael", "am_michael", "", "bf_emma", "")
     assert chapter.markup[4] is not None and chapter.markup[4].breaks == ((4, 1.0),)
+    voiced = phonemes_for_voice(_ssml(DIALOGUE), ["a"], "af_heart")  # as submit maps phonemes
+    assert voiced.chapters[0].speakers == chapter.speakers
 
 
 def test_ssml_without_a_voice_element_has_no_speakers_and_no_cast() -> None:
