@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Final
 
 from narration.engines.voices import MODEL_SUFFIX, find_voice
-from narration.errors import InputError
+from narration.errors import CastRefused, InputError
 from narration.job_options import SubmitRequest
 from narration.pipeline.cast import NARRATOR, outside_speaker
 from narration.pipeline.document import Document
@@ -40,7 +40,7 @@ def parse_cast(text: str) -> dict[str, str]:
         speaker, sign, voice = item.partition("=")
         speaker, voice = speaker.strip(), voice.strip()
         if not sign or not speaker or not voice:
-            raise InputError(f"--cast: {item.strip()!r} is not SPEAKER=voice")
+            raise CastRefused(f"--cast: {item.strip()!r} is not SPEAKER=voice")
         cast[speaker] = voice
     return cast
 
@@ -65,7 +65,7 @@ def resolve_cast(
         cast[NARRATOR] = request.narrator
     voices, missing = _installed(settings, cast)
     if not speakers or unvoiced or missing:
-        raise InputError(
+        raise CastRefused(
             f"script speakers: {', '.join(found) or 'none'}; "
             f"no voice in the cast for: {', '.join(unvoiced) or 'none'}; "
             f"voices not installed: {', '.join(missing) or 'none'}"
@@ -89,7 +89,7 @@ def _ssml_cast(
     cast.update((name, given.get(name, name)) for name in names)
     voices, missing = _installed(settings, cast)
     if missing:
-        raise InputError(
+        raise CastRefused(
             f"SSML <voice> names: {', '.join(names)}; voices not installed: {', '.join(missing)}"
         )
     _check_one_family(voices, "the voices of an SSML document (its <voice> names and the job's)")
@@ -121,4 +121,4 @@ def _check_one_family(voices: dict[str, VoiceInfo], what: str) -> None:
     kinds = {(voice.engine, voice.sample_rate) for voice in voices.values()}
     if len(kinds) > 1:
         listed = ", ".join(f"{name} ({v.engine}, {v.sample_rate} Hz)" for name, v in voices.items())
-        raise InputError(f"{what} must be of one family and sample rate, not: {listed}")
+        raise CastRefused(f"{what} must be of one family and sample rate, not: {listed}")
