@@ -6,6 +6,7 @@ redis, ffmpeg); nothing else escapes to a user.
 
 NarrationError               exit 1 / 500  the job cannot succeed
 ├── InputError               exit 2 / 400  the user's document, option or path is unusable
+│   ├── CastRefused                        a document's cast cannot read it
 │   └── NotFound             exit 2 / 404  a job id or object key names nothing
 │       ├── JobNotFound                    no job record with that id
 │       ├── ObjectNotFound                 no object under that key
@@ -38,6 +39,11 @@ class InputError(NarrationError):
 
     exit_code = EXIT_BAD_INPUT
     http_status = 400
+
+
+class CastRefused(InputError):
+    """Raised when a script's or SSML document's cast cannot read it: a speaker without a
+    voice, a voice not installed, voices of two families (the console shows it by the cast)."""
 
 
 class NotFound(InputError):

@@ -6,20 +6,29 @@ speaker's voice; `--narrator VOICE` gives the text outside any turn a voice of i
 otherwise one line lists the speakers found and what is missing (exit 2, HTTP 400). All voices
 of one cast are of one family with one sample rate: one engine kind renders the job and one
 sample rate runs through its timeline (docs/SCRIPTS.md).
+
+An SSML document's `<voice name="…">` elements cast it too: each name is its own speaker, read
+by the voice of that name (or the one `--cast` gives the name), and the text outside them by
+the job's voice, labelled with that voice's name (`NARRATOR` with `--narrator`). A cast names
+voices of the catalogue, never a path, whatever surface it comes from.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
-from narration.engines.voices import find_voice
-from narration.errors import InputError
+from narration.engines.voices import MODEL_SUFFIX, find_voice
+from narration.errors import CastRefused, InputError
 from narration.job_options import SubmitRequest
 from narration.pipeline.cast import NARRATOR, outside_speaker
 from narration.pipeline.document import Document
 from narration.pipeline.engine import VoiceInfo
 from narration.pipeline.ingest.script import is_script, speakers_of
 from narration.settings import Settings
+
+PATH_MARKS: Final = ("/", "\\", MODEL_SUFFIX)
+"""What makes `find_voice` read a file: a cast may not name one."""
 
 
 def parse_cast(text: str) -> dict[str, str]:
@@ -31,7 +40,7 @@ def parse_cast(text: str) -> dict[str, str]:
         speaker, sign, voice = item.partition("=")
         speaker, voice = speaker.strip(), voice.strip()
         if not sign or not speaker or not voice:
-            raise InputError(f"--cast: {item.strip()!r} is not SPEAKER=voice")
+            raise CastRefused(f"--cast: {item.strip()!r} is not SPEAKER=voice")
         cast[speaker] = voice
     return cast
 
@@ -39,9 +48,12 @@ def parse_cast(text: str) -> dict[str, str]:
 def resolve_cast(
     settings: Settings, request: SubmitRequest, document: Document
 ) -> tuple[tuple[tuple[str, str], ...], SubmitRequest]:
-    """The script's cast in order (its speakers in order of their first turn, then NARRATOR),
-    and the request with the voice of the text outside any turn as its `voice`. A document that
-    is not a script has no cast and keeps its request."""
+    """The document's cast in order, and the request with the voice of the text outside any
+    turn as its `voice`. A script's speakers come in order of their first turn, then NARRATOR;
+    an SSML document's outside voice first, then its `voice` names. A document with neither
+    has no cast and keeps its request."""
+    if document.extra.get("format") == "ssml":
+        return _ssml_cast(settings, request, document)
     if not is_script(document):
         return (), request
     given = parse_cast(request.cast or settings.cast)
@@ -51,27 +63,62 @@ def resolve_cast(
     cast = {speaker: given[speaker] for speaker in speakers if speaker in given}
     if request.narrator:
         cast[NARRATOR] = request.narrator
-    missing = []
-    voices: dict[str, VoiceInfo] = {}
-    for voice in dict.fromkeys(cast.values()):
-        try:
-            voices[voice] = find_voice(voice, settings.voice_dirs)
-        except InputError:
-            missing.append(voice)
+    voices, missing = _installed(settings, cast)
     if not speakers or unvoiced or missing:
-        raise InputError(
+        raise CastRefused(
             f"script speakers: {', '.join(found) or 'none'}; "
             f"no voice in the cast for: {', '.join(unvoiced) or 'none'}; "
             f"voices not installed: {', '.join(missing) or 'none'}"
         )
-    _check_one_family(voices)
-    pairs = tuple(cast.items())
+    _check_one_family(voices, "a cast's voices")
+    return _with_outside(tuple(cast.items()), request)
+
+
+def _ssml_cast(
+    settings: Settings, request: SubmitRequest, document: Document
+) -> tuple[tuple[tuple[str, str], ...], SubmitRequest]:
+    names = speakers_of(document)
+    if not names:
+        return (), request
+    given = parse_cast(request.cast)
+    cast: dict[str, str] = {}
+    if any(not speaker for chapter in document.chapters for speaker in chapter.speakers):
+        voice = request.narrator or request.voice or settings.voice
+        outside = NARRATOR if request.narrator else voice
+        cast[outside] = voice
+    cast.update((name, given.get(name, name)) for name in names)
+    voices, missing = _installed(settings, cast)
+    if missing:
+        raise CastRefused(
+            f"SSML <voice> names: {', '.join(names)}; voices not installed: {', '.join(missing)}"
+        )
+    _check_one_family(voices, "the voices of an SSML document (its <voice> names and the job's)")
+    return _with_outside(tuple(cast.items()), request)
+
+
+def _installed(settings: Settings, cast: dict[str, str]) -> tuple[dict[str, VoiceInfo], list[str]]:
+    """The cast's voices found in the catalogue, and those that are not (or are paths)."""
+    voices: dict[str, VoiceInfo] = {}
+    missing = []
+    for voice in dict.fromkeys(cast.values()):
+        try:
+            if any(mark in voice for mark in PATH_MARKS):
+                raise InputError(voice)
+            voices[voice] = find_voice(voice, settings.voice_dirs)
+        except InputError:
+            missing.append(voice)
+    return voices, missing
+
+
+def _with_outside(
+    pairs: tuple[tuple[str, str], ...], request: SubmitRequest
+) -> tuple[tuple[tuple[str, str], ...], SubmitRequest]:
     outside = dict(pairs)[outside_speaker(pairs)]
     return pairs, replace(request, voice=outside)
 
 
-def _check_one_family(voices: dict[str, VoiceInfo]) -> None:
+def _check_one_family(voices: dict[str, VoiceInfo], what: str) -> None:
     kinds = {(voice.engine, voice.sample_rate) for voice in voices.values()}
     if len(kinds) > 1:
         listed = ", ".join(f"{name} ({v.engine}, {v.sample_rate} Hz)" for name, v in voices.items())
-        raise InputError(f"a cast's voices must be of one family and sample rate, not: {listed}")
+        raise CastRefused(f"{what} must be of one family and sample rate, not: {listed}")

@@ -44,7 +44,8 @@ class Chapter:
     """One per paragraph for SSML documents (None where a paragraph has none); else empty."""
     speakers: tuple[str, ...] = ()
     """One per paragraph of a script: the label of the turn it belongs to, "" outside a turn
-    (`ingest.script`); empty for a document that is not a script."""
+    (`ingest.script`) or the SSML `voice` name that reads it (`ingest.ssml`); empty for a
+    document with neither."""
 
     def role(self, index: int) -> Role:
         return self.roles[index] if self.roles else "text"

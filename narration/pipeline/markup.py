@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from narration.pipeline.chunker import TextChunk
-from narration.pipeline.document import Chapter, Document, Markup
+from narration.pipeline.document import Document, Markup
 from narration.pipeline.lexicon import PHONEME_CLOSE, PHONEME_OPEN, map_ipa
 
 
@@ -63,8 +63,7 @@ def phonemes_for_voice(document: Document, symbols: Iterable[str], voice: str) -
             _mapped(text, m, known, voice) if m is not None else None
             for text, m in zip(chapter.paragraphs, chapter.markup, strict=True)
         )
-        chapters.append(Chapter(chapter.title, chapter.paragraphs, chapter.title_spoken,
-                                chapter.roles, markup))  # fmt: skip
+        chapters.append(replace(chapter, markup=markup))
     return replace(document, chapters=tuple(chapters))
 
 

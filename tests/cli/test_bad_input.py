@@ -132,7 +132,7 @@ def test_invalid_ssml(local_env: dict[str, str], tmp_path: Path) -> None:
     assert_refused(
         narrate(local_env, "inspect", str(path)),
         "invalid SSML (line 2, column 9): <emphasis> is not supported (speak, p, s, break, sub, "
-        "phoneme, say-as, prosody, mark, lang)",
+        "phoneme, say-as, prosody, mark, lang, voice)",
     )
     broken = tmp_path / "broken.txt"
     broken.write_text("<speak>\n<p>Hello</speak>\n")

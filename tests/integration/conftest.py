@@ -14,6 +14,7 @@ import pytest
 from narration import stack
 from narration.connections import read_stack_file
 from tests.conftest import narrate
+from tests.integration import console_browser
 from tests.integration.service_api import KEY_ID, SECRET
 
 
@@ -31,3 +32,20 @@ def api(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
     serve_pid = info.get("pids", {}).get("serve")
     if serve_pid:
         stack.stop_process(int(serve_pid))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium through Selenium (the console's browser tests)."""
+    yield from console_browser.start_browser()
+
+
+@pytest.fixture(scope="module")
+def console(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
+    """`narrate serve` with the console's API key, on a port of its own."""
+    yield from console_browser.serve_console(stack_home, stack_env)
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return console_browser.screenshot_folder(tmp_path_factory)

@@ -14,6 +14,7 @@ from narration.engines.kokoro import assets
 from narration.pipeline import audio
 from tests.conftest import narrate
 from tests.helpers import decode
+from tests.integration.speakers import sentence_marks, speaker_f0, speaker_turns
 
 SCRIPT = """# Small models
 
@@ -55,29 +56,7 @@ def job(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def _sentences(job: dict) -> list[dict]:
-    return [mark for mark in job["marks"] if mark["type"] == "sentence"]
-
-
-def _turns(job: dict) -> list[tuple[str, np.ndarray]]:
-    """Each turn's speaker and audio (from its first sentence's start to its last's end)."""
-    pcm = decode(job["audio"], RATE)
-    sentences = _sentences(job)
-    turns: list[tuple[str, int, int]] = []
-    for number, mark in enumerate(sentences):
-        following = sentences[number + 1]["time"] if number + 1 < len(sentences) else None
-        end = following if following is not None else len(pcm) * 1000 // RATE
-        if turns and turns[-1][0] == mark["speaker"]:
-            turns[-1] = (mark["speaker"], turns[-1][1], end)
-        else:
-            turns.append((mark["speaker"], mark["time"], end))
-    return [(who, pcm[start * RATE // 1000 : end * RATE // 1000]) for who, start, end in turns]
-
-
-def _median_f0(pcm: np.ndarray) -> float:
-    import librosa
-
-    f0, voiced, _ = librosa.pyin(pcm, fmin=60, fmax=400, sr=RATE, frame_length=1024)
-    return float(np.nanmedian(f0[voiced]))
+    return sentence_marks(job["marks"])
 
 
 def test_the_turns_appear_in_the_marks_in_order_with_their_speakers(job: dict) -> None:
@@ -99,16 +78,13 @@ def test_captions_carry_voice_spans_and_the_manifest_the_cast(job: dict) -> None
 
 
 def test_host_and_guest_are_told_apart_by_pitch(job: dict) -> None:
-    by_speaker: dict[str, list[np.ndarray]] = {"HOST": [], "GUEST": []}
-    for who, pcm in _turns(job):
-        by_speaker[who].append(pcm)
-    host = _median_f0(np.concatenate(by_speaker["HOST"]))
-    guest = _median_f0(np.concatenate(by_speaker["GUEST"]))
-    assert host - guest >= 40.0, (host, guest)
+    f0 = speaker_f0(job["marks"], decode(job["audio"], RATE), RATE)
+    assert f0["HOST"] - f0["GUEST"] >= 40.0, f0
 
 
 def test_speakers_are_levelled_against_each_other(job: dict) -> None:
-    levels = [audio.speech_level_db(pcm, RATE) for _, pcm in _turns(job)]
+    turns = speaker_turns(job["marks"], decode(job["audio"], RATE), RATE)
+    levels = [audio.speech_level_db(pcm, RATE) for _, pcm in turns]
     steps = np.abs(np.diff(levels))
     assert float(np.median(steps)) <= 1.0, levels
 

@@ -2,18 +2,14 @@
 `chromium-driver`), driven by Selenium, against `narrate serve` on the session stack.
 
 It signs in, submits a short document, watches the progress reach 100 %, plays the audio and
-seeks by chapter, and saves the screenshots that docs/CONSOLE.md shows. They go to a temporary
-folder, so a test run leaves the checkout clean; `NARRATION_SCREENSHOTS=docs/images` refreshes
-the ones in docs/images/. Where no Chromium can be had, it skips and says how to install one.
+seeks by chapter, and saves the screenshots that docs/CONSOLE.md shows (the browser, the
+service and the screenshots' folder: tests/integration/console_browser.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,17 +20,14 @@ from typing import Any
 import httpx
 import pytest
 
-from narration import stack
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.connections import Services
-from tests.conftest import ROOT
-from tests.integration.faults import wait_final, wait_until
+from tests.integration.console_browser import SECRET, needs_chromium, shot
+from tests.integration.faults import wait_final
 
 pytestmark = pytest.mark.integration
 
-KEY_ID, SECRET = "producer", "console-secret-1"
 JOB_PAGE = r"/console/jobs/([0-9a-f]{32})$"
-SCREENSHOTS_ENV = "NARRATION_SCREENSHOTS"
 BOOK = """# The Harbour
 
 The lighthouse keeper counted the ships that passed before the storm came in.
@@ -44,80 +37,6 @@ He wrote each name in a small blue book.
 
 By midnight the wind had turned, and the lamp burned until morning.
 """
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="no headless Chromium: install Debian's chromium and chromium-driver "
-    "(scripts/setup does where apt-get and root are available)",
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    assert CHROMIUM and CHROMEDRIVER
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--autoplay-policy=no-user-gesture-required",
-        "--window-size=1280,1000",
-        "--force-color-profile=srgb",
-        "--hide-scrollbars",
-    ):
-        options.add_argument(argument)
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_script_timeout(30)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
-def console(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
-    """`narrate serve` with an API key, on a port of its own, as `narrate up --serve` starts it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**stack_env, "NARRATION_API_KEYS": f"{KEY_ID}:{SECRET}"}
-    pid = stack.spawn(stack.serve_command("127.0.0.1", port), stack_home / "console.log", env)
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(answers, 60, "narrate serve")
-        yield url
-    finally:
-        stack.stop_process(pid)
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots go: `$NARRATION_SCREENSHOTS` (relative to the checkout), else a tmp dir."""
-    chosen = os.environ.get(SCREENSHOTS_ENV)
-    folder = ROOT / chosen if chosen else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _shot(browser: Any, folder: Path, name: str) -> None:
-    """A full-page screenshot (the page's height, at the window's width)."""
-    height, chrome = browser.execute_script(
-        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]"
-    )
-    browser.set_window_size(1280, max(720, min(int(height) + int(chrome), 2400)))
-    assert browser.save_screenshot(str(folder / f"console-{name}.png"))
-    browser.set_window_size(1280, 1000)
 
 
 def _player(browser: Any, what: str) -> Any:
@@ -168,7 +87,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
 
     browser.get(f"{console}/console/jobs")
     assert "/console/sign-in" in browser.current_url
-    _shot(browser, screenshots, "sign-in")
+    shot(browser, screenshots, "sign-in")
     browser.find_element(By.ID, "secret").send_keys("not-the-secret")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     refused = WebDriverWait(browser, 20).until(
@@ -187,7 +106,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
     browser.find_element(By.ID, "text").send_keys(BOOK)
     browser.find_element(By.ID, "title").send_keys("The Lighthouse Keeper")
     Select(browser.find_element(By.ID, "format")).select_by_value("mp3")
-    _shot(browser, screenshots, "submit")
+    shot(browser, screenshots, "submit")
     browser.find_element(By.CSS_SELECTOR, "form.submit button[type=submit]").click()
     WebDriverWait(browser, 60).until(expected.url_matches(JOB_PAGE))
     match = re.search(JOB_PAGE, browser.current_url)
@@ -199,7 +118,7 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
         # While the job renders, the player listens to its HLS stream through hls.js.
         assert _player(browser, "dataset.source") == "hls"
         assert browser.execute_script("return window.Hls.isSupported()")
-        _shot(browser, screenshots, "rendering")
+        shot(browser, screenshots, "rendering")
 
     def percent(driver: Any) -> Any:
         # One script reads it: the panel is replaced whenever progress arrives.
@@ -247,12 +166,12 @@ def test_console_signs_in_submits_watches_plays_and_seeks(
     assert captions["status"] == 200 and captions["text"].startswith("WEBVTT")
     browser.execute_script("document.getElementById('player').pause()")
     browser.execute_script("window.scrollTo(0, 0)")
-    _shot(browser, screenshots, "job")
+    shot(browser, screenshots, "job")
 
     browser.get(f"{console}/console/jobs")
     row = browser.find_element(By.CSS_SELECTOR, f"a[href='{base}']")
     assert row.text == "The Lighthouse Keeper"
-    _shot(browser, screenshots, "jobs")
+    shot(browser, screenshots, "jobs")
 
 
 def test_console_cancel_and_resume_buttons(console: str, services: Services) -> None:

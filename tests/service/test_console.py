@@ -185,3 +185,34 @@ def test_a_bad_submission_shows_the_form_again_with_the_reason() -> None:
     assert 'value="Kept title"' in empty.text
     voice = client.post("/console/submit", data={"text": "Hello.", "voice": "../../etc"})
     assert voice.status_code == 400 and "is not available" in voice.text
+
+
+SCRIPT = "# Episode\n\nHOST: Welcome back.\nGUEST: Thanks for having me.\nHOST: Goodbye.\n"
+
+
+def test_the_cast_editor_finds_the_speakers_and_says_why_a_cast_is_refused() -> None:
+    client = TestClient(create_app(Settings(api_keys="")), base_url="https://localhost")
+    found = client.post("/console/speakers", data={"text": SCRIPT, "text_kind": "md"}).json()
+    assert found == {"speakers": ["HOST", "GUEST"], "refusal": "", "problem": ""}
+    half = client.post("/console/speakers", data={"text": SCRIPT, "cast": "HOST=af_heart"})
+    assert half.json()["refusal"] == (
+        "script speakers: HOST, GUEST; no voice in the cast for: GUEST; voices not installed: none"
+    )
+    whole = {"text": SCRIPT, "cast": "HOST=af_heart,GUEST=am_michael"}
+    assert client.post("/console/speakers", data=whole).json()["refusal"] == ""
+    ssml = b'<speak>Hi. <voice name="zz_nobody">Hello.</voice></speak>'
+    uploaded = client.post(
+        "/console/speakers",
+        files={"document": ("talk.ssml", ssml)},
+        data={"voice": "af_heart"},
+    ).json()
+    assert uploaded["speakers"] == ["zz_nobody"]
+    assert uploaded["refusal"] == "SSML <voice> names: zz_nobody; voices not installed: zz_nobody"
+    plain = client.post("/console/speakers", data={"text": "Just prose."}).json()
+    assert plain == {"speakers": [], "refusal": "", "problem": ""}
+    empty = client.post("/console/speakers", data={"text": " "}).json()
+    assert empty["problem"] == "choose a document to upload or paste its text"
+
+
+def test_the_speakers_need_a_session_when_keys_are_configured(client: TestClient) -> None:
+    assert client.post("/console/speakers", data={"text": SCRIPT}).status_code == 401

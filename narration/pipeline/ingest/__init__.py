@@ -63,15 +63,15 @@ def _parse_binary(
 def _ssml_document(data: bytes, name: str, label: str, title: str | None) -> Document:
     from narration.pipeline.ingest.ssml import parse_ssml, ssml_chapter
 
-    paragraphs, warnings = parse_ssml(sniff.decode(data))
-    if not paragraphs:
+    ssml = parse_ssml(sniff.decode(data))
+    if not ssml.paragraphs:
         raise InputError(f"{label} has no speakable text")
     doc_title = title or sniff.stem(name)
     return Document(
         title=doc_title,
-        chapters=(ssml_chapter(doc_title, paragraphs),),
+        chapters=(ssml_chapter(doc_title, ssml),),
         extra={"format": "ssml", "source": name},
-        warnings=tuple(warnings),
+        warnings=tuple(ssml.warnings),
     )
 
 

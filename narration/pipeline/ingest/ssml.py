@@ -9,11 +9,15 @@
     prosody rate           x-slow … x-fast or a percentage (20 %-200 %); pitch/volume ignored
     mark name              a named point, in the speech marks as type `ssml`
     lang                   read in the voice's language, with a warning
+    voice name             its text read by that voice, in a chain of its own (a child of
+                           speak, around paragraphs, or of p, which it splits)
 
 The text a listener sees (captions, marks) is the element content; what the voice says comes
 from `Markup`. Anything else is refused with its line and column: an unknown element, a
-missing or bad attribute, markup inside `sub`, `phoneme` or `say-as`. Expat reads the XML, with
-document type declarations (and so entity expansion) refused.
+missing or bad attribute, markup inside `sub`, `phoneme` or `say-as`, a `voice` inside
+another or below a sentence. Expat reads the XML, with document type declarations (and so
+entity expansion) refused. A `voice` element's paragraphs carry its `name` as their speaker
+(`Chapter.speakers`); `narration.job_cast` checks the names against the catalogue at submit.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ BREAK_STRENGTHS: Final = {
 RATES: Final = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
 MIN_RATE, MAX_RATE = 0.2, 2.0
 INLINE: Final = frozenset(("sub", "phoneme", "say-as", "prosody", "mark", "break", "lang", "s"))
+VOICE_PARENTS: Final = frozenset(("speak", "p"))
+"""Where a `voice` may stand: around whole paragraphs, or inside one (which it splits)."""
 LEAVES: Final = frozenset(("sub", "phoneme", "say-as"))
 """Elements whose content must be plain text."""
 _TIME: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*$")
@@ -84,6 +90,9 @@ class _Reader:
         self.parser.StartDoctypeDeclHandler = self.doctype
         self.stack: list[_Open] = []
         self.paragraphs: list[tuple[str, Markup]] = []
+        self.speakers: list[str] = []
+        """Each paragraph's `voice` name ("" outside any)."""
+        self.speaker = ""
         self.current = _Paragraph()
         self.pending_marks: list[str] = []
         self.warnings: list[str] = []
@@ -107,12 +116,14 @@ class _Reader:
         if name == "speak" and self.stack:
             self.fail("<speak> inside <speak>")
         elif name == "p":
-            if parent != "speak":
+            if parent != "speak" and not (parent == "voice" and self.stack[-2].name == "speak"):
                 self.fail(f"<p> inside <{parent}>")
             self.finish()
+        elif name == "voice":
+            self._voice(parent, attrs)
         elif name not in INLINE and name != "speak":
             self.fail(f"<{name}> is not supported (speak, p, s, break, sub, phoneme, say-as, "
-                      "prosody, mark, lang)")  # fmt: skip
+                      "prosody, mark, lang, voice)")  # fmt: skip
         self._check(name, attrs)
         if name == "s":
             self.current.add(" ")
@@ -137,6 +148,18 @@ class _Reader:
             ignored = sorted(set(attrs) - {"rate"})
             if ignored:
                 self.warnings.append(f"<prosody> {', '.join(ignored)} ({self.where()}) ignored")
+
+    def _voice(self, parent: str, attrs: dict[str, str]) -> None:
+        """A voice switch: the text so far ends its paragraph, the voice's own begin."""
+        if any(element.name == "voice" for element in self.stack):
+            self.fail("<voice> inside <voice>")
+        if parent not in VOICE_PARENTS:
+            self.fail(f"<voice> inside <{parent}>: put it around paragraphs or inside a <p>")
+        name = attrs.get("name", "").strip()
+        if not name:
+            self.fail("<voice> needs a name attribute")
+        self.finish()
+        self.speaker = name
 
     def _break(self, attrs: dict[str, str]) -> None:
         seconds = BREAK_STRENGTHS["medium"]
@@ -210,8 +233,10 @@ class _Reader:
             paragraph.keep.append((start, stop))
         if name == "s":
             paragraph.add(" ")
-        elif name in ("p", "speak"):
+        elif name in ("p", "speak", "voice"):
             self.finish()
+        if name == "voice":
+            self.speaker = ""
 
     def _rate(self, element: _Open) -> float:
         value = element.attrs["rate"].strip()
@@ -233,6 +258,7 @@ class _Reader:
             return
         marks = [(0, name) for name in self.pending_marks] + paragraph.marks
         self.pending_marks = []
+        self.speakers.append(self.speaker)
         self.paragraphs.append(
             (
                 text,
@@ -247,8 +273,19 @@ class _Reader:
         )
 
 
-def parse_ssml(text: str) -> tuple[list[tuple[str, Markup]], list[str]]:
-    """Paragraphs with their markup, and warnings; InputError with line and column."""
+@dataclass(frozen=True)
+class SsmlText:
+    """An SSML document's paragraphs with their markup and speakers (each paragraph's `voice`
+    name, "" outside any), and its warnings."""
+
+    paragraphs: list[tuple[str, Markup]]
+    speakers: list[str]
+    warnings: list[str]
+
+
+def parse_ssml(text: str) -> SsmlText:
+    """Paragraphs with their markup and speakers, and warnings; InputError with line and
+    column."""
     reader = _Reader()
     try:
         reader.parser.Parse(text, True)
@@ -262,11 +299,13 @@ def parse_ssml(text: str) -> tuple[list[tuple[str, Markup]], list[str]]:
         marks = (*markup.marks, *((len(text_), name) for name in reader.pending_marks))
         reader.paragraphs[-1] = (text_, Markup(markup.spoken, markup.breaks, markup.rates,
                                                marks, markup.keep))  # fmt: skip
-    return reader.paragraphs, reader.warnings
+    return SsmlText(reader.paragraphs, reader.speakers, reader.warnings)
 
 
-def ssml_chapter(title: str, paragraphs: list[tuple[str, Markup]]) -> Chapter:
-    """An SSML document is one chapter; its title is not spoken (it is not in the text)."""
-    texts = tuple(text for text, _ in paragraphs)
-    markup = tuple(m for _, m in paragraphs)
-    return Chapter(title, texts, title_spoken=False, markup=markup)
+def ssml_chapter(title: str, ssml: SsmlText) -> Chapter:
+    """An SSML document is one chapter; its title is not spoken (it is not in the text). Its
+    paragraphs have speakers only where a `voice` element switches the voice."""
+    texts = tuple(text for text, _ in ssml.paragraphs)
+    markup = tuple(m for _, m in ssml.paragraphs)
+    speakers = tuple(ssml.speakers) if any(ssml.speakers) else ()
+    return Chapter(title, texts, title_spoken=False, markup=markup, speakers=speakers)

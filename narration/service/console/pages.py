@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from narration import jobs
-from narration.errors import InputError, JobNotFound
+from narration.errors import CastRefused, InputError, JobNotFound
 from narration.job_options import options_on, validate
 from narration.option_spec import Surface
 from narration.pipeline.formats import FORMATS
@@ -190,6 +190,8 @@ def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
             if item.type is bool
             else "select"
             if item.name in FIELD_CHOICES
+            else "cast"
+            if item.name == "cast"
             else "text",
             "choices": choices.get(FIELD_CHOICES.get(item.name, ""), []),
             "labels": labels.get(FIELD_CHOICES.get(item.name, ""), {}),
@@ -211,7 +213,7 @@ def _submit_values(request: Request, **chosen: Any) -> dict[str, Any]:
 def submit_page(request: Request) -> Response:
     if signed_in(request) is None:
         return to_sign_in(request)
-    return _page(request, "submit.html", error="", **_submit_values(request))
+    return _page(request, "submit.html", error="", cast_error="", **_submit_values(request))
 
 
 @router.post("/submit")
@@ -228,15 +230,18 @@ def submit(
         return to_sign_in(request)
     context = context_of(request)
     try:
-        upload = _document(document, text, text_kind)
+        upload = document_upload(document, text, text_kind)
         record = native.submit_upload(context, upload, validate(options, Surface.CONSOLE))
     except InputError as error:
         values = _submit_values(request, **options, text=text)
-        return _page(request, "submit.html", 400, error=str(error), **values)
+        # a cast's refusal is shown by the cast editor, the others above the form
+        by_cast = isinstance(error, CastRefused)
+        return _page(request, "submit.html", 400, error="" if by_cast else str(error),
+                     cast_error=str(error) if by_cast else "", **values)  # fmt: skip
     return RedirectResponse(f"/console/jobs/{record['job_id']}", status_code=303)
 
 
-def _document(document: UploadFile | None, text: str, text_kind: str) -> UploadFile:
+def document_upload(document: UploadFile | None, text: str, text_kind: str) -> UploadFile:
     """The uploaded file, else the pasted text as a Markdown or plain-text upload."""
     if document is not None and document.filename:
         return document

@@ -198,7 +198,108 @@ function voiceSamples(root) {
   });
 }
 
+// The cast editor: a row per speaker the service finds in the chosen document (a script's
+// labels, an SSML document's voice names), each with a voice picker; the rows write the same
+// `cast` field the native API takes, and the service's refusal of that cast shows beside it.
+function castEditor(root) {
+  const form = root.closest("form");
+  const input = root.querySelector("#cast");
+  const rows = root.querySelector("#cast-rows");
+  const body = rows.querySelector("tbody");
+  const status = root.querySelector("#cast-status");
+  const refusal = root.querySelector("#cast-refusal");
+  const file = form.querySelector("#document");
+  const text = form.querySelector("#text");
+  const voice = form.querySelector("#voice");
+  const voices = voice ? [...voice.options].map((o) => [o.value, o.textContent]) : [];
+  let speakers = [];
+  let asked = 0;
+  let typing = null;
+
+  const chosen = () => new Map(input.value.split(",")
+    .map((item) => item.split("=").map((part) => part.trim()))
+    .filter((pair) => pair.length === 2 && pair[0] && pair[1]));
+  const write = () => {
+    input.value = [...body.querySelectorAll("select")]
+      .filter((select) => select.value)
+      .map((select) => `${select.dataset.speaker}=${select.value}`)
+      .join(",");
+  };
+
+  function render() {
+    const given = chosen();
+    body.replaceChildren();
+    for (const speaker of speakers) {
+      const row = body.insertRow();
+      const label = document.createElement("th");
+      label.scope = "row";
+      label.textContent = speaker;
+      row.append(label);
+      const select = document.createElement("select");
+      select.dataset.speaker = speaker;
+      select.setAttribute("aria-label", `Voice for ${speaker}`);
+      select.add(new Option("Choose a voice", ""));
+      for (const [name, title] of voices) select.add(new Option(title, name));
+      const known = (name) => voices.some(([voice]) => voice === name);
+      const wanted = given.get(speaker);
+      // A voice typed into the cast that the catalogue lacks stays, for the service to refuse.
+      if (wanted && !known(wanted)) select.add(new Option(`${wanted} (not in the catalogue)`, wanted));
+      select.value = wanted || (known(speaker) ? speaker : "");
+      select.addEventListener("change", () => {
+        write();
+        check();
+      });
+      row.insertCell().append(select);
+    }
+    rows.hidden = speakers.length === 0;
+  }
+
+  async function check() {
+    const ask = ++asked;
+    const data = new FormData();
+    if (file && file.files.length) data.append("document", file.files[0]);
+    data.append("text", text.value);
+    const kind = form.querySelector("input[name=text_kind]:checked");
+    data.append("text_kind", kind ? kind.value : "md");
+    data.append("cast", input.value);
+    data.append("voice", voice ? voice.value : "");
+    const answer = await fetch(root.dataset.speakers, {
+      method: "POST", body: data, credentials: "same-origin",
+    });
+    if (ask !== asked || !answer.ok) return;
+    const found = await answer.json();
+    if (found.speakers.join("\n") !== speakers.join("\n")) {
+      speakers = found.speakers;
+      render();
+      const before = input.value;
+      write();
+      if (input.value !== before) return check();
+    }
+    status.textContent = speakers.length
+      ? `Speakers found: ${speakers.join(", ")}.`
+      : found.problem || "No speakers found: one voice reads the document.";
+    refusal.textContent = found.refusal;
+    refusal.hidden = !found.refusal;
+    root.dataset.checked = String(ask);
+  }
+
+  if (file) file.addEventListener("change", check);
+  if (voice) voice.addEventListener("change", check);
+  form.querySelectorAll("input[name=text_kind]").forEach((el) => el.addEventListener("change", check));
+  text.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(check, 400);
+  });
+  input.addEventListener("change", () => {
+    render();
+    check();
+  });
+  if (text.value.trim()) check();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const cast = document.getElementById("cast-editor");
+  if (cast) castEditor(cast);
   const samples = document.getElementById("voice-samples");
   if (samples) voiceSamples(samples);
   const rows = document.getElementById("job-rows");
