@@ -9,11 +9,10 @@ chunk's speech level to the running baseline of the segment, and the pause after
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Final, NotRequired, TypedDict, cast
-
-import numpy as np
 
 from narration.pipeline.engine import SynthesisParams
 
@@ -188,7 +187,7 @@ def heard(state: SessionState, sentence_pauses: Sequence[float]) -> SessionState
     if not sentence_pauses:
         return state
     low, high = HEARD_PAUSE_S
-    value = min(high, max(low, float(np.median(sentence_pauses))))
+    value = min(high, max(low, statistics.median(map(float, sentence_pauses))))
     if state.sentence_pause_s > 0.0:
         value = _ema(state.sentence_pause_s, value)
     return replace(state, sentence_pause_s=round(value, 4))
