@@ -30,7 +30,6 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
 from narration.pipeline.markup import phonemes_for_voice
-from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
 from narration.production.dispatch import JOB_PRIORITY, dispatch, start_job
@@ -189,6 +188,7 @@ def decode_bookends(
     if not clips:
         return {}
     from narration.adapters.bookends import decode_clip
+    from narration.pipeline.mastering import bookend_lufs
 
     level = bookend_lufs(get_preset(options.master), options.format)
     return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}

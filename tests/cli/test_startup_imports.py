@@ -135,6 +135,8 @@ def test_status_of_a_real_job_loads_no_heavy_module(
 
 
 SUBMIT_SPARED: tuple[str, ...] = (
+    "numpy",
+    "blingfire",
     "boto3",
     "botocore",
     "s3transfer",
@@ -162,8 +164,8 @@ SUBMIT_SPARED: tuple[str, ...] = (
 """What `narrate submit` sends a job without: no engine runtime, no signal processing, no
 service or stack; it names the Celery tasks without importing them or the code they run
 (`workers.sender`), puts the plan without boto3 (`adapters.s3_put`), decodes no intro or outro
-it was not given, and without `--wait` shows no progress (it needs Celery, redis-py and the
-pipeline's planning; numpy comes with blingfire, the sentence splitter)."""
+it was not given, splits sentences with blingfire's library alone (its package imports numpy),
+and without `--wait` shows no progress (it needs Celery, redis-py and the pipeline's planning)."""
 
 
 @pytest.mark.integration
