@@ -153,6 +153,8 @@ class S3Store:
 
     @property
     def _client(self) -> Any:
+        if self._boto:
+            return self._boto[0]
         with _SESSION_LOCK:  # a boto3 session makes one client at a time
             if not self._boto:
                 from botocore.config import Config
