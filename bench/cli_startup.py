@@ -9,8 +9,12 @@ cache and the bytecode files.
 
     python bench/cli_startup.py               # 5 runs of each command
     python bench/cli_startup.py --runs 9 --json
+    python bench/cli_startup.py --against /tmp/before   # another checkout's code, interleaved
 
-`submit FILE --wait` is timed to its start: until it prints the submitted job's first line.
+`submit FILE --wait` is timed to its start: until it prints the submitted job's first line,
+which it does once the job is queued. With `--against DIR` every run of this tree's code is
+followed by one of DIR's (a checkout of another commit, e.g. `git archive main | tar -x -C DIR`),
+both on the same stack, so that a busy machine weighs on both alike.
 
 Results: docs/BENCHMARKS.md ("CLI start-up").
 """
@@ -27,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,42 +103,51 @@ def record_jobs(env: dict[str, str], count: int) -> str:
     return job_id
 
 
-def time_command(
-    label: str, argv: Sequence[str], env: dict[str, str], runs: int, stdin: bytes = b""
-) -> Timing:
-    """Wall time of `runs` runs of `argv` after one untimed run; every run must exit 0."""
-    seconds = []
-    for attempt in range(runs + 1):
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=env, input=stdin, capture_output=True, check=False)
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"{label}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}"
-            )
-        if attempt:
-            seconds.append(elapsed)
-    return Timing(label, tuple(argv), tuple(seconds))
+def run_once(label: str, argv: Sequence[str], env: dict[str, str], stdin: bytes = b"") -> float:
+    """Wall time of one run of `argv`, which must exit 0."""
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, input=stdin, capture_output=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{label}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}"
+        )
+    return elapsed
 
 
-def time_to_start(label: str, argv: Sequence[str], env: dict[str, str], runs: int) -> Timing:
+def start_once(label: str, argv: Sequence[str], env: dict[str, str], stdin: bytes = b"") -> float:
     """Time from starting `narrate submit FILE --wait` to its first line ("job ID: N chunks",
-    printed once the job is submitted), after one untimed run; the process is then stopped
-    (the bench stack has no workers, so the job would never end)."""
-    seconds = []
+    printed once the job is queued); the process is then stopped (the bench stack has no
+    workers, so the job would never end)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    line = process.stderr.readline().decode(errors="replace")
+    elapsed = time.perf_counter() - started
+    process.terminate()
+    process.wait()
+    if not line.startswith("job "):
+        raise RuntimeError(f"{label}: {line}{process.stderr.read().decode(errors='replace')}")
+    return elapsed
+
+
+def interleaved(
+    label: str,
+    argv: Sequence[str],
+    envs: Sequence[dict[str, str]],
+    runs: int,
+    stdin: bytes = b"",
+    once: Callable[[str, Sequence[str], dict[str, str], bytes], float] = run_once,
+) -> list[Timing]:
+    """`runs` timed runs of `argv` in each environment, one environment after the other in
+    each round, after one untimed round; one `Timing` per environment."""
+    seconds: list[list[float]] = [[] for _ in envs]
     for attempt in range(runs + 1):
-        started = time.perf_counter()
-        process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        assert process.stderr is not None
-        line = process.stderr.readline().decode(errors="replace")
-        elapsed = time.perf_counter() - started
-        process.terminate()
-        process.wait()
-        if not line.startswith("job "):
-            raise RuntimeError(f"{label}: {line}{process.stderr.read().decode(errors='replace')}")
-        if attempt:
-            seconds.append(elapsed)
-    return Timing(label, tuple(argv), tuple(seconds))
+        for number, env in enumerate(envs):
+            elapsed = once(label, argv, env, stdin)
+            if attempt:
+                seconds[number].append(elapsed)
+    return [Timing(label, tuple(argv), tuple(each)) for each in seconds]
 
 
 def commands(job_id: str) -> list[tuple[str, list[str], bytes]]:
@@ -158,16 +171,19 @@ def machine_note() -> str:
     )
 
 
-def table(timings: Sequence[Timing], runs: int) -> str:
+def table(timings: Sequence[Sequence[Timing]], runs: int, against: str = "") -> str:
+    """One row per command: this tree's median, min and max, then `against`'s median."""
+    extra = f" {against}: median |" if against else ""
     lines = [
-        f"| command | median of {runs} | min | max | target |",
-        "|---|---:|---:|---:|---:|",
+        f"| command | median of {runs} | min | max |{extra} target |",
+        "|---|---:|---:|---:|" + ("---:|" if against else "") + "---:|",
     ]
-    for timing in timings:
-        target = TARGETS_S.get(timing.label)
+    for ours, *theirs in timings:
+        target = TARGETS_S.get(ours.label)
+        other = "".join(f" {timing.median:.3f} s |" for timing in theirs)
         lines.append(
-            f"| `narrate {timing.label}` | {timing.median:.3f} s | {min(timing.seconds):.3f} s "
-            f"| {max(timing.seconds):.3f} s | {f'≤ {target} s' if target else '-'} |"
+            f"| `narrate {ours.label}` | {ours.median:.3f} s | {min(ours.seconds):.3f} s "
+            f"| {max(ours.seconds):.3f} s |{other} {f'≤ {target} s' if target else '-'} |"
         )
     return "\n".join(lines)
 
@@ -176,27 +192,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="Timed runs of each command.")
     parser.add_argument("--json", action="store_true", help="Print the timings as JSON.")
+    parser.add_argument(
+        "--against", type=Path, help="Another checkout, timed in turn with this one."
+    )
     args = parser.parse_args(argv)
     narrate = narrate_command()
     with bench_stack() as env:
+        envs = [env]
+        if args.against:
+            other_path = os.pathsep.join([str(args.against.resolve()), env["PYTHONPATH"]])
+            envs.append({**env, "PYTHONPATH": other_path})
         job_id = record_jobs(env, RECORDED_JOBS)
         timings = [
-            time_command(label, [*narrate, *arguments], env, args.runs, stdin)
+            interleaved(label, [*narrate, *arguments], envs, args.runs, stdin)
             for label, arguments, stdin in commands(job_id)
         ]
         page = Path(env[f"{ENV_PREFIX}HOME"]) / "page.txt"
         page.write_text(SAMPLE_TEXT)
         submit = [*narrate, "submit", str(page), "--wait"]
-        timings.append(time_to_start("submit FILE --wait (to start)", submit, env, args.runs))
+        label = "submit FILE --wait (to start)"
+        timings.append(interleaved(label, submit, envs, args.runs, once=start_once))
     if args.json:
         rows = [
-            {"command": t.label, "median_s": t.median, "seconds": list(t.seconds)} for t in timings
+            {
+                "command": ours.label,
+                "median_s": ours.median,
+                "seconds": list(ours.seconds),
+                **({"against_seconds": list(theirs[0].seconds)} if theirs else {}),
+            }
+            for ours, *theirs in timings
         ]
         print(json.dumps({"machine": machine_note(), "runs": args.runs, "timings": rows}))
         return 0
     print(machine_note())
     print(f"command: {' '.join(narrate)} ...\n")
-    print(table(timings, args.runs))
+    print(table(timings, args.runs, str(args.against or "")))
     return 0
 
 

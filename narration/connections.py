@@ -41,6 +41,9 @@ class Services:
     broker_client_key: str = ""
     dispatcher: Dispatcher | None = None
     """Sends jobs' work to the task queue; the Celery edge provides it (`workers.app.configure`)."""
+    signed_puts: bool = False
+    """Stores put small objects without boto3 (`adapters.s3_put`): for the CLI, whose `submit`
+    puts one object, the plan, before it queues the job."""
 
     # The clients' modules are imported where a client is made: `narrate status` and `list` read
     # job records only, and should not pay for boto3 (object store) or numpy (chunk store).
@@ -63,6 +66,7 @@ class Services:
             access_key=self.s3_access_key,
             secret_key=self.s3_secret_key,
             ca_bundle=self.ca_bundle,
+            signed_puts=self.signed_puts,
         )
 
     def work_queue(self) -> Dispatcher:

@@ -14,9 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
-
-from narration.adapters.bookends import AudioClip, decode_clip, to_npy_bytes
 from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES
 from narration.adapters.object_store import ObjectStore, parse_s3_uri
@@ -33,13 +30,15 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.ingest import ReadingOptions
 from narration.pipeline.lexicon import for_voice
 from narration.pipeline.markup import phonemes_for_voice
-from narration.pipeline.mastering import bookend_lufs
 from narration.pipeline.plan import JobOptions, Plan, select_chapters
 from narration.pipeline.presets import DEFAULT_PRESET, Resolved, get_preset, resolve
 from narration.production.dispatch import JOB_PRIORITY, dispatch, start_job
 from narration.settings import Settings
 
 if TYPE_CHECKING:
+    import numpy as np
+
+    from narration.adapters.bookends import AudioClip
     from narration.pipeline.manifest import Manifest
 
 WHAT_KEYS: Final = {
@@ -175,7 +174,10 @@ def decode_bookends(
     options: JobOptions, rate: int, intro: AudioClip | None, outro: AudioClip | None
 ) -> dict[str, np.ndarray]:
     """The intro and outro decoded at the voice's rate and levelled, checked before anything
-    is stored. A per-chapter preset has no book-long file to put them in: refused."""
+    is stored. A per-chapter preset has no book-long file to put them in: refused.
+
+    numpy and ffmpeg's adapter are imported only for a job that has a clip: `narrate submit`
+    queues a job without either (docs/BENCHMARKS.md, "CLI start-up")."""
     given = {"intro": intro, "outro": outro}
     clips = {what: clip for what, clip in given.items() if clip is not None}
     if clips and get_preset(options.master).per_chapter:
@@ -183,6 +185,11 @@ def decode_bookends(
             f"--intro/--outro do not go with --master {options.master}, whose files are one "
             "per chapter: use --opening-credits/--closing-credits"
         )
+    if not clips:
+        return {}
+    from narration.adapters.bookends import decode_clip
+    from narration.pipeline.mastering import bookend_lufs
+
     level = bookend_lufs(get_preset(options.master), options.format)
     return {what: decode_clip(clip, rate, what, level) for what, clip in clips.items()}
 
@@ -262,17 +269,18 @@ def submit(
         services.store().put_bytes(key, cover.data, cover.mime)
         options = replace(options, cover_key=key)
     keys = {}
+    if bookends:
+        from narration.adapters.bookends import to_npy_bytes
     for what, pcm in bookends.items():
         keys[what] = f"{services.prefix}/{what}s/{secrets.token_hex(8)}.npy"
         services.store().put_bytes(keys[what], to_npy_bytes(pcm), "application/octet-stream")
     if bookends:
-        empty = np.zeros(0, dtype=np.float32)
         options = replace(
             options,
             intro_key=keys.get("intro", ""),
-            intro_samples=len(bookends.get("intro", empty)),
+            intro_samples=len(bookends.get("intro", ())),
             outro_key=keys.get("outro", ""),
-            outro_samples=len(bookends.get("outro", empty)),
+            outro_samples=len(bookends.get("outro", ())),
         )
     return start_job(
         services,

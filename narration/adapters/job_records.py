@@ -263,6 +263,18 @@ class RedisJobRecords:
             approximate=True,
         )
 
+    @_redis_errors_mapped
+    def history(self, job_id: str) -> list[tuple[float, dict[str, Any]]]:
+        """The job's events so far, each with when the broker recorded it (seconds since the
+        epoch, from the stream entry's id): where a job's time went, stage by stage."""
+        return [
+            (
+                int(entry_id.split("-")[0]) / 1000,
+                {"kind": entry["kind"], **json.loads(entry.get("data", "{}"))},
+            )
+            for entry_id, entry in self._redis.xrange(_events_key(job_id))
+        ]
+
     def follow(self, job_id: str, block_ms: int = 1000) -> Iterator[dict[str, Any] | None]:
         """Yield events as they come; None after each quiet `block_ms` so callers can refresh."""
         last = "0-0"

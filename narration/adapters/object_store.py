@@ -1,7 +1,9 @@
 """One `ObjectStore` interface over S3-compatible storage (boto3), plus an in-memory one for
 pure unit tests.
 
-Credentials, endpoint and region come from settings or the standard AWS chain. Large objects go
+Credentials, endpoint and region come from settings or the standard AWS chain. boto3 is imported
+and its client made on a store's first request that needs it: a CLI process that only puts a
+small object puts it through `s3_put` (`signed_puts`) and never loads botocore. Large objects go
 up as multipart uploads that are completed or aborted as a whole, so a final key never holds a
 partial object. boto errors are mapped here: a missing key to `ObjectNotFound`, refused
 credentials to `CredentialsRefused`, connection failures to `RetryableError` so tasks retry them.
@@ -9,7 +11,6 @@ credentials to `CredentialsRefused`, connection failures to `RetryableError` so 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -18,20 +19,25 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Protocol
-
-import boto3
-import botocore.exceptions
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from narration.adapters import tls
+from narration.adapters.s3_errors import (
+    botocore_errors,
+    connection_errors,
+    error_code,
+    mapped,
+    translate,
+)
+from narration.adapters.s3_put import SignedPut
 from narration.errors import (
-    CredentialsRefused,
     InputError,
     ObjectNotFound,
     RetryableError,
 )
+
+if TYPE_CHECKING:
+    import boto3
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -108,6 +114,8 @@ def validate_key(key: str, what: str = "object key") -> str:
 def _session() -> boto3.session.Session:
     """One boto3 session per process: each new session reads botocore's S3 service model
     again (about 80 ms), which `narrate submit` paid for each of its clients."""
+    import boto3
+
     return boto3.session.Session()
 
 
@@ -122,25 +130,54 @@ class S3Store:
         access_key: str | None = None,
         secret_key: str | None = None,
         ca_bundle: str = "",
+        signed_puts: bool = False,
     ) -> None:
+        """`signed_puts`: put objects below the multipart threshold with `s3_put` where the
+        access key and secret are given (a short-lived process that would make a boto3 client
+        for one put)."""
         self.bucket = bucket
+        self._settings: dict[str, Any] = {
+            "verify": tls.s3_verify(ca_bundle),
+            "endpoint_url": endpoint or None,
+            "region_name": region or None,
+            "aws_access_key_id": access_key or None,
+            "aws_secret_access_key": secret_key or None,
+        }
+        self._boto: list[Any] = []
+        """The boto3 client once made, shared with `for_bucket`'s stores."""
+        self._signed_put = (
+            SignedPut(endpoint, region or "us-east-1", access_key, secret_key, ca_bundle)
+            if signed_puts and endpoint and access_key and secret_key
+            else None
+        )
+
+    @property
+    def _client(self) -> Any:
+        if self._boto:
+            return self._boto[0]
         with _SESSION_LOCK:  # a boto3 session makes one client at a time
-            self._client: Any = _session().client(
-                "s3",
-                verify=tls.s3_verify(ca_bundle),
-                endpoint_url=endpoint or None,
-                region_name=region or None,
-                aws_access_key_id=access_key or None,
-                aws_secret_access_key=secret_key or None,
-                config=Config(
-                    s3={"addressing_style": "path"},
-                    retries={"mode": "standard", "max_attempts": 4},
-                    connect_timeout=5,
-                    read_timeout=60,
-                    signature_version="s3v4",
-                ),
-            )
-        self._transfer = TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, use_threads=False)
+            if not self._boto:
+                from botocore.config import Config
+
+                self._boto.append(
+                    _session().client(
+                        "s3",
+                        **self._settings,
+                        config=Config(
+                            s3={"addressing_style": "path"},
+                            retries={"mode": "standard", "max_attempts": 4},
+                            connect_timeout=5,
+                            read_timeout=60,
+                            signature_version="s3v4",
+                        ),
+                    )
+                )
+            return self._boto[0]
+
+    def _transfer(self) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        return TransferConfig(multipart_threshold=MULTIPART_THRESHOLD, use_threads=False)
 
     def for_bucket(self, bucket: str) -> S3Store:
         """The same endpoint and credentials, another bucket."""
@@ -150,36 +187,41 @@ class S3Store:
         return other
 
     def ensure_bucket(self) -> None:
+        client, errors = self._client, botocore_errors()
         try:
-            self._client.head_bucket(Bucket=self.bucket)
-        except botocore.exceptions.ClientError as error:
-            if _code(error) not in ("404", "NoSuchBucket", "NotFound"):
-                raise _translate(error, self.bucket) from error
-            with _mapped(self.bucket):
+            client.head_bucket(Bucket=self.bucket)
+        except errors.ClientError as error:
+            if error_code(error) not in ("404", "NoSuchBucket", "NotFound"):
+                raise translate(error, self.bucket) from error
+            with mapped(self.bucket):
                 self._client.create_bucket(Bucket=self.bucket)
 
     def bucket_exists(self) -> bool:
         """Whether the bucket exists and these credentials may use it."""
+        client, errors = self._client, botocore_errors()
         try:
-            self._client.head_bucket(Bucket=self.bucket)
-        except botocore.exceptions.ClientError as error:
-            if _code(error) in ("404", "NoSuchBucket", "NotFound", "403", "AccessDenied"):
+            client.head_bucket(Bucket=self.bucket)
+        except errors.ClientError as error:
+            if error_code(error) in ("404", "NoSuchBucket", "NotFound", "403", "AccessDenied"):
                 return False
-            raise _translate(error, self.bucket) from error
-        except _CONNECTION_ERRORS as error:
+            raise translate(error, self.bucket) from error
+        except connection_errors(errors) as error:
             raise RetryableError(f"object storage unreachable: {error}") from error
         return True
 
     def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
     ) -> None:
-        with _mapped(key):
+        if self._signed_put is not None and len(data) < MULTIPART_THRESHOLD:
+            self._signed_put.put(self.bucket, key, data, content_type)
+            return
+        with mapped(key):
             self._client.put_object(
                 Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
             )
 
     def get_bytes(self, key: str) -> bytes:
-        with _mapped(key):
+        with mapped(key):
             body: bytes = self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             return body
 
@@ -190,11 +232,11 @@ class S3Store:
         and its length; only bytes `first` to `last` (inclusive) with `byte_range`, so that a
         player can seek."""
         extra = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}
-        with _mapped(key):
+        with mapped(key):
             reply = self._client.get_object(Bucket=self.bucket, Key=key, **extra)
 
         def blocks() -> Iterator[bytes]:
-            with _mapped(key):
+            with mapped(key):
                 yield from reply["Body"].iter_chunks(block_bytes)
 
         return (
@@ -204,23 +246,24 @@ class S3Store:
         )
 
     def exists(self, key: str) -> bool:
+        client, errors = self._client, botocore_errors()
         try:
-            self._client.head_object(Bucket=self.bucket, Key=key)
-        except botocore.exceptions.ClientError as error:
-            if _code(error) in ("404", "NoSuchKey", "NotFound"):
+            client.head_object(Bucket=self.bucket, Key=key)
+        except errors.ClientError as error:
+            if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return False
-            raise _translate(error, key) from error
-        except _CONNECTION_ERRORS as error:
+            raise translate(error, key) from error
+        except connection_errors(errors) as error:
             raise RetryableError(f"object storage unreachable: {error}") from error
         return True
 
     def size(self, key: str) -> int:
-        with _mapped(key):
+        with mapped(key):
             length: int = self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
             return length
 
     def info(self, key: str) -> ObjectInfo:
-        with _mapped(key):
+        with mapped(key):
             head = self._client.head_object(Bucket=self.bucket, Key=key)
         etag = str(head.get("ETag") or "").strip('"')
         return ObjectInfo(int(head["ContentLength"]), f'"{etag}"')
@@ -229,22 +272,22 @@ class S3Store:
         self, key: str, path: Path, content_type: str = "application/octet-stream"
     ) -> None:
         """Multipart for large files; boto3 aborts the upload if any part fails."""
-        with _mapped(key):
+        with mapped(key):
             self._client.upload_file(
                 str(path),
                 self.bucket,
                 key,
                 ExtraArgs={"ContentType": content_type},
-                Config=self._transfer,
+                Config=self._transfer(),
             )
 
     def download_file(self, key: str, path: Path) -> None:
-        with _mapped(key):
-            self._client.download_file(self.bucket, key, str(path), Config=self._transfer)
+        with mapped(key):
+            self._client.download_file(self.bucket, key, str(path), Config=self._transfer())
 
     def list_keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
-        with _mapped(prefix or self.bucket):
+        with mapped(prefix or self.bucket):
             paginator = self._client.get_paginator("list_objects_v2")
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 keys.extend(item["Key"] for item in page.get("Contents", []))
@@ -259,7 +302,7 @@ class S3Store:
         """Delete these objects (missing ones are no error), 1,000 to a request."""
         for start in range(0, len(keys), 1000):
             batch = [{"Key": k} for k in keys[start : start + 1000]]
-            with _mapped(batch[0]["Key"]):
+            with mapped(batch[0]["Key"]):
                 self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})
 
     def presign(self, key: str, expires_s: int) -> str:
@@ -328,51 +371,3 @@ class MemoryStore:
     def for_bucket(self, bucket: str) -> MemoryStore:
         """Another bucket of the same memory."""
         return MemoryStore(bucket, self._buckets)
-
-
-_CONNECTION_ERRORS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectTimeoutError,
-    # The store went away while a body was being read (IncompleteRead).
-    botocore.exceptions.ResponseStreamingError,
-)
-
-
-def _code(error: botocore.exceptions.ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _translate(error: botocore.exceptions.ClientError, what: str) -> Exception:
-    code = _code(error)
-    if code in ("404", "NoSuchKey", "NotFound"):
-        return ObjectNotFound(what)
-    if code in ("NoSuchBucket",):
-        bucket = error.response.get("Error", {}).get("BucketName") or what
-        return InputError(f"bucket does not exist: {bucket}")
-    if code in ("403", "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId"):
-        return CredentialsRefused(f"object storage denied access to {what} ({code})")
-    return RetryableError(f"object storage error on {what}: {code}")
-
-
-@contextlib.contextmanager
-def _mapped(what: str) -> Iterator[None]:
-    """Map boto errors onto our tree."""
-    try:
-        yield
-    except botocore.exceptions.ClientError as error:
-        raise _translate(error, what) from error
-    except botocore.exceptions.SSLError as error:
-        if tls.is_untrusted_certificate(error):
-            raise tls.untrusted("object storage", error) from None
-        raise RetryableError(f"object storage unreachable: {error}") from error
-    except _CONNECTION_ERRORS as error:
-        raise RetryableError(f"object storage unreachable: {error}") from error
-    except boto3.exceptions.S3UploadFailedError as error:
-        raise RetryableError(f"upload of {what} failed: {error}") from error
-    except botocore.exceptions.NoCredentialsError:
-        raise CredentialsRefused(
-            "object storage credentials not found: set NARRATION_S3_ACCESS_KEY and "
-            "NARRATION_S3_SECRET_KEY, or configure the AWS credential chain"
-        ) from None

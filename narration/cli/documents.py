@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from narration.adapters.bookends import AudioClip
 from narration.adapters.sources import read_source
 from narration.connections import Services, resolve
 from narration.errors import InputError
@@ -15,6 +14,9 @@ from narration.pipeline.chunker import TextChunk, chunk_document
 from narration.pipeline.document import Document, Skipped
 from narration.pipeline.ingest import ReadingOptions, load_document
 from narration.settings import Settings
+
+if TYPE_CHECKING:
+    from narration.adapters.bookends import AudioClip
 
 CHARS_PER_SECOND: Final = 18.4
 """Measured speaking rate of en_US-joe-medium (34,404 characters → 1,871 s)."""
@@ -107,6 +109,8 @@ def read_clip(path: Path | None, what: str) -> AudioClip | None:
         return None
     if not path.is_file():
         raise InputError(f"--{what} file not found: {path}")
+    from narration.adapters.bookends import AudioClip  # numpy: only for a job with a clip
+
     try:
         return AudioClip(path.read_bytes(), str(path))
     except OSError as error:

@@ -10,12 +10,13 @@ metadata (`production.parts`) is `PartMeta`.
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
-
-import numpy as np
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from narration.pipeline.engine import EngineFactsJson
 from narration.pipeline.prosody import SessionStateJson
+
+if TYPE_CHECKING:  # annotations only: a job is planned and queued without numpy
+    import numpy as np
 
 WordTiming = tuple[int, int, float, float]
 """A word's [start, end) in its chunk's text and its start and end (s) in the chunk's audio."""

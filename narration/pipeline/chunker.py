@@ -20,10 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-import blingfire
-
 from narration.pipeline.document import ITEM, SECTION, Document, Markup, Role
 from narration.pipeline.paired_punctuation import join_paired, strands_a_mark
+from narration.pipeline.sentence_offsets import sentence_offsets
 
 MAX_CHUNK_CHARS: Final = 300
 PARAGRAPH_SEPARATOR: Final = "\n\n"
@@ -131,7 +130,7 @@ def joined_text(chunks: list[TextChunk]) -> str:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph, each stripped; joined with single spaces they give it back."""
-    _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+    offsets = sentence_offsets(paragraph)
     # Only a boundary at a space can become a chunk boundary joined by " " again.
     starts = [0, *(start for start, _ in offsets[1:] if paragraph[start - 1 : start] == " ")]
     ends = [*starts[1:], len(paragraph)]

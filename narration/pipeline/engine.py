@@ -11,9 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-import numpy as np
+if TYPE_CHECKING:  # in annotations only: planning a job (`narrate submit`) needs no numpy
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
-
-import numpy as np
+from typing import TYPE_CHECKING, Final
 
 from narration.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def check_chapters(chapters: Sequence[ChapterMark]) -> list[ChapterMark]:
 
 def to_int16(block: np.ndarray) -> np.ndarray:
     """int16 PCM from an int16 or float block in [-1, 1] (clipped, rounded)."""
+    import numpy as np  # here: planning a job reads the formats and needs no numpy
+
     x = np.asarray(block)
     if x.dtype == np.int16:
         return x

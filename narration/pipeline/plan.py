@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from narration.errors import InputError
 from narration.pipeline.cast import cast_chunks
@@ -24,7 +24,9 @@ from narration.pipeline.formats import get_format
 from narration.pipeline.lexicon import Lexicon
 from narration.pipeline.markup import chunk_speech
 from narration.pipeline.presets import get_preset
-from narration.pipeline.timeline import Bookends
+
+if TYPE_CHECKING:
+    from narration.pipeline.timeline import Bookends
 
 PLAN_VERSION: Final = 1
 MIN_SPEED: Final = 0.25
@@ -83,7 +85,10 @@ class JobOptions:
     empty when the document is not a script."""
 
     def bookends(self, rate: int) -> Bookends:
-        """Where the intro and outro go on the timeline (`timeline.Bookends`)."""
+        """Where the intro and outro go on the timeline (`timeline.Bookends`; imported here,
+        as the timeline's maths needs numpy and planning does not)."""
+        from narration.pipeline.timeline import Bookends
+
         return Bookends.designed(self.intro_samples, self.outro_samples, rate)
 
     def __post_init__(self) -> None:

@@ -9,11 +9,10 @@ chunk's speech level to the running baseline of the segment, and the pause after
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Final, NotRequired, TypedDict, cast
-
-import numpy as np
 
 from narration.pipeline.engine import SynthesisParams
 
@@ -214,7 +213,7 @@ def _averaged(baseline: float, pauses: Sequence[float], bounds: tuple[float, flo
     if not pauses:
         return baseline
     low, high = bounds
-    value = min(high, max(low, float(np.median(pauses))))
+    value = min(high, max(low, statistics.median(map(float, pauses))))
     if baseline > 0.0:
         value = _ema(baseline, value)
     return round(value, 4)

@@ -160,6 +160,26 @@ def test_follow_yields_the_events_in_order(records: RedisJobRecords) -> None:
     assert next(events) is None  # quiet: the caller gets control back to refresh
 
 
+def test_history_gives_each_event_with_when_the_broker_recorded_it(
+    records: RedisJobRecords,
+) -> None:
+    job_id = new_job_id()
+    before = time.time()
+    records.create(job_id, {})
+    time.sleep(0.05)
+    records.chunk_done(job_id, "0", 2.0)
+    after = time.time()
+    history = records.history(job_id)
+    assert [event for _, event in history] == [
+        {"kind": "queued"},
+        {"kind": "chunk", "chunk": "0", "audio_seconds": 2.0},
+    ]
+    (queued, _), (chunk, _) = history
+    assert before - 0.01 <= queued < chunk <= after + 0.01
+    assert chunk - queued >= 0.04
+    assert records.history(new_job_id()) == []
+
+
 def test_list_puts_the_newest_first(records: RedisJobRecords) -> None:
     first, second = new_job_id(), new_job_id()
     records.create(first, {})

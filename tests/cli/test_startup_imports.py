@@ -135,6 +135,11 @@ def test_status_of_a_real_job_loads_no_heavy_module(
 
 
 SUBMIT_SPARED: tuple[str, ...] = (
+    "numpy",
+    "blingfire",
+    "boto3",
+    "botocore",
+    "s3transfer",
     "scipy",
     "torch",
     "onnxruntime",
@@ -152,11 +157,15 @@ SUBMIT_SPARED: tuple[str, ...] = (
     "narration.production.context",
     "narration.production.stitch",
     "narration.cli.progress",
+    "narration.adapters.bookends",
+    "narration.adapters.ffmpeg",
+    "narration.pipeline.timeline",
 )
 """What `narrate submit` sends a job without: no engine runtime, no signal processing, no
 service or stack; it names the Celery tasks without importing them or the code they run
-(`workers.sender`), and without `--wait` shows no progress (it needs Celery, boto3 and the
-pipeline's planning)."""
+(`workers.sender`), puts the plan without boto3 (`adapters.s3_put`), decodes no intro or outro
+it was not given, splits sentences with blingfire's library alone (its package imports numpy),
+and without `--wait` shows no progress (it needs Celery, redis-py and the pipeline's planning)."""
 
 
 @pytest.mark.integration
