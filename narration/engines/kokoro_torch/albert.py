@@ -30,7 +30,9 @@ class AlbertEmbeddings(nn.Module):
         self.LayerNorm = nn.LayerNorm(EMBEDDING, eps=LAYER_NORM_EPS)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        positions = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
+        # A bucket may pad past the last position; padded tokens are masked out anyway.
+        count = self.position_embeddings.num_embeddings
+        positions = torch.arange(ids.shape[1], device=ids.device).clamp(max=count - 1).unsqueeze(0)
         summed = (
             self.word_embeddings(ids)
             + self.token_type_embeddings(torch.zeros_like(ids))

@@ -104,14 +104,22 @@ class Decoder(nn.Module):
         """`asr` [B, 512, F], curves [B, 2F], `frames` each item's real frames → [B, 600F]."""
         mask = _mask(frames, asr.shape[-1], asr)
         double = torch.repeat_interleave(mask, 2, dim=-1)
-        f0_down = self.F0_conv((f0.unsqueeze(1) * double).to(asr.dtype))
-        energy_down = self.N_conv((energy.unsqueeze(1) * double).to(asr.dtype))
+        f0_down = _per_item(self.F0_conv, (f0.unsqueeze(1) * double).to(asr.dtype))
+        energy_down = _per_item(self.N_conv, (energy.unsqueeze(1) * double).to(asr.dtype))
         x = self.encode(torch.cat([asr, f0_down, energy_down], dim=1), style, mask, mask)
         residual = self.asr_res(asr)
         for block in self.decode:
             out_mask = double if block.upsample else mask
             x = block(torch.cat([x, residual, f0_down, energy_down], dim=1), style, mask, out_mask)
         return self.generator(x * double, style, f0, [2 * n for n in frames])
+
+
+def _per_item(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
+    """`conv` on each item alone on the CPU: ATen picks these one-channel convs' kernel by batch
+    size, whose last bits differ, and an item's bytes must not depend on its batch."""
+    if x.device.type != "cpu":
+        return conv(x)
+    return torch.cat([conv(row) for row in x.split(1)])
 
 
 def _mask(lengths: Sequence[int], size: int, like: torch.Tensor) -> torch.Tensor:

@@ -36,6 +36,14 @@ def channel_norm(x: torch.Tensor) -> torch.Tensor:
     return functional.layer_norm(wide, (wide.shape[-1],), eps=NORM_EPS).transpose(1, 2).to(x.dtype)
 
 
+def style_affine(fc: nn.Linear, style: torch.Tensor) -> torch.Tensor:
+    """`fc` of each style row on its own: a batched matmul may round a row differently from
+    the same row alone, and on the CPU an item's bytes must not depend on its batch."""
+    if style.device.type != "cpu":
+        return fc(style)
+    return torch.stack([fc(row) for row in style])
+
+
 class AdaIN1d(nn.Module):
     """Instance norm whose scale and shift come from the style vector."""
 
@@ -44,7 +52,7 @@ class AdaIN1d(nn.Module):
         self.fc = nn.Linear(style_dim, channels * 2)
 
     def forward(self, x: torch.Tensor, style: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        gamma, beta = self.fc(style).unsqueeze(-1).chunk(2, dim=1)
+        gamma, beta = style_affine(self.fc, style).unsqueeze(-1).chunk(2, dim=1)
         return (1 + gamma) * instance_norm(x, mask) + beta
 
 
@@ -57,7 +65,7 @@ class AdaLayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """`x` as [B, C, L]."""
-        gamma, beta = self.fc(style).unsqueeze(-1).chunk(2, dim=1)
+        gamma, beta = style_affine(self.fc, style).unsqueeze(-1).chunk(2, dim=1)
         return (1 + gamma) * channel_norm(x) + beta
 
 
