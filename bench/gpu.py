@@ -1,16 +1,22 @@
 """The torch engine on a GPU (or the CPU): parity with onnxruntime, x real time by batch size,
-peak GPU memory and first-chunk latency, in one run of a few minutes.
+peak GPU memory and first-chunk latency, for both voice families, in one run of a few minutes.
 
     .venv/bin/python bench/gpu.py                          # CUDA if there is one, else the CPU
     .venv/bin/python bench/gpu.py --device cuda:0 --precisions fp32,fp16,bf16
-    .venv/bin/python bench/gpu.py --device cpu --batches 1,4 --rounds 3   # torch and piper
+    .venv/bin/python bench/gpu.py --device cpu --batches 1,4 --rounds 3   # torch and onnx
+    .venv/bin/python bench/gpu.py --families kokoro        # one family (piper, kokoro)
+
+On an H100-class GPU the default run (both families, three precisions, B up to 64, three
+rounds) is sized to finish within 8 minutes.
 
 Chunks are the project's own: the bench text (bench/data/essay.txt) cut by the chunker, made
 speakable as the pipeline does, with a different seed each. For each precision it prints:
 
-- parity: the same chunks from the `piper` engine (onnxruntime on the CPU, the reference) and
-  from the torch engine with the same noise: chunks whose durations are identical (same length,
-  every word at the same sample), the largest sample difference and the lowest SNR;
+- parity: the same chunks from the onnx engine (onnxruntime on the CPU, the reference) and
+  from the torch engine (for Piper with the same noise): chunks whose durations are identical
+  (same length, every word at the same sample), the largest sample difference and the lowest
+  SNR; for Kokoro, whose int8 graph our float32 model cannot match sample for sample, also the
+  mean log-spectral distance over every chunk;
 - batch invariance: the same chunks one by one and as one batch, bytes equal or the largest
   difference (what a redelivered chunk would differ by);
 - per batch size B: x real time (audio seconds per wall second, median of `--rounds` batches
@@ -18,7 +24,7 @@ speakable as the pipeline does, with a different seed each. For each precision i
   under full load) and the peak GPU memory;
 - first-chunk latency: one chunk alone on the warm, idle engine (median of three).
 
-On the CPU the same rows follow for the `piper` engine, which runs its batches as a loop.
+On the CPU the same rows follow for the onnx engine, which runs its batches as a loop.
 """
 
 from __future__ import annotations
@@ -41,14 +47,17 @@ import checkout  # noqa: F401  (this checkout's narration)
 from essay import bench_text
 from report import load_note, markdown_table
 
+from narration.engines.kokoro.engine import KokoroEngine
+from narration.engines.kokoro_torch.engine import TorchKokoroEngine
 from narration.engines.piper import PiperEngine
 from narration.engines.torch_vits import TorchVitsEngine
-from narration.engines.voices import default_voice
+from narration.engines.voices import default_voice, find_voice
 from narration.pipeline.chunker import chunk_document
 from narration.pipeline.document import Chapter, Document
 from narration.pipeline.engine import Engine, Synthesis, SynthesisParams, SynthesisRequest
 
 SEED: Final = 4242
+KOKORO_VOICE: Final = "af_heart"
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,30 @@ def parity(references: Sequence[Synthesis], made: Sequence[Synthesis]) -> str:
     )
 
 
+def log_spectral_distance(reference: np.ndarray, other: np.ndarray) -> float:
+    """Mean over frames of the RMS difference of the two dB spectra (another voice: ~24 dB)."""
+    window = torch.hann_window(1024)
+    size = min(len(reference), len(other))
+
+    def spectrum(pcm: np.ndarray) -> torch.Tensor:
+        stft = torch.stft(
+            torch.from_numpy(pcm[:size]), 1024, 256, window=window, return_complex=True
+        )
+        return 20 * torch.log10(stft.abs() + 1e-4)
+
+    difference = spectrum(reference) - spectrum(other)
+    return float((difference**2).mean(0).sqrt().mean())
+
+
+def spectral_parity(references: Sequence[Synthesis], made: Sequence[Synthesis]) -> str:
+    distances = [log_spectral_distance(r.pcm, m.pcm) for r, m in zip(references, made, strict=True)]
+    lengths = [abs(len(r.pcm) - len(m.pcm)) / 600 for r, m in zip(references, made, strict=True)]
+    return (
+        f"mean log-spectral distance {statistics.mean(distances):.1f} dB; "
+        f"length off by {statistics.mean(lengths):.1f} frames on average"
+    )
+
+
 def invariance(engine: Engine, requests: Sequence[SynthesisRequest]) -> str:
     alone = [engine.synthesize(r.text, r.params) for r in requests]
     together = engine.synthesize_many(requests)
@@ -126,7 +159,7 @@ def throughput(
     rows = []
     for size in batches:
         requests = chunk_requests(size * (rounds + 1))
-        if isinstance(engine, TorchVitsEngine):
+        if isinstance(engine, (TorchVitsEngine, TorchKokoroEngine)):
             engine.max_batch = size
         timed(engine, requests[:size], device)  # warm-up
         if device.type == "cuda":
@@ -139,7 +172,7 @@ def throughput(
             walls.append(wall_s)
         peak = (
             f"{torch.cuda.max_memory_allocated(device) / 2**30:.2f} GiB"
-            if device.type == "cuda" and name.startswith("torch")
+            if device.type == "cuda" and " torch" in name
             else "—"
         )
         rows.append(Row(name, size, statistics.median(speeds), statistics.median(walls), peak))
@@ -160,12 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="timed batches per batch size")
     parser.add_argument("--parity-chunks", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1, help="CPU threads per engine")
+    parser.add_argument("--families", default="piper,kokoro", help="voice families to bench")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
     on_gpu = device.type == "cuda"
     precisions = (args.precisions or ("fp32,fp16,bf16" if on_gpu else "fp32")).split(",")
     batches = [int(b) for b in (args.batches or ("1,8,32,64" if on_gpu else "1,8")).split(",")]
-    voice = default_voice()
     print(f"# bench/gpu.py on {args.device}", flush=True)
     print(f"machine: {load_note()}")
     if on_gpu:
@@ -175,28 +208,38 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print(f"torch {torch.__version__} on the CPU, {args.threads} thread(s) per engine")
-    piper = PiperEngine.load(voice, threads=args.threads)
-    checked = chunk_requests(args.parity_chunks)
-    references = [piper.synthesize(r.text, r.params) for r in checked]
     rows: list[Row] = []
     latencies: dict[str, float] = {}
-    for precision in precisions:
-        engine = TorchVitsEngine.load(
-            voice, device=args.device, precision=precision, threads=args.threads
-        )
-        made = engine.synthesize_many(checked)
-        print(f"\n## torch, {precision} decoder\n")
-        print(f"- parity with onnxruntime: {parity(references, made)}")
-        print(f"- batch invariance: {invariance(engine, checked)}")
-        name = f"torch {precision}"
-        rows += throughput(name, engine, batches, args.rounds, device)
-        latencies[name] = first_chunk_latency(engine, device)
-        del engine
-        if on_gpu:
-            torch.cuda.empty_cache()
-    if not on_gpu:
-        rows += throughput("piper", piper, batches, args.rounds, device)
-        latencies["piper"] = first_chunk_latency(piper, device)
+    checked = chunk_requests(args.parity_chunks)
+    for family in args.families.split(","):
+        if family == "kokoro":
+            voice = find_voice(KOKORO_VOICE)
+            reference: Engine = KokoroEngine.load(voice, threads=args.threads)
+            torch_engine: type[TorchVitsEngine] | type[TorchKokoroEngine] = TorchKokoroEngine
+        else:
+            voice = default_voice()
+            reference = PiperEngine.load(voice, threads=args.threads)
+            torch_engine = TorchVitsEngine
+        references = [reference.synthesize(r.text, r.params) for r in checked]
+        for precision in precisions:
+            engine = torch_engine.load(
+                voice, device=args.device, precision=precision, threads=args.threads
+            )
+            made = engine.synthesize_many(checked)
+            print(f"\n## {family} on torch, {precision}\n")
+            print(f"- parity with onnxruntime: {parity(references, made)}")
+            if family == "kokoro":
+                print(f"- spectra: {spectral_parity(references, made)}")
+            print(f"- batch invariance: {invariance(engine, checked)}")
+            name = f"{family} torch {precision}"
+            rows += throughput(name, engine, batches, args.rounds, device)
+            latencies[name] = first_chunk_latency(engine, device)
+            del engine
+            if on_gpu:
+                torch.cuda.empty_cache()
+        if not on_gpu:
+            rows += throughput(f"{family} onnx", reference, batches, args.rounds, device)
+            latencies[f"{family} onnx"] = first_chunk_latency(reference, device)
     print("\n## Throughput\n")
     print(
         markdown_table(

@@ -26,7 +26,7 @@ _LOGGER = logging.getLogger(__name__)
 
 PIPER_FAMILY: Final = "piper"
 KOKORO_FAMILY: Final = assets.FAMILY
-RUNTIMES: Final = {PIPER_FAMILY: ("onnx", "torch"), KOKORO_FAMILY: ("onnx",)}
+RUNTIMES: Final = {PIPER_FAMILY: ("onnx", "torch"), KOKORO_FAMILY: ("onnx", "torch")}
 """The runtimes (`--engine`) that can speak each family's voices."""
 PIPER_GENDERS: Final = {DEFAULT_VOICE_NAME: "male"}
 """Piper's voice configs do not say a speaker's gender; the voices we know, we say."""

@@ -96,6 +96,18 @@ def _check_torch(options: EngineOptions) -> None:
 
 def _load_torch(voice: VoiceInfo, options: EngineOptions) -> Engine:
     kind_for(TORCH, voice)
+    _torch_module()
+    if voice.engine == KOKORO:
+        from narration.engines.kokoro_torch.engine import TorchKokoroEngine
+
+        kokoro: Engine = TorchKokoroEngine.load(
+            voice,
+            device=options.device,
+            precision=options.precision,
+            threads=options.threads,
+            max_batch=options.max_batch,
+        )
+        return kokoro
     engine: Engine = _torch_module().TorchVitsEngine.load(
         voice,
         device=options.device,
@@ -161,12 +173,12 @@ register(
 register(
     EngineKind(
         name=TORCH,
-        summary="our PyTorch VITS for Piper voices, batched, on a GPU or the CPU",
+        summary="our PyTorch VITS and Kokoro, batched, on a GPU or the CPU: both families",
         queue="synth-torch",
         batches=True,
         pauses=MappingProxyType(dict(PAUSES_S)),
         load=_load_torch,
         check=_check_torch,
-        families=frozenset({PIPER}),
+        families=frozenset({PIPER, KOKORO}),
     )
 )

@@ -173,7 +173,7 @@ class TorchVitsEngine:
                 f"voice {voice.name}: the decoder upsamples by {model.hop_length}, "
                 f"the config says hop length {text.config.hop_length}"
             )
-        kind = _device_kind(target)
+        kind = device_kind(target)
         determinism = DETERMINISM_CPU if target.type == "cpu" else DETERMINISM_CUDA
         facts = EngineFacts(ENGINE_NAME, kind, precision, determinism)
         identity = (
@@ -236,12 +236,12 @@ class TorchVitsEngine:
         """Audio for each item, in order: front ends by phoneme bucket, then decoders by frame
         bucket, each in batches of at most `max_batch`."""
         priors: list[_Prior | None] = [None] * len(items)
-        for group in _batches(items, self._phoneme_bucket_of, self.max_batch):
+        for group in length_batches(items, self._phoneme_bucket_of, self.max_batch):
             for index, prior in zip(group, self._front([items[i] for i in group]), strict=True):
                 priors[index] = prior
         ready = [prior for prior in priors if prior is not None]
         made: list[SentenceAudio | None] = [None] * len(items)
-        for group in _batches(ready, self._frame_bucket_of, self.max_batch):
+        for group in length_batches(ready, self._frame_bucket_of, self.max_batch):
             for index, audio in zip(group, self._back([ready[i] for i in group]), strict=True):
                 made[index] = audio
         return [audio for audio in made if audio is not None]
@@ -328,7 +328,7 @@ class TorchVitsEngine:
 T = TypeVar("T")
 
 
-def _batches(values: Sequence[T], key: Callable[[T], int], size: int) -> Iterable[list[int]]:
+def length_batches(values: Sequence[T], key: Callable[[T], int], size: int) -> Iterable[list[int]]:
     """Indices of `values` grouped by `key(value)` (in order of first appearance), in runs of at
     most `size`."""
     groups: dict[int, list[int]] = {}
@@ -364,7 +364,7 @@ def _device(name: str) -> torch.device:
     return device
 
 
-def _device_kind(device: torch.device) -> str:
+def device_kind(device: torch.device) -> str:
     """`cpu`, or `cuda-smXY`: output bytes may differ between GPU generations."""
     if device.type == "cpu":
         return "cpu"

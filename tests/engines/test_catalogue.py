@@ -74,7 +74,7 @@ def test_installed_kokoro_voices_are_listed_with_their_facts(data_dir: Path) -> 
         "gender": "female",
         "grade": "A",
         "sample_rate": 24000,
-        "runtimes": ["onnx"],
+        "runtimes": ["onnx", "torch"],
         "engine": "kokoro",
         "path": str(data_dir / "kokoro" / "voices" / "af_heart.bin"),
     }
@@ -103,4 +103,4 @@ def test_a_voice_without_g2p_here_is_listed_with_no_runtime(data_dir: Path) -> N
     voices = catalogue.by_name()
     assert voices["jf_alpha"].row()["runtimes"] == []
     assert voices["zf_xiaobei"].runtimes == ()
-    assert voices["af_heart"].runtimes == ("onnx",)
+    assert voices["af_heart"].runtimes == ("onnx", "torch")

@@ -38,15 +38,17 @@ def test_onnx_refuses_a_gpu() -> None:
     registry.engine_kind("onnx").check(EngineOptions(device="auto"))  # the CPU, all it has
 
 
-def test_the_voice_picks_the_family_and_torch_refuses_kokoro() -> None:
+def test_the_voice_picks_the_family_and_both_runtimes_speak_both() -> None:
     kokoro = VoiceInfo("af_heart", "en-US", 24_000, "kokoro", "/nowhere/af_heart.bin")
     joe = VoiceInfo("en_US-joe-medium", "en_US", 22_050, "piper", "/nowhere/joe.onnx")
+    other = VoiceInfo("x", "en-US", 16_000, "espeak", "/nowhere/x")
     assert registry.kind_for("piper", kokoro).name == "onnx"
     assert registry.kind_for("torch", joe).name == "torch"
-    with pytest.raises(InputError, match="torch engine does not speak kokoro voices"):
-        registry.kind_for("torch", kokoro)
-    with pytest.raises(InputError, match="torch engine does not speak kokoro voices"):
-        registry.load("torch", kokoro, EngineOptions())
+    assert registry.kind_for("torch", kokoro).name == "torch"
+    with pytest.raises(InputError, match="torch engine does not speak espeak voices"):
+        registry.kind_for("torch", other)
+    with pytest.raises(InputError, match="torch engine does not speak espeak voices"):
+        registry.load("torch", other, EngineOptions())
 
 
 @pytest.mark.parametrize("name", ["onnx", "piper", "torch"])
