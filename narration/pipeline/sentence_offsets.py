@@ -14,7 +14,6 @@ import ctypes
 import functools
 import importlib.util
 import sys
-from pathlib import Path
 from typing import Any
 
 _LIBRARIES = {"win32": "blingfiretokdll.dll", "darwin": "libblingfiretokdll.dylib"}
@@ -25,9 +24,9 @@ def _library() -> Any:
     spec = importlib.util.find_spec("blingfire")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("blingfire is not installed")
-    folder = Path(next(iter(spec.submodule_search_locations)))
+    folder = next(iter(spec.submodule_search_locations))
     return ctypes.cdll.LoadLibrary(
-        str(folder / _LIBRARIES.get(sys.platform, "libblingfiretokdll.so"))
+        f"{folder}/{_LIBRARIES.get(sys.platform, 'libblingfiretokdll.so')}"
     )
 
 

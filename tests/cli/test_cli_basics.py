@@ -97,7 +97,7 @@ def test_voices_lists_installed_kokoro_voices(local_env: dict[str, str], tmp_pat
         "C+",
         "24000",
         "Hz",
-        "onnx",
+        "onnx,torch",
     ]
 
 
