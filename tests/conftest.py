@@ -2,7 +2,9 @@
 
 A stack that cannot start fails the session loudly; it is never skipped in CI. Every test that
 uses the stack, or lives in tests/integration, is marked `integration` here, so the fast tier
-(`scripts/test --fast`, `-m "not integration"`) is exactly the tests that need no stack; there a
+(`scripts/test --fast`, `-m "not integration"`) is the tests that need no stack (a few engine
+tests that render a whole model for tens of seconds are marked `integration` by hand, to keep
+that tier within its 3 minutes); there a
 guard fails any test that leaves a process of its own running (a stack it started by mistake).
 """
 

@@ -81,6 +81,7 @@ def _rss_mb() -> float:
     return 0.0
 
 
+@pytest.mark.integration  # a long render to grow the arena, 35 s: the full tier
 def test_release_memory_gives_the_runs_memory_back_and_changes_nothing(
     engine: KokoroEngine,
 ) -> None:

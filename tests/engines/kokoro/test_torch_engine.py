@@ -14,9 +14,12 @@ from narration.engines.kokoro_torch.engine import TorchKokoroEngine
 from narration.engines.voices import find_voice
 from narration.pipeline.engine import SynthesisParams, SynthesisRequest
 
-pytestmark = pytest.mark.skipif(
-    not assets.model_path().is_file(), reason="Kokoro is not installed: narrate voices install"
-)
+pytestmark = [
+    pytest.mark.integration,  # whole-model renders, tens of seconds each: the full tier
+    pytest.mark.skipif(
+        not assets.model_path().is_file(), reason="Kokoro is not installed: narrate voices install"
+    ),
+]
 TEXTS = (
     "The boat came in. It was late.",
     "Would you like some tea?",
