@@ -153,7 +153,7 @@ class SignedPut:
 
 def _connection(url: urllib.parse.SplitResult, ca_bundle: str) -> http.client.HTTPConnection:
     if url.scheme == "https":
-        context = ssl.create_default_context(cafile=ca_bundle or None)
+        context = ssl.create_default_context(cafile=tls.s3_verify(ca_bundle))
         return http.client.HTTPSConnection(
             url.hostname or "", url.port, timeout=CONNECT_TIMEOUT_S, context=context
         )
