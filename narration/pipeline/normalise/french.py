@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from narration.pipeline.normalise.gender import FRENCH as GENDERS
 from narration.pipeline.normalise.language_rules import (
     Currency,
     Words,
@@ -20,6 +21,8 @@ from narration.pipeline.normalise.language_rules import (
     number_rules,
     time_rules,
 )
+from narration.pipeline.normalise.measures import FRENCH as UNITS
+from narration.pipeline.normalise.measures import unit_rules
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -99,6 +102,20 @@ def _ordinal(m: re.Match[str]) -> str:
     return ordinal(int(m["n"]), feminine=m["s"] in ("re", "ère"))
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 page" → "une page", "21 pages" → "vingt et une pages", "81 heures" →
+    "quatre-vingt-une heures", "2 000 000 personnes" → "deux millions de personnes" (the noun's
+    gender: `gender.FRENCH`)."""
+    said = cardinal(n)
+    if not GENDERS.counts(n, noun):
+        return said + " "
+    if said.endswith(("million", "millions", "milliard", "milliards")):
+        return f"{said} d'" if noun[0].lower() in "aeiouyéèêh" else f"{said} de "
+    if GENDERS.is_feminine(noun) and (said == "un" or said.endswith((" un", "-un"))):
+        said += "e"
+    return said + " "
+
+
 def time(hours: int, minutes: int) -> str:
     """ "14h30" → "quatorze heures trente", "1h" → "une heure", "0:05" → "zéro heure cinq"."""
     hour = "une" if hours == 1 else cardinal(hours).replace("et un", "et une")
@@ -116,6 +133,7 @@ def amount(n: int, one: str, many: str) -> str:
 
 WORDS: Final = Words(
     cardinal=cardinal,
+    counted=counted,
     months=tuple(
         "janvier février mars avril mai juin juillet août septembre octobre novembre "
         "décembre".split()
@@ -125,6 +143,7 @@ WORDS: Final = Words(
     point="virgule",
     percent="pour cent",
     time=time,
+    other_point="point",
     amount=amount,
     cents_joiner="et",
     currencies={
@@ -133,7 +152,7 @@ WORDS: Final = Words(
         "£": Currency("livre", "livres", "penny", "pence"),
         "CHF": Currency("franc", "francs", "centime", "centimes"),
     },
-    groups=r"[ \u00a0\u202f]",
+    groups=r"[ .\u00a0\u202f]",
     hour_mark=True,
 )
 TITLES: Final = {
@@ -157,6 +176,7 @@ RULES: Final[tuple[Rule, ...]] = (
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),
+    *unit_rules(WORDS, UNITS, singular_below_two=True),
     *number_rules(WORDS),
 )
 """The French rule table: abbreviations, dates, times, ordinals, money and every number."""

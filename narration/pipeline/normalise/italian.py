@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from narration.pipeline.normalise.gender import ITALIAN as GENDERS
 from narration.pipeline.normalise.language_rules import (
     Currency,
     Words,
@@ -20,6 +21,8 @@ from narration.pipeline.normalise.language_rules import (
     number_rules,
     time_rules,
 )
+from narration.pipeline.normalise.measures import ITALIAN as UNITS
+from narration.pipeline.normalise.measures import unit_rules
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -97,6 +100,25 @@ def _ordinal(m: re.Match[str]) -> str:
     return ordinal(int(m["n"]), feminine=m["s"] == "ª")
 
 
+_UNO_BEFORE: Final = re.compile(r"s[^aeiouàèéìòù]|z|gn|ps|pn|x|y", re.I)
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 casa" → "una casa", "1 ora" → "un'ora", "1 libro" → "un libro", "1 studente" →
+    "uno studente", "2.000.000 persone" → "due milioni di persone" (the noun's gender:
+    `gender.ITALIAN`); only one agrees ("ventuno case" stays)."""
+    said = cardinal(n)
+    if not GENDERS.counts(n, noun):
+        return said + " "
+    if said.endswith(("milione", "milioni")):
+        return f"{said} di "
+    if n != 1:
+        return said + " "
+    if GENDERS.is_feminine(noun):
+        return "un'" if noun[0].lower() in "aeiouàèéìòù" else "una "
+    return "uno " if _UNO_BEFORE.match(noun) else "un "
+
+
 def time(hours: int, minutes: int) -> str:
     """ "14:30" → "quattordici e trenta", "9:00" → "nove", "1:05" → "una e cinque"."""
     hour = "una" if hours == 1 else cardinal(hours)
@@ -114,6 +136,7 @@ def amount(n: int, one: str, many: str) -> str:
 
 WORDS: Final = Words(
     cardinal=cardinal,
+    counted=counted,
     months=tuple(
         "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
         "dicembre".split()
@@ -123,6 +146,8 @@ WORDS: Final = Words(
     point="virgola",
     percent="per cento",
     time=time,
+    other_point="punto",
+    groups=r"[. \u00a0\u202f]",
     amount=amount,
     cents_joiner="e",
     currencies={
@@ -150,6 +175,7 @@ RULES: Final[tuple[Rule, ...]] = (
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),
+    *unit_rules(WORDS, UNITS),
     *number_rules(WORDS),
 )
 """The Italian rule table: abbreviations, dates, times, ordinals, money and every number."""

@@ -55,6 +55,12 @@ class Words:
     """Times are also written "14h30", "14 h" (French, Portuguese)."""
     decimals_by_digit: bool = False
     """ "1.25" is "one point two five" (Hindi), not "one comma twenty-five"."""
+    other_point: str = ""
+    """The other decimal mark as said ("punto" for "3.5" in a text that writes "3,5"), read
+    where it cannot be a thousands mark (not before exactly three digits); empty: left."""
+    counted: Callable[[int, str], str] | None = None
+    """A whole number before a noun, with what joins them: (21, "páginas") → "veintiuna ",
+    (1_000_000, "personas") → "un millón de " (the noun's gender: `gender`)."""
 
 
 def _int(digits: str) -> int:
@@ -135,19 +141,43 @@ def number_pattern(words: Words, grouped: str | None = None) -> str:
 
 
 def number_rules(words: Words, grouped: str | None = None) -> tuple[Rule, ...]:
-    """Amounts of money, percentages, then every other number, in the language's words."""
+    """Amounts of money, percentages, then every other number, in the language's words: a
+    whole number before a noun agrees with it (`Words.counted`), a decimal written with the
+    other mark is read with that mark's word (`Words.other_point`)."""
+    grouped = grouped or rf"\d{{1,3}}(?:{words.groups}\d{{3}})+"
     number = number_pattern(words, grouped)
     symbols = _symbols(words)
-    after = number.replace("int>", "int2>").replace("frac>", "frac2>")
+    # an amount's cents may be written with either mark ("$3.50" in a text that writes "3,50")
+    amount = rf"(?P<int>{grouped}|\d+)(?:[.,](?P<frac>\d+))?"
+    after = amount.replace("int>", "int2>").replace("frac>", "frac2>")
     money = re.compile(
-        rf"(?<![\w.,])(?:(?P<cur>{symbols})\s?{number}|{after}\s?(?P<cur2>{symbols}))(?!\w)"
+        rf"(?<![\w.,])(?:(?P<cur>{symbols})\s?{amount}|{after}\s?(?P<cur2>{symbols}))"
+        r"(?!\w|[.,]\d)"
     )
     plain = re.compile(rf"(?<![\w.,]){number}(?!\w|[.,]\d)")
-    return (
+    rules: list[Rule] = [
         (money, lambda m: _money(words, m)),
         (re.compile(r"(?<=\d)\s?%"), f" {words.percent}"),
-        (plain, lambda m: decimal_words(words, m["int"], m["frac"])),
-    )
+    ]
+    if words.other_point:
+        mark = "." if words.decimal == "," else ","
+        other = re.compile(
+            rf"(?<![\w.,])(?P<int>\d+){re.escape(mark)}(?P<frac>\d{{1,2}}|\d{{4,}})(?!\w|[.,]\d)"
+        )
+        rules.append((other, lambda m: _other_decimal(words, m)))
+    if words.counted is not None:
+        counted = words.counted
+        before_noun = re.compile(
+            rf"(?<![\w.,])(?P<int>{grouped}|\d+)(?![.,]\d)[ \u00a0](?=(?P<noun>[^\W\d_A-ZÀ-Ý]\w*))"
+        )
+        rules.append((before_noun, lambda m: counted(_int(m["int"]), m["noun"])))
+    rules.append((plain, lambda m: decimal_words(words, m["int"], m["frac"])))
+    return tuple(rules)
+
+
+def _other_decimal(words: Words, m: re.Match[str]) -> str:
+    said = decimal_words(words, m["int"], m["frac"])
+    return said.replace(f" {words.point} ", f" {words.other_point} ", 1)
 
 
 def _keep_stop(said: str) -> Callable[[re.Match[str]], str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from narration.pipeline.normalise.gender import PORTUGUESE as GENDERS
 from narration.pipeline.normalise.language_rules import (
     Currency,
     Words,
@@ -20,6 +21,8 @@ from narration.pipeline.normalise.language_rules import (
     number_rules,
     time_rules,
 )
+from narration.pipeline.normalise.measures import PORTUGUESE as UNITS
+from narration.pipeline.normalise.measures import unit_rules
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -104,6 +107,27 @@ def _ordinal(m: re.Match[str]) -> str:
     return ordinal(int(m["n"]), feminine=m["s"] == "ª")
 
 
+_FEMININE: Final = {"um": "uma", "dois": "duas"}
+
+
+def counted(n: int, noun: str) -> str:
+    """ "2 pessoas" → "duas pessoas", "1 casa" → "uma casa", "200 páginas" → "duzentas
+    páginas", "2.000.000 pessoas" → "dois milhões de pessoas" (the noun's gender:
+    `gender.PORTUGUESE`); a thousand and less below a million agree too ("duas mil")."""
+    said = cardinal(n)
+    if not GENDERS.counts(n, noun):
+        return said + " "
+    if GENDERS.is_feminine(noun):
+        words = said.split(" ")
+        last_million = max((i for i, w in enumerate(words) if w.startswith("milh")), default=-1)
+        words[last_million + 1 :] = [
+            _FEMININE.get(w, w[:-2] + "as" if w.endswith("entos") else w)
+            for w in words[last_million + 1 :]
+        ]
+        said = " ".join(words)
+    return f"{said} de " if said.endswith(("milhão", "milhões")) else f"{said} "
+
+
 def time(hours: int, minutes: int) -> str:
     """ "14h30" → "catorze e trinta", "14h" → "catorze horas", "1h" → "uma hora"."""
     hour = "uma" if hours == 1 else "duas" if hours == 2 else cardinal(hours)
@@ -122,6 +146,7 @@ def amount(n: int, one: str, many: str) -> str:
 
 WORDS: Final = Words(
     cardinal=cardinal,
+    counted=counted,
     months=tuple(
         "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
         "dezembro".split()
@@ -131,6 +156,8 @@ WORDS: Final = Words(
     point="vírgula",
     percent="por cento",
     time=time,
+    other_point="ponto",
+    groups=r"[. \u00a0\u202f]",
     amount=amount,
     cents_joiner="e",
     currencies={
@@ -159,6 +186,7 @@ RULES: Final[tuple[Rule, ...]] = (
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),
+    *unit_rules(WORDS, UNITS),
     *number_rules(WORDS),
 )
 """The Portuguese rule table: abbreviations, dates, times, ordinals, money and every number."""

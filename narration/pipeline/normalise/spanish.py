@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from narration.pipeline.normalise.gender import SPANISH as GENDERS
 from narration.pipeline.normalise.language_rules import (
     Currency,
     Words,
@@ -20,6 +21,8 @@ from narration.pipeline.normalise.language_rules import (
     number_rules,
     time_rules,
 )
+from narration.pipeline.normalise.measures import SPANISH as UNITS
+from narration.pipeline.normalise.measures import unit_rules
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -118,6 +121,22 @@ def _feminine(words: str) -> str:
     return words[:-1] + "a" if words.endswith("uno") else words
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 casa" → "una casa", "21 páginas" → "veintiuna páginas", "200 personas" →
+    "doscientas personas", "21 años" → "veintiún años", "1.000.000 personas" → "un millón de
+    personas" (the noun's gender: `gender.SPANISH`)."""
+    said = cardinal(n)
+    if not GENDERS.counts(n, noun):
+        return said + " "
+    if GENDERS.is_feminine(noun):
+        head, sep, tail = said.rpartition("millón" if "millón " in said else "millones")
+        tail = re.sub(r"ientos\b", "ientas", tail)
+        said = head + sep + (tail[:-1] + "a" if tail.endswith("uno") else tail)
+    else:
+        said = _apocope(said)
+    return f"{said} de " if said.endswith(("millón", "millones")) else f"{said} "
+
+
 def time(hours: int, minutes: int) -> str:
     """ "14:30" → "catorce y treinta", "9:00" → "nueve en punto", "1:15" → "una y quince"."""
     hour = _feminine(cardinal(hours))
@@ -134,6 +153,7 @@ def amount(n: int, one: str, many: str) -> str:
 
 WORDS: Final = Words(
     cardinal=cardinal,
+    counted=counted,
     months=tuple(
         "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
         "diciembre".split()
@@ -143,6 +163,8 @@ WORDS: Final = Words(
     point="coma",
     percent="por ciento",
     time=time,
+    other_point="punto",
+    groups=r"[. \u00a0\u202f]",
     amount=amount,
     cents_joiner="con",
     currencies={
@@ -170,6 +192,7 @@ RULES: Final[tuple[Rule, ...]] = (
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),
+    *unit_rules(WORDS, UNITS),
     *number_rules(WORDS),
 )
 """The Spanish rule table: abbreviations, dates, times, ordinals, money and every number."""

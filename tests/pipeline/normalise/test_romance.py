@@ -98,7 +98,7 @@ def test_ordinals(ordinal: Callable[..., str], n: int, feminine: bool, words: st
             "it",
             "Il 1º maggio 2024 è la 3ª volta; il 1 marzo è il 25° anniversario, a 25 °C.",
             "Il primo maggio duemilaventiquattro è la terza volta; il primo marzo è il "
-            "venticinquesimo anniversario, a venticinque °C.",
+            "venticinquesimo anniversario, a venticinque gradi Celsius.",
         ),
         (
             "it-IT",

@@ -37,7 +37,7 @@ def test_a_spanish_text_reads_its_numbers_in_spanish() -> None:
     )
     assert (
         spoken_text("Había 1.234 personas.", "es-MX")
-        == "Había mil doscientos treinta y cuatro personas."
+        == "Había mil doscientas treinta y cuatro personas."  # "personas" is feminine
     )
     assert spoken_text("Visita www.ejemplo.es hoy.", "es") == "Visita www.ejemplo.es hoy."
 
