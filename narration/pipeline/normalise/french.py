@@ -23,6 +23,10 @@ from narration.pipeline.normalise.language_rules import (
 )
 from narration.pipeline.normalise.measures import FRENCH as UNITS
 from narration.pipeline.normalise.measures import unit_rules
+from narration.pipeline.normalise.roman_romance import (
+    RomanWords,
+    roman_rules,
+)
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -170,9 +174,32 @@ _ORDINAL: Final = re.compile(
 )
 _PAGE: Final = re.compile(r"(?<![\w.])p\.\s?(?=\d)")
 
+
+def _regnal(n: int, feminine: bool) -> str:
+    """ "Louis quatorze", "François premier", "Élisabeth deux"."""
+    if n == 1:
+        return "première" if feminine else "premier"
+    return cardinal(n)
+
+
+ROMAN: Final = RomanWords(
+    regnal=_regnal,
+    century=ordinal,  # "dix-neuvième siècle"
+    cardinal=cardinal,
+    centuries=frozenset({"siècle", "siècles"}),
+    century_said="siècle",
+    sections=frozenset(
+        "chapitre chapitres tome volume partie livre acte scène article titre annexe section "
+        "phase étape niveau type classe chant leçon unité groupe".split()
+    ),
+    centuries_after=True,
+    marked=lambda n, mark: ordinal(n, feminine=mark in ("re", "ère", "ʳᵉ")),
+)
+
 RULES: Final[tuple[Rule, ...]] = (
     *abbreviation_rules(TITLES, ABBREVIATIONS),
     (_PAGE, "page "),
+    *roman_rules(ROMAN),
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),

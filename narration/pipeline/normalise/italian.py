@@ -23,6 +23,11 @@ from narration.pipeline.normalise.language_rules import (
 )
 from narration.pipeline.normalise.measures import ITALIAN as UNITS
 from narration.pipeline.normalise.measures import unit_rules
+from narration.pipeline.normalise.roman_romance import (
+    RomanWords,
+    abbreviated_centuries,
+    roman_rules,
+)
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -169,9 +174,25 @@ ABBREVIATIONS: Final = {
 _NUMBER_ABBREVIATION: Final = re.compile(r"(?<![\w.])(?:n\.|N\.|nr\.)\s?(?=\d)")
 _ORDINAL: Final = re.compile(r"(?<![\w.,])(?P<n>\d{1,4})(?P<s>[ºª]|°(?!\s?[CFK]\b))")
 
+
+ROMAN: Final = RomanWords(
+    regnal=lambda n, feminine: ordinal(n, feminine=feminine),  # "Luigi quattordicesimo"
+    century=ordinal,  # "diciannovesimo secolo"
+    cardinal=cardinal,
+    centuries=frozenset({"secolo", "secoli"}),
+    century_said="secolo",
+    sections=frozenset(
+        "capitolo capitoli tomo volume parte libro atto scena articolo titolo allegato sezione "
+        "fase livello tipo classe canto lezione unità gruppo".split()
+    ),
+    centuries_after=True,
+)
+
 RULES: Final[tuple[Rule, ...]] = (
     *abbreviation_rules(TITLES, ABBREVIATIONS),
     (_NUMBER_ABBREVIATION, "numero "),
+    *abbreviated_centuries(ROMAN, ("sec.", "Sec.")),
+    *roman_rules(ROMAN),
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),

@@ -23,6 +23,11 @@ from narration.pipeline.normalise.language_rules import (
 )
 from narration.pipeline.normalise.measures import PORTUGUESE as UNITS
 from narration.pipeline.normalise.measures import unit_rules
+from narration.pipeline.normalise.roman_romance import (
+    RomanWords,
+    abbreviated_centuries,
+    roman_rules,
+)
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -181,8 +186,28 @@ ABBREVIATIONS: Final = {
 }  # fmt: skip
 _ORDINAL: Final = re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\.?(?P<s>[ºª])")
 
+
+def _up_to_ten(n: int, feminine: bool = False) -> str:
+    """Ordinals up to ten, cardinals above: "Pedro segundo", "Luís catorze", "século dezenove"."""
+    return ordinal(n, feminine=feminine) if n <= 10 else cardinal(n)
+
+
+ROMAN: Final = RomanWords(
+    regnal=_up_to_ten,
+    century=_up_to_ten,
+    cardinal=cardinal,
+    centuries=frozenset({"século", "séculos"}),
+    century_said="século",
+    sections=frozenset(
+        "capítulo capítulos tomo tomos volume parte livro ato cena artigo título anexo seção "
+        "secção fase etapa nível tipo classe canto lição unidade grupo".split()
+    ),
+)
+
 RULES: Final[tuple[Rule, ...]] = (
     *abbreviation_rules(TITLES, ABBREVIATIONS),
+    *abbreviated_centuries(ROMAN, ("séc.", "Séc.")),
+    *roman_rules(ROMAN),
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),

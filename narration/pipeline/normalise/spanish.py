@@ -23,6 +23,11 @@ from narration.pipeline.normalise.language_rules import (
 )
 from narration.pipeline.normalise.measures import SPANISH as UNITS
 from narration.pipeline.normalise.measures import unit_rules
+from narration.pipeline.normalise.roman_romance import (
+    RomanWords,
+    abbreviated_centuries,
+    roman_rules,
+)
 from narration.pipeline.normalise.rule import Rule
 
 _UNITS: Final = (
@@ -187,8 +192,29 @@ ABBREVIATIONS: Final = {
 }  # fmt: skip
 _ORDINAL: Final = re.compile(r"(?<![\w.,])(?P<n>\d{1,3})\.?(?P<s>[ºª]|er\b)")
 
+
+def _up_to_ten(n: int, feminine: bool = False) -> str:
+    """Ordinals up to ten, cardinals above: "Felipe segundo", "Luis catorce", "siglo quinto",
+    "siglo diecinueve" (the RAE's usage)."""
+    return ordinal(n, feminine=feminine) if n <= 10 else cardinal(n)
+
+
+ROMAN: Final = RomanWords(
+    regnal=_up_to_ten,
+    century=_up_to_ten,
+    cardinal=cardinal,
+    centuries=frozenset({"siglo", "siglos"}),
+    century_said="siglo",
+    sections=frozenset(
+        "capítulo capítulos tomo tomos volumen parte libro acto escena artículo título anexo "
+        "apéndice sección fase etapa nivel tipo clase canto lección unidad grupo".split()
+    ),
+)
+
 RULES: Final[tuple[Rule, ...]] = (
     *abbreviation_rules(TITLES, ABBREVIATIONS),
+    *abbreviated_centuries(ROMAN, ("s.", "S.")),
+    *roman_rules(ROMAN),
     *date_rules(WORDS),
     *time_rules(WORDS),
     (_ORDINAL, _ordinal),
