@@ -55,6 +55,10 @@ RULE_TABLES: Final[dict[str, tuple[Rule, ...]]] = {
     "pt": (*web.RULES, *portuguese.RULES),
     "hi": (*web.RULES, *hindi.RULES),
 }
+LOCALE_TABLES: Final[dict[str, tuple[Rule, ...]]] = {
+    tag: (*web.RULES, *table) for tag, table in spanish.LOCALE_RULES.items()
+}
+"""Tables for a language and country, by lower-case tag ("es-mx": "$" is the peso)."""
 WORD_TABLES: Final[dict[str, tuple[Rule, ...]]] = {"en": numbers.WORD_RULES}
 """`as_words` rules: only English leaves numbers for espeak; the other tables write them all."""
 DEFAULT_LANGUAGE: Final = "en"
@@ -71,7 +75,9 @@ def has_table(language: str) -> bool:
 
 
 def rules_for(language: str) -> tuple[Rule, ...]:
-    return RULE_TABLES.get(primary(language), NEUTRAL)
+    """The country's table ("es-MX"), else the language's ("es"), else `NEUTRAL`."""
+    tag = "-".join(language.replace("_", "-").lower().split("-")[:2])
+    return LOCALE_TABLES.get(tag) or RULE_TABLES.get(primary(language), NEUTRAL)
 
 
 def word_rules_for(language: str) -> tuple[Rule, ...]:

@@ -10,6 +10,7 @@ decimal comma and groups thousands with a point ("1.234"); a year is read as a c
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Final
 
 from narration.pipeline.normalise.gender import SPANISH as GENDERS
@@ -211,14 +212,47 @@ ROMAN: Final = RomanWords(
     ),
 )
 
-RULES: Final[tuple[Rule, ...]] = (
-    *abbreviation_rules(TITLES, ABBREVIATIONS),
-    *abbreviated_centuries(ROMAN, ("s.", "S.")),
-    *roman_rules(ROMAN),
-    *date_rules(WORDS),
-    *time_rules(WORDS),
-    (_ORDINAL, _ordinal),
-    *unit_rules(WORDS, UNITS),
-    *number_rules(WORDS),
-)
-"""The Spanish rule table: abbreviations, dates, times, ordinals, money and every number."""
+
+def rules(words: Words) -> tuple[Rule, ...]:
+    """The Spanish rule table for one locale's `words`: abbreviations, centuries and regnal
+    numbers, dates, times, ordinals, units, money and every number."""
+    return (
+        *abbreviation_rules(TITLES, ABBREVIATIONS),
+        *abbreviated_centuries(ROMAN, ("s.", "S.")),
+        *roman_rules(ROMAN),
+        *date_rules(words),
+        *time_rules(words),
+        (_ORDINAL, _ordinal),
+        *unit_rules(words, UNITS),
+        *number_rules(words),
+    )
+
+
+RULES: Final[tuple[Rule, ...]] = rules(WORDS)
+"""The Spanish rule table: Spain's, and every country's without a table of its own."""
+
+_PESO: Final = Currency("peso", "pesos", "centavo", "centavos")
+PESO_COUNTRIES: Final = ("mx", "ar", "cl", "co", "uy", "do", "cu")
+"""Where "$" is the peso."""
+POINT_COUNTRIES: Final = ("mx", "us", "pr", "do", "gt", "hn", "ni", "pa", "sv")
+"""Where the decimal mark is a point ("3.5", "1,500.50"): a comma before three digits groups
+thousands there, and a point before three digits still does ("1.234"), as either is written."""
+
+
+def _locale_words(country: str) -> Words:
+    words = WORDS
+    if country in PESO_COUNTRIES:
+        words = replace(words, currencies={**words.currencies, "$": _PESO})
+    if country in POINT_COUNTRIES:
+        words = replace(
+            words, decimal=".", point="punto", other_point="coma", groups=r"[.,\u00a0\u202f ]"
+        )
+    return words
+
+
+LOCALE_RULES: Final[dict[str, tuple[Rule, ...]]] = {
+    f"es-{country}": rules(_locale_words(country))
+    for country in dict.fromkeys(PESO_COUNTRIES + POINT_COUNTRIES)
+}
+"""The tables of the countries whose "$" or decimal mark differ from Spain's, by lower-case
+BCP-47 tag ("es-mx"): "$5.50" in Mexico is "cinco pesos con cincuenta centavos"."""

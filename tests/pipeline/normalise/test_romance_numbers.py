@@ -118,3 +118,43 @@ def test_numbers_agree_with_a_feminine_noun(language: str, written: str, spoken:
 def test_the_gender_heuristic(genders: Genders, feminine: str, masculine: str) -> None:
     assert all(genders.is_feminine(noun) for noun in feminine.split())
     assert not any(genders.is_feminine(noun) for noun in masculine.split())
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "spoken"),
+    [
+        (
+            "es-MX",
+            "Costó $5.50 y $1,500.",
+            "Costó cinco pesos con cincuenta centavos y mil quinientos pesos.",
+        ),
+        ("es-AR", "Costó $5,50.", "Costó cinco pesos con cincuenta centavos."),
+        ("es_CO", "Costó $1.000.000.", "Costó un millón de pesos."),
+        (
+            "es-ES",
+            "Costó $5,50 y 3,20 €.",
+            "Costó cinco dólares con cincuenta centavos y tres euros con veinte céntimos.",
+        ),
+        ("es", "Costó US$ 3 y 1 €.", "Costó tres dólares y un euro."),
+        ("es-US", "Costó $1,500.50.", "Costó mil quinientos dólares con cincuenta centavos."),
+        ("es-MX", "Pesa 3.5 kg, o 3,5.", "Pesa tres punto cinco kilogramos, o tres coma cinco."),
+        (
+            "pt-BR",
+            "Custa R$ 2,50 ou $ 3.",
+            "Custa dois reais e cinquenta centavos ou três dólares.",
+        ),
+        (
+            "fr",
+            "Il coûte 2,50 € ou 3 $.",
+            "Il coûte deux euros et cinquante centimes ou trois dollars.",
+        ),
+        ("it", "Costa 1 € o 2,50 $.", "Costa un euro o due dollari e cinquanta centesimi."),
+    ],
+)
+def test_currency_by_locale(language: str, written: str, spoken: str) -> None:
+    assert spoken_text(written, language) == spoken
+
+
+def test_a_comma_before_three_digits_groups_thousands_only_where_the_point_is_decimal() -> None:
+    assert spoken_text("1,500", "es-MX") == "mil quinientos"
+    assert spoken_text("1,500", "es") == "uno coma quinientos"
