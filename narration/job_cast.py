@@ -3,7 +3,8 @@
 `--cast "HOST=af_heart,GUEST=am_michael"` (or the `[cast]` table of the config file) names each
 speaker's voice; `--narrator VOICE` gives the text outside any turn a voice of its own (speaker
 `NARRATOR`). Every speaker the script has must have a voice, and every voice must be installed;
-otherwise one line lists the speakers found and what is missing (exit 2, HTTP 400). All voices
+otherwise one line lists the speakers found and what is missing (exit 2, HTTP 400). A Japanese or
+Chinese voice is refused in a cast as it is as a job's voice: its G2P is not here. All voices
 of one cast are of one family with one sample rate: one engine kind renders the job and one
 sample rate runs through its timeline (docs/SCRIPTS.md).
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
+from narration.engines.kokoro.voice import lacks_g2p
 from narration.engines.voices import MODEL_SUFFIX, find_voice
 from narration.errors import CastRefused, InputError
 from narration.job_options import SubmitRequest
@@ -29,6 +31,7 @@ from narration.settings import Settings
 
 PATH_MARKS: Final = ("/", "\\", MODEL_SUFFIX)
 """What makes `find_voice` read a file: a cast may not name one."""
+NO_G2P: Final = "voices that need Japanese or Chinese G2P, which this version does not have"
 
 
 def parse_cast(text: str) -> dict[str, str]:
@@ -64,11 +67,12 @@ def resolve_cast(
     if request.narrator:
         cast[NARRATOR] = request.narrator
     voices, missing = _installed(settings, cast)
-    if not speakers or unvoiced or missing:
+    unspoken = _without_g2p(cast)
+    if not speakers or unvoiced or missing or unspoken:
         raise CastRefused(
             f"script speakers: {', '.join(found) or 'none'}; "
             f"no voice in the cast for: {', '.join(unvoiced) or 'none'}; "
-            f"voices not installed: {', '.join(missing) or 'none'}"
+            f"voices not installed: {', '.join(missing) or 'none'}" + _no_g2p(unspoken)
         )
     _check_one_family(voices, "a cast's voices")
     return _with_outside(tuple(cast.items()), request)
@@ -88,19 +92,33 @@ def _ssml_cast(
         cast[outside] = voice
     cast.update((name, given.get(name, name)) for name in names)
     voices, missing = _installed(settings, cast)
-    if missing:
+    unspoken = _without_g2p(cast)
+    if missing or unspoken:
+        not_installed = f"; voices not installed: {', '.join(missing)}" if missing else ""
         raise CastRefused(
-            f"SSML <voice> names: {', '.join(names)}; voices not installed: {', '.join(missing)}"
+            f"SSML <voice> names: {', '.join(names)}{not_installed}{_no_g2p(unspoken)}"
         )
     _check_one_family(voices, "the voices of an SSML document (its <voice> names and the job's)")
     return _with_outside(tuple(cast.items()), request)
 
 
+def _without_g2p(cast: dict[str, str]) -> list[str]:
+    """The cast's installed voices that this version cannot speak (Japanese, Chinese)."""
+    return [voice for voice in dict.fromkeys(cast.values()) if lacks_g2p(voice)]
+
+
+def _no_g2p(voices: list[str]) -> str:
+    return f"; {NO_G2P}: {', '.join(voices)}" if voices else ""
+
+
 def _installed(settings: Settings, cast: dict[str, str]) -> tuple[dict[str, VoiceInfo], list[str]]:
-    """The cast's voices found in the catalogue, and those that are not (or are paths)."""
+    """The cast's voices found in the catalogue, and those that are not (or are paths); a
+    voice without G2P here is neither (`_without_g2p`)."""
     voices: dict[str, VoiceInfo] = {}
     missing = []
     for voice in dict.fromkeys(cast.values()):
+        if lacks_g2p(voice):
+            continue
         try:
             if any(mark in voice for mark in PATH_MARKS):
                 raise InputError(voice)

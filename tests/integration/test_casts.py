@@ -89,17 +89,18 @@ def test_speakers_are_levelled_against_each_other(job: dict) -> None:
     assert float(np.median(steps)) <= 1.0, levels
 
 
+@pytest.mark.parametrize("guest", ["zz_nobody", "jf_alpha"])
 def test_a_cast_missing_a_voice_is_refused_and_nothing_is_queued(
-    stack_env: dict[str, str], tmp_path: Path
+    stack_env: dict[str, str], tmp_path: Path, guest: str
 ) -> None:
     source = tmp_path / "episode.script.md"
     source.write_text(SCRIPT)
     before = narrate(stack_env, "list", "--json")
-    refused = narrate(stack_env, "submit", str(source), "--cast", "HOST=af_heart,GUEST=zz_nobody")
+    refused = narrate(stack_env, "submit", str(source), "--cast", f"HOST=af_heart,GUEST={guest}")
     assert refused.returncode == 2
     message = [line for line in refused.stderr.splitlines() if line.strip()]
     assert len(message) == 1, refused.stderr
-    assert "HOST, GUEST" in message[0] and "zz_nobody" in message[0]
+    assert "HOST, GUEST" in message[0] and guest in message[0]
     after = narrate(stack_env, "list", "--json")
     assert _job_ids(after.stdout) == _job_ids(before.stdout)
 

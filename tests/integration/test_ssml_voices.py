@@ -36,6 +36,7 @@ SPEAKERS = ["af_heart"] * 2 + ["am_michael"] * 2 + ["af_heart"] + ["am_michael"]
 """The speakers of the sentence marks in order: the job's voice, then the switches."""
 RATE = 16_000
 MISSING = '<speak>Hello there. <voice name="zz_nobody">Hi.</voice></speak>'
+JAPANESE = '<speak>Hello there. <voice name="jf_alpha">Hi.</voice></speak>'
 OTHER_FAMILY = '<speak>Hello there. <voice name="en_US-joe-medium">Hi.</voice></speak>'
 
 
@@ -80,6 +81,11 @@ def test_the_female_and_the_male_voice_are_told_apart_by_pitch(job: dict) -> Non
     ("ssml", "voice", "refusal"),
     [
         (MISSING, "af_heart", "SSML <voice> names: zz_nobody; voices not installed: zz_nobody"),
+        (
+            JAPANESE,
+            "af_heart",
+            "Japanese or Chinese G2P, which this version does not have: jf_alpha",
+        ),
         (OTHER_FAMILY, "af_heart", "must be of one family and sample rate"),
     ],
 )

@@ -136,6 +136,21 @@ def test_a_speaker_without_an_installed_voice_is_refused_in_one_line() -> None:
         resolve_cast(Settings(), unvoiced, _episode())
 
 
+@pytest.mark.parametrize("voice", ["jf_alpha", "zm_yunxi"])
+def test_a_japanese_or_chinese_voice_in_a_cast_is_refused_in_one_line(voice: str) -> None:
+    request = validate({"cast": f"HOST=af_heart,GUEST={voice}"}, Surface.SUBMIT)
+    with pytest.raises(InputError) as refused:
+        resolve_cast(Settings(), request, _episode())
+    assert str(refused.value) == (
+        "script speakers: HOST, GUEST; no voice in the cast for: none; voices not installed: "
+        f"none; voices that need Japanese or Chinese G2P, which this version does not have: {voice}"
+    )
+    cast = "HOST=af_heart,GUEST=am_michael"
+    narrated = validate({"cast": cast, "narrator": voice}, Surface.SUBMIT)
+    with pytest.raises(InputError, match=f"Japanese or Chinese G2P.*: {voice}$"):
+        resolve_cast(Settings(), narrated, _episode())
+
+
 def test_a_cast_of_two_families_is_refused() -> None:
     request = validate({"cast": "HOST=af_heart,GUEST=en_US-joe-medium"}, Surface.SUBMIT)
     with pytest.raises(InputError, match="one family and sample rate"):

@@ -208,6 +208,13 @@ def test_the_cast_editor_finds_the_speakers_and_says_why_a_cast_is_refused() -> 
     ).json()
     assert uploaded["speakers"] == ["zz_nobody"]
     assert uploaded["refusal"] == "SSML <voice> names: zz_nobody; voices not installed: zz_nobody"
+    unspoken = client.post(
+        "/console/speakers", data={"text": SCRIPT, "cast": "HOST=af_heart,GUEST=jf_alpha"}
+    )
+    assert unspoken.json()["refusal"] == (
+        "script speakers: HOST, GUEST; no voice in the cast for: none; voices not installed: "
+        "none; voices that need Japanese or Chinese G2P, which this version does not have: jf_alpha"
+    )
     plain = client.post("/console/speakers", data={"text": "Just prose."}).json()
     assert plain == {"speakers": [], "refusal": "", "problem": ""}
     empty = client.post("/console/speakers", data={"text": " "}).json()

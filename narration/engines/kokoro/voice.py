@@ -40,6 +40,11 @@ def is_kokoro(name: str) -> bool:
     return name in assets.VOICE_SHA256
 
 
+def lacks_g2p(name: str) -> bool:
+    """Whether `name` is a Kokoro voice this version cannot speak (Japanese, Chinese)."""
+    return is_kokoro(name) and name[:1] not in LANGUAGES
+
+
 def language_of(name: str) -> Language:
     language = LANGUAGES.get(name[:1])
     if language is None:

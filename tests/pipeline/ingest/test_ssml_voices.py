@@ -113,6 +113,20 @@ def test_a_voice_that_is_not_installed_is_refused_in_one_line(name: str) -> None
     assert message == f"SSML <voice> names: {name}; voices not installed: {name}"
 
 
+@pytest.mark.parametrize("name", ["jf_alpha", "zf_xiaoxiao"])
+def test_a_japanese_or_chinese_voice_is_refused_in_one_line(name: str) -> None:
+    document = _ssml(f'<speak>Hello. <voice name="{name}">Hi.</voice></speak>')
+    with pytest.raises(InputError) as refused:
+        _cast(document, voice="af_heart")
+    assert str(refused.value) == (
+        f"SSML <voice> names: {name}; voices that need Japanese or Chinese G2P, which this "
+        f"version does not have: {name}"
+    )
+    cast = _ssml('<speak>Hello. <voice name="GUEST">Hi.</voice></speak>')
+    with pytest.raises(InputError, match=f"voices not installed: zz_nobody; .*G2P.*: {name}$"):
+        _cast(cast, voice=name, cast="GUEST=zz_nobody")
+
+
 def test_a_voice_of_another_family_is_refused() -> None:
     document = _ssml('<speak>Hello. <voice name="am_michael">Hi.</voice></speak>')
     with pytest.raises(InputError, match="one family and sample rate") as refused:
