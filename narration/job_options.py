@@ -53,7 +53,7 @@ class SubmitRequest:
     language: str = option(
         "",
         "The document's language, e.g. es (default: its metadata); picks a voice without --voice.",
-        JOB_FORMS,
+        JOB_FORMS | {Surface.INSPECT},
     )
     script: bool | None = option(
         None,

@@ -7,6 +7,7 @@ would give the engine (`pipeline.spoken_chunks`).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from narration.job_options import SubmitRequest
@@ -16,13 +17,18 @@ from narration.settings import Settings
 
 
 def spoken_texts(document: Document, request: SubmitRequest, settings: Settings) -> list[str]:
-    """Every chunk's spoken text, in order, for the voice and lexicons `request` names."""
+    """Every chunk's spoken text, in order, for the voice and lexicons `request` names: the
+    voice `submit` would choose (a document in Spanish without `--voice`: a Spanish voice),
+    normalised in that voice's language, as its engine does."""
     from narration.connections import resolve
     from narration.engines.voices import find_voice, phoneme_symbols
+    from narration.job_language import with_language
     from narration.pipeline.lexicon import for_voice
     from narration.pipeline.markup import phonemes_for_voice
+    from narration.pipeline.speech_text import speakable
     from narration.pipeline.spoken_chunks import spoken_chunk_texts
 
+    document, request = with_language(settings, request, document)
     voice = find_voice(request.voice or settings.voice, settings.voice_dirs)
     symbols = phoneme_symbols(voice)
     lexicon = None
@@ -30,7 +36,8 @@ def spoken_texts(document: Document, request: SubmitRequest, settings: Settings)
         merged = resolve(settings).lexicons().load(request.lexicons)
         lexicon = for_voice(merged, symbols, voice.name)
     document = phonemes_for_voice(document, symbols, voice.name)
-    return spoken_chunk_texts(chunk_document(document), lexicon)
+    prepare = functools.partial(speakable, language=voice.language)
+    return spoken_chunk_texts(chunk_document(document), lexicon, prepare)
 
 
 def spoken_lines(texts: list[str]) -> list[str]:

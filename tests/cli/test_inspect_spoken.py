@@ -62,3 +62,17 @@ def test_a_stored_lexicon_needs_the_object_store(env: dict[str, str], document: 
     result = narrate(env, "inspect", str(document), "--spoken", "--lexicon", "Web")
     assert result.returncode == 3, result.stderr
     assert "no local stack running" in result.stderr
+
+
+@pytest.mark.parametrize("choice", [["--language", "es"], ["--voice", "ef_dora"]])
+def test_a_spanish_text_is_shown_as_its_spanish_voice_is_given_it(
+    env: dict[str, str], tmp_path: Path, choice: list[str]
+) -> None:
+    path = tmp_path / "carta.txt"
+    path.write_text("En el siglo XIX pagó 21 € por 2 h y 200 páginas, a 3,5 km.\n")
+    result = narrate(env, "inspect", str(path), "--spoken", *choice)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "En el siglo diecinueve pagó veintiún euros por dos horas y doscientas páginas, a tres "
+        "coma cinco kilómetros."
+    ]
