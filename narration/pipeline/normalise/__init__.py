@@ -3,7 +3,8 @@
 Each family of rules is a module (numbers, roman, money, clock, dates, units, years,
 abbreviations, web, technical); a language's rule table (`languages.RULE_TABLES`) lists, in
 order, the rules that make its text speakable: English; Spanish, French, Italian, Portuguese
-and Hindi (`spanish`, `french`, `italian`, `portuguese`, `hindi`, built on `language_rules`).
+and Hindi (`spanish`, `french`, `italian`, `portuguese`, `hindi`, built on `language_rules`,
+with `measures`, `gender` and `roman_romance`); a country may have its own (`es-MX`).
 A language without a table gets web addresses shortened and nothing else (`languages.NEUTRAL`):
 its numbers are left to the G2P, never read in English. docs/PRONUNCIATION.md lists every rule
 with examples.

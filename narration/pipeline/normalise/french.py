@@ -1,10 +1,10 @@
 """French: numbers, ordinals, dates, times, money and abbreviations read in French.
 
-"112" is "cent douze", "3,5" "trois virgule cinq", "1er" "premier", "XIXe" stays for the Roman
-rule of another day, "05/03/2024" "cinq mars deux mille vingt-quatre", "14h30" "quatorze heures
+"112" is "cent douze", "3,5" "trois virgule cinq", "1er" "premier", "XIXe siècle"
+"dix-neuvième siècle", "05/03/2024" "cinq mars deux mille vingt-quatre", "14h30" "quatorze heures
 trente", "5,50 €" "cinq euros et cinquante centimes", "M. Dupont" "Monsieur Dupont". French
-groups thousands with a space ("1 234", a no-break or narrow no-break space too) and writes a
-decimal comma; numbers are spelled as before the 1990 reform ("deux cent trois").
+groups thousands with a space ("1 234", a no-break or narrow no-break space too, or a point) and
+writes a decimal comma; numbers are spelled as before the 1990 reform ("deux cent trois").
 """
 
 from __future__ import annotations

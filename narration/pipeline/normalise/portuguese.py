@@ -3,8 +3,9 @@
 "112" is "cento e doze", "3,5" "três vírgula cinco", "1º" "primeiro", "05/03/2024" "cinco de
 março de dois mil e vinte e quatro", "14h30" "catorze e trinta", "R$ 5,50" "cinco reais e
 cinquenta centavos", "Sr. Silva" "senhor Silva". The words are Brazil's (Kokoro's Portuguese
-voices are Brazilian: "dezesseis", not Portugal's "dezasseis"); numbers are said in the
-masculine ("dois", not "duas"). Thousands are grouped with a point, the decimal mark is a comma.
+voices are Brazilian: "dezesseis", not Portugal's "dezasseis"); a number agrees with a feminine
+noun after it ("2 pessoas": "duas pessoas"). Thousands are grouped with a point or a space, the
+decimal mark is a comma.
 """
 
 from __future__ import annotations
