@@ -51,7 +51,8 @@ class RomanWords:
     century: Callable[[int], str]
     cardinal: Callable[[int], str]
     centuries: frozenset[str]
-    """The century words, lower case, with their abbreviations: "siglo", "siglos", "s."."""
+    """The century words, lower case: "siglo", "siglos" (an abbreviation is written out first:
+    `abbreviated_centuries`)."""
     century_said: str
     """What an abbreviated century word is said as ("siglo")."""
     sections: frozenset[str]
