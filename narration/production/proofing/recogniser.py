@@ -40,6 +40,10 @@ QUICK_PAD_S: Final = 1.0
 windows, often runs on past the speech and repeats itself."""
 MAX_TOKENS: Final = 448
 """The model's longest decoding (faster-whisper's bound too)."""
+REUSE_MIN_S: Final = 8.0
+"""The shortest chunk whose full pass reuses the quick pass's encoding: the reuse was checked
+against faster-whisper's own transcription on chunks of 8.9 to 15 s; a one-line heading's
+encoding misled both decodings alike."""
 MAX_INITIAL_INDEX: Final = 50
 """The timestamped decoding's first timestamp is within 1 s (50 steps of 20 ms), as
 faster-whisper's own."""
@@ -83,7 +87,10 @@ def pcm_for_recogniser(wav: bytes) -> np.ndarray:
 
 def transcribe(wav: bytes) -> list[HeardWord]:
     """What the recogniser hears in a chunk, word by word with its time in the chunk."""
-    pcm = pcm_for_recogniser(wav)
+    return _transcribed(pcm_for_recogniser(wav))
+
+
+def _transcribed(pcm: np.ndarray) -> list[HeardWord]:
     with _lock:
         segments, _ = whisper_model().transcribe(
             pcm,
@@ -105,6 +112,7 @@ def transcribe(wav: bytes) -> list[HeardWord]:
 class Listening:
     """A chunk as the quick pass heard it: its encoding, kept for the full pass, and words."""
 
+    pcm: np.ndarray
     encoded: Any
     """The encoder's output (a CTranslate2 `StorageView`) over the chunk and its padding."""
     frames: int
@@ -135,13 +143,17 @@ def listen(wav: bytes) -> Listening:
         text = tokenizer.decode(tokens)
     end_s = round(duration_s, 3)
     words = tuple(HeardWord(word, 0.0, end_s) for word in text.split())
-    return Listening(encoded, min(frames, features.shape[1]), duration_s, tokens, words)
+    return Listening(pcm, encoded, min(frames, features.shape[1]), duration_s, tokens, words)
 
 
 def hear_again(listening: Listening) -> list[HeardWord]:
     """The full pass on the quick pass's encoding: decoded again in the model's timestamped
     mode (a second opinion), each word placed in time by the decoder's cross-attention
-    (faster-whisper's word alignment)."""
+    (faster-whisper's word alignment). A chunk shorter than `REUSE_MIN_S` is heard by
+    faster-whisper's own transcription instead: on so short an encoding both decodings can
+    run on past the speech alike, and the second opinion would be no second opinion."""
+    if listening.duration_s < REUSE_MIN_S:
+        return _transcribed(listening.pcm)
     with _lock:
         tokenizer = _tokenizer()
         tokens = _decoded(listening.encoded, list(tokenizer.sot_sequence), timestamps=True)
