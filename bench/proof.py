@@ -6,24 +6,21 @@ chunk the quick one flags), scored, and rendered again while it stays a suspect 
 draws no noise is not rendered again). Reports CPU seconds of synthesis and of proofing
 (recognition and scoring; re-rendered takes counted as proofing), their ratio, the full passes
 and the share of first takes screened for one, the share of chunks that were suspects on their
-first take (rendered again) and after their takes. With --job, also the wall time of one
-job on a local stack (one worker, one proof worker) without and with --proof.
+first take (rendered again) and after their takes. With --job, also the wall time of the same
+job on a local stack without and with --proof (bench/proof_job.py).
 
-Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text FILE] [--job]
+Usage: python bench/proof.py [--voices en_US-joe-medium,af_heart] [--text FILE] [--job [--runs N]]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import checkout
+from proof_job import measure_jobs
 
 from narration.engines import registry
 from narration.engines.voices import find_voice
@@ -32,6 +29,7 @@ from narration.pipeline.plan import JobOptions, make_plan
 from narration.pipeline.render import speak_chunk
 from narration.production.proofing import recogniser
 from narration.production.proofing.hearing import hear
+from narration.production.proofing.recogniser import Listening
 from narration.production.proofing.scoring import HeardWord
 from narration.production.proofing.takes import MAX_RETAKES, takes_differ
 from narration.production.steps import first_state
@@ -50,15 +48,14 @@ def measure_voice(voice_name: str, text: str) -> dict[str, object]:
     plan = make_plan("bench-proof", document(text), options, segment_max_chunks=1000)
     engine = registry.load(options.engine, voice, registry.EngineOptions(threads=1))
     warm = speak_chunk(engine, plan.chunks[0], first_state(plan)).finish().wav
-    recogniser.transcribe(warm)
-    recogniser.transcribe_quickly(warm)
+    recogniser.hear_again(recogniser.listen(warm))
     retakes = MAX_RETAKES if takes_differ(voice.engine) else 0
     full_passes = 0
 
-    def full_pass(wav: bytes) -> list[HeardWord]:
+    def full_pass(listening: Listening) -> list[HeardWord]:
         nonlocal full_passes
         full_passes += 1
-        return recogniser.transcribe(wav)
+        return recogniser.hear_again(listening)
 
     state = first_state(plan)
     synth_s = proof_s = audio_s = 0.0
@@ -100,50 +97,19 @@ def measure_voice(voice_name: str, text: str) -> dict[str, object]:
     }
 
 
-def timed_job(env: dict[str, str], source: Path, *flags: str) -> float:
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "narration.cli.main", "submit", str(source), "--wait", *flags],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return round(time.monotonic() - started, 2)
-
-
-def measure_job(text: str) -> dict[str, float]:
-    """Wall time of the same text as a job, without and with --proof (fresh seeds, so no
-    chunk is reused from the first run)."""
-    with tempfile.TemporaryDirectory(prefix="proof-bench-") as home:
-        env = {**os.environ, "NARRATION_HOME": home, "PYTHONPATH": str(checkout.ROOT)}
-        source = Path(home) / "text.txt"
-        source.write_text(text)
-        narrate = [sys.executable, "-m", "narration.cli.main"]
-        subprocess.run(
-            [*narrate, "up", "--workers", "1", "--proof-workers", "1"], env=env, check=True
-        )
-        try:
-            plain = timed_job(env, source, "--seed", "11")
-            proofed = timed_job(env, source, "--seed", "12", "--proof")
-        finally:
-            subprocess.run([*narrate, "down"], env=env, check=True)
-    return {"plain_s": plain, "proofed_s": proofed, "extra": round(proofed / plain - 1, 3)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default="en_US-joe-medium,af_heart")
     parser.add_argument("--text", type=Path, default=DEFAULT_TEXT)
     parser.add_argument("--job", action="store_true", help="Also time a job on a local stack.")
+    parser.add_argument("--runs", type=int, default=3, help="Job runs, with --job.")
     args = parser.parse_args()
     text = args.text.read_text()
     results: dict[str, object] = {
         "voices": [measure_voice(v, text) for v in args.voices.split(",")]
     }
     if args.job:
-        results["job"] = measure_job(text)
+        results["job"] = measure_jobs(text, args.runs)
     print(json.dumps(results, indent=1))
 
 

@@ -26,8 +26,9 @@ from narration.workers.tasks import MAX_RETRIES, part, retry_or_fail, stitch
 _LOGGER = logging.getLogger(__name__)
 
 PROOF_QUEUE: Final = "proof"
-PROOF_WAIT_S: Final = 2
-"""How often the stitch's gate looks for the proofs still to come."""
+PROOF_WAIT_S: Final = 0.5
+"""How often the stitch's gate looks for the proofs still to come: the stitch starts up to this
+long after the last proof lands, and each look is one listing of the job's proofs."""
 
 
 @app.task(name="narration.proof", bind=True, max_retries=MAX_RETRIES, ignore_result=True)

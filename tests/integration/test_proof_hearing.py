@@ -21,8 +21,8 @@ from narration.pipeline.document import Chapter, Document
 from narration.pipeline.engine import Engine
 from narration.pipeline.plan import JobOptions, Plan, make_plan
 from narration.pipeline.render import RenderedChunk, render_chunk, speak_chunk
-from narration.production.proofing.hearing import Transcribe, hear
-from narration.production.proofing.recogniser import transcribe
+from narration.production.proofing.hearing import HearAgain, hear
+from narration.production.proofing.recogniser import Listening, hear_again, transcribe
 from narration.production.proofing.scoring import ChunkScore, HeardWord, heard_words, score_chunk
 from narration.production.proofing.takes import MAX_RETAKES, takes_differ
 from narration.production.steps import first_state
@@ -99,10 +99,10 @@ def test_clean_prose_raises_at_most_two_percent_false_alarms() -> None:
     assert len(false_alarms) <= 0.02 * len(plan.chunks), false_alarms
 
 
-def counted(transcribe: Transcribe, calls: list[bytes]) -> Transcribe:
-    def counting(wav: bytes) -> list[HeardWord]:
-        calls.append(wav)
-        return transcribe(wav)
+def counted(full: HearAgain, calls: list[Listening]) -> HearAgain:
+    def counting(listening: Listening) -> list[HeardWord]:
+        calls.append(listening)
+        return full(listening)
 
     return counting
 
@@ -118,12 +118,12 @@ def test_the_two_pass_hearing_finds_the_same_damage(first: str, last: str, noise
     plan = plan_of(SENTENCE)
     rendered = render_chunk(engine(), plan.chunks[0], first_state(plan))
     spoken = rendered.meta.get("spoken_text", rendered.meta["text"])
-    full_passes: list[bytes] = []
-    clean = hear(rendered.wav, spoken, full=counted(transcribe, full_passes))
+    full_passes: list[Listening] = []
+    clean = hear(rendered.wav, spoken, full=counted(hear_again, full_passes))
     assert not clean.suspect
     assert not full_passes
     damaged = hear(
-        spliced(rendered, first, last, noise), spoken, full=counted(transcribe, full_passes)
+        spliced(rendered, first, last, noise), spoken, full=counted(hear_again, full_passes)
     )
     assert damaged.suspect, [word.text for word in damaged.heard]
     assert len(full_passes) == 1

@@ -1,11 +1,12 @@
-"""Hear and score a chunk in two passes, so that clean chunks cost about half.
+"""Hear and score a chunk in two passes over one encoding, so that clean chunks cost least.
 
-The quick pass (`recogniser.transcribe_quickly`: the chunk alone, no timestamps) is scored
-first. A chunk it scores below the suspect threshold is done: clean speech, most of a job. One
-it calls a suspect is heard again by the full pass (`recogniser.transcribe`, faster-whisper's
-own, with word timestamps), whose score decides: a suspect is one both passes call a suspect,
-so a slip of either recogniser alone raises no alarm and costs no retake, and a suspect's words
-carry the times the report needs.
+The quick pass (`recogniser.listen`: the chunk and a second of silence encoded, decoded without
+timestamps) is scored first. A chunk it scores below the suspect threshold is done: clean
+speech, most of a job. One it calls a suspect is heard again by the full pass
+(`recogniser.hear_again`: the same encoding decoded again in the model's timestamped mode, its
+words placed in time), whose score decides: a suspect is one both decodings call a suspect, so
+a slip of either alone raises no alarm and costs no retake, and a suspect's words carry the
+times the report needs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Final
 
 from narration.production.proofing import recogniser
+from narration.production.proofing.recogniser import Listening
 from narration.production.proofing.scoring import (
     THRESHOLD,
     ChunkScore,
@@ -27,18 +29,20 @@ SCREEN: Final = THRESHOLD
 from a run of two words) sent half as many chunks again to the full pass on held-out prose and
 found no other suspect (docs/BENCHMARKS.md, "Proofing")."""
 
-Transcribe = Callable[[bytes], list[HeardWord]]
+Listen = Callable[[bytes], Listening]
+HearAgain = Callable[[Listening], list[HeardWord]]
 
 
 def hear(
     wav: bytes,
     spoken: str,
-    quick: Transcribe = recogniser.transcribe_quickly,
-    full: Transcribe = recogniser.transcribe,
+    quick: Listen = recogniser.listen,
+    full: HearAgain = recogniser.hear_again,
 ) -> ChunkScore:
     """A chunk's score against its spoken text: the quick pass's, or the full pass's when
     the quick one reached the screen."""
-    first = score_chunk(spoken, heard_words(quick(wav)))
+    listening = quick(wav)
+    first = score_chunk(spoken, heard_words(list(listening.words)))
     if first.score < SCREEN:
         return first
-    return score_chunk(spoken, heard_words(full(wav)))
+    return score_chunk(spoken, heard_words(full(listening)))

@@ -127,11 +127,12 @@ def lexeme(grapheme: str) -> str:
 
 
 def pls_document(suspects: list[Suspect]) -> str:
-    """The suggestions as one PLS lexicon (each grapheme once), for `narrate lexicon put`."""
+    """The suggestions as one PLS lexicon (each grapheme once), for `narrate lexicon put`; a
+    stretch heard where nothing was written has no grapheme to say and no lexeme."""
     seen: dict[str, str] = {}
     for suspect in suspects:
         grapheme = re.search(r"<grapheme>(.*?)</grapheme>", suspect["suggestion"])
-        if grapheme and grapheme.group(1) not in seen:
+        if grapheme and grapheme.group(1) and grapheme.group(1) not in seen:
             seen[grapheme.group(1)] = suspect["suggestion"]
     body = "".join(f"  {item}\n" for item in seen.values())
     return (
