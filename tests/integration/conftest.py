@@ -14,7 +14,7 @@ import pytest
 from narration import stack
 from narration.connections import read_stack_file
 from tests.conftest import narrate
-from tests.integration import console_browser, kokoro_jobs
+from tests.integration import console_browser
 from tests.integration.service_api import KEY_ID, SECRET
 
 
@@ -49,10 +49,3 @@ def console(stack_home: Path, stack_env: dict[str, str]) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return console_browser.screenshot_folder(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def kokoro_onnx_job(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The shared Kokoro job (`kokoro_jobs`) on the onnx engine, rendered once per stack: the
-    Kokoro tests and the torch worker's parity test read the same render."""
-    return kokoro_jobs.render(stack_env, tmp_path_factory.mktemp("kokoro-onnx"))

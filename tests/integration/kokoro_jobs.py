@@ -1,4 +1,4 @@
-"""The Kokoro job the Kokoro tests share: a short SSML document on af_heart (two paragraphs, a
+"""The Kokoro job the Kokoro tests render: a short SSML document on af_heart (two paragraphs, a
 phoneme element and a mark), rendered through the real CLI with its audio, speech marks,
 captions and manifest fetched, and where faster-whisper hears its words."""
 

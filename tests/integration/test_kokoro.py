@@ -15,6 +15,7 @@ from narration.connections import Services
 from narration.engines.kokoro import assets
 from tests.conftest import narrate
 from tests.helpers import word_error_rate, words_of
+from tests.integration import kokoro_jobs
 from tests.integration.kokoro_jobs import SPOKEN, VOICE, heard_words
 
 MEAN_WORD_OFFSET_S = 0.1
@@ -26,8 +27,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def job(kokoro_onnx_job: dict) -> dict:
-    return kokoro_onnx_job
+def job(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return kokoro_jobs.render(stack_env, tmp_path_factory.mktemp("kokoro"))
 
 
 def test_a_kokoro_job_is_made_by_the_kokoro_engine_on_onnx(job: dict) -> None:
