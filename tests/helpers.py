@@ -58,3 +58,18 @@ def transcribe(path: Path) -> str:
         str(path), language="en", beam_size=5, temperature=0.0
     )
     return " ".join(segment.text for segment in segments)
+
+
+def log_spectral_distance(reference: np.ndarray, other: np.ndarray) -> float:
+    """Mean over frames of the RMS difference of the dB spectra (1,024-sample frames, hop 256),
+    for renders of one text that cannot match sample for sample (Kokoro on two runtimes or
+    precisions: its sine source's phase drifts); another voice on the same text gives ~24 dB."""
+    import torch
+
+    def spectrum(audio: np.ndarray) -> torch.Tensor:
+        window = torch.hann_window(1024)
+        stft = torch.stft(torch.from_numpy(audio), 1024, 256, window=window, return_complex=True)
+        return 20 * torch.log10(stft.abs() + 1e-4)
+
+    difference = spectrum(reference) - spectrum(other)
+    return float((difference**2).mean(0).sqrt().mean())

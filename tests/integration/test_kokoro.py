@@ -14,18 +14,10 @@ from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.connections import Services
 from narration.engines.kokoro import assets
 from tests.conftest import narrate
-from tests.helpers import decode, word_error_rate, words_of
+from tests.helpers import word_error_rate, words_of
+from tests.integration import kokoro_jobs
+from tests.integration.kokoro_jobs import SPOKEN, VOICE, heard_words
 
-VOICE = "af_heart"
-SSML = """<?xml version="1.0"?>
-<speak>
-  <p>The lamps were lit along the quiet harbour. A small boat came in with the evening tide.</p>
-  <p>She asked for a <phoneme alphabet="ipa" ph="təˈmɑːtoʊ">tomato</phoneme> and some bread.
-  <mark name="done"/></p>
-</speak>
-"""
-PLAIN = "The lamps were lit along the quiet harbour. A small boat came in with the evening tide."
-SPOKEN = PLAIN + " She asked for a tomato and some bread."
 MEAN_WORD_OFFSET_S = 0.1
 """Speech marks' word starts against where faster-whisper hears each word, on average."""
 
@@ -34,38 +26,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _heard_words(path: Path) -> list[tuple[str, float]]:
-    from narration.production.proofing.recogniser import whisper_model
-
-    segments, _ = whisper_model(cpu_threads=2).transcribe(
-        decode(path, 16000), language="en", beam_size=5, word_timestamps=True
-    )
-    return [
-        (word, w.start)
-        for segment in segments
-        for w in segment.words or ()
-        for word in words_of(w.word)
-    ]
-
-
 @pytest.fixture(scope="module")
 def job(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict:
-    work = tmp_path_factory.mktemp("kokoro")
-    source = work / "harbour.ssml"
-    source.write_text(SSML)
-    result = narrate(
-        stack_env, "submit", str(source), "--voice", VOICE, "--format", "wav", "--wait", "--json",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    job_id = json.loads(result.stdout)["job_id"]
-    files = {what: work / name for what, name in (
-        ("audio", "harbour.wav"), ("marks", "marks.json"), ("vtt", "captions.vtt"),
-        ("manifest", "manifest.json"),
-    )}  # fmt: skip
-    for what, path in files.items():
-        fetched = narrate(stack_env, "fetch", job_id, "--what", what, "-o", str(path))
-        assert fetched.returncode == 0, fetched.stderr
-    return {"record": json.loads(result.stdout), **files}
+    return kokoro_jobs.render(stack_env, tmp_path_factory.mktemp("kokoro"))
 
 
 def test_a_kokoro_job_is_made_by_the_kokoro_engine_on_onnx(job: dict) -> None:
@@ -79,7 +42,7 @@ def test_a_kokoro_job_is_made_by_the_kokoro_engine_on_onnx(job: dict) -> None:
 
 
 def test_its_words_are_heard_and_timed_where_they_are_heard(job: dict) -> None:
-    heard = _heard_words(job["audio"])
+    heard = heard_words(job["audio"])
     assert word_error_rate(words_of(SPOKEN), [word for word, _ in heard]) <= 0.1, heard
     marks = [json.loads(line) for line in job["marks"].read_text().splitlines()]
     words = [m for m in marks if m["type"] == "word"]

@@ -5,11 +5,6 @@ same bytes after the worker is killed mid-job and its tasks come back to a new o
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +14,10 @@ import pytest
 from narration.adapters.chunk_store import CACHE_PREFIX
 from narration.adapters.job_record import JobRecord
 from narration.connections import Services
-from tests.conftest import ROOT, narrate
+from tests.conftest import narrate
 from tests.helpers import decode, transcribe, word_error_rate, words_of
 from tests.integration.faults import output_bytes, submit, wait_final, wait_until
+from tests.integration.torch_worker import TorchWorker
 
 CHAPTERS = {
     "Morning": (
@@ -47,47 +43,6 @@ CHAPTERS = {
 }
 """Four chapters: four segments, so four chains are in flight at once and batches can form."""
 SEED = "77"
-BATCH_LINE = re.compile(r"batch of (\d+) chunks")
-
-
-class TorchWorker:
-    """`narrate worker --engine torch --device cpu`, started and stopped by the test."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self._env = env
-        self.log = log
-        self.starts = 0
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "narration.cli.main", "worker", "--engine", "torch"]
-        command += ["--device", "cpu", "--batch", "4", "--concurrency", "8"]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command, env=self._env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
-            )
-        self.starts += 1
-        wait_until(
-            lambda: self.log.read_text().count(" ready.") >= self.starts, 120, "the torch worker"
-        )
-
-    def kill(self) -> None:
-        """SIGKILL, as a machine that dies: nothing acknowledged, nothing cleaned up."""
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def batch_sizes(self) -> list[int]:
-        return [int(size) for size in BATCH_LINE.findall(self.log.read_text())]
 
 
 @pytest.fixture(scope="module")

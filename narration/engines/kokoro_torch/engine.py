@@ -28,6 +28,7 @@ from narration.engines.kokoro.timing import timed_phones
 from narration.engines.kokoro.tokens import pieces
 from narration.engines.kokoro.vocab import PAD_ID, token_ids
 from narration.engines.kokoro.voice import language_of
+from narration.engines.kokoro_torch.cpu_half import emulate_half
 from narration.engines.kokoro_torch.model import SAMPLES_PER_FRAME, KokoroModel, TokenFeatures
 from narration.engines.torch_vits import (
     BUCKETS_TAG,
@@ -127,7 +128,12 @@ class TorchKokoroEngine:
         model_path = assets.verified(assets.model_path(), assets.MODEL_SHA256)
         style_path = assets.verified(Path(voice.path), assets.VOICE_SHA256[voice.name])
         dtype = PRECISIONS[precision]
-        model = KokoroModel.load(model_path).to(device=target, dtype=dtype)
+        model = KokoroModel.load(model_path)
+        if target.type == "cpu" and dtype == torch.float16:
+            emulate_half(model)  # the CPU's float16 kernels are reference loops
+            dtype = torch.float32
+        else:
+            model.to(device=target, dtype=dtype)
         model.prepare()
         kind = device_kind(target)
         determinism = DETERMINISM_CPU if target.type == "cpu" else DETERMINISM_CUDA

@@ -1,5 +1,6 @@
 """Kokoro on the torch engine, on the CPU: batch-invariant bytes, the onnx engine's timings and
-lengths, precisions, and an identity that names runtime, device and precision."""
+lengths, precisions (fp16 emulated in float32 arithmetic, `kokoro_torch.cpu_half`), and an
+identity that names runtime, device and precision."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from narration.engines.kokoro.engine import KokoroEngine
 from narration.engines.kokoro_torch.engine import TorchKokoroEngine
 from narration.engines.voices import find_voice
 from narration.pipeline.engine import SynthesisParams, SynthesisRequest
+from tests.helpers import log_spectral_distance
 
 pytestmark = [
     pytest.mark.integration,  # whole-model renders, tens of seconds each: the full tier
@@ -20,6 +22,9 @@ pytestmark = [
         not assets.model_path().is_file(), reason="Kokoro is not installed: narrate voices install"
     ),
 ]
+LSD_FP16_DB = 3.0
+"""fp16 against fp32 on the CPU, log-spectral distance (fp32 against onnxruntime: ~6 dB)."""
+FP16_FRAMES_OFF = 1
 TEXTS = (
     "The boat came in. It was late.",
     "Would you like some tea?",
@@ -84,3 +89,50 @@ def test_bfloat16_speaks_the_same_words() -> None:
     assert ours.pcm.dtype == np.float32 and np.isfinite(ours.pcm).all()
     assert abs(len(ours.pcm) - len(theirs.pcm)) <= 3 * 600
     assert [w.text for w in ours.words] == [w.text for w in theirs.words]
+
+
+def test_float16_on_the_cpu_is_near_float32_and_batch_invariant(engine: TorchKokoroEngine) -> None:
+    """fp16 on the CPU rounds weights and layer outputs to float16 (`kokoro_torch.cpu_half`):
+    float32's durations for nearly every token, its spectrum within LSD_FP16_DB, and an item's
+    bytes whatever shares its batch."""
+    half = TorchKokoroEngine.load(find_voice("af_heart"), precision="fp16", threads=1)
+    assert half.facts.precision == "fp16" and " cpu fp16 " in half.identity
+    params = SynthesisParams()
+    alone = [half.synthesize(text, params) for text in TEXTS]
+    together = half.synthesize_many([SynthesisRequest(text, params) for text in TEXTS[::-1]])
+    for single, batched in zip(alone, together[::-1], strict=True):
+        assert single.pcm.tobytes() == batched.pcm.tobytes()
+    for text, ours in zip(TEXTS, alone, strict=True):
+        full = engine.synthesize(text, params)
+        assert ours.pcm.dtype == np.float32 and np.isfinite(ours.pcm).all()
+        assert [w.text for w in ours.words] == [w.text for w in full.words]
+        assert abs(len(ours.pcm) - len(full.pcm)) <= FP16_FRAMES_OFF * 600
+        if len(ours.pcm) == len(full.pcm):
+            assert log_spectral_distance(full.pcm, ours.pcm) < LSD_FP16_DB
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
+def test_auto_without_a_gpu_is_the_cpu_engine(engine: TorchKokoroEngine) -> None:
+    auto = TorchKokoroEngine.load(find_voice("af_heart"), device="auto", threads=1)
+    assert (auto.facts, auto.identity) == (engine.facts, engine.identity)
+    text = TEXTS[1]
+    params = SynthesisParams()
+    assert (
+        auto.synthesize(text, params).pcm.tobytes() == engine.synthesize(text, params).pcm.tobytes()
+    )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("precision", ["fp32", "fp16", "bf16"])
+def test_on_cuda_it_speaks_like_the_cpu_engine(engine: TorchKokoroEngine, precision: str) -> None:
+    gpu = TorchKokoroEngine.load(find_voice("af_heart"), device="cuda", precision=precision)
+    assert gpu.facts.device.startswith("cuda-sm") and gpu.facts.precision == precision
+    params = SynthesisParams()
+    made = gpu.synthesize_many([SynthesisRequest(text, params) for text in TEXTS])
+    for text, ours in zip(TEXTS, made, strict=True):
+        reference = engine.synthesize(text, params)
+        assert np.isfinite(ours.pcm).all()
+        assert [w.text for w in ours.words] == [w.text for w in reference.words]
+        assert abs(len(ours.pcm) - len(reference.pcm)) <= 3 * 600
+        if len(ours.pcm) == len(reference.pcm):
+            assert log_spectral_distance(reference.pcm, ours.pcm) < 8.0
