@@ -115,15 +115,13 @@ class TorchKokoroEngine:
         precision: str = "fp32",
         threads: int | None = None,
         max_batch: int = 16,
-        int8: bool | None = None,
+        int8: bool = False,
     ) -> TorchKokoroEngine:
         """Load `voice` onto `device` (`auto`, `cpu`, `cuda`, `cuda:N`) in `precision`; the
         model's and voice's files are checked against their pins first. `int8` emulates the
         graph's 8-bit activations (`kokoro_torch.quantised`; fp32 only)."""
         started = time.perf_counter()
         target = check_options(device, precision, max_batch)
-        if int8 is None:
-            int8 = False
         if int8 and precision != "fp32":
             raise InputError(f"the int8 emulation runs in fp32, not {precision}")
         label = INT8_EMULATED if int8 else precision

@@ -58,6 +58,9 @@ def _integers(weight: torch.Tensor, scale: torch.Tensor) -> tuple[torch.Tensor, 
 class QuantisedLinear(nn.Module):
     """`nn.Linear` as `MatMulInteger` computes it; per-output weight scales."""
 
+    integers: torch.Tensor
+    weight_scale: torch.Tensor
+
     def __init__(self, linear: nn.Linear, scale: np.ndarray) -> None:
         super().__init__()
         weight_scale = torch.from_numpy(np.array(scale, dtype=np.float32).reshape(-1))
@@ -83,6 +86,9 @@ class QuantisedConv1d(nn.Module):
     """`nn.Conv1d` as `ConvInteger` computes it; one weight scale, the bias quantised with the
     product's scale and rounded down."""
 
+    integers: torch.Tensor
+    weight_scale: torch.Tensor
+
     def __init__(self, conv: nn.Conv1d, scale: np.ndarray) -> None:
         super().__init__()
         weight_scale = torch.tensor(float(np.asarray(scale).reshape(())), dtype=torch.float32)
@@ -90,6 +96,8 @@ class QuantisedConv1d(nn.Module):
         self.register_buffer("integers", integers)
         self.register_buffer("weight_scale", weight_scale)
         self.bias = conv.bias
+        if isinstance(conv.padding, str):
+            raise TypeError("the graph's convs have numeric padding")
         self.stride, self.padding = conv.stride, conv.padding
         self.dilation, self.groups = conv.dilation, conv.groups
 
@@ -114,6 +122,11 @@ class QuantisedConv1d(nn.Module):
 class QuantisedBiLSTM(BiLSTM):
     """`DynamicQuantizeLSTM`: the whole input quantised once per direction, the hidden state at
     every step, each product rescaled and summed with the float bias; gates i, o, f, c."""
+
+    w_integers: torch.Tensor
+    r_integers: torch.Tensor
+    w_scale: torch.Tensor
+    r_scale: torch.Tensor
 
     def __init__(self, lstm: BiLSTM, input_scales: np.ndarray, state_scales: np.ndarray) -> None:
         super().__init__(lstm.W.shape[-1], lstm.hidden)

@@ -89,7 +89,7 @@ def test_a_conv_is_conv_integer_with_its_bias_floored_at_the_products_scale() ->
         helper.make_node("Mul", ["totalf", "step"], ["y"]),
         helper.make_node("Identity", ["xq"], ["q"]),
     ]
-    inits = {
+    inits: dict[str, np.ndarray] = {
         "w": weights,
         "wz": np.array(zero),
         "ws": np.array(scale),
@@ -99,7 +99,7 @@ def test_a_conv_is_conv_integer_with_its_bias_floored_at_the_products_scale() ->
     expected, _ = _run(nodes, inits, x)
     conv = nn.Conv1d(16, 24, 3, padding=1)
     conv.weight.data = torch.from_numpy((weights.astype(np.float32) - zero) * scale)
-    conv.bias.data = torch.from_numpy(bias)
+    conv.bias = nn.Parameter(torch.from_numpy(bias))
     ours = QuantisedConv1d(conv, np.array(scale))(torch.from_numpy(x))
     assert ours.numpy().tobytes() == expected.tobytes()
 
