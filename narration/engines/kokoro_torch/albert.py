@@ -3,7 +3,8 @@
 Embeddings of 128 (word, position, token type 0), layer-normed and mapped to 768; each pass is
 12-head self-attention and a 2048-wide feed-forward with the tanh GELU, both post-norm with eps
 1e-12, as Hugging Face's `AlbertModel` computes. Padded keys are masked with float32's lowest
-value, so a padded item attends to its own tokens only.
+value, so a padded item attends to its own tokens only, and every linear layer's input is zero on
+padded tokens (`rows`), so the int8 emulation's per-item range covers the item's own tokens.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ class AlbertAttention(nn.Module):
         self.dense = nn.Linear(HIDDEN, HIDDEN)
         self.LayerNorm = nn.LayerNorm(HIDDEN, eps=LAYER_NORM_EPS)
 
-    def forward(self, x: torch.Tensor, key_bias: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, key_bias: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
         batch, length, _ = x.shape
+        x = x * rows
 
         def heads(t: torch.Tensor) -> torch.Tensor:
             return t.view(batch, length, HEADS, HIDDEN // HEADS).transpose(1, 2)
@@ -59,7 +61,7 @@ class AlbertAttention(nn.Module):
         scores = heads(self.query(x)) @ heads(self.key(x)).transpose(-1, -2)
         scores = scores / (HIDDEN // HEADS) ** 0.5 + key_bias
         context = torch.softmax(scores.float(), dim=-1).to(x.dtype) @ heads(self.value(x))
-        context = context.transpose(1, 2).reshape(batch, length, HIDDEN)
+        context = context.transpose(1, 2).reshape(batch, length, HIDDEN) * rows
         return self.LayerNorm(x + self.dense(context))
 
 
@@ -71,9 +73,10 @@ class AlbertLayer(nn.Module):
         self.ffn_output = nn.Linear(2048, HIDDEN)
         self.full_layer_layer_norm = nn.LayerNorm(HIDDEN, eps=LAYER_NORM_EPS)
 
-    def forward(self, x: torch.Tensor, key_bias: torch.Tensor) -> torch.Tensor:
-        attended = self.attention(x, key_bias)
-        hidden = functional.gelu(self.ffn(attended), approximate="tanh")
+    def forward(self, x: torch.Tensor, key_bias: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        """`rows` [B, T, 1]: 1.0 on real tokens, 0.0 on padding."""
+        attended = self.attention(x, key_bias, rows) * rows
+        hidden = functional.gelu(self.ffn(attended), approximate="tanh") * rows
         return self.full_layer_layer_norm(attended + self.ffn_output(hidden))
 
 
@@ -87,9 +90,12 @@ class Albert(nn.Module):
         self.layer = AlbertLayer()
 
     def forward(self, ids: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        x = self.embedding_hidden_mapping_in(self.embeddings(ids))
+        """Hidden states, zero on padded tokens."""
+        embedded = self.embeddings(ids)
+        rows = valid.unsqueeze(-1).to(embedded.dtype)
+        x = self.embedding_hidden_mapping_in(embedded * rows)
         lowest = torch.finfo(torch.float32).min
         key_bias = torch.where(valid, 0.0, lowest)[:, None, None, :].to(x.dtype)
         for _ in range(PASSES):
-            x = self.layer(x, key_bias)
-        return x
+            x = self.layer(x, key_bias, rows)
+        return x * rows

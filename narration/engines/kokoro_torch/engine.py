@@ -44,6 +44,7 @@ from narration.engines.torch_vits import (
     device_kind,
     length_batches,
 )
+from narration.errors import InputError
 from narration.pipeline.engine import (
     EngineFacts,
     Synthesis,
@@ -54,6 +55,8 @@ from narration.pipeline.engine import (
 from narration.pipeline.speech_text import speakable
 
 SAMPLE_RATE = 24_000
+INT8_EMULATED = "fp32-int8"
+"""The precision's name when the model emulates the graph's 8-bit activations."""
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -113,11 +116,16 @@ class TorchKokoroEngine:
         precision: str = "fp32",
         threads: int | None = None,
         max_batch: int = 16,
+        int8: bool = False,
     ) -> TorchKokoroEngine:
         """Load `voice` onto `device` (`auto`, `cpu`, `cuda`, `cuda:N`) in `precision`; the
-        model's and voice's files are checked against their pins first."""
+        model's and voice's files are checked against their pins first. `int8` emulates the
+        graph's 8-bit activations (`kokoro_torch.quantised`; fp32 only)."""
         started = time.perf_counter()
         target = check_options(device, precision, max_batch)
+        if int8 and precision != "fp32":
+            raise InputError(f"the int8 emulation runs in fp32, not {precision}")
+        label = INT8_EMULATED if int8 else precision
         if target.type == "cpu" and threads:
             torch.set_num_threads(threads)
         if target.type == "cuda":
@@ -128,7 +136,7 @@ class TorchKokoroEngine:
         model_path = assets.verified(assets.model_path(), assets.MODEL_SHA256)
         style_path = assets.verified(Path(voice.path), assets.VOICE_SHA256[voice.name])
         dtype = PRECISIONS[precision]
-        model = KokoroModel.load(model_path)
+        model = KokoroModel.load(model_path, int8=int8)
         if target.type == "cpu" and dtype == torch.float16:
             emulate_half(model)  # the CPU's float16 kernels are reference loops
             dtype = torch.float32
@@ -137,11 +145,11 @@ class TorchKokoroEngine:
         model.prepare()
         kind = device_kind(target)
         determinism = DETERMINISM_CPU if target.type == "cpu" else DETERMINISM_CUDA
-        facts = EngineFacts(ENGINE_NAME, kind, precision, determinism)
+        facts = EngineFacts(ENGINE_NAME, kind, label, determinism)
         identity = (
             f"{assets.FAMILY} ({ENGINE_NAME} {torch.__version__}, buckets {BUCKETS_TAG}, "
             f"espeak-ng of piper-tts {version('piper-tts')}, g2p {G2P_VERSION}) {kind} "
-            f"{precision} {voice.name} model {assets.MODEL_SHA256} "
+            f"{label} {voice.name} model {assets.MODEL_SHA256} "
             f"voice {assets.VOICE_SHA256[voice.name]}"
         )
         g2p = KokoroG2P(language_of(voice.name).espeak)
@@ -152,7 +160,7 @@ class TorchKokoroEngine:
             "loaded Kokoro voice %s on %s (%s) in %.2f s",
             voice.name,
             target,
-            precision,
+            label,
             time.perf_counter() - started,
         )
         return engine

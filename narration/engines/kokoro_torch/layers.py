@@ -153,7 +153,7 @@ class AdainResBlk1d(nn.Module):
         residual = self.conv2(residual * out_mask)
         shortcut = torch.repeat_interleave(x, 2, dim=-1) if self.upsample else x
         if self.conv1x1 is not None:
-            shortcut = self.conv1x1(shortcut)
+            shortcut = self.conv1x1(shortcut * out_mask)
         return (residual + shortcut) / SQRT2
 
 

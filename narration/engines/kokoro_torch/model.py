@@ -3,7 +3,8 @@
 Two stages, so a batch can be regrouped between them: `durations` reads padded token ids
 (the two pad ids included) and gives each token's whole frames; `render` expands the tokens to
 frames and decodes them to audio. A batch is padded to lengths the caller picks (the torch
-engine's buckets); each item's audio is its first `600 x frames` samples.
+engine's buckets); each item's audio is its first `600 x frames` samples. Loaded with `int8`,
+the layers the graph runs on 8-bit activations do the same (`kokoro_torch.quantised`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from narration.engines.kokoro_torch.albert import Albert
 from narration.engines.kokoro_torch.decoder import Decoder
 from narration.engines.kokoro_torch.layers import BiLSTM
 from narration.engines.kokoro_torch.prosody import ProsodyPredictor, TextEncoder
+from narration.engines.kokoro_torch.quantised import emulate_int8
 from narration.engines.kokoro_torch.weights import read_weights
 from narration.errors import InputError
 
@@ -51,8 +53,10 @@ class KokoroModel(nn.Module):
         self.decoder = Decoder()
 
     @classmethod
-    def load(cls, model_path: Path) -> KokoroModel:
-        """The model with every weight from `model_path`, in eval mode on the CPU in float32."""
+    def load(cls, model_path: Path, int8: bool = False) -> KokoroModel:
+        """The model with every weight from `model_path`, in eval mode on the CPU in float32;
+        with `int8`, emulating the graph's dynamic quantisation of activations (float32 only:
+        it must not be moved to another dtype)."""
         weights = read_weights(model_path)
         model = cls()
         state = model.state_dict()
@@ -68,6 +72,8 @@ class KokoroModel(nn.Module):
                 )
             loaded[name] = value
         model.load_state_dict(loaded)
+        if int8:
+            emulate_int8(model, weights.scales)
         return model.eval().requires_grad_(False)
 
     def prepare(self) -> None:

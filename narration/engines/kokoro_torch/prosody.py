@@ -134,7 +134,7 @@ class ProsodyPredictor(nn.Module):
             curve = blocks[0](x, style, mask, mask)
             curve = blocks[1](curve, style, mask, double)
             curve = blocks[2](curve, style, double, double)
-            results.append(projection(curve).squeeze(1) * double.squeeze(1))
+            results.append(projection(curve * double).squeeze(1) * double.squeeze(1))
         return results[0], results[1]
 
 

@@ -54,10 +54,15 @@ def module_name(graph_name: str) -> str:
 class KokoroWeights:
     """Every float tensor the modules need, by our module names (`decoder.encode.conv1.weight`).
     LSTM weights keep ONNX's layout: `W` [2, 4H, in], `R` [2, 4H, H], `B` [2, 8H], gates i, o,
-    f, c."""
+    f, c. `scales` holds the weight scales of the layers the graph runs on quantised activations
+    (`kokoro_torch.quantised`): by module path for a linear or conv, `path.W` and `path.R` (one
+    per direction) for an LSTM."""
 
-    def __init__(self, tensors: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self, tensors: dict[str, np.ndarray], scales: dict[str, np.ndarray] | None = None
+    ) -> None:
         self.tensors = tensors
+        self.scales = scales or {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -82,6 +87,7 @@ def read_weights(model_path: Path) -> KokoroWeights:
         node.input[0]: node for node in graph.node if node.op_type == "DequantizeLinear"
     }
     tensors: dict[str, np.ndarray] = {}
+    scales: dict[str, np.ndarray] = {}
     for name, value in values.items():
         if value.dtype == np.float32 and re.match(r"^(encoder|decoder)\.", name):
             tensors[module_name(name)] = value
@@ -91,10 +97,12 @@ def read_weights(model_path: Path) -> KokoroWeights:
             scale = values[nodes_by_name[node.name + "_scales_mul"].input[1]]
             weight = _dequantise(values[node.input[1]], values[node.input[3]], scale)
             tensors[path + ".weight"] = weight.T.copy()
+            scales[path] = scale
         elif node.op_type == "ConvInteger":
             quantised = node.input[1]
             scale = values[quantised.removesuffix("_quantized") + "_scale"]
             tensors[path + ".weight"] = _dequantise(values[quantised], values[node.input[3]], scale)
+            scales[path] = scale
         elif node.op_type in ("Conv", "ConvTranspose", "MatMul") and node.input[1] in values:
             weight = values[node.input[1]]
             tensors[path + ".weight"] = weight.T.copy() if node.op_type == "MatMul" else weight
@@ -110,7 +118,8 @@ def read_weights(model_path: Path) -> KokoroWeights:
             tensors[path + ".W"] = _per_direction(w_q, w_zero, w_scale)
             tensors[path + ".R"] = _per_direction(r_q, r_zero, r_scale)
             tensors[path + ".B"] = bias
-    return KokoroWeights(tensors)
+            scales[path + ".W"], scales[path + ".R"] = w_scale, r_scale
+    return KokoroWeights(tensors, scales)
 
 
 def _dequantise(quantised: np.ndarray, zero: np.ndarray, scale: np.ndarray) -> np.ndarray:

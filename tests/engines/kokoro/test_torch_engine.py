@@ -13,6 +13,7 @@ from narration.engines.kokoro import assets
 from narration.engines.kokoro.engine import KokoroEngine
 from narration.engines.kokoro_torch.engine import TorchKokoroEngine
 from narration.engines.voices import find_voice
+from narration.errors import InputError
 from narration.pipeline.engine import SynthesisParams, SynthesisRequest
 from tests.helpers import log_spectral_distance
 
@@ -136,3 +137,17 @@ def test_on_cuda_it_speaks_like_the_cpu_engine(engine: TorchKokoroEngine, precis
         assert abs(len(ours.pcm) - len(reference.pcm)) <= 3 * 600
         if len(ours.pcm) == len(reference.pcm):
             assert log_spectral_distance(reference.pcm, ours.pcm) < 8.0
+
+
+def test_the_int8_emulation_is_batch_invariant_and_named() -> None:
+    torch.set_num_threads(1)
+    emulated = TorchKokoroEngine.load(find_voice("af_heart"), threads=1, int8=True)
+    assert emulated.facts.precision == "fp32-int8"
+    assert " cpu fp32-int8 af_heart " in emulated.identity
+    params = SynthesisParams()
+    alone = [emulated.synthesize(text, params) for text in TEXTS[:2]]
+    together = emulated.synthesize_many([SynthesisRequest(text, params) for text in TEXTS[:2]])
+    for single, batched in zip(alone, together, strict=True):
+        assert single.pcm.tobytes() == batched.pcm.tobytes()
+    with pytest.raises(InputError, match="fp32"):
+        TorchKokoroEngine.load(find_voice("af_heart"), precision="bf16", int8=True)
