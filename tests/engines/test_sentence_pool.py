@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -12,7 +13,7 @@ from narration.engines.sentence_pool import SentencePool
 ITEMS = [3, 9, 1, 7, 5, 2]
 
 
-def _recording() -> tuple[list[tuple[int, str]], object]:
+def _recording() -> tuple[list[tuple[int, str]], Callable[[int], int]]:
     seen: list[tuple[int, str]] = []
 
     def render(item: int) -> int:
