@@ -64,6 +64,8 @@ class Variant:
     concurrency: int = 1
     threads: int = 0
     segment: int = 0
+    sentences: int = 0
+    """engine_sentence_threads (0: the configured default)."""
 
     @classmethod
     def parse(cls, spec: str) -> Variant:
@@ -80,7 +82,10 @@ class Variant:
         return self.workers * self.concurrency
 
     def worker_overrides(self) -> dict[str, str]:
-        return {"ENGINE_THREADS": str(self.threads)}
+        overrides = {"ENGINE_THREADS": str(self.threads)}
+        if self.sentences:
+            overrides["ENGINE_SENTENCE_THREADS"] = str(self.sentences)
+        return overrides
 
     def submit_settings(self, settings: Settings) -> Settings:
         return replace(settings, segment_max_chunks=self.segment) if self.segment else settings
@@ -92,13 +97,21 @@ class Variant:
         parts.append(f"threads {self.threads or 'default'}")
         if self.segment:
             parts.append(f"segment_max_chunks {self.segment}")
+        if self.sentences:
+            parts.append(f"sentence threads {self.sentences}")
         return ", ".join(parts)
 
     def same_workers(self, other: Variant | None) -> bool:
-        return other is not None and (self.workers, self.concurrency, self.threads) == (
+        return other is not None and (
+            self.workers,
+            self.concurrency,
+            self.threads,
+            self.sentences,
+        ) == (
             other.workers,
             other.concurrency,
             other.threads,
+            other.sentences,
         )
 
 

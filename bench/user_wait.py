@@ -239,6 +239,11 @@ def bench(args: argparse.Namespace) -> str:
                 (stack_variant(1), Series("`narrate up --workers 1`")),
                 (stack_variant(2), Series("`narrate up --workers 2`")),
             ]
+            if args.sentences_one_by_one:
+                layouts = [
+                    (f"{spec},sentences=1", Series(f"{series.name}, sentences one by one"))
+                    for spec, series in layouts
+                ] + layouts
 
             def raw_piper(text: str = text) -> float:
                 return piper.run(text, Path(tmp) / "raw.wav")[0]
@@ -266,7 +271,8 @@ def bench(args: argparse.Namespace) -> str:
         f"Rounds: {args.runs}, interleaved (raw, one layout, raw, the other, raw). Load average "
         f"(1/5/15 min) at start and after each round: {load_history(loads)}. Machine: {loads[0]}. "
         f"Rerun: `python bench/user_wait.py --runs {args.runs} --texts {' '.join(args.texts)}"
-        + (" --kokoro`" if args.kokoro else "`")
+        + (" --kokoro" if args.kokoro else "")
+        + (" --sentences-one-by-one`" if args.sentences_one_by_one else "`")
     )
     return "\n\n".join([*sections, footer])
 
@@ -278,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         "--texts", nargs="+", choices=list(TEXTS), default=list(TEXTS), help="which texts"
     )
     parser.add_argument("--kokoro", action="store_true", help=f"also {KOKORO_VOICE}'s layouts")
+    parser.add_argument(
+        "--sentences-one-by-one",
+        action="store_true",
+        help="also each Piper layout with engine_sentence_threads = 1 (as before it was added)",
+    )
     parser.add_argument("--write", type=Path, help="also write the tables into this markdown file")
     args = parser.parse_args(argv)
     print_section(bench(args), args.write, "user-wait", "## What a user waits for")

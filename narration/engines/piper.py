@@ -37,6 +37,7 @@ from narration.engines.seeded_graph import (
     patch_graph,
     standard_normal,
 )
+from narration.engines.sentence_pool import SentencePool
 from narration.engines.voices import ENGINE_NAME, model_digest
 from narration.errors import InputError, PermanentError
 from narration.pipeline.engine import (
@@ -62,6 +63,7 @@ CALIBRATION_TEXTS: Final = (
 DETERMINISM: Final = (
     "byte-identical for the same onnxruntime version, CPU type and intra-op thread count"
 )
+"""Sentences rendered at once (`engines.sentence_pool`) change nothing: each is its own run."""
 _MAX_ATTEMPTS: Final = 4
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ class PiperEngine(OneAtATime):
         session: onnxruntime.InferenceSession,
         graph: PatchedGraph,
         identity: str,
+        sentences: SentencePool | None = None,
     ) -> None:
         self.voice = voice
         self.identity = identity
@@ -89,6 +92,9 @@ class PiperEngine(OneAtATime):
         # nothing.
         self._graph = replace(graph, model=b"")
         self._release = _releasing_run()
+        self.sentence_pool = sentences or SentencePool(0)
+        """Who renders a chunk's sentences: this thread alone, or helpers too while the host
+        has idle cores (`engines.sentence_pool`); the bytes are the same."""
         self._outputs = ["output", *graph.noise_numels]
         if graph.durations is not None:
             self._outputs.append(graph.durations)
@@ -97,8 +103,11 @@ class PiperEngine(OneAtATime):
         self._noise_per_id = [4096.0] * len(graph.noise_inputs)
 
     @classmethod
-    def load(cls, voice: VoiceInfo, threads: int | None = None) -> PiperEngine:
-        """Load `voice` with `threads` onnxruntime intra-op threads (None or 0: its default)."""
+    def load(
+        cls, voice: VoiceInfo, threads: int | None = None, sentences: SentencePool | None = None
+    ) -> PiperEngine:
+        """Load `voice` with `threads` onnxruntime intra-op threads (None or 0: its default);
+        `sentences` renders a chunk's sentences (default: one after another)."""
         started = time.perf_counter()
         model_path = Path(voice.path)
         config = read_config(model_path, voice.name)
@@ -118,7 +127,7 @@ class PiperEngine(OneAtATime):
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = _session(graph.model, options)
         text = PiperText(PiperVoice(session=session, config=PiperConfig.from_dict(config)))
-        engine = cls(voice, text, session, graph, _identity(voice, model_path))
+        engine = cls(voice, text, session, graph, _identity(voice, model_path), sentences)
         engine._calibrate()
         _LOGGER.info(
             "loaded Piper voice %s in %.2f s (threads=%s)",
@@ -152,7 +161,11 @@ class PiperEngine(OneAtATime):
         stretch = max(1.0, length_scale / config.length_scale)
         seed = params.seed % 2**64
         sentences = self.text.sentences(text)
-        made = [self._infer(s.ids, scales, seed, s.index, stretch) for s in sentences]
+        made = self.sentence_pool.map(
+            lambda s: self._infer(s.ids, scales, seed, s.index, stretch),
+            sentences,
+            cost=lambda s: len(s.ids),
+        )
         return self.text.assemble(text, sentences, made)
 
     # -- inference -------------------------------------------------------------------------

@@ -40,6 +40,10 @@ class EngineOptions:
     threads: int | None = None
     precision: str = "fp32"
     max_batch: int = 16
+    sentence_threads: int = 1
+    """Threads that render a Piper chunk's sentences at once (`engines.sentence_pool`)."""
+    spare_core: Callable[[], bool] | None = None
+    """Whether a core is free for one more of them now (None: always)."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,10 @@ def _load_onnx(voice: VoiceInfo, options: EngineOptions) -> Engine:
 
         return KokoroEngine.load(voice, threads=options.threads)
     from narration.engines.piper import PiperEngine
+    from narration.engines.sentence_pool import SentencePool, always
 
-    return PiperEngine.load(voice, threads=options.threads)
+    pool = SentencePool(options.sentence_threads - 1, options.spare_core or always)
+    return PiperEngine.load(voice, threads=options.threads, sentences=pool)
 
 
 def _torch_module() -> ModuleType:

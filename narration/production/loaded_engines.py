@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Final, Protocol, runtime_checkable
 
+from narration.adapters.host_cores import core_to_spare
 from narration.engines import registry
 from narration.engines.batching import BatchedEngine, MicroBatcher
 from narration.pipeline.engine import Engine, VoiceInfo
@@ -33,12 +34,15 @@ _loaded: dict[tuple[VoiceInfo, str], Engine] = {}
 
 
 def engine_options(settings: Settings) -> registry.EngineOptions:
-    """This worker's device, threads, precision and batch size, from its settings."""
+    """This worker's device, threads, precision and batch size, from its settings; a Piper
+    chunk's sentences go to more threads only while the host has a core to spare."""
     return registry.EngineOptions(
         device=settings.torch_device,
         threads=settings.engine_threads or None,
         precision=settings.torch_precision,
         max_batch=settings.torch_batch,
+        sentence_threads=settings.engine_sentence_threads,
+        spare_core=core_to_spare,
     )
 
 

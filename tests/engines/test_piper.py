@@ -12,6 +12,7 @@ import pytest
 from narration.adapters.allocator import release_free_memory
 from narration.engines.alignment import align_words
 from narration.engines.piper import PiperEngine
+from narration.engines.sentence_pool import SentencePool
 from narration.engines.voices import default_voice
 from narration.pipeline.engine import SynthesisParams
 
@@ -158,3 +159,15 @@ def test_release_memory_gives_the_runs_memory_back_and_changes_nothing(
     assert release_free_memory()
     assert _rss_mb() < grown - 20
     assert _bytes(engine, WORDS_TEXT * 3, seed=9) == before
+
+
+def test_sentences_rendered_at_once_give_the_same_bytes() -> None:
+    """Each sentence is a one-thread run of its own, as a worker's engine makes it: a helper
+    thread changes no byte."""
+    text = "First, a sentence. Then a longer one, with a clause in it! Short. And the last?"
+    alone = PiperEngine.load(default_voice(), threads=1)
+    pooled = PiperEngine.load(default_voice(), threads=1, sentences=SentencePool(1))
+    assert len(alone.text.sentences(text)) == 4
+    for seed in (1, 2, 3):
+        assert _bytes(pooled, text, seed) == _bytes(alone, text, seed)
+    assert pooled.sentence_pool.helped > 0
