@@ -2,7 +2,7 @@
 
 Typer (0.29) converts each parameter's value through a pydantic `TypeAdapter` that it builds
 for that parameter on every run, a flag left at its default included: for `narrate submit`'s
-35 parameters that was 0.07-0.12 s of its start, and pydantic's import besides
+38 parameters that was 0.07-0.12 s of its start, and pydantic's import besides
 (docs/BENCHMARKS.md, "CLI start-up"). A `FlagCommand` passes on as is the values that
 conversion returns unchanged: a value left unset (None, which Typer's own code answers before
 any adapter), a value already of the parameter's plain type (`str`, `int`, `float`, `bool`;
