@@ -10,6 +10,7 @@ cache and the bytecode files.
     python bench/cli_startup.py               # 5 runs of each command
     python bench/cli_startup.py --runs 9 --json
     python bench/cli_startup.py --against /tmp/before   # another checkout's code, interleaved
+    python bench/cli_startup.py --only submit           # the commands whose label starts so
 
 `submit FILE --wait` is timed to its start: until it prints the submitted job's first line,
 which it does once the job is queued. With `--against DIR` every run of this tree's code is
@@ -195,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--against", type=Path, help="Another checkout, timed in turn with this one."
     )
+    parser.add_argument(
+        "--only", default="", help="Time only the commands whose label starts with this."
+    )
     args = parser.parse_args(argv)
     narrate = narrate_command()
     with bench_stack() as env:
@@ -206,12 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         timings = [
             interleaved(label, [*narrate, *arguments], envs, args.runs, stdin)
             for label, arguments, stdin in commands(job_id)
+            if label.startswith(args.only)
         ]
         page = Path(env[f"{ENV_PREFIX}HOME"]) / "page.txt"
         page.write_text(SAMPLE_TEXT)
         submit = [*narrate, "submit", str(page), "--wait"]
         label = "submit FILE --wait (to start)"
-        timings.append(interleaved(label, submit, envs, args.runs, once=start_once))
+        if label.startswith(args.only):
+            timings.append(interleaved(label, submit, envs, args.runs, once=start_once))
     if args.json:
         rows = [
             {

@@ -26,29 +26,12 @@ from bench_stack import BenchStack
 from essay import bench_text
 from hls import start_serve
 from report import load_history, load_note, markdown_table, median
+from speech_client import stream_speech
 
 from narration import stack
-from narration.pipeline.defaults import DEFAULT_VOICE_NAME
 
 INPUT_CHARS: Final = 3000
 TARGET_SHARE: Final = 0.5
-
-
-def one_request(client: openai.OpenAI, text: str, fmt: str) -> tuple[float, float, int]:
-    """Seconds to the first audio byte and to the last; bytes received."""
-    started = time.monotonic()
-    first, size = 0.0, 0
-    with client.audio.speech.with_streaming_response.create(
-        model="tts-1",
-        voice=DEFAULT_VOICE_NAME,
-        input=text,
-        response_format=fmt,  # type: ignore[arg-type]
-    ) as answer:
-        for block in answer.iter_bytes():
-            if block and not first:
-                first = time.monotonic() - started
-            size += len(block)
-    return first, time.monotonic() - started, size
 
 
 def bench(runs: int, fmt: str) -> str:
@@ -59,10 +42,11 @@ def bench(runs: int, fmt: str) -> str:
         bs.start_workers(1, concurrency=stack.processes_per_worker(1))
         with start_serve(bs) as api:
             client = openai.OpenAI(base_url=f"{api}/v1", api_key="unused", timeout=600)
-            one_request(client, f"Warming up.\n\n{base}", fmt)
+            stream_speech(client, f"Warming up.\n\n{base}", fmt)
             for run in range(runs):
                 text = f"This is streaming run {run} of {time.time():.0f}.\n\n{base}"
-                first, total, size = one_request(client, text, fmt)
+                heard = stream_speech(client, text, fmt)
+                first, total, size = heard.first_byte_s, heard.total_s, len(heard.audio)
                 results.append((first, total, size))
                 print(
                     f"run {run + 1}: first byte {first:.2f} s, whole answer {total:.2f} s "

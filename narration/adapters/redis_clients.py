@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import redis
-import redis.asyncio
-from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 CONNECT_TIMEOUT_S: Final = 5.0
 COMMAND_TIMEOUT_S: Final = 10.0
@@ -85,7 +86,14 @@ def sync_client(endpoint: RedisEndpoint, decode_responses: bool = True) -> redis
 
 
 def async_client(endpoint: RedisEndpoint, decode_responses: bool = True) -> redis.asyncio.Redis:
-    """The asyncio twin of `sync_client`, with the same TLS, timeouts and retry policy."""
+    """The asyncio twin of `sync_client`, with the same TLS, timeouts and retry policy.
+
+    Imported here, where it is used: redis-py's asyncio package runs on its first use
+    (`adapters.redis_package`).
+    """
+    import redis.asyncio
+    from redis.asyncio.retry import Retry as AsyncRetry
+
     retry = AsyncRetry(
         ExponentialWithJitterBackoff(base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S),
         RECONNECTS,

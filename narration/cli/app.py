@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 
 from narration.cli.common import state
+from narration.cli.flag_conversion import FlagGroup
 
 app = typer.Typer(
+    cls=FlagGroup,
     help="Narrate long documents into podcast- and audiobook-length audio.",
     no_args_is_help=True,
     add_completion=False,

@@ -6,13 +6,14 @@ import typer
 
 from narration.cli.app import app
 from narration.cli.common import handle_errors, print_json, state
+from narration.cli.flag_conversion import FlagCommand
 from narration.cli.job_flags import PATH, job_command
 from narration.job_options import SubmitRequest
 from narration.option_spec import Surface
 from narration.pipeline.document import Document
 
 
-@app.command()
+@app.command(cls=FlagCommand)
 @handle_errors
 @job_command(Surface.INSPECT)
 def inspect(

@@ -21,6 +21,7 @@ from narration.cli.common import (
     print_json,
     state,
 )
+from narration.cli.flag_conversion import FlagCommand
 from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED, EXIT_OK, InputError
 from narration.job_options import SubmitRequest
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from narration.adapters.object_store import ObjectStore
 
 
-@app.command()
+@app.command(cls=FlagCommand)
 @handle_errors
 @job_command(Surface.SUBMIT)
 def submit(
@@ -94,7 +95,7 @@ def submit_document(path: str, request: SubmitRequest, files: JobFiles | None = 
     )
 
 
-@app.command()
+@app.command(cls=FlagCommand)
 @handle_errors
 def status(job: str, json_output: bool = typer.Option(False, "--json")) -> None:
     """Show a job record."""
@@ -116,7 +117,7 @@ def status(job: str, json_output: bool = typer.Option(False, "--json")) -> None:
         typer.echo(f"{key:>14}: {record.get(key, '')}")
 
 
-@app.command()
+@app.command(cls=FlagCommand)
 @handle_errors
 def wait(
     job: str,
@@ -132,7 +133,7 @@ def wait(
     raise typer.Exit(EXIT_OK if final["status"] == "succeeded" else EXIT_JOB_FAILED)
 
 
-@app.command("list")
+@app.command("list", cls=FlagCommand)
 @handle_errors
 def list_jobs(
     json_output: bool = typer.Option(False, "--json"),

@@ -23,6 +23,7 @@ from narration.cli.common import (
     print_json,
     state,
 )
+from narration.cli.flag_conversion import FlagCommand
 from narration.cli.job_commands import fetch, submit_document
 from narration.cli.job_flags import PATH, JobFiles, job_command
 from narration.errors import EXIT_JOB_FAILED
@@ -168,7 +169,7 @@ def worker(
     os.execve(command[0], command, child_environment(settings, overrides))
 
 
-@app.command()
+@app.command(cls=FlagCommand)
 @handle_errors
 @job_command(Surface.RUN)
 def run(

@@ -42,8 +42,14 @@ HEAVY: tuple[str, ...] = (
     "narration.jobs",
     "narration.engines",
     "narration.stack",
+    "pydantic",
+    "typer._adapters",
+    "redis.asyncio.client",
+    "redis.asyncio.connection",
 )
-"""Packages (with their submodules) none of these commands needs."""
+"""Packages (with their submodules) none of these commands needs: pydantic converts only a flag
+value given on the command line that needs converting (`cli.flag_conversion`), and redis-py's
+asyncio client runs only where it is used (`adapters.redis_package`)."""
 
 _RUN_CLI = """
 import atexit, json, pathlib, sys
@@ -135,6 +141,10 @@ def test_status_of_a_real_job_loads_no_heavy_module(
 
 
 SUBMIT_SPARED: tuple[str, ...] = (
+    "pydantic",
+    "typer._adapters",
+    "redis.asyncio.client",
+    "redis.asyncio.connection",
     "numpy",
     "blingfire",
     "boto3",
@@ -165,7 +175,9 @@ SUBMIT_SPARED: tuple[str, ...] = (
 service or stack; it names the Celery tasks without importing them or the code they run
 (`workers.sender`), puts the plan without boto3 (`adapters.s3_put`), decodes no intro or outro
 it was not given, splits sentences with blingfire's library alone (its package imports numpy),
-and without `--wait` shows no progress (it needs Celery, redis-py and the pipeline's planning)."""
+without `--wait` shows no progress (it needs Celery, redis-py and the pipeline's planning), and
+converts no flag value through pydantic (`cli.flag_conversion`) and loads no asyncio Redis
+client (`adapters.redis_package`)."""
 
 
 @pytest.mark.integration
