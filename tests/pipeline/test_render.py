@@ -264,8 +264,10 @@ def test_an_ssml_rate_and_break_reach_the_engine_and_the_pause(engine: PiperEngi
     def speech_s(meta: ChunkMeta) -> float:
         return float(meta["speech_end_s"] - meta["speech_start_s"])
 
+    # joe's duration predictor answers a length scale of 1/0.6 with 1.46-1.55 times the speech
+    # (8 seeds; the engine alone gives 1.50-1.53 times the samples), not the full 1.67.
     ratio = speech_s(slow.meta) / speech_s(normal.meta)
-    assert ratio == pytest.approx(1 / 0.6, rel=0.1)
+    assert 1.4 < ratio < 1 / 0.6 * 1.1
     paused = render_chunk(engine, PlannedChunk(0, 0, 0, 0, text, "sentence", pause_s=2.0), state)
     assert paused.meta["pause_designed_s"] == 2.0
     fields = list(paused.meta)
