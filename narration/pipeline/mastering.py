@@ -29,18 +29,21 @@ of limited speech decodes with true peaks up to 1.4 dB over its PCM's (more on r
 the stitch then limits that part harder), AAC 0.67 dB, Opus 0.4 dB; a FLAC came out 0.01 dB
 over its limiter's ceiling."""
 SPEECH_TO_PROGRAMME_LU: Final = -4.55
-"""Integrated loudness of Piper narration minus the reference speech level: -4.23 LU on a
-held-out excerpt (tests/production/test_planned_loudness.py). Each chunk measures about 3.2 LU
-under its own speech level; the rest is that a segment's later chunks sit under the reference,
-their gain clamped at `prosody.MAX_GAIN_DB` (docs/OUTPUT.md, "Calibration")."""
+"""Integrated loudness of Piper narration minus the reference speech level: -4.23 LU on the
+held-out MPL excerpt (tests/production/test_planned_loudness.py, 10 chunks) and -4.88 on the
+Apache article (41 chunks); this is their middle. Each chunk measures about 3.1 LU under its
+own speech level; the rest is that a segment's later chunks sit under the reference, their
+gain clamped at `prosody.MAX_GAIN_DB`, more so the longer it runs (docs/OUTPUT.md,
+"Calibration")."""
 CALIBRATED_LUFS: Final = REFERENCE_LEVEL_DB + SPEECH_TO_PROGRAMME_LU
-MAKEUP_DB: Final = {"mp3": 3.7, "m4b": 0.95, "m4a": 0.95, "opus": 0.85, "ogg": 0.4}
+MAKEUP_DB: Final = {"mp3": 3.7, "m4b": 0.95, "m4a": 0.95, "opus": 0.85, "ogg": 0.4, "wav": 0.45}
 """Gain beyond the loudness difference that each format needs to land on a -16 LUFS target:
 what its limiter ceiling and codec take away. An MP3 at 64 kbit/s under its -2.7 dBTP ceiling
-gains only 0.25-0.33 LU per dB near the target (the limiter works on every syllable): 4.0 dB,
+gains only 0.25-0.33 LU per dB near the target (the limiter works on every syllable): 3.7 dB,
 the planned gain that landed the article, the essay and the MPL excerpt at -15.95, -16.01 and
 -16.06 LUFS (it was 5.2 dB while the offset was taken as -3.05 LU). First encodes of the
-held-out excerpt: AAC -16.15, Opus -16.29, Vorbis -16.17, WAV -16.13, FLAC -16.09 LUFS. Opus,
+MPL excerpt: AAC -16.03, Opus -16.29, Vorbis -16.17, WAV -15.79, FLAC -16.09 LUFS; of the
+article: AAC -16.23, WAV -16.15 (WAV's limiter takes 0.3-0.45 LU at its -1 dBTP ceiling). Opus,
 Vorbis and FLAC are encoded whole, from the chunks' own figures, and checked
 (`production.whole_files`)."""
 DEFAULT_MAKEUP_DB: Final = 0.15
