@@ -60,10 +60,6 @@ class ChunkMeta(TypedDict):
     break_s: NotRequired[float]
     """Only after an SSML break: its exact silence (s)."""
     gain_db: float
-    lead_gain_db: NotRequired[float]
-    """Only in a chunk that continues a sentence (after a clause join): the gain on top of
-    `gain_db` that holds its first words at the level the chunk before ended at, ramped out
-    (`pipeline.continuation`)."""
     level_db: float
     loudness: NotRequired[LoudnessFigures | None]
     """None until `render.SpokenChunk.finish` measures it; dropped by a stitch of parts."""

@@ -16,14 +16,12 @@ from typing import Final, NotRequired, TypedDict, cast
 
 from narration.pipeline.engine import SynthesisParams
 
-STATE_VERSION: Final = 7
+STATE_VERSION: Final = 6
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
 3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in.
 4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level.
 5: the pause at a sentence join is the voice's own between sentences (`sentence_pause_s`).
-6: the pause at a clause join is the voice's own at clause punctuation (`clause_pause_s`).
-7: a chunk that continues a sentence starts at the level the one before ended at
-(`tail_level_db`, `pipeline.continuation`)."""
+6: the pause at a clause join is the voice's own at clause punctuation (`clause_pause_s`)."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
@@ -79,7 +77,6 @@ class SessionStateJson(TypedDict):
     previous_text: str
     sentence_pause_s: float
     clause_pause_s: float
-    tail_level_db: float
     pauses: dict[str, float]
     version: int
     speaker: NotRequired[str]
@@ -102,10 +99,6 @@ class SessionState:
     boundaries inside chunks (`pipeline.voice_pauses`)."""
     clause_pause_s: float = 0.0
     """The same at clause punctuation inside chunks: the pause at a clause join."""
-    tail_level_db: float = 0.0
-    """After a chunk cut inside a sentence (a clause join follows), the level its last words
-    ended at, gained: the chunk that continues the sentence starts there
-    (`pipeline.continuation`); 0 after any other chunk."""
     pauses: tuple[tuple[str, float], ...] = tuple(PAUSES_S.items())
     version: int = STATE_VERSION
     speaker: str = ""
@@ -198,7 +191,6 @@ def for_speaker(
         pauses=tuple(pauses.items()),
         sentence_pause_s=0.0,
         clause_pause_s=0.0,
-        tail_level_db=0.0,
         held=tuple(held[name] for name in sorted(held)),
     )
 
@@ -244,12 +236,10 @@ def advance(
     level_db: float,
     gain_db: float,
     chunk_span_s: float,
-    tail_level_db: float = 0.0,
 ) -> SessionState:
     """The state after a chunk: rate and level baselines updated, position moved on.
 
-    `speech_s` is the chunk's audible duration, `level_db` its speech level before gain,
-    `tail_level_db` the level of its last words when it ends inside a sentence (else 0). The
+    `speech_s` is the chunk's audible duration, `level_db` its speech level before gain. The
     level baseline averages the gained levels, so while gains stay inside the clamp it holds the
     reference level and a segment keeps one level.
     """
@@ -266,7 +256,6 @@ def advance(
         chunks=state.chunks + 1,
         position_s=round(state.position_s + chunk_span_s, 4),
         previous_text=text[-CONTEXT_CHARS:],
-        tail_level_db=tail_level_db,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Final, cast
 
 import numpy as np
 
-from narration.pipeline import audio, continuation, prosody
+from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import SEED_MASK, chunk_key, chunk_seed, voice_for_seed
 from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
@@ -48,9 +48,6 @@ class SpokenChunk:
     """The synthesis trimmed to its speech edges, before any gain."""
     sample_rate: int
     gain_db: float
-    lead_gain_db: float
-    """More gain on the first words of a chunk that continues a sentence, ramped out
-    (`pipeline.continuation`); 0 for any other chunk."""
     pad: int
     """Samples of silence put before the speech so that every chunk's lead is `LEAD_S`."""
     fade_out_s: float
@@ -61,21 +58,14 @@ class SpokenChunk:
     def finish(self) -> RenderedChunk:
         """The stored form: shaped audio as WAV, metadata with the loudness figures in place."""
         rate = self.sample_rate
+        gain = np.float32(audio.db_to_gain(self.gain_db))
         shaped = audio.fade_edges(
-            tame_peaks(self.speech * self._gain(), rate), rate, fade_out_s=self.fade_out_s
+            tame_peaks(self.speech * gain, rate), rate, fade_out_s=self.fade_out_s
         )
         shaped = np.concatenate([np.zeros(self.pad, dtype=np.float32), shaped])
         meta = self.meta.copy()
         meta["loudness"] = loudness_figures(shaped, rate)
         return RenderedChunk(audio.to_wav_bytes(shaped, rate), meta, self.next_state)
-
-    def _gain(self) -> np.ndarray | np.float32:
-        """The chunk's gain: one factor, or a curve where a continuation's start is levelled."""
-        if self.lead_gain_db == 0.0:
-            return np.float32(audio.db_to_gain(self.gain_db))
-        return continuation.gain_curve(
-            len(self.speech), self.sample_rate, self.gain_db, self.lead_gain_db
-        )
 
 
 def key_for(engine: Engine, chunk: PlannedChunk, state: prosody.SessionState, take: int = 0) -> str:
@@ -151,7 +141,6 @@ def speak_chunk(
     speech = synthesis.pcm[start:end]
     level_db = audio.speech_level_db(speech, rate)
     gain_db = prosody.gain_for(state, level_db)
-    lead_gain_db, tail_level_db = _continued(state, chunk, speech, rate, edges, gain_db)
     # Piper leads with ~40 ms of quiet: pad it to `LEAD_S` so every chunk's lead is the same and
     # the previous chunk's placed silence, which counts on it, comes out right. Shaping keeps
     # the length, so the shaped chunk's samples are known here.
@@ -173,7 +162,7 @@ def speak_chunk(
     ]
     words = onto_written(chunk.text, spoken, said)
     next_state = prosody.advance(
-        heard, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s, tail_level_db
+        heard, chunk.text, audible_s, level_db, gain_db, speech_s + pause_s
     )
     meta: ChunkMeta = {
         "seq": chunk.seq,
@@ -209,34 +198,8 @@ def speak_chunk(
         meta["speaker"] = chunk.speaker
     if is_break:
         meta = _with_break(meta, designed_s)
-    if lead_gain_db:
-        meta = cast(ChunkMeta, inserted_after(meta, "gain_db", "lead_gain_db", lead_gain_db))
     fade_out_s = max(audio.FADE_S, min(audio.TAIL_FADE_S, edges.tail_quiet / rate))
-    return SpokenChunk(
-        speech.copy(), rate, gain_db, lead_gain_db, pad, fade_out_s, meta, next_state
-    )
-
-
-def _continued(
-    state: prosody.SessionState,
-    chunk: PlannedChunk,
-    speech: np.ndarray,
-    rate: int,
-    edges: audio.SpeechEdges,
-    gain_db: float,
-) -> tuple[float, float]:
-    """The gain on a continuation's first words that levels them to the chunk before's last
-    (`state.tail_level_db`), and, for a chunk cut inside a sentence (a clause join follows),
-    the level its own last words end at, gained as they will sound (0 for any other)."""
-    gain = np.float32(audio.db_to_gain(gain_db))
-    head_db = continuation.head_level_db(speech * gain, rate, edges.lead_quiet)
-    lead_db = continuation.lead_gain_db(state.tail_level_db, head_db)
-    if chunk.boundary_after != "clause":
-        return lead_db, 0.0
-    gained = speech * (
-        continuation.gain_curve(len(speech), rate, gain_db, lead_db) if lead_db else gain
-    )
-    return lead_db, round(continuation.tail_level_db(gained, rate, edges.tail_quiet), 3)
+    return SpokenChunk(speech.copy(), rate, gain_db, pad, fade_out_s, meta, next_state)
 
 
 def _with_break(meta: ChunkMeta, break_s: float) -> ChunkMeta:
