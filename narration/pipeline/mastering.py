@@ -36,13 +36,12 @@ own speech level; the rest is that a segment's later chunks sit under the refere
 gain clamped at `prosody.MAX_GAIN_DB`, more so the longer it runs (docs/OUTPUT.md,
 "Calibration")."""
 CALIBRATED_LUFS: Final = REFERENCE_LEVEL_DB + SPEECH_TO_PROGRAMME_LU
-MAKEUP_DB: Final = {"mp3": 2.95, "m4b": 0.95, "m4a": 0.95, "opus": 0.85, "ogg": 0.4, "wav": 0.45}
+MAKEUP_DB: Final = {"mp3": 3.7, "m4b": 0.95, "m4a": 0.95, "opus": 0.85, "ogg": 0.4, "wav": 0.45}
 """Gain beyond the loudness difference that each format needs to land on a -16 LUFS target:
 what its limiter ceiling and codec take away. An MP3 at 64 kbit/s under its -2.7 dBTP ceiling
-gains only 0.25-0.33 LU per dB near the target (the limiter works on every syllable): 2.95 dB,
-a planned gain of 11.5 dB, between what a 9-chunk segment (about 10.8) and the article and
-essay (about 12.2) would each want, since the offset drifts with a segment's length; it keeps
-all of them inside the tolerance (docs/OUTPUT.md, "Calibration"). First encodes of the
+gains only 0.25-0.33 LU per dB near the target (the limiter works on every syllable): 3.7 dB,
+the planned gain that landed the article, the essay and the MPL excerpt at -15.95, -16.01 and
+-16.06 LUFS (it was 5.2 dB while the offset was taken as -3.05 LU). First encodes of the
 MPL excerpt: AAC -16.03, Opus -16.29, Vorbis -16.17, WAV -15.79, FLAC -16.09 LUFS; of the
 article: AAC -16.23, WAV -16.15 (WAV's limiter takes 0.3-0.45 LU at its -1 dBTP ceiling). Opus,
 Vorbis and FLAC are encoded whole, from the chunks' own figures, and checked
