@@ -59,10 +59,10 @@ def test_lossy_formats_get_a_lower_ceiling_and_more_gain() -> None:
     assert mastering.ceiling_for("mp3") < mastering.ceiling_for("m4b") < CEILING
     wav, mp3 = mastering.planned(TARGET, "wav"), mastering.planned(TARGET, "mp3")
     assert mp3.gain_db - wav.gain_db == pytest.approx(
-        mastering.MAKEUP_DB["mp3"] - mastering.MAKEUP_DB["wav"]
+        mastering.MAKEUP_DB["mp3"] - mastering.DEFAULT_MAKEUP_DB
     )
     assert wav.gain_db == pytest.approx(
-        TARGET - mastering.CALIBRATED_LUFS + mastering.MAKEUP_DB["wav"]
+        TARGET - mastering.CALIBRATED_LUFS + mastering.DEFAULT_MAKEUP_DB
     )
     assert (wav.ceiling_dbtp, mp3.ceiling_dbtp) == (CEILING, mastering.ceiling_for("mp3"))
 

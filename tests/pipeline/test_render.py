@@ -209,13 +209,11 @@ def test_gain_is_clamped(rendered: list[RenderedChunk]) -> None:
 def test_programme_loudness_is_known_before_the_audio(stitched: Stitched) -> None:
     """Rendered at the reference level, a reading lands near the calibrated loudness.
 
-    Three short chunks and a chapter pause are the hard case: the calibration is a long
-    programme's, whose later chunks sit under the reference level where their gain is clamped
-    (docs/OUTPUT.md, "Calibration"), which three chunks barely are: measured 1.08 LU over. The
-    stitch corrects what misses."""
+    Three short chunks and a chapter pause are the hard case (pauses are a larger share of
+    the whole than in a book: measured 0.42 LU under); the stitch corrects what misses."""
     meter = LoudnessMeter(stitched.rate)
     meter.add(stitched.pcm * np.float32(audio.db_to_gain(-stitched.gain_db)))
-    assert meter.integrated_lufs() == pytest.approx(mastering.CALIBRATED_LUFS, abs=1.2)
+    assert meter.integrated_lufs() == pytest.approx(mastering.CALIBRATED_LUFS, abs=0.6)
 
 
 def test_stored_loudness_steps_add_up_to_the_timeline(

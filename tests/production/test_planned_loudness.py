@@ -1,11 +1,10 @@
-"""A narration, mastered with the planned gain, lands on the loudness target at its first encode.
+"""A narration's parts, mastered with the planned gain, land on the loudness target at once.
 
-The parts of an MP3, AAC or WAV job are encoded while its chunks are synthesised, with one gain
-decided before any audio exists (`pipeline.mastering.planned`); Opus, Vorbis and FLAC are
-encoded whole from the chunks' stored loudness. A programme that misses the tolerance is
-encoded again after its last chunk: on a long job that re-encode was nearly all of the time
-from the last chunk to the output (docs/BENCHMARKS.md, the stitch tail). Held out text (none
-of the calibration's), rendered by Piper once, stitched as the workers leave it in every format.
+The parts of an MP3 job are encoded while its chunks are synthesised, with one gain decided
+before any audio exists (`pipeline.mastering.planned`). A programme that misses the tolerance
+has every part encoded again after its last chunk: on a long job that re-encode was nearly
+all of the time from the last chunk to the output (docs/BENCHMARKS.md, the stitch tail). Held
+out text (none of the calibration's), rendered by Piper, stitched as the workers leave it.
 """
 
 from __future__ import annotations
@@ -19,10 +18,9 @@ from narration.connections import Services
 from narration.engines.piper import PiperEngine
 from narration.engines.voices import default_voice
 from narration.pipeline import mastering
-from narration.pipeline.formats import FORMATS
 from narration.pipeline.ingest import load_document
-from narration.pipeline.plan import JobOptions, Plan, make_plan
-from narration.pipeline.render import RenderedChunk, render_chunk
+from narration.pipeline.plan import JobOptions, make_plan
+from narration.pipeline.render import render_chunk
 from narration.production.segment_start import first_state
 from narration.production.stitch import stitch_job
 
@@ -39,36 +37,18 @@ def held_out_text() -> str:
     return text[start : text.rindex("\n\n", start, start + EXCERPT_CHARS)]
 
 
-def held_out_plan(format_name: str) -> Plan:
+def test_the_planned_gain_needs_no_second_encode(services: Services, tmp_path: Path) -> None:
     document = load_document(held_out_text().encode(), "held-out.txt")
-    options = JobOptions(voice=default_voice().name, seed=SEED, format=format_name)
-    return make_plan(new_job_id(), document, options, 10)
-
-
-@pytest.fixture(scope="module")
-def rendered() -> dict[int, RenderedChunk]:
-    """The excerpt's chunks, rendered once for every format (the format does not change them)."""
-    plan = held_out_plan("wav")
+    plan = make_plan(new_job_id(), document, JobOptions(voice=default_voice().name, seed=SEED), 10)
     engine = PiperEngine.load(default_voice(), threads=1)
-    made = {}
+    services.records().create(plan.job_id, {"chunks_total": len(plan.chunks)})
+    chunks = services.chunks(plan.job_id)
     for segment in plan.segments:
         state = first_state(plan)
         for chunk in segment:
-            made[chunk.seq] = render_chunk(engine, chunk, state)
-            state = made[chunk.seq].next_state
-    return made
-
-
-@pytest.mark.parametrize("format_name", list(FORMATS))
-def test_the_first_encode_lands_on_the_target(
-    format_name: str, rendered: dict[int, RenderedChunk], services: Services, tmp_path: Path
-) -> None:
-    plan = held_out_plan(format_name)
-    assert sorted(rendered) == [chunk.seq for chunk in plan.chunks]
-    services.records().create(plan.job_id, {"chunks_total": len(plan.chunks)})
-    chunks = services.chunks(plan.job_id)
-    for seq, chunk in rendered.items():
-        chunks.commit(seq, chunk.wav, chunk.meta)
+            rendered = render_chunk(engine, chunk, state)
+            chunks.commit(chunk.seq, rendered.wav, rendered.meta)
+            state = rendered.next_state
 
     loudness = stitch_job(plan, chunks, tmp_path).manifest["loudness"]
 
