@@ -24,16 +24,12 @@ SPEECH_TO_PROGRAMME_LU: Final = -3.05
 """Integrated loudness of Piper narration minus its speech level, with the designed pauses:
 -3.14, -3.03 and -2.99 LU over three held-out texts; one segment alone lies within 0.3 LU."""
 CALIBRATED_LUFS: Final = REFERENCE_LEVEL_DB + SPEECH_TO_PROGRAMME_LU
-MAKEUP_DB: Final = {"mp3": 5.2, "m4b": 0.95, "m4a": 0.95, "opus": 0.4, "ogg": 0.4}
+MAKEUP_DB: Final = {"mp3": 4.2, "m4b": 0.95, "m4a": 0.95, "opus": 0.4, "ogg": 0.4}
 """Gain beyond the loudness difference that each format needs to land on a -16 LUFS target:
 what its limiter ceiling and codec take away. Measured on the three texts rendered at the
 reference level: an MP3 at 64 kbit/s under its -2.7 dBTP ceiling gains only 0.25 LU per dB
-near the target (the limiter works on every syllable). It took 4.2 dB more to land at
--16.20, -15.92 and -16.00 LUFS; since joins take the voice's own sentence and clause pauses
-(state v5, v6) the same makeup left held-out texts 0.2-0.35 LU under the target (the Apache
-and GPL-3 terms, the MPL's definitions), over the tolerance on many, and every part of such a
-job was encoded again after its last chunk; 5.2 dB puts them back on it. AAC 0.95 dB (-16.27,
--16.11, -16.06, before the pause change); WAV and FLAC
+near the target (the limiter works on every syllable), so it takes 4.2 dB more to land at
+-16.20, -15.92 and -16.00 LUFS; AAC 0.95 dB (-16.27, -16.11, -16.06); WAV and FLAC
 0.15 dB (-16.10 to -15.91). Opus and Vorbis are encoded whole, from the chunks' own figures, and
 checked (`production.whole_files`)."""
 DEFAULT_MAKEUP_DB: Final = 0.15
