@@ -21,6 +21,7 @@ from narration.engines.kokoro.session import KokoroSession, read_style
 from narration.engines.kokoro.tokens import pieces
 from narration.engines.kokoro.vocab import PAD_ID, token_ids
 from narration.engines.kokoro_torch.model import KokoroModel
+from tests.helpers import log_spectral_distance
 
 pytestmark = pytest.mark.skipif(
     not assets.model_path().is_file(), reason="Kokoro is not installed: narrate voices install"
@@ -126,15 +127,3 @@ def test_each_stage_matches_the_graph_given_its_durations(
     # noise, different in each runtime's DFT. Its spectrum over time matches.
     assert audio.shape[-1] == reference["audio"].size
     assert log_spectral_distance(reference["audio"].ravel(), audio.numpy().ravel()) < 8.0
-
-
-def log_spectral_distance(reference: np.ndarray, ours: np.ndarray) -> float:
-    """Mean over frames of the RMS difference of the dB spectra (another voice: ~24 dB)."""
-
-    def spectrum(audio: np.ndarray) -> torch.Tensor:
-        window = torch.hann_window(1024)
-        stft = torch.stft(torch.from_numpy(audio), 1024, 256, window=window, return_complex=True)
-        return 20 * torch.log10(stft.abs() + 1e-4)
-
-    difference = spectrum(reference) - spectrum(ours)
-    return float((difference**2).mean(0).sqrt().mean())
