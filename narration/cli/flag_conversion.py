@@ -75,27 +75,25 @@ def defer_conversions(params: list[Any]) -> None:
             )
 
 
-class FlagCommand(TyperCommand):
+class DeferredConversions:
+    """Gives a Typer command or group's parameters, its help option included, a
+    `DeferredConversion` each (mixed in before Typer's class)."""
+
+    params: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defer_conversions(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        defer_conversions([option])
+        return option
+
+
+class FlagCommand(DeferredConversions, TyperCommand):
     """A Typer command whose parameters convert through `DeferredConversion`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        defer_conversions(self.params)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        defer_conversions([option])
-        return option
-
-
-class FlagGroup(TyperGroup):
+class FlagGroup(DeferredConversions, TyperGroup):
     """A Typer group (its options come before the command) converting as `FlagCommand`."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        defer_conversions(self.params)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        defer_conversions([option])
-        return option
