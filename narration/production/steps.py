@@ -22,11 +22,12 @@ from narration.pipeline.compliance import failures
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, for_speaker
-from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
+from narration.pipeline.render import SpokenChunk, ahead_state, engine_call, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.production import parts
 from narration.production.commits import Committer, Immediate
 from narration.production.context import WorkerContext
+from narration.production.render_ahead import Ahead, ChainStep, never
 from narration.production.segment_start import first_state
 from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
@@ -58,11 +59,90 @@ def make_chunk(
     if made is not None:
         return SessionState.from_dict(made["state_out"])
     plan = context.plan(job_id)
+    _mark_running(context, job_id)
+    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def _mark_running(context: WorkerContext, job_id: str) -> None:
+    """The job's record says "running" once its first chunk is being made."""
     if job_id not in context.running_jobs:
         if context.records.get(job_id)["status"] == "queued":
             context.records.set_status(job_id, "running")
         context.running_jobs.add(job_id)
-    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def make_chain_step(context: WorkerContext, step: ChainStep, job_id: str, seq: int) -> ChainStep:
+    """The synth task's work on its chain's message: chunk `seq` made by the task before it
+    (`render_ahead`), or made now from the state before it, with the segment's next chunk
+    beside it while the worker has a core to spare (`context.spare_core`)."""
+    if step.made_next is not None:
+        return ChainStep(step.made_next)
+    plan = context.plan(job_id)
+    chunk = plan.chunks[seq]
+    segment = plan.segments[chunk.segment]
+    lone = context.spare_core is not never and not engine_kind(plan.options.engine).batches
+    if not lone or chunk.index + 1 >= len(segment):
+        return ChainStep(make_chunk(context, step.state, job_id, seq))
+    chunks = context.chunks(job_id)
+    made = chunks.done_meta(seq)
+    if made is not None:
+        return ChainStep(SessionState.from_dict(made["state_out"]))
+    _mark_running(context, job_id)
+    return _make_two(context, plan, chunks, chunk, segment[chunk.index + 1], step.state)
+
+
+def _make_two(
+    context: WorkerContext,
+    plan: Plan,
+    chunks: ChunkStore,
+    chunk: PlannedChunk,
+    following: PlannedChunk,
+    state_in: SessionState,
+) -> ChainStep:
+    """Make `chunk` and, on a helper thread once a core is free, synthesise `following` from
+    the state the plan predicts (`render.ahead_state`); shape and commit it from its real
+    state. A helper that never got a core leaves `following` to its own task."""
+    state_in = speaker_state(plan, chunk, state_in)
+    engine = context.engine(state_in.voice, plan.options.engine)
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
+    if reused is not None:
+        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
+        return ChainStep(SessionState.from_dict(reused["state_out"]))
+    guess = speaker_state(plan, following, ahead_state(state_in, chunk))
+    next_engine = context.engine(guess.voice, plan.options.engine)
+    ahead = Ahead(next_engine, engine_call(next_engine, following, guess), context.spare_core)
+    started = time.perf_counter()
+    spoken = speak_chunk(engine, chunk, state_in)
+    elapsed = time.perf_counter() - started
+    context.commits.submit(
+        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
+    )
+    synthesis = ahead.result()
+    next_in = speaker_state(plan, following, spoken.next_state)
+    if synthesis is None or engine_call(next_engine, following, next_in) != ahead.call:
+        return ChainStep(spoken.next_state)
+    key = key_for(next_engine, following, next_in)
+    reused = chunks.reuse(following.seq, key, _placement(following))
+    if reused is not None:
+        return ChainStep(spoken.next_state, SessionState.from_dict(reused["state_out"]))
+    spoken_next = speak_chunk(next_engine, following, next_in, synthesis=synthesis)
+    context.commits.submit(
+        functools.partial(
+            _finish_and_commit,
+            context,
+            chunks,
+            next_engine.name,
+            spoken_next,
+            ahead.seconds,
+        )
+    )
+    return ChainStep(spoken.next_state, spoken_next.next_state)
+
+
+def _placement(chunk: PlannedChunk) -> ChunkPlacement:
+    return ChunkPlacement(
+        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
+    )
 
 
 def _make(
@@ -76,10 +156,7 @@ def _make(
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     state_in = speaker_state(plan, chunk, state_in)
     engine = context.engine(state_in.voice, plan.options.engine)
-    placement = ChunkPlacement(
-        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
-    )
-    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
         return SessionState.from_dict(reused["state_out"])

@@ -7,9 +7,10 @@ rendering or counting the chunk again.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -26,7 +27,8 @@ from narration.pipeline.render import SpokenChunk, render_chunk
 from narration.production import steps
 from narration.production.commits import Background, Commit, Immediate
 from narration.production.context import WorkerContext
-from narration.production.steps import make_chunk, make_part
+from narration.production.render_ahead import ChainStep
+from narration.production.steps import make_chain_step, make_chunk, make_part
 from narration.settings import Settings
 
 DOCUMENT = Document(
@@ -59,8 +61,18 @@ def context(settings: Settings, services: Services) -> WorkerContext:
 
 @pytest.fixture
 def job(context: WorkerContext) -> Job:
+    return new_job(context, SEED)
+
+
+@pytest.fixture
+def uncached_job(context: WorkerContext) -> Job:
+    """A job none of whose chunks is in the cache: a seed of its own."""
+    return new_job(context, secrets.randbelow(2**31 - 1) + 1)
+
+
+def new_job(context: WorkerContext, seed: int) -> Job:
     """A job as `submit` leaves it: its plan stored, its record queued, no chunk made."""
-    options = JobOptions(voice=default_voice().name, seed=SEED)
+    options = JobOptions(voice=default_voice().name, seed=seed)
     plan = make_plan(new_job_id(), DOCUMENT, options, segment_max_chunks=10)
     keys = context.services.keys(plan.job_id)
     context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
@@ -122,6 +134,38 @@ def test_the_chain_carries_state_to_the_next_chunk(job: Job) -> None:
     assert chunks.stored_seqs() == {0, 1}
     record = job.record()
     assert (record["status"], record["chunks_done"]) == ("running", 2)
+
+
+def test_a_lone_chain_makes_the_next_chunk_ahead_and_the_same_bytes(uncached_job: Job) -> None:
+    """With a core to spare, chunk 0's task makes chunk 1 too and says so in its message;
+    chunk 1's task passes the state on. The chunks are those the chain makes one by one."""
+    context = replace(uncached_job.context, spare_core=lambda: True, running_jobs=set())
+    state = first_state(uncached_job.plan)
+    step = make_chain_step(context, ChainStep(state), uncached_job.job_id, 0)
+    assert step.made_next is not None
+    message = json.loads(json.dumps(step.to_message()))
+    assert make_chain_step(
+        context, ChainStep.from_message(message), uncached_job.job_id, 1
+    ) == ChainStep(step.made_next)
+
+    engine = uncached_job.context.engine(uncached_job.plan.options.voice)
+    first = render_chunk(engine, uncached_job.plan.chunks[0], state)
+    second = render_chunk(engine, uncached_job.plan.chunks[1], first.next_state)
+    assert (step.state, step.made_next) == (first.next_state, second.next_state)
+    assert (uncached_job.wav(0), uncached_job.wav(1)) == (first.wav, second.wav)
+    assert uncached_job.context.chunks(uncached_job.job_id).meta(1) == second.meta
+    assert (uncached_job.record()["status"], uncached_job.record()["chunks_done"]) == ("running", 2)
+
+
+def test_without_a_free_core_the_next_chunk_is_left_to_its_task(uncached_job: Job) -> None:
+    context = replace(uncached_job.context, spare_core=lambda: False, running_jobs=set())
+    step = make_chain_step(
+        context, ChainStep(first_state(uncached_job.plan)), uncached_job.job_id, 0
+    )
+    assert step.made_next is None
+    assert uncached_job.context.chunks(uncached_job.job_id).stored_seqs() == {0}
+    after = make_chain_step(context, step, uncached_job.job_id, 1)
+    assert after.made_next is None and uncached_job.record()["chunks_done"] == 2
 
 
 class LostWithItsWorker:
