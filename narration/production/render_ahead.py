@@ -1,25 +1,26 @@
-"""A segment's next chunk synthesised beside this one while the host has a core to spare.
+"""A segment's next chunks synthesised beside this one while the host has a core to spare.
 
 Why: a short job is one segment, one chain whose chunks are made one after another on a
 one-thread engine, so it uses half of a two-core machine (docs/BENCHMARKS.md, "the page").
 A chunk's engine call depends on the state before it only through the state's planned part
 (`pipeline.chunk_key.planned_part`), which the plan decides; so the synth task of a chunk can
-start the next chunk's synthesis with its own, and shape it (gain, pauses: milliseconds) once
-its own chunk is measured. It commits both, and its result tells the chain's next task the
-state after the chunk made for it (`ChainStep.made_next`): that task passes it on without
-rendering. A one-thread engine run gives the same bytes on any thread, so a chunk made ahead
-is the chunk made in turn.
+synthesise the segment's next chunks with its own, two at a time, and shape each (gain, pauses:
+milliseconds) once the chunk before it is measured. It commits them in order, and its result
+tells the chain's next tasks the states after the chunks made for them (`ChainStep.made_next`):
+those tasks pass them on without rendering. A one-thread engine run gives the same bytes on any
+thread, so a chunk made ahead is the chunk made in turn.
 
 The helper thread starts only while `spare_core()` says a core is free, asked again every
-`RECHECK_S` until the task's own chunk is made, so chains that fill the cores never get a
-third thread; once the task's chunk is made without it, the next chunk is left to its task.
+`RECHECK_S` and before each chunk it takes, so chains that fill the cores never get a third
+thread; a task whose own chunk is made before the helper got a core leaves the next chunks to
+their tasks.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, NotRequired, cast
@@ -36,7 +37,7 @@ class ChainMessage(SessionStateJson):
     """A synth task's result, the next synth task's first argument: the state after the chunk
     made, with the state after the next chunk where the task made that one too."""
 
-    made_next: NotRequired[SessionStateJson]
+    made_next: NotRequired[list[SessionStateJson]]
 
 
 @dataclass(frozen=True)
@@ -45,24 +46,23 @@ class ChainStep:
 
     state: SessionState
     """The state after the chunk the task was for."""
-    made_next: SessionState | None = None
-    """The state after the segment's next chunk, where this task made it too."""
+    made_next: tuple[SessionState, ...] = ()
+    """The states after the segment's next chunks, where this task made them too: the next
+    task passes the first on, with the rest."""
 
     def to_message(self) -> ChainMessage:
         message: ChainMessage = {**self.state.to_dict()}
-        if self.made_next is not None:
-            message["made_next"] = self.made_next.to_dict()
+        if self.made_next:
+            message["made_next"] = [state.to_dict() for state in self.made_next]
         return message
 
     @classmethod
     def from_message(cls, message: ChainMessage | SessionStateJson) -> ChainStep:
-        """A chain's first message is a plain state; later ones may say the chunk is made."""
+        """A chain's first message is a plain state; later ones may say chunks are made."""
         data: dict[str, Any] = dict(message)
-        made_next = data.pop("made_next", None)
+        made_next = data.pop("made_next", [])
         state = SessionState.from_dict(cast(SessionStateJson, data))
-        if made_next is None:
-            return cls(state)
-        return cls(state, SessionState.from_dict(made_next))
+        return cls(state, tuple(SessionState.from_dict(made) for made in made_next))
 
 
 def never() -> bool:
@@ -70,42 +70,69 @@ def never() -> bool:
 
 
 class Ahead:
-    """One engine call run on a helper thread once a core is free, or not at all."""
+    """The syntheses of a segment's next chunks, taken in order: by a helper thread while a
+    core is free, and by the task's own thread (`get`) once the helper has one."""
 
-    def __init__(self, engine: Engine, call: EngineCall, spare_core: Callable[[], bool]) -> None:
-        self._lock = threading.Lock()
-        self._given_up = threading.Event()
-        self._started = False
-        self._engine = engine
-        self._call = call
+    def __init__(
+        self, calls: Sequence[tuple[Engine, EngineCall]], spare_core: Callable[[], bool]
+    ) -> None:
+        self.calls = list(calls)
         self._spare_core = spare_core
-        self.seconds = 0.0
-        """How long the synthesis took, once made."""
-        self._future: Future[Synthesis | None] = _executor().submit(self._run)
+        self._lock = threading.Lock()
+        self._taken = 0
+        self._helping = False
+        self._stop = threading.Event()
+        self._made: list[Future[Synthesis]] = [Future() for _ in self.calls]
+        self.seconds = [0.0] * len(self.calls)
+        """How long each synthesis took, once made."""
+        self._helper = _executor().submit(self._help)
 
-    @property
-    def call(self) -> EngineCall:
-        return self._call
-
-    def _run(self) -> Synthesis | None:
-        while not self._spare_core():
-            if self._given_up.wait(RECHECK_S):
-                return None
+    def _take(self) -> int | None:
         with self._lock:
-            if self._given_up.is_set():
+            if self._stop.is_set() or self._taken >= len(self.calls):
                 return None
-            self._started = True
+            self._taken += 1
+            return self._taken - 1
+
+    def _help(self) -> None:
+        while not self._stop.is_set():
+            if not self._spare_core():
+                self._stop.wait(RECHECK_S)
+                continue
+            with self._lock:
+                self._helping = not self._stop.is_set()
+            index = self._take()
+            if index is None:
+                return
+            self._make(index)
+
+    def _make(self, index: int) -> None:
+        engine, call = self.calls[index]
         started = time.perf_counter()
-        made = self._engine.synthesize(self._call.text, self._call.params)
-        self.seconds = time.perf_counter() - started
-        return made
+        try:
+            self._made[index].set_result(engine.synthesize(call.text, call.params))
+        except BaseException as error:
+            self._made[index].set_exception(error)
+        self.seconds[index] = time.perf_counter() - started
 
-    def result(self) -> Synthesis | None:
-        """The synthesis, waited for if it started; None (and it never will) if it had not."""
-        with self._lock:
-            if not self._started:
-                self._given_up.set()
-        return self._future.result()
+    def get(self, index: int) -> Synthesis | None:
+        """Synthesis `index`, waited for: while the helper makes it, this thread makes the next
+        one nobody has taken; None once the helper never got a core (nor ever will)."""
+        while not self._made[index].done():
+            with self._lock:
+                if not self._helping:
+                    self._stop.set()
+                    return None
+            spare = self._take()
+            if spare is None:
+                break
+            self._make(spare)
+        return self._made[index].result()
+
+    def close(self) -> None:
+        """Take nothing more; wait for what the helper is making."""
+        self._stop.set()
+        self._helper.result()
 
 
 _lock: Final = threading.Lock()

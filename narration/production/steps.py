@@ -19,6 +19,7 @@ from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
+from narration.pipeline.engine import Engine
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, for_speaker
@@ -72,71 +73,89 @@ def _mark_running(context: WorkerContext, job_id: str) -> None:
 
 
 def make_chain_step(context: WorkerContext, step: ChainStep, job_id: str, seq: int) -> ChainStep:
-    """The synth task's work on its chain's message: chunk `seq` made by the task before it
-    (`render_ahead`), or made now from the state before it, with the segment's next chunk
+    """The synth task's work on its chain's message: chunk `seq` made by a task before it
+    (`render_ahead`), or made now from the state before it, with the segment's next chunks
     beside it while the worker has a core to spare (`context.spare_core`)."""
-    if step.made_next is not None:
-        return ChainStep(step.made_next)
+    if step.made_next:
+        return ChainStep(step.made_next[0], step.made_next[1:])
     plan = context.plan(job_id)
     chunk = plan.chunks[seq]
-    segment = plan.segments[chunk.segment]
-    lone = context.spare_core is not never and not engine_kind(plan.options.engine).batches
-    if not lone or chunk.index + 1 >= len(segment):
+    following = plan.segments[chunk.segment][chunk.index + 1 :]
+    alone = context.spare_core is not never and not engine_kind(plan.options.engine).batches
+    if not alone or not following:
         return ChainStep(make_chunk(context, step.state, job_id, seq))
     chunks = context.chunks(job_id)
     made = chunks.done_meta(seq)
     if made is not None:
         return ChainStep(SessionState.from_dict(made["state_out"]))
     _mark_running(context, job_id)
-    return _make_two(context, plan, chunks, chunk, segment[chunk.index + 1], step.state)
+    return _make_ahead(context, plan, chunks, chunk, following, step.state)
 
 
-def _make_two(
+def _make_ahead(
     context: WorkerContext,
     plan: Plan,
     chunks: ChunkStore,
     chunk: PlannedChunk,
-    following: PlannedChunk,
+    following: Sequence[PlannedChunk],
     state_in: SessionState,
 ) -> ChainStep:
-    """Make `chunk` and, on a helper thread once a core is free, synthesise `following` from
-    the state the plan predicts (`render.ahead_state`); shape and commit it from its real
-    state. A helper that never got a core leaves `following` to its own task."""
+    """Make `chunk`, and the `following` chunks that a helper thread and this one synthesise
+    from the states the plan predicts (`render.ahead_state`) while a core is free; shape and
+    commit each, in order, from its real state."""
     state_in = speaker_state(plan, chunk, state_in)
     engine = context.engine(state_in.voice, plan.options.engine)
     reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
         return ChainStep(SessionState.from_dict(reused["state_out"]))
-    guess = speaker_state(plan, following, ahead_state(state_in, chunk))
-    next_engine = context.engine(guess.voice, plan.options.engine)
-    ahead = Ahead(next_engine, engine_call(next_engine, following, guess), context.spare_core)
-    started = time.perf_counter()
-    spoken = speak_chunk(engine, chunk, state_in)
-    elapsed = time.perf_counter() - started
-    context.commits.submit(
-        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
+    calls = []
+    guess, before = state_in, chunk
+    for planned in following:
+        guess = speaker_state(plan, planned, ahead_state(guess, before))
+        next_engine = context.engine(guess.voice, plan.options.engine)
+        calls.append((next_engine, engine_call(next_engine, planned, guess)))
+        before = planned
+    ahead = Ahead(calls, context.spare_core)
+    made: list[SessionState] = []
+    try:
+        started = time.perf_counter()
+        spoken = speak_chunk(engine, chunk, state_in)
+        _commit(context.commits, context, chunks, engine, spoken, time.perf_counter() - started)
+        state = spoken.next_state
+        for index, planned in enumerate(following):
+            synthesis = ahead.get(index)
+            next_engine, call = ahead.calls[index]
+            next_in = speaker_state(plan, planned, state)
+            if synthesis is None or engine_call(next_engine, planned, next_in) != call:
+                break
+            key = key_for(next_engine, planned, next_in)
+            reused = chunks.reuse(planned.seq, key, _placement(planned))
+            if reused is not None:
+                state = SessionState.from_dict(reused["state_out"])
+            else:
+                spoken_next = speak_chunk(next_engine, planned, next_in, synthesis=synthesis)
+                _commit(
+                    context.commits, context, chunks, next_engine, spoken_next, ahead.seconds[index]
+                )
+                state = spoken_next.next_state
+            made.append(state)
+    finally:
+        ahead.close()
+    return ChainStep(spoken.next_state, tuple(made))
+
+
+def _commit(
+    committer: Committer,
+    context: WorkerContext,
+    chunks: ChunkStore,
+    engine: Engine,
+    spoken: SpokenChunk,
+    seconds: float,
+) -> None:
+    committer.submit(
+        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, seconds)
     )
-    synthesis = ahead.result()
-    next_in = speaker_state(plan, following, spoken.next_state)
-    if synthesis is None or engine_call(next_engine, following, next_in) != ahead.call:
-        return ChainStep(spoken.next_state)
-    key = key_for(next_engine, following, next_in)
-    reused = chunks.reuse(following.seq, key, _placement(following))
-    if reused is not None:
-        return ChainStep(spoken.next_state, SessionState.from_dict(reused["state_out"]))
-    spoken_next = speak_chunk(next_engine, following, next_in, synthesis=synthesis)
-    context.commits.submit(
-        functools.partial(
-            _finish_and_commit,
-            context,
-            chunks,
-            next_engine.name,
-            spoken_next,
-            ahead.seconds,
-        )
-    )
-    return ChainStep(spoken.next_state, spoken_next.next_state)
 
 
 def _placement(chunk: PlannedChunk) -> ChunkPlacement:
@@ -162,10 +181,7 @@ def _make(
         return SessionState.from_dict(reused["state_out"])
     started = time.perf_counter()
     spoken = speak_chunk(engine, chunk, state_in)
-    elapsed = time.perf_counter() - started
-    committer.submit(
-        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
-    )
+    _commit(committer, context, chunks, engine, spoken, time.perf_counter() - started)
     return spoken.next_state
 
 

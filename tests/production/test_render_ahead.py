@@ -14,6 +14,7 @@ from narration.pipeline.render import EngineCall
 from narration.production.render_ahead import Ahead, ChainStep
 
 CALL = EngineCall("Hello there.", SynthesisParams(seed=3))
+LATER = EngineCall("Goodbye.", SynthesisParams(seed=4))
 
 
 class Recording:
@@ -36,12 +37,12 @@ def test_a_plain_state_is_a_chain_s_first_message() -> None:
 
 def test_a_message_says_when_the_next_chunk_is_made_too() -> None:
     state, after = initial_state("v"), initial_state("v", user_seed=9)
-    message = json.loads(json.dumps(ChainStep(state, after).to_message()))
-    assert message["made_next"] == after.to_dict()
-    assert ChainStep.from_message(message) == ChainStep(state, after)
+    message = json.loads(json.dumps(ChainStep(state, (after,)).to_message()))
+    assert message["made_next"] == [after.to_dict()]
+    assert ChainStep.from_message(message) == ChainStep(state, (after,))
 
 
-def test_the_call_runs_on_the_helper_thread_once_a_core_is_free() -> None:
+def test_the_helper_takes_the_calls_in_order_once_a_core_is_free() -> None:
     engine = Recording()
     asked = []
 
@@ -49,17 +50,51 @@ def test_the_call_runs_on_the_helper_thread_once_a_core_is_free() -> None:
         asked.append(1)
         return len(asked) >= 3
 
-    ahead = Ahead(engine, CALL, spare_core)  # type: ignore[arg-type]
+    ahead = Ahead([(engine, CALL), (engine, LATER)], spare_core)  # type: ignore[list-item]
     while not engine.calls:
         time.sleep(0.001)
-    assert ahead.result() is not None and len(asked) == 3
-    [(text, params, thread)] = engine.calls
-    assert (text, params) == (CALL.text, CALL.params) and thread.startswith("chunk-ahead")
+    assert ahead.get(0) is not None and ahead.get(1) is not None
+    ahead.close()
+    assert len(asked) >= 3
+    assert [(text, params) for text, params, _ in engine.calls] == [
+        (CALL.text, CALL.params),
+        (LATER.text, LATER.params),
+    ]
+    assert engine.calls[0][2].startswith("chunk-ahead")
 
 
-def test_a_call_not_started_when_the_task_s_chunk_is_made_is_given_up() -> None:
+class FirstWaits(Recording):
+    """The first call waits until a later one is made (on another thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.later_made = threading.Event()
+
+    def synthesize(self, text: str, params: SynthesisParams) -> Synthesis:
+        first = not self.calls
+        made = super().synthesize(text, params)
+        if first:
+            assert self.later_made.wait(5)
+        else:
+            self.later_made.set()
+        return made
+
+
+def test_while_the_helper_makes_one_the_asking_thread_makes_the_next() -> None:
+    engine = FirstWaits()
+    ahead = Ahead([(engine, CALL), (engine, LATER)], lambda: True)  # type: ignore[list-item]
+    while not engine.calls:
+        time.sleep(0.001)
+    assert ahead.get(0) is not None and ahead.get(1) is not None
+    ahead.close()
+    threads = [thread for _, _, thread in engine.calls]
+    assert threads[0].startswith("chunk-ahead") and threads[1] == threading.current_thread().name
+
+
+def test_without_a_free_core_the_calls_are_given_up() -> None:
     engine = Recording()
-    ahead = Ahead(engine, CALL, lambda: False)  # type: ignore[arg-type]
+    ahead = Ahead([(engine, CALL), (engine, LATER)], lambda: False)  # type: ignore[list-item]
     time.sleep(0.05)
-    assert ahead.result() is None
+    assert ahead.get(0) is None
+    ahead.close()
     assert engine.calls == []

@@ -36,6 +36,16 @@ DOCUMENT = Document(
     (Chapter("One", ("Rain fell on the roof.", "The cat slept by the fire."), title_spoken=False),),
 )
 SEED = 5
+FOUR_CHUNKS = Document(
+    "Ahead",
+    (
+        Chapter(
+            "One",
+            ("Rain fell.", "The cat slept by the fire. It was warm.", "Wind rose.", "Night came."),
+            title_spoken=False,
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -66,14 +76,14 @@ def job(context: WorkerContext) -> Job:
 
 @pytest.fixture
 def uncached_job(context: WorkerContext) -> Job:
-    """A job none of whose chunks is in the cache: a seed of its own."""
-    return new_job(context, secrets.randbelow(2**31 - 1) + 1)
+    """A job of four chunks in one segment, none of them in the cache: a seed of its own."""
+    return new_job(context, secrets.randbelow(2**31 - 1) + 1, FOUR_CHUNKS)
 
 
-def new_job(context: WorkerContext, seed: int) -> Job:
+def new_job(context: WorkerContext, seed: int, document: Document = DOCUMENT) -> Job:
     """A job as `submit` leaves it: its plan stored, its record queued, no chunk made."""
     options = JobOptions(voice=default_voice().name, seed=seed)
-    plan = make_plan(new_job_id(), DOCUMENT, options, segment_max_chunks=10)
+    plan = make_plan(new_job_id(), document, options, segment_max_chunks=10)
     keys = context.services.keys(plan.job_id)
     context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
     context.records.create(plan.job_id, {"chunks_total": len(plan.chunks)})
@@ -136,25 +146,33 @@ def test_the_chain_carries_state_to_the_next_chunk(job: Job) -> None:
     assert (record["status"], record["chunks_done"]) == ("running", 2)
 
 
-def test_a_lone_chain_makes_the_next_chunk_ahead_and_the_same_bytes(uncached_job: Job) -> None:
-    """With a core to spare, chunk 0's task makes chunk 1 too and says so in its message;
-    chunk 1's task passes the state on. The chunks are those the chain makes one by one."""
-    context = replace(uncached_job.context, spare_core=lambda: True, running_jobs=set())
-    state = first_state(uncached_job.plan)
-    step = make_chain_step(context, ChainStep(state), uncached_job.job_id, 0)
-    assert step.made_next is not None
-    message = json.loads(json.dumps(step.to_message()))
-    assert make_chain_step(
-        context, ChainStep.from_message(message), uncached_job.job_id, 1
-    ) == ChainStep(step.made_next)
+def test_a_lone_chain_makes_the_next_chunks_ahead_and_the_same_bytes(uncached_job: Job) -> None:
+    """With a core to spare, chunk 0's task makes the segment's other chunks too and says so
+    in its message; their tasks pass the states on. The chunks are those the chain makes one
+    by one."""
+    job = uncached_job
+    assert [[chunk.seq for chunk in segment] for segment in job.plan.segments] == [[0, 1, 2, 3]]
+    context = replace(job.context, spare_core=lambda: True, running_jobs=set())
+    state = first_state(job.plan)
+    step = make_chain_step(context, ChainStep(state), job.job_id, 0)
+    assert len(step.made_next) == 3
+    passed = []
+    for seq in (1, 2, 3):
+        message = json.loads(json.dumps(step.to_message()))
+        step = make_chain_step(context, ChainStep.from_message(message), job.job_id, seq)
+        passed.append(step.state)
+    assert step.made_next == ()
 
-    engine = uncached_job.context.engine(uncached_job.plan.options.voice)
-    first = render_chunk(engine, uncached_job.plan.chunks[0], state)
-    second = render_chunk(engine, uncached_job.plan.chunks[1], first.next_state)
-    assert (step.state, step.made_next) == (first.next_state, second.next_state)
-    assert (uncached_job.wav(0), uncached_job.wav(1)) == (first.wav, second.wav)
-    assert uncached_job.context.chunks(uncached_job.job_id).meta(1) == second.meta
-    assert (uncached_job.record()["status"], uncached_job.record()["chunks_done"]) == ("running", 2)
+    engine = job.context.engine(job.plan.options.voice)
+    chunks = job.context.chunks(job.job_id)
+    for seq, chunk in enumerate(job.plan.chunks):
+        made = render_chunk(engine, chunk, state)
+        assert job.wav(seq) == made.wav
+        assert chunks.meta(seq) == made.meta
+        state = made.next_state
+        if seq:
+            assert passed[seq - 1] == state
+    assert (job.record()["status"], job.record()["chunks_done"]) == ("running", 4)
 
 
 def test_without_a_free_core_the_next_chunk_is_left_to_its_task(uncached_job: Job) -> None:
@@ -162,10 +180,10 @@ def test_without_a_free_core_the_next_chunk_is_left_to_its_task(uncached_job: Jo
     step = make_chain_step(
         context, ChainStep(first_state(uncached_job.plan)), uncached_job.job_id, 0
     )
-    assert step.made_next is None
+    assert step.made_next == ()
     assert uncached_job.context.chunks(uncached_job.job_id).stored_seqs() == {0}
     after = make_chain_step(context, step, uncached_job.job_id, 1)
-    assert after.made_next is None and uncached_job.record()["chunks_done"] == 2
+    assert after.made_next == () and uncached_job.record()["chunks_done"] == 2
 
 
 class LostWithItsWorker:
