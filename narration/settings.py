@@ -59,7 +59,7 @@ class Settings:
     engine_sentence_threads: int = 2
     """Sentences of one Piper chunk a worker process renders at once, each on a one-thread
     run, while the host has a free core for each (1: one after another); above 1, a lone
-    chain also synthesises its next chunk ahead on a free core (`production.render_ahead`).
+    chain also synthesises its next chunks ahead on a free core (`production.render_ahead`).
     Same bytes either way; what a chain running alone on a host gains (`engines.sentence_pool`)."""
     engine: str = DEFAULT_ENGINE
     cast: str = ""
