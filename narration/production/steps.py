@@ -25,7 +25,7 @@ from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, for_speaker
 from narration.pipeline.render import SpokenChunk, ahead_state, engine_call, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
-from narration.production import parts
+from narration.production import hls_preview, parts
 from narration.production.commits import Committer, Immediate
 from narration.production.context import WorkerContext
 from narration.production.render_ahead import Ahead, ChainStep, never
@@ -122,6 +122,8 @@ def _make_ahead(
         started = time.perf_counter()
         spoken = speak_chunk(engine, chunk, state_in)
         _commit(context.commits, context, chunks, engine, spoken, time.perf_counter() - started)
+        if plan.options.hls:  # the playlist grows from the first chunk, not the last made
+            hls_preview.advance_soon(context, plan.job_id)
         state = spoken.next_state
         for index, planned in enumerate(following):
             synthesis = ahead.get(index)
