@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Final, NotRequired, cast
 
 from narration.pipeline.engine import Engine, Synthesis
+from narration.pipeline.plan import PlannedChunk, tail_cut
 from narration.pipeline.prosody import SessionState, SessionStateJson
 from narration.pipeline.render import EngineCall
 
@@ -63,6 +64,15 @@ class ChainStep:
         made_next = data.pop("made_next", [])
         state = SessionState.from_dict(cast(SessionStateJson, data))
         return cls(state, tuple(SessionState.from_dict(made) for made in made_next))
+
+
+def rest_of_part(segment: Sequence[PlannedChunk], index: int) -> Sequence[PlannedChunk]:
+    """The chunks a task made for chunk `index` of `segment` may make ahead: the rest of its
+    part (`Plan.parts`), since a long segment's first part is sent, and encoded, once its last
+    chunk's task returns, while the chunks after it are synthesised."""
+    cut = tail_cut(segment)
+    end = cut if cut and index < cut else len(segment)
+    return segment[index + 1 : end]
 
 
 def never() -> bool:

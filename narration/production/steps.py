@@ -28,7 +28,7 @@ from narration.pipeline.stitch_meta import trim_chunk_meta
 from narration.production import hls_preview, parts
 from narration.production.commits import Committer, Immediate
 from narration.production.context import WorkerContext
-from narration.production.render_ahead import Ahead, ChainStep, never
+from narration.production.render_ahead import Ahead, ChainStep, never, rest_of_part
 from narration.production.segment_start import first_state
 from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
@@ -80,7 +80,7 @@ def make_chain_step(context: WorkerContext, step: ChainStep, job_id: str, seq: i
         return ChainStep(step.made_next[0], step.made_next[1:])
     plan = context.plan(job_id)
     chunk = plan.chunks[seq]
-    following = plan.segments[chunk.segment][chunk.index + 1 :]
+    following = rest_of_part(plan.segments[chunk.segment], chunk.index)
     alone = context.spare_core is not never and not engine_kind(plan.options.engine).batches
     if not alone or not following:
         return ChainStep(make_chunk(context, step.state, job_id, seq))

@@ -9,9 +9,10 @@ import time
 import numpy as np
 
 from narration.pipeline.engine import Synthesis, SynthesisParams
+from narration.pipeline.plan import TAIL_PART_CHUNKS, PlannedChunk
 from narration.pipeline.prosody import initial_state
 from narration.pipeline.render import EngineCall
-from narration.production.render_ahead import Ahead, ChainStep
+from narration.production.render_ahead import Ahead, ChainStep, rest_of_part
 
 CALL = EngineCall("Hello there.", SynthesisParams(seed=3))
 LATER = EngineCall("Goodbye.", SynthesisParams(seed=4))
@@ -98,3 +99,15 @@ def test_without_a_free_core_the_calls_are_given_up() -> None:
     assert ahead.get(0) is None
     ahead.close()
     assert engine.calls == []
+
+
+def test_a_task_makes_ahead_only_within_its_part() -> None:
+    """A long segment's first part is encoded while the chunks after it are made: the task
+    that makes its chunks ahead stops at its end."""
+    long = [PlannedChunk(n, 0, n, 0, f"Line {n}.", "sentence") for n in range(8)]
+    cut = 8 - TAIL_PART_CHUNKS
+    assert [c.seq for c in rest_of_part(long, 0)] == list(range(1, cut))
+    assert [c.seq for c in rest_of_part(long, cut - 1)] == []
+    assert [c.seq for c in rest_of_part(long, cut)] == list(range(cut + 1, 8))
+    short = long[:4]
+    assert [c.seq for c in rest_of_part(short, 1)] == [2, 3]
