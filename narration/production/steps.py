@@ -134,6 +134,7 @@ def _make_ahead(
             key = key_for(next_engine, planned, next_in)
             reused = chunks.reuse(planned.seq, key, _placement(planned))
             if reused is not None:
+                context.reports.chunk(next_engine.name, True, 0.0, reused["duration_s"])
                 state = SessionState.from_dict(reused["state_out"])
             else:
                 spoken_next = speak_chunk(next_engine, planned, next_in, synthesis=synthesis)
