@@ -58,8 +58,9 @@ class Settings:
     engine_threads: int = 1
     engine_sentence_threads: int = 2
     """Sentences of one Piper chunk a worker process renders at once, each on a one-thread
-    run, while the host has a free core for each (1: one after another). Same bytes either
-    way; what a chain running alone on a host gains (`engines.sentence_pool`)."""
+    run, while the host has a free core for each (1: one after another); above 1, a lone
+    chain also synthesises its next chunks ahead on a free core (`production.render_ahead`).
+    Same bytes either way; what a chain running alone on a host gains (`engines.sentence_pool`)."""
     engine: str = DEFAULT_ENGINE
     cast: str = ""
     """A script's default cast, `SPEAKER=voice,...`: a `[cast]` table in the config file."""

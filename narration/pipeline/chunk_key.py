@@ -8,7 +8,9 @@ worker. The seed names the voice (its family and name), not the runtime: a chunk
 noise on onnxruntime and on torch, on the CPU and on a GPU, so its renders differ only by
 floating-point error (docs/ENGINE.md, "One sound whatever the runtime").
 Nothing about the document around the chunk enters it except through the incoming state, which
-chains only within a segment; the user's `--seed` is in that state.
+chains only within a segment; the user's `--seed` is in that state. The seed takes only the
+state's planned part (`planned_part`), not what was measured on the audio before, so a chunk's
+engine call is known as soon as the state before the chunk before it is.
 """
 
 from __future__ import annotations
@@ -20,18 +22,29 @@ from typing import Final
 
 from narration.pipeline.prosody import SessionState
 
-RENDER_VERSION: Final = 5
+RENDER_VERSION: Final = 6
 """Bump when rendering (trim, levels, fades, pauses) or normalisation changes what a chunk
 sounds like, so that cached chunks made by older code are not reused. 2: segments start at the
 reference level, and the metadata carries the chunk's loudness figures. 3: the quiet tail is
 faded out across `audio.TAIL_FADE_S`. 4: normalisation reads versions, options, addresses,
 dates and references (`pipeline.normalise`). 5: a chunk's seed names its voice, not the runtime
-that renders it."""
-SEED_VERSION: Final = 3
+that renders it. 6: the seed is drawn from the state's planned part (`SEED_VERSION` 4)."""
+SEED_VERSION: Final = 4
 """The render version a chunk's noise seed is drawn under. A change to shaping (a fade, a trim)
 bumps `RENDER_VERSION`, so cached chunks are made again, but draws the same noise: the speech
 it shapes is the same. Bump this only when what the engine is given, or how, changes. 3: the
-seed names the voice instead of the engine's identity."""
+seed names the voice instead of the engine's identity. 4: the seed is drawn from the state's
+planned part only (`planned_part`), so a chunk's engine call is known before the chunk
+before it is heard (`production.render_ahead`)."""
+MEASURED_FIELDS: Final = (
+    "rate_cps",
+    "level_db",
+    "position_s",
+    "sentence_pause_s",
+    "clause_pause_s",
+)
+"""What a session state learns from the audio of the chunks before (`prosody.advance`,
+`prosody.heard`): it sets gains and pauses after synthesis, never the engine's input."""
 SEED_MASK: Final = 0x7FFF_FFFF
 
 
@@ -62,7 +75,22 @@ def chunk_seed(
 ) -> int:
     """The chunk's noise seed: drawn from the same inputs as its key under `SEED_VERSION`, with
     `voice` (`voice_for_seed`: family and name, whatever the runtime) in place of the engine."""
-    return _seed_bits(_digest(SEED_VERSION, text, boundary_after, state, ("voice", voice), variant))
+    material = planned_part(state)
+    return _seed_bits(
+        _digest(SEED_VERSION, text, boundary_after, material, ("voice", voice), variant)
+    )
+
+
+def planned_part(state: SessionState) -> dict[str, object]:
+    """The part of a state that the plan alone decides (voice, seed, speed, pause table, the
+    chunks before and their text, the speakers' turns), without `MEASURED_FIELDS`: the same
+    whatever the audio before sounded like."""
+    data: dict[str, object] = dict(state.to_dict())
+    for name in MEASURED_FIELDS:
+        del data[name]
+    if state.held:
+        data["held"] = [[speaker, voice, chunks] for speaker, voice, _, _, chunks in state.held]
+    return data
 
 
 def voice_for_seed(family: str, name: str) -> str:
@@ -74,7 +102,7 @@ def _digest(
     version: int,
     text: str,
     boundary_after: str,
-    state: SessionState,
+    state: SessionState | Mapping[str, object],
     speaker: tuple[str, str],
     variant: Mapping[str, object] | None,
 ) -> str:
@@ -83,7 +111,7 @@ def _digest(
         "text": text,
         "boundary_after": boundary_after,
         speaker[0]: speaker[1],
-        "state": state.to_dict(),
+        "state": dict(state) if isinstance(state, Mapping) else state.to_dict(),
     }
     if variant:
         material["variant"] = dict(variant)

@@ -16,7 +16,7 @@ from narration.pipeline import audio, prosody
 from narration.pipeline.chunk_key import SEED_MASK, chunk_key, chunk_seed, voice_for_seed
 from narration.pipeline.chunk_meta import ChunkMeta, WordJson
 from narration.pipeline.dynamics import tame_peaks
-from narration.pipeline.engine import Engine
+from narration.pipeline.engine import Engine, Synthesis, SynthesisParams
 from narration.pipeline.key_order import inserted_after
 from narration.pipeline.lexicon import PHONEME_BLOCK, PHONEME_OPEN
 from narration.pipeline.plan import PlannedChunk
@@ -106,21 +106,52 @@ def render_chunk(engine: Engine, chunk: PlannedChunk, state: prosody.SessionStat
     return speak_chunk(engine, chunk, state).finish()
 
 
-def speak_chunk(
+@dataclass(frozen=True)
+class EngineCall:
+    """What a chunk's engine is given: its text and parameters. Drawn from the state's planned
+    part alone (`chunk_key.planned_part`, the length scale), so the call for a segment's next
+    chunk is known before this one is heard (`ahead_state`)."""
+
+    text: str
+    params: SynthesisParams
+
+
+def engine_call(
     engine: Engine, chunk: PlannedChunk, state: prosody.SessionState, take: int = 0
+) -> EngineCall:
+    """The chunk's engine call from `state` (as its `take`th take after the first)."""
+    seed = (seed_for(engine, chunk, state) + take) & SEED_MASK
+    params = prosody.params_for(state, seed)
+    if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
+        params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
+    return EngineCall(engine_text(chunk, engine.prepare_text), params)
+
+
+def ahead_state(state: prosody.SessionState, chunk: PlannedChunk) -> prosody.SessionState:
+    """The state after `chunk` as far as the plan knows it, before its audio exists: its
+    planned part is the real one's (`prosody.advance` and `prosody.heard` change the rest), so
+    the next chunk's `engine_call` from it is the one the real state gives."""
+    return prosody.advance(state, chunk.text, 0.0, state.level_db, 0.0, 0.0)
+
+
+def speak_chunk(
+    engine: Engine,
+    chunk: PlannedChunk,
+    state: prosody.SessionState,
+    take: int = 0,
+    synthesis: Synthesis | None = None,
 ) -> SpokenChunk:
     """Synthesise a chunk, find its speech edges and the gain that matches its level: everything
     the state after it depends on (`SpokenChunk.finish` shapes and measures the audio).
 
     A `take` after the first (a proof found the first one misheard) is rendered with the
-    seeds that follow the chunk's own, and has a key of its own."""
+    seeds that follow the chunk's own, and has a key of its own. `synthesis` is the engine's
+    answer to this chunk's `engine_call`, where it was made ahead of the state."""
     key = key_for(engine, chunk, state, take)
-    seed = (seed_for(engine, chunk, state) + take) & SEED_MASK
-    params = prosody.params_for(state, seed)
-    if chunk.rate != 1.0:  # SSML prosody rate: a faster rate is a shorter length scale
-        params = replace(params, length_scale=(params.length_scale or 1.0) / chunk.rate)
-    spoken = engine_text(chunk, engine.prepare_text)
-    synthesis = engine.synthesize(spoken, params)
+    call = engine_call(engine, chunk, state, take)
+    spoken, params = call.text, call.params
+    if synthesis is None:
+        synthesis = engine.synthesize(spoken, params)
     rate = synthesis.sample_rate
     inner = inner_pauses(synthesis.pcm, rate, synthesis.words, spoken)
     heard = prosody.heard(state, inner.sentence, inner.clause)

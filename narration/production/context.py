@@ -7,6 +7,7 @@ from one `Settings`, and installed here for the tasks, which Celery calls with i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -22,6 +23,7 @@ from narration.pipeline.engine import Engine, VoiceInfo
 from narration.pipeline.plan import Plan
 from narration.production.commits import Committer, Immediate
 from narration.production.loaded_engines import load_engine
+from narration.production.render_ahead import never
 from narration.production.reporting import Reporter
 from narration.settings import Settings
 
@@ -42,6 +44,10 @@ class WorkerContext:
     commits: Committer = field(default_factory=Immediate)
     """How new chunks are committed: in the task (the default) or, in a worker process, by a
     background writer (`production.commits`)."""
+    spare_core: Callable[[], bool] = never
+    """Whether the host has a core free for one more thread now: a worker process's
+    (`adapters.host_cores`) lets a lone chain make its next chunk ahead
+    (`production.render_ahead`); `never` makes chunks one at a time."""
     running_jobs: set[str] = field(default_factory=set)
     """Jobs this process has seen past "queued", so it asks Redis once per job, not per chunk."""
     _plans: dict[str, Plan] = field(default_factory=dict)

@@ -19,14 +19,16 @@ from narration.engines.registry import engine_kind
 from narration.errors import ObjectNotFound
 from narration.pipeline.chunk_meta import ChunkMeta, PartMeta
 from narration.pipeline.compliance import failures
+from narration.pipeline.engine import Engine
 from narration.pipeline.manifest import Manifest
 from narration.pipeline.plan import Plan, PlannedChunk
 from narration.pipeline.prosody import SessionState, for_speaker
-from narration.pipeline.render import SpokenChunk, key_for, speak_chunk
+from narration.pipeline.render import SpokenChunk, ahead_state, engine_call, key_for, speak_chunk
 from narration.pipeline.stitch_meta import trim_chunk_meta
-from narration.production import parts
+from narration.production import hls_preview, parts
 from narration.production.commits import Committer, Immediate
 from narration.production.context import WorkerContext
+from narration.production.render_ahead import Ahead, ChainStep, never, rest_of_part
 from narration.production.segment_start import first_state
 from narration.production.stitch import StitchResult, reads_chunk_loudness, stitch_job
 
@@ -58,11 +60,111 @@ def make_chunk(
     if made is not None:
         return SessionState.from_dict(made["state_out"])
     plan = context.plan(job_id)
+    _mark_running(context, job_id)
+    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def _mark_running(context: WorkerContext, job_id: str) -> None:
+    """The job's record says "running" once its first chunk is being made."""
     if job_id not in context.running_jobs:
         if context.records.get(job_id)["status"] == "queued":
             context.records.set_status(job_id, "running")
         context.running_jobs.add(job_id)
-    return _make(context, plan, chunks, plan.chunks[seq], state_in, context.commits)
+
+
+def make_chain_step(context: WorkerContext, step: ChainStep, job_id: str, seq: int) -> ChainStep:
+    """The synth task's work on its chain's message: chunk `seq` made by a task before it
+    (`render_ahead`), or made now from the state before it, with the segment's next chunks
+    beside it while the worker has a core to spare (`context.spare_core`)."""
+    if step.made_next:
+        return ChainStep(step.made_next[0], step.made_next[1:])
+    plan = context.plan(job_id)
+    chunk = plan.chunks[seq]
+    following = rest_of_part(plan.segments[chunk.segment], chunk.index)
+    alone = context.spare_core is not never and not engine_kind(plan.options.engine).batches
+    if not alone or not following:
+        return ChainStep(make_chunk(context, step.state, job_id, seq))
+    chunks = context.chunks(job_id)
+    made = chunks.done_meta(seq)
+    if made is not None:
+        return ChainStep(SessionState.from_dict(made["state_out"]))
+    _mark_running(context, job_id)
+    return _make_ahead(context, plan, chunks, chunk, following, step.state)
+
+
+def _make_ahead(
+    context: WorkerContext,
+    plan: Plan,
+    chunks: ChunkStore,
+    chunk: PlannedChunk,
+    following: Sequence[PlannedChunk],
+    state_in: SessionState,
+) -> ChainStep:
+    """Make `chunk`, and the `following` chunks that a helper thread and this one synthesise
+    from the states the plan predicts (`render.ahead_state`) while a core is free; shape and
+    commit each, in order, from its real state."""
+    state_in = speaker_state(plan, chunk, state_in)
+    engine = context.engine(state_in.voice, plan.options.engine)
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
+    if reused is not None:
+        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
+        return ChainStep(SessionState.from_dict(reused["state_out"]))
+    calls = []
+    guess, before = state_in, chunk
+    for planned in following:
+        guess = speaker_state(plan, planned, ahead_state(guess, before))
+        next_engine = context.engine(guess.voice, plan.options.engine)
+        calls.append((next_engine, engine_call(next_engine, planned, guess)))
+        before = planned
+    ahead = Ahead(calls, context.spare_core)
+    made: list[SessionState] = []
+    try:
+        started = time.perf_counter()
+        spoken = speak_chunk(engine, chunk, state_in)
+        _commit(context.commits, context, chunks, engine, spoken, time.perf_counter() - started)
+        if plan.options.hls:  # the playlist grows from the first chunk, not the last made
+            hls_preview.advance_soon(context, plan.job_id)
+        state = spoken.next_state
+        for index, planned in enumerate(following):
+            synthesis = ahead.get(index)
+            next_engine, call = ahead.calls[index]
+            next_in = speaker_state(plan, planned, state)
+            if synthesis is None or engine_call(next_engine, planned, next_in) != call:
+                break
+            key = key_for(next_engine, planned, next_in)
+            reused = chunks.reuse(planned.seq, key, _placement(planned))
+            if reused is not None:
+                context.reports.chunk(next_engine.name, True, 0.0, reused["duration_s"])
+                state = SessionState.from_dict(reused["state_out"])
+            else:
+                spoken_next = speak_chunk(next_engine, planned, next_in, synthesis=synthesis)
+                _commit(
+                    context.commits, context, chunks, next_engine, spoken_next, ahead.seconds[index]
+                )
+                state = spoken_next.next_state
+            made.append(state)
+    finally:
+        ahead.close()
+    return ChainStep(spoken.next_state, tuple(made))
+
+
+def _commit(
+    committer: Committer,
+    context: WorkerContext,
+    chunks: ChunkStore,
+    engine: Engine,
+    spoken: SpokenChunk,
+    seconds: float,
+) -> None:
+    committer.submit(
+        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, seconds)
+    )
+
+
+def _placement(chunk: PlannedChunk) -> ChunkPlacement:
+    return ChunkPlacement(
+        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
+    )
 
 
 def _make(
@@ -76,19 +178,13 @@ def _make(
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     state_in = speaker_state(plan, chunk, state_in)
     engine = context.engine(state_in.voice, plan.options.engine)
-    placement = ChunkPlacement(
-        seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
-    )
-    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
     if reused is not None:
         context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
         return SessionState.from_dict(reused["state_out"])
     started = time.perf_counter()
     spoken = speak_chunk(engine, chunk, state_in)
-    elapsed = time.perf_counter() - started
-    committer.submit(
-        functools.partial(_finish_and_commit, context, chunks, engine.name, spoken, elapsed)
-    )
+    _commit(committer, context, chunks, engine, spoken, time.perf_counter() - started)
     return spoken.next_state
 
 

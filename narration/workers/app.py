@@ -27,6 +27,7 @@ from celery.signals import (
 )
 
 from narration.adapters.allocator import limit_arenas, release_free_memory
+from narration.adapters.host_cores import core_to_spare
 from narration.adapters.worker_reports import WorkerReports
 from narration.connections import Services, resolve
 from narration.engines.registry import queues
@@ -54,7 +55,8 @@ def configure(settings: Settings) -> Services:
 
 @worker_process_init.connect
 def _start_worker_process(**_: Any) -> None:
-    """Cap the allocator's arenas (`adapters.allocator`), commit chunks in the background, and
+    """Cap the allocator's arenas (`adapters.allocator`), commit chunks in the background, let
+    a lone chain make its next chunk ahead on a free core (`production.render_ahead`), and
     start loading the default voice as the process starts, so that a job's first chunk waits
     only for its own synthesis. The load runs on a
     thread: the pool kills a process that has not reported ready within a few seconds, and a
@@ -64,6 +66,8 @@ def _start_worker_process(**_: Any) -> None:
     limit_arenas()
     worker = context.current()
     worker.commits = commits.Background()
+    if worker.settings.engine_sentence_threads > 1:
+        worker.spare_core = core_to_spare
     if synthesises(app.amqp.queues.consume_from):
         threading.Thread(target=_preload, args=(worker,), name="voice-preload", daemon=True).start()
 

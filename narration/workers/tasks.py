@@ -21,10 +21,10 @@ from celery import Task
 from celery.exceptions import Ignore, Reject
 
 from narration.errors import InputError, ObjectNotFound, PermanentError, RetryableError
-from narration.pipeline.prosody import SessionState, SessionStateJson
 from narration.production import hls_preview, steps
 from narration.production.context import WorkerContext, current
 from narration.production.dispatch import SHORT_PRIORITY
+from narration.production.render_ahead import ChainMessage, ChainStep
 from narration.workers.app import app
 
 _LOGGER = logging.getLogger(__name__)
@@ -88,18 +88,19 @@ def send_retry(
 
 
 @app.task(name="narration.synth", bind=True, max_retries=MAX_RETRIES, ignore_result=True)
-def synth(self: Task, state: SessionStateJson, job_id: str, seq: int) -> SessionStateJson:
-    """Make chunk `seq` from the state before it; the state after it, the next synth task's
-    first argument. Messages carry the state as JSON; the production code takes it typed."""
+def synth(self: Task, state: ChainMessage, job_id: str, seq: int) -> ChainMessage:
+    """Make chunk `seq` from the state before it (or find it made by the task before, with
+    the next one: `production.render_ahead`); the state after it, the next synth task's first
+    argument. Messages carry the state as JSON; the production code takes it typed."""
     context = current()
     try:
         if context.records.is_cancelled(job_id):
             raise Ignore()
-        next_state = steps.make_chunk(context, SessionState.from_dict(state), job_id, seq)
+        step = steps.make_chain_step(context, ChainStep.from_message(state), job_id, seq)
         if context.plan(job_id).options.hls:
             hls_preview.advance_soon(context, job_id)
             hls_segments.apply_async((job_id,), priority=SHORT_PRIORITY)
-        return next_state.to_dict()
+        return step.to_message()
     except Ignore:
         raise
     except Exception as error:

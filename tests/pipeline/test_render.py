@@ -20,7 +20,13 @@ from narration.pipeline.chunk_meta import ChunkMeta, loudness_of
 from narration.pipeline.defaults import DEFAULT_TARGET_LUFS
 from narration.pipeline.loudness import LoudnessMeter, gain_for_target
 from narration.pipeline.plan import PlannedChunk
-from narration.pipeline.render import RenderedChunk, render_chunk, speak_chunk
+from narration.pipeline.render import (
+    RenderedChunk,
+    ahead_state,
+    engine_call,
+    render_chunk,
+    speak_chunk,
+)
 from narration.pipeline.step_loudness import StepTimeline
 
 CHUNKS = (
@@ -120,6 +126,24 @@ def test_the_state_after_a_chunk_is_known_before_its_audio_is_shaped(
         finished = writer.submit(spoken.finish).result()
     assert finished.wav == rendered[1].wav
     assert json.dumps(finished.meta) == json.dumps(rendered[1].meta)
+
+
+def test_the_next_chunk_s_engine_call_is_known_before_this_chunk_is_heard(
+    engine: PiperEngine, rendered: list[RenderedChunk]
+) -> None:
+    """`ahead_state` gives the next chunk the engine call its real state gives, so a synthesis
+    made ahead and shaped once the state is known is the chunk made in turn."""
+    for before, chunk, result in zip(CHUNKS[:-1], CHUNKS[1:], rendered[1:], strict=True):
+        state_in = prosody.SessionState.from_dict(result.meta["state_in"])
+        before_state = prosody.SessionState.from_dict(rendered[before.index].meta["state_in"])
+        guessed = ahead_state(before_state, before)
+        assert guessed != state_in  # nothing measured is known ahead...
+        call = engine_call(engine, chunk, guessed)
+        assert call == engine_call(engine, chunk, state_in)  # ...and the call needs none of it
+        made = engine.synthesize(call.text, call.params)
+        spoken = speak_chunk(engine, chunk, state_in, synthesis=made)
+        assert spoken.finish().wav == result.wav
+        assert spoken.next_state == result.next_state
 
 
 def test_state_is_small_json(rendered: list[RenderedChunk]) -> None:

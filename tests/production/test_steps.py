@@ -7,9 +7,10 @@ rendering or counting the chunk again.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -26,7 +27,8 @@ from narration.pipeline.render import SpokenChunk, render_chunk
 from narration.production import steps
 from narration.production.commits import Background, Commit, Immediate
 from narration.production.context import WorkerContext
-from narration.production.steps import make_chunk, make_part
+from narration.production.render_ahead import ChainStep
+from narration.production.steps import make_chain_step, make_chunk, make_part
 from narration.settings import Settings
 
 DOCUMENT = Document(
@@ -34,6 +36,16 @@ DOCUMENT = Document(
     (Chapter("One", ("Rain fell on the roof.", "The cat slept by the fire."), title_spoken=False),),
 )
 SEED = 5
+FOUR_CHUNKS = Document(
+    "Ahead",
+    (
+        Chapter(
+            "One",
+            ("Rain fell.", "The cat slept by the fire. It was warm.", "Wind rose.", "Night came."),
+            title_spoken=False,
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -59,9 +71,19 @@ def context(settings: Settings, services: Services) -> WorkerContext:
 
 @pytest.fixture
 def job(context: WorkerContext) -> Job:
+    return new_job(context, SEED)
+
+
+@pytest.fixture
+def uncached_job(context: WorkerContext) -> Job:
+    """A job of four chunks in one segment, none of them in the cache: a seed of its own."""
+    return new_job(context, secrets.randbelow(2**31 - 1) + 1, FOUR_CHUNKS)
+
+
+def new_job(context: WorkerContext, seed: int, document: Document = DOCUMENT) -> Job:
     """A job as `submit` leaves it: its plan stored, its record queued, no chunk made."""
-    options = JobOptions(voice=default_voice().name, seed=SEED)
-    plan = make_plan(new_job_id(), DOCUMENT, options, segment_max_chunks=10)
+    options = JobOptions(voice=default_voice().name, seed=seed)
+    plan = make_plan(new_job_id(), document, options, segment_max_chunks=10)
     keys = context.services.keys(plan.job_id)
     context.objects.put_bytes(keys.plan, plan.to_json(), "application/json")
     context.records.create(plan.job_id, {"chunks_total": len(plan.chunks)})
@@ -122,6 +144,46 @@ def test_the_chain_carries_state_to_the_next_chunk(job: Job) -> None:
     assert chunks.stored_seqs() == {0, 1}
     record = job.record()
     assert (record["status"], record["chunks_done"]) == ("running", 2)
+
+
+def test_a_lone_chain_makes_the_next_chunks_ahead_and_the_same_bytes(uncached_job: Job) -> None:
+    """With a core to spare, chunk 0's task makes the segment's other chunks too and says so
+    in its message; their tasks pass the states on. The chunks are those the chain makes one
+    by one."""
+    job = uncached_job
+    assert [[chunk.seq for chunk in segment] for segment in job.plan.segments] == [[0, 1, 2, 3]]
+    context = replace(job.context, spare_core=lambda: True, running_jobs=set())
+    state = first_state(job.plan)
+    step = make_chain_step(context, ChainStep(state), job.job_id, 0)
+    assert len(step.made_next) == 3
+    passed = []
+    for seq in (1, 2, 3):
+        message = json.loads(json.dumps(step.to_message()))
+        step = make_chain_step(context, ChainStep.from_message(message), job.job_id, seq)
+        passed.append(step.state)
+    assert step.made_next == ()
+
+    engine = job.context.engine(job.plan.options.voice)
+    chunks = job.context.chunks(job.job_id)
+    for seq, chunk in enumerate(job.plan.chunks):
+        made = render_chunk(engine, chunk, state)
+        assert job.wav(seq) == made.wav
+        assert chunks.meta(seq) == made.meta
+        state = made.next_state
+        if seq:
+            assert passed[seq - 1] == state
+    assert (job.record()["status"], job.record()["chunks_done"]) == ("running", 4)
+
+
+def test_without_a_free_core_the_next_chunk_is_left_to_its_task(uncached_job: Job) -> None:
+    context = replace(uncached_job.context, spare_core=lambda: False, running_jobs=set())
+    step = make_chain_step(
+        context, ChainStep(first_state(uncached_job.plan)), uncached_job.job_id, 0
+    )
+    assert step.made_next == ()
+    assert uncached_job.context.chunks(uncached_job.job_id).stored_seqs() == {0}
+    after = make_chain_step(context, step, uncached_job.job_id, 1)
+    assert after.made_next == () and uncached_job.record()["chunks_done"] == 2
 
 
 class LostWithItsWorker:
