@@ -84,6 +84,9 @@ def bench_stack() -> Iterator[dict[str, str]]:
     home = Path(tempfile.mkdtemp(prefix="narration-cli-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
     env[f"{ENV_PREFIX}HOME"] = str(home)
+    # The untimed first run writes the bytecode files a user's installed package has; with
+    # PYTHONDONTWRITEBYTECODE set every run would compile the project's modules again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     settings = load_settings(environ=env)
     try:

@@ -21,6 +21,7 @@ from narration.cli import (
     voice_commands,
 )
 from narration.cli.app import app
+from narration.cli.collector import collect_rarely
 
 COMMAND_MODULES = (
     check_commands,
@@ -36,6 +37,7 @@ COMMAND_MODULES = (
 
 def entry() -> None:
     code: object = 0
+    collect_rarely()
     try:
         app(prog_name="narrate")
     except SystemExit as done:

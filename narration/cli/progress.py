@@ -8,6 +8,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from narration.adapters.job_record import JobRecord
 from narration.adapters.job_records import FINAL_STATUSES, JobRecords
+from narration.cli.collector import collect_as_usual
 from narration.cli.common import err_console
 
 
@@ -15,6 +16,7 @@ def follow_job(
     records: JobRecords, job_id: str, show: bool = True, timeout: float | None = None
 ) -> JobRecord:
     """Block until the job ends (or `timeout` passes); return the last record."""
+    collect_as_usual()
     record = records.get(job_id)
     deadline = None if timeout is None else time.monotonic() + timeout
     progress = Progress(

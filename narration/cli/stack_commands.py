@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from narration.cli.app import app
+from narration.cli.collector import collect_as_usual
 from narration.cli.common import (
     connect,
     err_console,
@@ -91,6 +92,7 @@ def serve(
 
     settings = state.settings
     check_bind(host, parse_api_keys(settings.api_keys))
+    collect_as_usual()
     uvicorn.run(
         create_app(settings, host), host=host, port=port, server_header=False, log_level="info"
     )

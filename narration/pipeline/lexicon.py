@@ -17,10 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Final, Literal
-
-from lxml import etree
 
 from narration.errors import InputError
 
@@ -33,7 +31,6 @@ ALPHABETS: Final = frozenset(("ipa",))
 PHONEME_OPEN: Final = "[["
 PHONEME_CLOSE: Final = "]]"
 PHONEME_BLOCK: Final = re.compile(r"(\[\[.*?\]\])")
-_XML_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _DROPPED: Final = frozenset("/[]{}.\u0361\u035c\u200d")
 """Delimiters, syllable dots and tie bars: IPA notation, not sounds."""
 _EQUIVALENTS: Final = {
@@ -142,8 +139,12 @@ def parse_pls(content: bytes) -> Lexicon:
         raise InputError(
             f"the lexicon is {len(content):,} bytes; the limit is {MAX_LEXICON_BYTES:,}"
         )
+    # lxml is imported where a lexicon is parsed: `narrate submit` imports this module for
+    # every job, and most name no lexicon (docs/BENCHMARKS.md, "CLI start-up").
+    from lxml import etree
+
     try:
-        root = etree.fromstring(content, _XML_PARSER)
+        root = etree.fromstring(content, _xml_parser())
     except etree.XMLSyntaxError as error:
         line, column = error.position
         raise InputError(
@@ -159,7 +160,16 @@ def parse_pls(content: bytes) -> Lexicon:
     return Lexicon(tuple(lexemes), language, alphabet or "ipa")
 
 
+@cache
+def _xml_parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
 def _lexeme(element: Any, alphabet: str) -> Lexeme:
+    from lxml import etree
+
     graphemes = tuple(
         " ".join((g.text or "").split()) for g in element.iter(f"{{{PLS_NAMESPACE}}}grapheme")
     )

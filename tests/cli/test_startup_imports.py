@@ -147,6 +147,7 @@ SUBMIT_SPARED: tuple[str, ...] = (
     "redis.asyncio.connection",
     "numpy",
     "blingfire",
+    "lxml",
     "boto3",
     "botocore",
     "s3transfer",
@@ -174,10 +175,10 @@ SUBMIT_SPARED: tuple[str, ...] = (
 """What `narrate submit` sends a job without: no engine runtime, no signal processing, no
 service or stack; it names the Celery tasks without importing them or the code they run
 (`workers.sender`), puts the plan without boto3 (`adapters.s3_put`), decodes no intro or outro
-it was not given, splits sentences with blingfire's library alone (its package imports numpy),
-without `--wait` shows no progress (it needs Celery, redis-py and the pipeline's planning), and
-converts no flag value through pydantic (`cli.flag_conversion`) and loads no asyncio Redis
-client (`adapters.redis_package`)."""
+and parses no lexicon (lxml) it was not given, splits sentences with blingfire's library alone
+(its package imports numpy), without `--wait` shows no progress (it needs Celery, redis-py and
+the pipeline's planning), and converts no flag value through pydantic (`cli.flag_conversion`)
+and loads no asyncio Redis client (`adapters.redis_package`)."""
 
 
 @pytest.mark.integration
