@@ -17,6 +17,7 @@ from torch.nn import functional
 
 from narration.engines.kokoro_torch.layers import AdainResBlk1d, SnakeResBlock
 from narration.engines.kokoro_torch.source import HarmonicSource, InverseStft
+from narration.engines.kokoro_torch.stft import ForwardStft
 
 STYLE: int = 128
 UPSAMPLES: tuple[int, int] = (10, 6)
@@ -26,6 +27,7 @@ class Generator(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.m_source = HarmonicSource()
+        self.stft = ForwardStft()
         self.noise_convs = nn.ModuleList(
             [nn.Conv1d(22, 256, 12, stride=6, padding=3), nn.Conv1d(22, 128, 1)]
         )
@@ -53,7 +55,7 @@ class Generator(nn.Module):
         [B, 600F] out."""
         harmonics = torch.zeros(x.shape[0], 22, 60 * x.shape[-1] + 1, device=x.device)
         for row, length in enumerate(steps):
-            spectrum = self.m_source(f0[row, :length])
+            spectrum = self.stft(self.m_source(f0[row, :length]))
             harmonics[row, :, : spectrum.shape[-1]] = spectrum
         harmonics = harmonics.to(x.dtype)
         lengths, size = list(steps), x.shape[-1]

@@ -108,6 +108,8 @@ def read_weights(model_path: Path) -> KokoroWeights:
             tensors[path + ".weight"] = weight.T.copy() if node.op_type == "MatMul" else weight
             if len(node.input) > 2 and node.input[2] in values:
                 tensors[path + ".bias"] = values[node.input[2]]
+        elif node.op_type == "STFT":
+            tensors[path + ".stft.window"] = values[node.input[2]]
         elif node.op_type == "Gather" and node.name.endswith("_quant"):
             dequantiser = dequantisers[node.output[0]]
             scale, zero = values[dequantiser.input[1]], values[dequantiser.input[2]]

@@ -36,6 +36,7 @@ STAGES = {
     "f0": "/encoder/Reshape_output_0",
     "energy": "/encoder/Reshape_1_output_0",
     "asr": "/encoder/MatMul_1_output_0",
+    "spectrum": "/decoder/decoder/generator/Concat_3_output_0",
 }
 
 
@@ -123,7 +124,29 @@ def test_each_stage_matches_the_graph_given_its_durations(
     assert snr_db(reference["energy"].ravel(), energy.numpy().ravel()) > 35
     assert snr_db(reference["asr"].ravel(), asr.numpy().ravel()) > 35
     # The waveform cannot match sample for sample: an F0 a fraction of a hertz off drifts the
-    # sine source's phase over a voiced stretch, and the phase of silent STFT bins is rounding
-    # noise, different in each runtime's DFT. Its spectrum over time matches.
+    # sine source's phase over a voiced stretch. Its spectrum over time matches.
     assert audio.shape[-1] == reference["audio"].size
     assert log_spectral_distance(reference["audio"].ravel(), audio.numpy().ravel()) < 8.0
+    # The harmonic source's spectrum from the graph's F0: where the source is unvoiced (a
+    # constant) its bins above 1 are rounding noise, and their phase must be the graph's own
+    # (to the atan's last bits; torch.stft's noise had phases radians away).
+    generator = model.decoder.generator
+    with torch.no_grad():
+        spectrum = generator.stft(generator.m_source(torch.from_numpy(reference["f0"]).view(-1)))
+    graph_spectrum = reference["spectrum"][0]
+    unvoiced = np.abs(graph_spectrum[2:11]).max(0) < 1e-6
+    assert unvoiced.mean() > 0.1
+    assert np.allclose(
+        spectrum[13:, unvoiced].numpy(), graph_spectrum[13:, unvoiced], rtol=0, atol=2e-6
+    )
+    # And so the loud frames are as loud as the graph's (1.7 dB quieter with torch.stft's noise).
+    assert (
+        abs(loud_level_db(audio.numpy().ravel()) - loud_level_db(reference["audio"].ravel())) < 0.5
+    )
+
+
+def loud_level_db(audio: np.ndarray, frame: int = 1200) -> float:
+    """Mean dB of the loudest tenth of the 50 ms frames."""
+    frames = audio[: audio.size // frame * frame].astype(np.float64).reshape(-1, frame)
+    levels = np.sort(10 * np.log10((frames**2).mean(1) + 1e-12))
+    return float(levels[-max(1, levels.size // 10) :].mean())
