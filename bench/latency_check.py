@@ -23,6 +23,7 @@ something only on a quiet machine (take the CPU lock where one is shared).
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import subprocess
 import sys
@@ -95,6 +96,15 @@ def plain_encode_s(bs: BenchStack, job_id: str, tmp: Path) -> float:
     return timed.wall
 
 
+def encodes_of(bs: BenchStack, job_id: str) -> str:
+    """How many times the stitch encoded a job's programme, and its loudness, from the manifest:
+    a second encode after the last chunk is what makes a tail long."""
+    services = resolve(bs.settings)
+    manifest = json.loads(services.store().get_bytes(services.keys(job_id).manifest))
+    loudness = manifest["loudness"]
+    return f"{loudness['encodes']} encode(s), {loudness['measured_lufs']:.2f} LUFS"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hls-runs", type=int, default=5)
@@ -124,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             tails.append(job.stages["commit → stitch"] + job.stages["stitch tail"])
             encodes.append(plain_encode_s(bs, job.job_id, Path(tmp)))
             print(
-                f"tail {run + 1}: {tails[-1]:.2f} s, plain encode {encodes[-1]:.2f} s",
+                f"tail {run + 1}: {tails[-1]:.2f} s ({encodes_of(bs, job.job_id)}), "
+                f"plain encode {encodes[-1]:.2f} s",
                 file=sys.stderr,
             )
             loads.append(load_note())

@@ -39,6 +39,7 @@ before it is heard (`production.render_ahead`)."""
 MEASURED_FIELDS: Final = (
     "rate_cps",
     "level_db",
+    "first_gain_db",
     "position_s",
     "sentence_pause_s",
     "clause_pause_s",
@@ -89,7 +90,7 @@ def planned_part(state: SessionState) -> dict[str, object]:
     for name in MEASURED_FIELDS:
         del data[name]
     if state.held:
-        data["held"] = [[speaker, voice, chunks] for speaker, voice, _, _, chunks in state.held]
+        data["held"] = [[speaker, voice, chunks] for speaker, voice, _, _, _, chunks in state.held]
     return data
 
 

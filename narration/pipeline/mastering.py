@@ -16,22 +16,35 @@ from narration.pipeline.presets import Preset
 from narration.pipeline.prosody import REFERENCE_LEVEL_DB
 
 TRUE_PEAK_CEILING_DBTP: Final = DEFAULT_CEILING_DBTP
-CEILING_MARGINS_DB: Final = {"mp3": -1.7, "m4b": -1.0, "m4a": -1.0, "opus": -0.7, "ogg": -0.7}
-"""Per lossy format, how far under the delivered ceiling the limiter holds the PCM: a 64 kbit/s
-MP3 of limited speech decodes with true peaks up to 1.4 dB over its PCM's (more on rare
-syllables: the stitch then limits that part harder), AAC 0.67 dB, Opus 0.4 dB."""
-SPEECH_TO_PROGRAMME_LU: Final = -3.05
-"""Integrated loudness of Piper narration minus its speech level, with the designed pauses:
--3.14, -3.03 and -2.99 LU over three held-out texts; one segment alone lies within 0.3 LU."""
+CEILING_MARGINS_DB: Final = {
+    "mp3": -1.7,
+    "m4b": -1.0,
+    "m4a": -1.0,
+    "opus": -0.7,
+    "ogg": -0.7,
+    "flac": -0.1,
+}
+"""Per format, how far under the delivered ceiling the limiter holds the PCM: a 64 kbit/s MP3
+of limited speech decodes with true peaks up to 1.4 dB over its PCM's (more on rare syllables:
+the stitch then limits that part harder), AAC 0.67 dB, Opus 0.4 dB; a FLAC of the limiter's
+own output measured up to 0.06 dB over its ceiling (the meter's oversampling)."""
+SPEECH_TO_PROGRAMME_LU: Final = -3.1
+"""Integrated loudness of Piper narration minus the reference speech level, with the designed
+pauses: -2.96, -3.13, -3.24, -3.10 and -3.08 LU over programmes of 3, 5, 10, 41 and 188 chunks
+(segments of up to 12 chunks; docs/OUTPUT.md, "Calibration"). Every chunk of a segment sits at
+the reference level, its gain clamped around the segment's first gain
+(`prosody.gain_for`), so the offset does not grow with a segment's length."""
 CALIBRATED_LUFS: Final = REFERENCE_LEVEL_DB + SPEECH_TO_PROGRAMME_LU
-MAKEUP_DB: Final = {"mp3": 4.2, "m4b": 0.95, "m4a": 0.95, "opus": 0.4, "ogg": 0.4}
+MAKEUP_DB: Final = {"mp3": 4.2, "m4b": 1.0, "m4a": 1.0, "opus": 0.9, "ogg": 0.4}
 """Gain beyond the loudness difference that each format needs to land on a -16 LUFS target:
-what its limiter ceiling and codec take away. Measured on the three texts rendered at the
-reference level: an MP3 at 64 kbit/s under its -2.7 dBTP ceiling gains only 0.25 LU per dB
-near the target (the limiter works on every syllable), so it takes 4.2 dB more to land at
--16.20, -15.92 and -16.00 LUFS; AAC 0.95 dB (-16.27, -16.11, -16.06); WAV and FLAC
-0.15 dB (-16.10 to -15.91). Opus and Vorbis are encoded whole, from the chunks' own figures, and
-checked (`production.whole_files`)."""
+what its limiter ceiling and codec take away. First encodes of five texts of 3 to 188 chunks
+rendered at the reference level: an MP3 at 64 kbit/s under its -2.7 dBTP ceiling gains only
+0.25-0.33 LU per dB near the target (the limiter works on every syllable), so it takes 4.2 dB
+more to land at -15.83 to -16.19 LUFS; AAC 1.0 dB (-15.89 to -16.18); WAV and FLAC 0.15 dB
+(-15.91 to -16.13). Opus and Vorbis are encoded whole, from the chunks' own figures, and
+checked (`production.whole_files`): Opus 0.9 dB (-16.05 to -16.22), Vorbis 0.4 dB (-15.98
+to -16.13). Both overshoot their ceilings on some texts (the Apache article: Opus by 0.2 dB,
+Vorbis by 1.1 dB), which costs those files another encode."""
 DEFAULT_MAKEUP_DB: Final = 0.15
 LOUDNESS_TOLERANCE_LU: Final = 0.3
 TRUE_PEAK_RETRY_MARGIN_DB: Final = 0.3

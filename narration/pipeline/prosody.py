@@ -16,15 +16,18 @@ from typing import Final, NotRequired, TypedDict, cast
 
 from narration.pipeline.engine import SynthesisParams
 
-STATE_VERSION: Final = 6
+STATE_VERSION: Final = 7
 """2: pauses count the chunks' quiet edges; the length scale is no longer nudged.
 3: seeds come from each chunk's content (`pipeline.chunk_key`); `user_seed` is only mixed in.
 4: a segment's first chunk is brought to `REFERENCE_LEVEL_DB`, not left at its own level.
 5: the pause at a sentence join is the voice's own between sentences (`sentence_pause_s`).
-6: the pause at a clause join is the voice's own at clause punctuation (`clause_pause_s`)."""
+6: the pause at a clause join is the voice's own at clause punctuation (`clause_pause_s`).
+7: a later chunk's gain is clamped around the segment's first chunk's (`first_gain_db`)."""
 MAX_STATE_BYTES: Final = 4096
 CONTEXT_CHARS: Final = 200
 MAX_GAIN_DB: Final = 4.0
+"""How far a later chunk's gain may stray from the gain of its segment's first chunk: a chunk
+spoken much louder or quieter than the rest keeps some of its difference."""
 REFERENCE_LEVEL_DB: Final = -20.0
 """The speech level every segment starts at (`audio.speech_level_db`), so that all segments
 share one level and the programme's loudness is known before its audio exists
@@ -58,9 +61,9 @@ TURN_PAUSE_S: Final = 0.4
 shorter than a paragraph pause, like a quick reply (docs/SEAMS.md). Kept out of the profiles,
 so the states, and the keys, of jobs without speakers stay as they were."""
 
-Held = tuple[str, str, float, float, int]
+Held = tuple[str, str, float, float, float, int]
 """Another speaker's own chain while someone else speaks: (speaker, voice, rate_cps,
-level_db, chunks)."""
+level_db, first_gain_db, chunks)."""
 
 
 class SessionStateJson(TypedDict):
@@ -72,6 +75,7 @@ class SessionStateJson(TypedDict):
     length_scale: float
     rate_cps: float
     level_db: float
+    first_gain_db: float
     chunks: int
     position_s: float
     previous_text: str
@@ -90,6 +94,10 @@ class SessionState:
     length_scale: float = 1.0
     rate_cps: float = 0.0
     level_db: float = 0.0
+    first_gain_db: float = 0.0
+    """The gain of the segment's first chunk, which brought it to the reference level: later
+    chunks' gains are clamped around it, so a voice that speaks well under the reference keeps
+    every chunk near it, not only the first (`gain_for`)."""
     chunks: int = 0
     position_s: float = 0.0
     previous_text: str = ""
@@ -178,16 +186,18 @@ def for_speaker(
             state.voice,
             state.rate_cps,
             state.level_db,
+            state.first_gain_db,
             state.chunks,
         )
-    own = held.pop(speaker, (speaker, voice, 0.0, 0.0, 0))
+    own = held.pop(speaker, (speaker, voice, 0.0, 0.0, 0.0, 0))
     return replace(
         state,
         speaker=speaker,
         voice=str(own[1]),
         rate_cps=float(own[2]),
         level_db=float(own[3]),
-        chunks=int(own[4]),
+        first_gain_db=float(own[4]),
+        chunks=int(own[5]),
         pauses=tuple(pauses.items()),
         sentence_pause_s=0.0,
         clause_pause_s=0.0,
@@ -220,13 +230,14 @@ def _averaged(baseline: float, pauses: Sequence[float], bounds: tuple[float, flo
 
 
 def gain_for(state: SessionState, level_db: float) -> float:
-    """dB that brings this chunk's speech level to the segment's baseline, or the first chunk's
-    to the reference level."""
+    """dB that brings this chunk's speech level to the segment's baseline, within `MAX_GAIN_DB`
+    of the segment's first gain, or the first chunk's to the reference level."""
     if level_db <= -100.0:
         return 0.0
     if state.chunks == 0:
         return max(-MAX_FIRST_GAIN_DB, min(MAX_FIRST_GAIN_DB, REFERENCE_LEVEL_DB - level_db))
-    return max(-MAX_GAIN_DB, min(MAX_GAIN_DB, state.level_db - level_db))
+    first = state.first_gain_db
+    return max(first - MAX_GAIN_DB, min(first + MAX_GAIN_DB, state.level_db - level_db))
 
 
 def advance(
@@ -241,11 +252,13 @@ def advance(
 
     `speech_s` is the chunk's audible duration, `level_db` its speech level before gain. The
     level baseline averages the gained levels, so while gains stay inside the clamp it holds the
-    reference level and a segment keeps one level.
+    reference level and a segment keeps one level; the first chunk's gain is kept as the
+    clamp's centre.
     """
     rate = len(text) / speech_s if speech_s > 0 else state.rate_cps
+    first_gain = state.first_gain_db
     if state.chunks == 0:
-        rate_baseline, level_baseline = rate, level_db + gain_db
+        rate_baseline, level_baseline, first_gain = rate, level_db + gain_db, gain_db
     else:
         rate_baseline = _ema(state.rate_cps, rate)
         level_baseline = _ema(state.level_db, level_db + gain_db)
@@ -253,6 +266,7 @@ def advance(
         state,
         rate_cps=round(rate_baseline, 4),
         level_db=round(level_baseline, 3),
+        first_gain_db=round(first_gain, 3),
         chunks=state.chunks + 1,
         position_s=round(state.position_s + chunk_span_s, 4),
         previous_text=text[-CONTEXT_CHARS:],

@@ -81,6 +81,46 @@ def test_first_chunk_is_brought_to_the_reference_level(level: float, expected: f
     assert prosody.gain_for(prosody.initial_state("v", 0), level) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("first_gain", "level", "expected"),
+    [
+        (5.0, -25.5, 5.5),  # a quiet voice's later chunk reaches the baseline, as its first did
+        (5.0, -30.0, 5.0 + prosody.MAX_GAIN_DB),
+        (5.0, -12.0, 5.0 - prosody.MAX_GAIN_DB),
+        (-3.0, -14.0, -6.0),
+    ],
+)
+def test_later_gains_are_clamped_around_the_first_chunks(
+    first_gain: float, level: float, expected: float
+) -> None:
+    state = SessionState(voice="v", user_seed=0, level_db=-20.0, first_gain_db=first_gain, chunks=2)
+    assert prosody.gain_for(state, level) == pytest.approx(expected)
+
+
+def test_the_first_gain_is_kept_along_the_segment() -> None:
+    state = prosody.initial_state("v", 0)
+    gain = prosody.gain_for(state, -25.2)
+    state = prosody.advance(state, "x" * 150, 10.0, -25.2, gain, 10.2)
+    assert state.first_gain_db == pytest.approx(5.2)
+    for level in (-24.0, -26.5, -25.0, -25.8):
+        gain = prosody.gain_for(state, level)
+        state = prosody.advance(state, "x" * 150, 10.0, level, gain, 10.2)
+        assert state.level_db == pytest.approx(prosody.REFERENCE_LEVEL_DB)
+    assert state.first_gain_db == pytest.approx(5.2)
+
+
+def test_a_speakers_first_gain_is_held_for_its_next_turn() -> None:
+    host = prosody.for_speaker(prosody.initial_state("v", 0), "HOST", "v", prosody.PAUSES_S)
+    host = prosody.advance(host, "x" * 150, 10.0, -26.0, 6.0, 10.2)
+    guest = prosody.for_speaker(host, "GUEST", "w", prosody.PAUSES_S)
+    assert (guest.chunks, guest.first_gain_db) == (0, 0.0)
+    guest = prosody.advance(guest, "x" * 150, 10.0, -18.0, -2.0, 10.2)
+    back = prosody.for_speaker(guest, "HOST", "v", prosody.PAUSES_S)
+    assert (back.chunks, back.first_gain_db, back.level_db) == (1, 6.0, -20.0)
+    again = SessionState.from_dict(json.loads(json.dumps(back.to_dict())))
+    assert again == back
+
+
 def test_level_baseline_holds_the_gained_level() -> None:
     state = prosody.advance(prosody.initial_state("v", 0), "x" * 150, 10.0, -26.0, 1.0, 10.2)
     assert state.level_db == -25.0

@@ -227,7 +227,8 @@ def test_gain_is_clamped(rendered: list[RenderedChunk]) -> None:
     first = rendered[0].meta
     assert first["level_db"] + first["gain_db"] == pytest.approx(prosody.REFERENCE_LEVEL_DB)
     for result in rendered[1:]:
-        assert abs(result.meta["gain_db"]) <= prosody.MAX_GAIN_DB
+        assert abs(result.meta["gain_db"] - first["gain_db"]) <= prosody.MAX_GAIN_DB
+        assert result.meta["state_in"]["first_gain_db"] == first["gain_db"]
 
 
 def test_programme_loudness_is_known_before_the_audio(stitched: Stitched) -> None:
