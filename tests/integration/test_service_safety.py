@@ -7,6 +7,7 @@ and nothing is written, no bucket made, when one is refused.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -176,6 +177,20 @@ def _objects(services: Services) -> set[str]:
     return set(services.store().list_keys(""))
 
 
+def _settled_objects(services: Services, timeout_s: float = 30.0) -> set[str]:
+    """The stored objects once two listings a second apart agree: jobs that earlier tests
+    submitted and cancelled may still be storing a part."""
+    deadline = time.monotonic() + timeout_s
+    before = _objects(services)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = _objects(services)
+        if now == before:
+            return now
+        before = now
+    return before
+
+
 @pytest.mark.parametrize(
     "output",
     [
@@ -189,7 +204,7 @@ def _objects(services: Services) -> set[str]:
 def test_outputs_outside_the_allowed_places_are_refused_over_http(
     open_api: str, services: Services, output: str
 ) -> None:
-    jobs_before, objects_before = _job_ids(services), _objects(services)
+    jobs_before, objects_before = _job_ids(services), _settled_objects(services)
     answer = _submit(open_api, {}, output=output)
     assert answer.status_code == 400, answer.text
     message = answer.json()["error"]["message"]
