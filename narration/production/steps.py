@@ -105,10 +105,9 @@ def _make_ahead(
     commit each, in order, from its real state."""
     state_in = speaker_state(plan, chunk, state_in)
     engine = context.engine(state_in.voice, plan.options.engine)
-    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
+    reused = _reused(context, chunks, engine, chunk, state_in)
     if reused is not None:
-        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
-        return ChainStep(SessionState.from_dict(reused["state_out"]))
+        return ChainStep(reused)
     calls = []
     guess, before = state_in, chunk
     for planned in following:
@@ -131,11 +130,9 @@ def _make_ahead(
             next_in = speaker_state(plan, planned, state)
             if synthesis is None or engine_call(next_engine, planned, next_in) != call:
                 break
-            key = key_for(next_engine, planned, next_in)
-            reused = chunks.reuse(planned.seq, key, _placement(planned))
+            reused = _reused(context, chunks, next_engine, planned, next_in)
             if reused is not None:
-                context.reports.chunk(next_engine.name, True, 0.0, reused["duration_s"])
-                state = SessionState.from_dict(reused["state_out"])
+                state = reused
             else:
                 spoken_next = speak_chunk(next_engine, planned, next_in, synthesis=synthesis)
                 _commit(
@@ -161,10 +158,23 @@ def _commit(
     )
 
 
-def _placement(chunk: PlannedChunk) -> ChunkPlacement:
-    return ChunkPlacement(
+def _reused(
+    context: WorkerContext,
+    chunks: ChunkStore,
+    engine: Engine,
+    chunk: PlannedChunk,
+    state_in: SessionState,
+) -> SessionState | None:
+    """The state after `chunk` where the chunk cache holds it as `engine` renders it from
+    `state_in` (placed into this job and reported as reused); None where it must be made."""
+    placement = ChunkPlacement(
         seq=chunk.seq, segment=chunk.segment, index=chunk.index, chapter=chunk.chapter
     )
+    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), placement)
+    if reused is None:
+        return None
+    context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
+    return SessionState.from_dict(reused["state_out"])
 
 
 def _make(
@@ -178,10 +188,9 @@ def _make(
     """Reuse the chunk from the cache or render and commit it; the state after it."""
     state_in = speaker_state(plan, chunk, state_in)
     engine = context.engine(state_in.voice, plan.options.engine)
-    reused = chunks.reuse(chunk.seq, key_for(engine, chunk, state_in), _placement(chunk))
+    reused = _reused(context, chunks, engine, chunk, state_in)
     if reused is not None:
-        context.reports.chunk(engine.name, True, 0.0, reused["duration_s"])
-        return SessionState.from_dict(reused["state_out"])
+        return reused
     started = time.perf_counter()
     spoken = speak_chunk(engine, chunk, state_in)
     _commit(committer, context, chunks, engine, spoken, time.perf_counter() - started)
